@@ -1,0 +1,62 @@
+# uketsuke build. `make demo` and `make test` do all set-up on a fresh Debian 12
+# machine (as root): missing Debian packages, npm-packed models, Go modules.
+# Feature fragments in mk/*.mk add to APT_PACKAGES, SETUP_TARGETS and TEST_TARGETS.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+BIN := bin/uketsuke
+export LANG := en_US.UTF-8
+export OMP_THREAD_LIMIT := 1
+export GOFLAGS := -buildvcs=false
+
+APT_PACKAGES := pkg-config gcc libgl1-mesa-dev xorg-dev libpcsclite-dev pcscd pcsc-tools \
+	vsmartcard-vpcd opensc libopenjp2-7-dev libopenjp2-tools xvfb xauth xdotool
+SETUP_TARGETS :=
+TEST_TARGETS :=
+
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: all deps apt gomod build vet unit integration test demo fuzz clean
+all: build
+
+deps: apt gomod $(SETUP_TARGETS)
+
+# Installs only what is missing, so a warm machine pays nothing.
+apt:
+	@missing=""; for p in $(sort $(APT_PACKAGES)); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+gomod:
+	$(GO) mod download
+
+build: deps
+	$(GO) build -o $(BIN) .
+
+vet: deps
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+unit: deps
+	$(GO) test -count=1 ./...
+
+# Integration tests run against a real pcscd with the vsmartcard virtual reader.
+integration: build
+	packaging/test/with-pcscd.sh $(GO) test -count=1 -tags integration -run Integration ./...
+
+test: build vet unit integration $(TEST_TARGETS)
+	@echo "make test: all passed"
+
+demo: build
+	./$(BIN) demo
+
+fuzz: deps
+	packaging/test/fuzz.sh
+
+clean:
+	rm -rf bin build
