@@ -15,7 +15,7 @@ import (
 
 // Profile is the JSON form used by `uketsuke card sim --profile FILE`.
 type Profile struct {
-	Name         string `json:"name"`          // family and given name, U+3000 between
+	Name         string `json:"name"` // family and given name, U+3000 between
 	Kana         string `json:"kana,omitempty"`
 	Address      string `json:"address"`
 	Birth        string `json:"birth"`         // YYYY-MM-DD (Gregorian)
@@ -24,7 +24,7 @@ type Profile struct {
 	SecurityCode string `json:"security_code"` // 4 digits printed under the photo
 	PIN          string `json:"pin,omitempty"` // 4 digits; empty for a card issued without a PIN
 	SignPassword string `json:"sign_password,omitempty"`
-	Photo        string `json:"photo,omitempty"` // path to a face image, relative to the profile file
+	Photo        string `json:"photo,omitempty"`   // path to a face image, relative to the profile file
 	Foreign      bool   `json:"foreign,omitempty"` // dates printed in the Gregorian calendar
 	Seed         int64  `json:"seed,omitempty"`    // derives the card's keys; 0 = from the name
 }
