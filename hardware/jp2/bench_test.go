@@ -1,0 +1,23 @@
+package jp2
+
+import (
+	"fmt"
+	"testing"
+)
+
+// Decode speed for a card-like photo and a VGA frame, lossless and at the
+// card's compression: go test -run=^$ -bench=Decode ./hardware/jp2
+func BenchmarkDecodeGray(b *testing.B) {
+	for _, size := range [][2]int{{300, 400}, {640, 480}} {
+		for _, q := range []int{CardPhotoQuality, 100} {
+			data := mustEncode(b, testGray(size[0], size[1], 1).Pix, size[0], size[1], 1, q, FormatJ2K)
+			b.Run(fmt.Sprintf("%dx%d/q%d/%dB", size[0], size[1], q, len(data)), func(b *testing.B) {
+				for b.Loop() {
+					if _, err := Decode(data, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
