@@ -1,0 +1,151 @@
+package cardscan
+
+import (
+	"bytes"
+	"errors"
+	"regexp"
+	"unicode/utf8"
+
+	"github.com/uketsuke/uketsuke/app/wareki"
+)
+
+// Parse errors: the text is not the expected field at all, or it is a
+// well-formed date that does not exist.
+var (
+	errSyntax = errors.New("cardscan: text is not the field")
+)
+
+// Birth is a parsed birth date line.
+type Birth struct {
+	Era              wareki.Era // Unknown when printed in the Gregorian calendar
+	Year, Month, Day int        // era year (1 = 元年), or Gregorian year
+	GregorianYear    int
+}
+
+// YYMMDD is the six digits that open 照合番号B: the era year for era dates,
+// the Gregorian year's last two digits otherwise.
+func (b Birth) YYMMDD() [6]byte {
+	yy := b.Year
+	if b.Era == wareki.Unknown {
+		yy = b.Year % 100
+	}
+	return [6]byte{digit(yy / 10), digit(yy), digit(b.Month / 10), digit(b.Month), digit(b.Day / 10), digit(b.Day)}
+}
+
+// Expiry is a parsed 「YYYY年 M月 D日まで有効」 line.
+type Expiry struct{ Year, Month, Day int }
+
+// Year range a card's expiry may print: cards were first issued in 2016 and
+// are valid at most ten years (plus a birthday).
+const (
+	minExpiryYear = 2015
+	maxExpiryYear = 2045
+)
+
+func digit(n int) byte { return byte('0' + n%10) }
+
+var (
+	eraDateRe = regexp.MustCompile(`^(明治|大正|昭和|平成|令和)(元|[0-9]{1,2})年([0-9]{1,2})月([0-9]{1,2})日生?$`)
+	gregBirth = regexp.MustCompile(`^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日生?$`)
+	expiryRe  = regexp.MustCompile(`^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日(まで有効|まで|)$`)
+)
+
+// normalize drops spaces (ASCII and ideographic) and folds full-width
+// digits to ASCII, in a new buffer the caller wipes. Nothing else is folded:
+// a character the engine confused is refused, not guessed.
+func normalize(text []byte) []byte {
+	out := make([]byte, 0, len(text))
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRune(text[i:])
+		i += n
+		switch {
+		case r == ' ' || r == '\u3000' || r == '\t' || r == '\n' || r == '\r':
+		case r >= '０' && r <= '９':
+			out = append(out, byte('0'+r-'０'))
+		default:
+			out = utf8.AppendRune(out, r)
+		}
+	}
+	return out
+}
+
+func atoi(b []byte) int {
+	n := 0
+	for _, c := range b {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// ParseBirth reads a birth line: 「昭和55年 2月17日生」, 「平成元年 1月 8日生」,
+// or Gregorian 「1985年 3月 4日生」. A well-formed but impossible date is
+// ErrDateInvalid; anything else is a syntax error.
+func ParseBirth(text []byte) (Birth, error) {
+	t := normalize(text)
+	defer clear(t)
+	if m := eraDateRe.FindSubmatch(t); m != nil {
+		era, _ := wareki.ParseEra(m[1])
+		year := 1
+		if !bytes.Equal(m[2], []byte("元")) {
+			year = atoi(m[2])
+		}
+		d := wareki.Date{Era: era, Year: year, Month: atoi(m[3]), Day: atoi(m[4])}
+		g, err := d.Time()
+		if err != nil {
+			return Birth{}, ErrDateInvalid
+		}
+		return Birth{Era: era, Year: year, Month: d.Month, Day: d.Day, GregorianYear: g.Year()}, nil
+	}
+	if m := gregBirth.FindSubmatch(t); m != nil {
+		y, mo, d := atoi(m[1]), atoi(m[2]), atoi(m[3])
+		if _, err := wareki.Gregorian(y, mo, d); err != nil || y < 1873 || y > maxExpiryYear {
+			return Birth{}, ErrDateInvalid
+		}
+		return Birth{Year: y, Month: mo, Day: d, GregorianYear: y}, nil
+	}
+	return Birth{}, errSyntax
+}
+
+// ParseExpiry reads 「2035年 2月17日まで有効」.
+func ParseExpiry(text []byte) (Expiry, error) {
+	t := normalize(text)
+	defer clear(t)
+	m := expiryRe.FindSubmatch(t)
+	if m == nil {
+		return Expiry{}, errSyntax
+	}
+	e := Expiry{atoi(m[1]), atoi(m[2]), atoi(m[3])}
+	if _, err := wareki.Gregorian(e.Year, e.Month, e.Day); err != nil || e.Year < minExpiryYear || e.Year > maxExpiryYear {
+		return Expiry{}, ErrDateInvalid
+	}
+	return e, nil
+}
+
+// ParseSecurityCode reads exactly four digits.
+func ParseSecurityCode(text []byte) ([4]byte, error) {
+	t := normalize(text)
+	defer clear(t)
+	var code [4]byte
+	if len(t) != 4 {
+		return code, errSyntax
+	}
+	for i, c := range t {
+		if c < '0' || c > '9' {
+			return [4]byte{}, errSyntax
+		}
+		code[i] = c
+	}
+	return code, nil
+}
+
+// birthdayRuleHolds: a Japanese national's card expires on a birthday, and a
+// 2月29日 birthday falls on 2月28日 or 3月1日 in common years.
+func birthdayRuleHolds(b Birth, e Expiry) bool {
+	if b.Month == e.Month && b.Day == e.Day {
+		return true
+	}
+	if b.Month == 2 && b.Day == 29 {
+		return (e.Month == 2 && e.Day == 28) || (e.Month == 3 && e.Day == 1)
+	}
+	return false
+}

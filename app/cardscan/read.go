@@ -1,0 +1,261 @@
+package cardscan
+
+import (
+	"context"
+	"errors"
+	"image"
+	"math"
+
+	"github.com/uketsuke/uketsuke/app/secret"
+)
+
+// fieldSpec is how one field is read.
+type fieldSpec struct {
+	field     Field
+	rect      RectMM
+	lang      string
+	whitelist string
+}
+
+var (
+	birthSpec = fieldSpec{FieldBirth, BirthRect, "jpn", ""}
+	// The expiry line is read whole (not just the year) so its month and day
+	// can be checked against the birthday.
+	expirySpec = fieldSpec{FieldExpiry, ExpiryRect, "jpn", ""}
+	codeSpec   = fieldSpec{FieldSecurityCode, CodeRect, "eng", "0123456789"}
+)
+
+// variant prepares one rendition of a cropped line for the engine.
+type variant func(crop *image.Gray) *image.Gray
+
+// variants are tried in order until two readings agree. Different
+// binarisations and scales fail differently, so agreement between them is
+// strong evidence; the first two are the ones that usually succeed.
+var variants = []variant{
+	func(c *image.Gray) *image.Gray { return stretch(c) },
+	func(c *image.Gray) *image.Gray { return binarize(c) },
+	func(c *image.Gray) *image.Gray { return scaled(stretch(c), 1.5) },
+	func(c *image.Gray) *image.Gray { return localBinarize(c) },
+}
+
+type reading[T comparable] struct {
+	value T
+	conf  float64
+}
+
+// readField reads spec's line in several variants and returns the value at
+// least two agree on, refusing when any two well-formed readings differ.
+func readField[T comparable](ctx context.Context, o OCR, card *image.Gray, spec fieldSpec,
+	minConf float64, parse func([]byte) (T, error)) (T, float64, error) {
+	var zero T
+	crop := tighten(card, spec.rect)
+	if crop == nil {
+		return zero, 0, &FieldError{spec.field, ErrFieldUnreadable}
+	}
+	defer wipeGray(crop)
+	var got []reading[T]
+	invalid, lowConf := 0, 0
+	for _, v := range variants {
+		if err := ctx.Err(); err != nil {
+			return zero, 0, err
+		}
+		img := v(crop)
+		res, err := o.Recognize(ctx, OCRRequest{Image: img, Lang: spec.lang, Whitelist: spec.whitelist})
+		wipeGray(img)
+		if err != nil {
+			return zero, 0, err
+		}
+		val, perr := parse(res.Text)
+		secret.Wipe(res.Text)
+		switch {
+		case errors.Is(perr, ErrDateInvalid):
+			invalid++
+			continue
+		case perr != nil:
+			continue
+		case res.Confidence < minConf:
+			lowConf++
+			continue
+		}
+		for _, r := range got {
+			if r.value != val {
+				return zero, 0, &FieldError{spec.field, ErrLowConfidence}
+			}
+		}
+		got = append(got, reading[T]{val, res.Confidence})
+		if len(got) >= 2 {
+			return val, math.Min(got[0].conf, got[1].conf), nil
+		}
+	}
+	switch {
+	case len(got) == 1 || lowConf > 0:
+		return zero, 0, &FieldError{spec.field, ErrLowConfidence}
+	case invalid > 0:
+		return zero, 0, &FieldError{spec.field, ErrDateInvalid}
+	}
+	return zero, 0, &FieldError{spec.field, ErrFieldUnreadable}
+}
+
+// tighten crops r from the card and trims it to the main text line: the
+// crop leaves room for misalignment, and a stray edge of a neighbouring line
+// would be read as characters.
+func tighten(card *image.Gray, r RectMM) *image.Gray {
+	rect := mmRect(r).Intersect(card.Rect)
+	sub := card.SubImage(rect).(*image.Gray)
+	t, dark, bright := otsu(histogram(sub))
+	if bright-dark < 40 {
+		return nil
+	}
+	rows := make([]int, rect.Dy())
+	cols := make([]int, rect.Dx())
+	for y := 0; y < rect.Dy(); y++ {
+		off := sub.PixOffset(rect.Min.X, rect.Min.Y+y)
+		for x, v := range sub.Pix[off : off+rect.Dx()] {
+			if int(v) <= t {
+				rows[y]++
+				cols[x]++
+			}
+		}
+	}
+	y0, y1, ok := mainBand(rows, max(2, rect.Dx()/100), 3)
+	if !ok || y1-y0 < 10 {
+		return nil
+	}
+	x0, x1, ok := inkExtent(cols, 1)
+	if !ok {
+		return nil
+	}
+	const pad = 6
+	out := image.Rect(rect.Min.X+x0-pad, rect.Min.Y+y0-pad, rect.Min.X+x1+pad, rect.Min.Y+y1+pad).Intersect(card.Rect)
+	return copyGray(card.SubImage(out).(*image.Gray))
+}
+
+// mainBand finds the tallest run of rows holding ink, bridging gaps of up to
+// maxGap rows (between a kanji's strokes, for example).
+func mainBand(rows []int, minInk, maxGap int) (int, int, bool) {
+	bestLen, b0, b1 := 0, 0, 0
+	start, gap := -1, 0
+	for y := 0; y <= len(rows); y++ {
+		inked := y < len(rows) && rows[y] >= minInk
+		switch {
+		case inked && start < 0:
+			start, gap = y, 0
+		case inked:
+			gap = 0
+		case start >= 0:
+			gap++
+			if gap > maxGap || y == len(rows) {
+				end := y - gap + 1
+				if end-start > bestLen {
+					bestLen, b0, b1 = end-start, start, end
+				}
+				start = -1
+			}
+		}
+	}
+	return b0, b1, bestLen > 0
+}
+
+func inkExtent(cols []int, minInk int) (int, int, bool) {
+	x0, x1 := -1, -1
+	for x, n := range cols {
+		if n >= minInk {
+			if x0 < 0 {
+				x0 = x
+			}
+			x1 = x + 1
+		}
+	}
+	return x0, x1, x0 >= 0
+}
+
+func copyGray(g *image.Gray) *image.Gray {
+	out := image.NewGray(image.Rect(0, 0, g.Rect.Dx(), g.Rect.Dy()))
+	for y := 0; y < g.Rect.Dy(); y++ {
+		off := g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y+y)
+		copy(out.Pix[y*out.Stride:], g.Pix[off:off+g.Rect.Dx()])
+	}
+	return out
+}
+
+// stretch maps the crop's 2nd..98th percentile to full contrast.
+func stretch(g *image.Gray) *image.Gray {
+	h := histogram(g)
+	total := g.Rect.Dx() * g.Rect.Dy()
+	lo, hi := percentile(h, total, 0.02), percentile(h, total, 0.98)
+	if hi <= lo {
+		hi = lo + 1
+	}
+	out := copyGray(g)
+	for i, v := range out.Pix {
+		out.Pix[i] = uint8(math.Max(0, math.Min(255, float64(int(v)-lo)*255/float64(hi-lo))))
+	}
+	return out
+}
+
+func percentile(h *[256]int, total int, q float64) int {
+	target, acc := int(q*float64(total)), 0
+	for i, n := range h {
+		acc += n
+		if acc > target {
+			return i
+		}
+	}
+	return 255
+}
+
+// binarize thresholds the whole crop at its Otsu level.
+func binarize(g *image.Gray) *image.Gray {
+	t, _, _ := otsu(histogram(g))
+	out := copyGray(g)
+	for i, v := range out.Pix {
+		if int(v) <= t {
+			out.Pix[i] = 0
+		} else {
+			out.Pix[i] = 255
+		}
+	}
+	return out
+}
+
+// localBinarize thresholds each pixel against its neighbourhood mean, which
+// survives a glare gradient across the line that defeats one global level.
+func localBinarize(g *image.Gray) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	integral := make([]int, (w+1)*(h+1))
+	for y := 0; y < h; y++ {
+		rowSum := 0
+		for x := 0; x < w; x++ {
+			rowSum += int(g.Pix[y*g.Stride+x])
+			integral[(y+1)*(w+1)+x+1] = integral[y*(w+1)+x+1] + rowSum
+		}
+	}
+	r := max(8, h/2)
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			x0, y0, x1, y1 := max(0, x-r), max(0, y-r), min(w, x+r+1), min(h, y+r+1)
+			sum := integral[y1*(w+1)+x1] - integral[y0*(w+1)+x1] - integral[y1*(w+1)+x0] + integral[y0*(w+1)+x0]
+			mean := sum / ((x1 - x0) * (y1 - y0))
+			if int(g.Pix[y*g.Stride+x])*100 < mean*88 {
+				out.Pix[y*w+x] = 0
+			} else {
+				out.Pix[y*w+x] = 255
+			}
+		}
+	}
+	return out
+}
+
+// scaled resizes with bilinear sampling.
+func scaled(g *image.Gray, f float64) *image.Gray {
+	w, h := int(float64(g.Rect.Dx())*f), int(float64(g.Rect.Dy())*f)
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			out.Pix[y*w+x] = uint8(sample(g, (float64(x)+0.5)/f-0.5, (float64(y)+0.5)/f-0.5) + 0.5)
+		}
+	}
+	wipeGray(g)
+	return out
+}

@@ -1,0 +1,248 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	_ "image/gif" // decoders for `scan IMAGE`
+	_ "image/jpeg"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/cardscan"
+	"github.com/uketsuke/uketsuke/app/secret"
+	"github.com/uketsuke/uketsuke/hardware/ocr"
+	"github.com/uketsuke/uketsuke/sim/cardface"
+)
+
+// maxImagePixels refuses decompression bombs before decoding: a 10000x10000
+// photo is accepted (and shrunk by the scanner), a billion pixels is not.
+const maxImagePixels = 120_000_000
+
+var errBadImageFile = fmt.Errorf("%w: not a decodable image of acceptable size", cardscan.ErrBadImage)
+
+func init() {
+	Register(Command{Name: "scan", Summary: "read 照合番号B from card-face images (testing: prints the code)", Run: runScan})
+	Register(Command{Name: "scan bench", Summary: "score the card-face scanner on rendered cards", Run: runScanBench})
+}
+
+func runScan(ctx context.Context, env *Env, args []string) error {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Bool("json", true, "one JSON line per image (the only output format)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("%w: scan [--json] IMAGE...", ErrUsage)
+	}
+	pool, err := ocr.NewPool(1)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	for _, path := range fs.Args() {
+		start := time.Now()
+		res, err := scanFile(ctx, pool, path)
+		line := scanLine(path, res, err, time.Since(start))
+		res.Destroy()
+		_, werr := env.Stdout.Write(line)
+		secret.Wipe(line)
+		if werr != nil {
+			return werr
+		}
+	}
+	return nil
+}
+
+func scanFile(ctx context.Context, pool *ocr.Pool, path string) (*cardscan.Result, error) {
+	img, err := decodeImage(path)
+	if err != nil {
+		return nil, err
+	}
+	return pool.Scan(ctx, img)
+}
+
+func decodeImage(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil || cfg.Width*cfg.Height > maxImagePixels {
+		return nil, errBadImageFile
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, errBadImageFile
+	}
+	return img, nil
+}
+
+// scanLine builds the JSON line byte by byte so the code never becomes a Go
+// string; the caller wipes the line once written.
+func scanLine(path string, res *cardscan.Result, err error, took time.Duration) []byte {
+	name, _ := json.Marshal(path)
+	b := append([]byte(`{"file":`), name...)
+	if err != nil {
+		b = append(b, `,"ok":false,"error":`...)
+		b = strconv.AppendQuote(b, cardscan.Kind(err))
+		if f := cardscan.FieldOf(err); f != "" {
+			b = append(b, `,"field":`...)
+			b = strconv.AppendQuote(b, string(f))
+		}
+	} else {
+		b = append(b, `,"ok":true`...)
+		for _, kv := range []struct {
+			key string
+			buf *secret.Buffer
+		}{{"birth_yymmdd", res.BirthYYMMDD}, {"expiry_year", res.ExpiryYear},
+			{"security_code", res.SecurityCode}, {"verification_code_b", res.CodeB}} {
+			b = append(b, `,"`+kv.key+`":"`...)
+			b = append(b, kv.buf.Bytes()...)
+			b = append(b, '"')
+		}
+		b = append(b, `,"confidence":`...)
+		b = strconv.AppendFloat(b, res.Confidence, 'f', 3, 64)
+	}
+	b = append(b, `,"ms":`...)
+	b = strconv.AppendInt(b, took.Milliseconds(), 10)
+	return append(b, "}\n"...)
+}
+
+// benchTally accumulates a benchmark's outcomes.
+type benchTally struct {
+	n, exact, wrong, refused  int
+	birthOK, expiryOK, codeOK int
+	refusals                  map[string]int
+	durations                 []time.Duration
+}
+
+func runScanBench(ctx context.Context, env *Env, args []string) error {
+	fs := flag.NewFlagSet("scan bench", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	n := fs.Int("n", 1000, "cards to render and scan")
+	seed := fs.Int64("seed", 1, "first card's seed; card i uses seed+i")
+	mix := fs.String("mix", "normal", "distortion mix: clean, normal or hard")
+	dump := fs.String("dump", "", "folder to save the frames of wrong or refused cards (synthetic holders only)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	m := cardface.Mix(*mix)
+	if m != cardface.Clean && m != cardface.Normal && m != cardface.Hard {
+		return fmt.Errorf("%w: --mix must be clean, normal or hard", ErrUsage)
+	}
+	if *n < 1 {
+		return fmt.Errorf("%w: -n must be positive", ErrUsage)
+	}
+	pool, err := ocr.NewPool(1)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	t := &benchTally{refusals: map[string]int{}}
+	for i := 0; i < *n; i++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s := *seed + int64(i)
+		if err := benchOne(ctx, pool, s, m, t, *dump); err != nil {
+			return err
+		}
+	}
+	t.report(env.Stdout, *mix, *seed)
+	return nil
+}
+
+func benchOne(ctx context.Context, pool *ocr.Pool, seed int64, mix cardface.Mix, t *benchTally, dump string) error {
+	holder := cardface.RandomHolder(seed)
+	img, truth, err := cardface.Render(holder, nil, cardface.Options{Seed: seed, Mix: mix, Font: -1})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	res, err := pool.Scan(ctx, img)
+	t.durations = append(t.durations, time.Since(start))
+	t.n++
+	defer res.Destroy()
+	outcome := ""
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return err
+	case err != nil:
+		t.refused++
+		kind := cardscan.Kind(err)
+		if f := cardscan.FieldOf(err); f != "" {
+			kind += "/" + string(f)
+		}
+		t.refusals[kind]++
+		outcome = "refused-" + cardscan.Kind(err)
+	default:
+		b, e, c := string(res.BirthYYMMDD.Bytes()) == truth.BirthYYMMDD,
+			string(res.ExpiryYear.Bytes()) == truth.ExpiryYear, string(res.SecurityCode.Bytes()) == truth.SecurityCode
+		t.birthOK, t.expiryOK, t.codeOK = t.birthOK+b2i(b), t.expiryOK+b2i(e), t.codeOK+b2i(c)
+		if string(res.CodeB.Bytes()) == truth.CodeB {
+			t.exact++
+		} else {
+			t.wrong++
+			outcome = "wrong"
+		}
+	}
+	if outcome != "" && dump != "" {
+		return saveFrame(filepath.Join(dump, fmt.Sprintf("%s-%s-%d.png", mix, outcome, seed)), img)
+	}
+	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func saveFrame(path string, img image.Image) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return png.Encode(f, img)
+}
+
+func (t *benchTally) report(w io.Writer, mix string, seed int64) {
+	pct := func(k int) string { return fmt.Sprintf("%.2f %% (%d/%d)", 100*float64(k)/float64(t.n), k, t.n) }
+	sort.Slice(t.durations, func(i, j int) bool { return t.durations[i] < t.durations[j] })
+	q := func(p float64) int64 {
+		return t.durations[min(len(t.durations)-1, int(p*float64(len(t.durations))))].Milliseconds()
+	}
+	fmt.Fprintf(w, "scan bench: %d cards, mix %s, seeds %d..%d, 1 OCR worker\n", t.n, mix, seed, seed+int64(t.n)-1)
+	fmt.Fprintf(w, "exact 照合番号B   %s\n", pct(t.exact))
+	fmt.Fprintf(w, "wrong code       %s\n", pct(t.wrong))
+	fmt.Fprintf(w, "refused          %s\n", pct(t.refused))
+	kinds := make([]string, 0, len(t.refusals))
+	for k := range t.refusals {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		fmt.Fprintf(w, "  %-30s %d\n", k, t.refusals[k])
+	}
+	fmt.Fprintf(w, "field accuracy   birth %s, expiry year %s, security code %s\n", pct(t.birthOK), pct(t.expiryOK), pct(t.codeOK))
+	fmt.Fprintf(w, "ms per card      median %d, p95 %d, max %d (scan only, rendering excluded)\n", q(0.5), q(0.95), t.durations[len(t.durations)-1].Milliseconds())
+}

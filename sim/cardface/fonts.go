@@ -1,0 +1,93 @@
+package cardface
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+)
+
+// ErrNoFonts means none of the Debian Japanese fonts is installed
+// (fonts-ipaexfont-gothic/-mincho, fonts-morisawa-bizud-gothic/-mincho,
+// fonts-noto-cjk).
+var ErrNoFonts = errors.New("cardface: no Japanese font found under /usr/share/fonts")
+
+type fontFile struct {
+	path string
+	// name picks one face out of a collection (.ttc); empty for single fonts.
+	name string
+}
+
+var fontFiles = []fontFile{
+	{"/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf", ""},
+	{"/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf", ""},
+	{"/usr/share/fonts/truetype/bizud-gothic/BIZUDGothic-Regular.ttf", ""},
+	{"/usr/share/fonts/truetype/bizud-mincho/BIZUDMincho-Regular.ttf", ""},
+	{"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "Noto Sans CJK JP"},
+	{"/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", "Noto Serif CJK JP"},
+}
+
+var (
+	fontsOnce sync.Once
+	fonts     []*opentype.Font
+	fontsErr  error
+)
+
+// loadFonts parses every installed font once; a parsed font is read-only and
+// safe to share between goroutines (faces are not, so they are made per card).
+func loadFonts() ([]*opentype.Font, error) {
+	fontsOnce.Do(func() {
+		for _, ff := range fontFiles {
+			f, err := parseFont(ff)
+			if err == nil {
+				fonts = append(fonts, f)
+			}
+		}
+		if len(fonts) == 0 {
+			fontsErr = ErrNoFonts
+		}
+	})
+	return fonts, fontsErr
+}
+
+func parseFont(ff fontFile) (*opentype.Font, error) {
+	data, err := os.ReadFile(ff.path)
+	if err != nil {
+		return nil, err
+	}
+	if ff.name == "" {
+		return opentype.Parse(data)
+	}
+	coll, err := opentype.ParseCollection(data)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < coll.NumFonts(); i++ {
+		f, err := coll.Font(i)
+		if err != nil {
+			continue
+		}
+		if n, err := f.Name(nil, 4); err == nil && strings.HasPrefix(n, ff.name) && !strings.Contains(n, "Mono") {
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("cardface: %s has no face %q", ff.path, ff.name)
+}
+
+// FontCount is how many card fonts are installed.
+func FontCount() int {
+	f, _ := loadFonts()
+	return len(f)
+}
+
+func newFace(f *opentype.Font, px float64) font.Face {
+	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: px, DPI: 72, Hinting: font.HintingNone})
+	if err != nil {
+		panic("cardface: opentype.NewFace with valid options failed: " + err.Error())
+	}
+	return face
+}
