@@ -162,3 +162,50 @@ func FuzzChannelResponses(f *testing.F) {
 		}
 	})
 }
+
+func TestParseCommandRoundTrip(t *testing.T) {
+	cmds := []Command{
+		{0, 0x20, 0, 0x80, nil, 0},
+		ReadBinary(5, 256),
+		ReadBinary(5, 17),
+		SelectDF([]byte{0xD3, 0x92, 0xF0, 0, 0x26, 1, 0, 0, 0, 1}),
+		{0x80, 0x2A, 0, 0x80, make([]byte, 51), 256},
+		{0, 0xB0, 0, 0, nil, 4000},
+		{0, 0xD6, 0, 0, make([]byte, 600), 0},
+		{0, 0x2A, 0, 0, make([]byte, 600), 65536},
+	}
+	for _, c := range cmds {
+		raw, err := c.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseCommand(raw)
+		if err != nil || back.CLA != c.CLA || back.INS != c.INS || back.P1 != c.P1 || back.P2 != c.P2 ||
+			len(back.Data) != len(c.Data) || back.Le != c.Le {
+			t.Errorf("%v: parsed %v, %v", c, back, err)
+		}
+	}
+	for _, bad := range [][]byte{{0, 0xA4}, {0, 0xA4, 2, 0x0C, 5, 1}, {0, 0xA4, 0, 0, 0, 0, 9, 1}} {
+		if _, err := ParseCommand(bad); err == nil {
+			t.Errorf("% X parsed", bad)
+		}
+	}
+}
+
+func FuzzParseCommand(f *testing.F) {
+	f.Add([]byte{0, 0xA4, 2, 0x0C, 2, 0, 0x0A})
+	f.Add([]byte{0, 0xB0, 0, 0, 0, 0x10, 0})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		c, err := ParseCommand(raw)
+		if err != nil {
+			return
+		}
+		again, err := c.Encode()
+		if err != nil {
+			t.Fatalf("parsed command does not encode: %v", err)
+		}
+		if back, err := ParseCommand(again); err != nil || len(back.Data) != len(c.Data) || back.Le != c.Le {
+			t.Fatalf("re-encoded command parses differently: %v", err)
+		}
+	})
+}

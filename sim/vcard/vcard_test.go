@@ -1,0 +1,299 @@
+package vcard_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/apdu"
+	"github.com/uketsuke/uketsuke/app/mynacard"
+	"github.com/uketsuke/uketsuke/app/secret"
+	"github.com/uketsuke/uketsuke/sim/jlis"
+	"github.com/uketsuke/uketsuke/sim/profile"
+	"github.com/uketsuke/uketsuke/sim/vcard"
+)
+
+// fakePhoto stands in for a JPEG 2000 codestream: the card never decodes it.
+var fakePhoto = append([]byte{0xFF, 0x4F, 0xFF, 0x51}, make([]byte, 3000)...)
+
+func newCard(t *testing.T, edit func(*profile.Profile, *vcard.Options)) (*vcard.Card, *profile.Profile) {
+	t.Helper()
+	p := profile.Default()
+	opts := vcard.Options{PhotoJP2: fakePhoto}
+	if edit != nil {
+		edit(p, &opts)
+	}
+	c, err := vcard.New(p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, p
+}
+
+func code(s string) *secret.Buffer { return secret.Take([]byte(s)) }
+
+var ctx = context.Background()
+
+func anchors() *mynacard.TrustAnchors { return jlis.New(jlis.DefaultSeed).Anchors() }
+
+func TestCodeBOfTheDocumentedExample(t *testing.T) {
+	got, err := vcard.CodeB(profile.Default())
+	if err != nil || got != "55021720352285" {
+		t.Fatalf("照合番号B %q, %v", got, err)
+	}
+	p := profile.Default()
+	p.Birth = "1989-01-08" // 平成元年
+	if got, _ := vcard.CodeB(p); got[:6] != "010108" {
+		t.Fatalf("平成元年 gives %q", got[:6])
+	}
+	p.Foreign = true
+	if got, _ := vcard.CodeB(p); got[:6] != "890108" {
+		t.Fatalf("Gregorian card gives %q", got[:6])
+	}
+}
+
+func TestFaceAuthenticationPathVerifies(t *testing.T) {
+	vc, p := newCard(t, nil)
+	card := mynacard.Open(vc)
+	kind, err := card.Detect(ctx)
+	if err != nil || kind != mynacard.KindMyNumberCard {
+		t.Fatalf("detect: %v %v", kind, err)
+	}
+	if _, err := card.ReadFaceRecord(ctx); !errors.Is(err, apdu.ErrSecurityStatus) {
+		t.Fatalf("read before 照合番号B: %v", err)
+	}
+	if err := card.VerifyCodeB(ctx, code("55021720352285")); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := card.ReadVerifiedFaceRecord(ctx, anchors())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Destroy()
+	birth, _ := rec.BirthDate()
+	expiry, _ := rec.ExpiryDate()
+	if birth.Format(time.DateOnly) != p.Birth || expiry.Format(time.DateOnly) != p.Expiry || string(rec.Sex) != p.Sex {
+		t.Fatalf("record says %v %v %s", birth, expiry, rec.Sex)
+	}
+	if len(rec.Photo) != len(fakePhoto) || len(rec.NameImage) == 0 || len(rec.CodeImage) == 0 {
+		t.Fatalf("photo %d bytes, name image %d", len(rec.Photo), len(rec.NameImage))
+	}
+	if vc.ForbiddenAccesses() != 0 {
+		t.Fatal("the client touched a 個人番号 file or 照合番号A")
+	}
+}
+
+func TestTamperedPhotoFailsVerification(t *testing.T) {
+	vc, _ := newCard(t, func(_ *profile.Profile, o *vcard.Options) { o.TamperPhoto = true })
+	card := mynacard.Open(vc)
+	if err := card.VerifyCodeB(ctx, code("55021720352285")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := card.ReadVerifiedFaceRecord(ctx, anchors()); !errors.Is(err, mynacard.ErrVerification) {
+		t.Fatalf("tampered photo: %v", err)
+	}
+}
+
+func TestForeignTrustAnchorsRejectTheRecord(t *testing.T) {
+	vc, _ := newCard(t, nil)
+	card := mynacard.Open(vc)
+	if err := card.VerifyCodeB(ctx, code("55021720352285")); err != nil {
+		t.Fatal(err)
+	}
+	foreign := jlis.New(jlis.DefaultSeed + 1).Anchors()
+	if _, err := card.ReadVerifiedFaceRecord(ctx, foreign); !errors.Is(err, mynacard.ErrUntrustedIssuer) {
+		t.Fatalf("foreign anchors: %v", err)
+	}
+}
+
+func TestCodeBCounterDecrementsResetsAndLocks(t *testing.T) {
+	vc, _ := newCard(t, nil)
+	card := mynacard.Open(vc)
+	left, err := card.CodeBTriesLeft(ctx)
+	if err != nil || left != 10 {
+		t.Fatalf("fresh card: %d %v", left, err)
+	}
+	err = card.VerifyCodeB(ctx, code("55021720350000"))
+	if l, ok := apdu.TriesLeft(err); !ok || l != 9 {
+		t.Fatalf("wrong code: %v", err)
+	}
+	if err := card.VerifyCodeB(ctx, code("55021720352285")); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := card.CodeBTriesLeft(ctx); left != 10 {
+		t.Fatalf("correct code did not reset the counter: %d", left)
+	}
+	for i := 9; i >= 0; i-- {
+		err = card.VerifyCodeB(ctx, code("55021720350000"))
+		if l, _ := apdu.TriesLeft(err); l != i {
+			t.Fatalf("after wrong try: %v, want %d left", err, i)
+		}
+	}
+	if err := card.VerifyCodeB(ctx, code("55021720352285")); !errors.Is(err, apdu.ErrBlocked) {
+		t.Fatalf("correct code on a blocked card: %v", err)
+	}
+	if left, err := card.CodeBTriesLeft(ctx); left != 0 || err != nil {
+		t.Fatalf("blocked query: %d %v", left, err)
+	}
+}
+
+func TestMalformedCredentialsNeverReachTheCard(t *testing.T) {
+	vc, _ := newCard(t, nil)
+	card := mynacard.Open(vc)
+	for _, bad := range []string{"5502172035228", "550217203522851", "5502172035228a", ""} {
+		if err := card.VerifyCodeB(ctx, code(bad)); !errors.Is(err, mynacard.ErrCredentialFormat) {
+			t.Errorf("code %q: %v", bad, err)
+		}
+	}
+	for _, bad := range []string{"123", "12345", "12a4"} {
+		if err := card.VerifyAuthPIN(ctx, code(bad)); !errors.Is(err, mynacard.ErrCredentialFormat) {
+			t.Errorf("PIN %q: %v", bad, err)
+		}
+	}
+	if vc.TriesLeft(vcard.CredCodeB) != 10 || vc.TriesLeft(vcard.CredAuthPIN) != 3 {
+		t.Fatal("a malformed credential used a try")
+	}
+}
+
+func TestPINPathSignsAndLocksAfterThree(t *testing.T) {
+	vc, _ := newCard(t, nil)
+	card := mynacard.Open(vc)
+	if left, err := card.AuthPINTriesLeft(ctx); left != 3 || err != nil {
+		t.Fatalf("fresh PIN: %d %v", left, err)
+	}
+	if err := card.VerifyAuthPIN(ctx, code("1234")); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := card.AuthCertificate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mynacard.VerifyAuthChain(cert, anchors(), time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	digest := sha256.Sum256([]byte("challenge from the eligibility service"))
+	sig, err := card.SignWithAuthKey(ctx, digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rsa.VerifyPKCS1v15(cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, digest[:], sig); err != nil {
+		t.Fatalf("card signature does not verify with its certificate: %v", err)
+	}
+	vc.Reset()
+	card.Forget()
+	if _, err := card.SignWithAuthKey(ctx, digest); !errors.Is(err, apdu.ErrSecurityStatus) {
+		t.Fatalf("signing without the PIN: %v", err)
+	}
+	for want := 2; want >= 0; want-- {
+		err := card.VerifyAuthPIN(ctx, code("9999"))
+		if l, _ := apdu.TriesLeft(err); l != want {
+			t.Fatalf("wrong PIN: %v, want %d left", err, want)
+		}
+	}
+	if err := card.VerifyAuthPIN(ctx, code("1234")); !errors.Is(err, apdu.ErrBlocked) {
+		t.Fatalf("right PIN after lock-out: %v", err)
+	}
+}
+
+func TestCardWithoutPINAllowsOnlyFace(t *testing.T) {
+	vc, _ := newCard(t, func(p *profile.Profile, _ *vcard.Options) { p.PIN = "" })
+	card := mynacard.Open(vc)
+	if _, err := card.AuthPINTriesLeft(ctx); !errors.Is(err, mynacard.ErrCredentialMissing) {
+		t.Fatalf("PIN-less card: %v", err)
+	}
+	if err := card.VerifyCodeB(ctx, code("55021720352285")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAttributesWithAndWithoutPrefix(t *testing.T) {
+	for _, prefix := range []bool{false, true} {
+		vc, p := newCard(t, func(_ *profile.Profile, o *vcard.Options) { o.HojoPrefix = prefix })
+		card := mynacard.Open(vc)
+		if left, err := card.HojoPINTriesLeft(ctx); left != 3 || err != nil {
+			t.Fatalf("hojo PIN: %d %v", left, err)
+		}
+		if err := card.VerifyHojoPIN(ctx, code("1234")); err != nil {
+			t.Fatal(err)
+		}
+		a, err := card.ReadAttributes(ctx, anchors())
+		if err != nil {
+			t.Fatalf("prefix %v: %v", prefix, err)
+		}
+		if string(a.Name) != p.Name || string(a.Address) != p.Address || string(a.Birth) != "19800217" {
+			t.Fatalf("attributes %s / %s / %s", a.Name, a.Address, a.Birth)
+		}
+		a.Destroy()
+		if vc.ForbiddenAccesses() != 0 {
+			t.Fatal("read the 個人番号")
+		}
+	}
+}
+
+func TestTokenKinds(t *testing.T) {
+	for token, want := range map[string]mynacard.Kind{
+		vcard.TokenSmartphone: mynacard.KindSmartphone,
+		vcard.TokenJukiCard:   mynacard.KindJukiCard,
+		"SOMETHINGELSE":       mynacard.KindUnknown,
+	} {
+		vc, _ := newCard(t, func(_ *profile.Profile, o *vcard.Options) { o.Token = token })
+		kind, _ := mynacard.Open(vc).Detect(ctx)
+		if kind != want {
+			t.Errorf("token %s: %v", token, kind)
+		}
+	}
+}
+
+// pullAfter pulls the card after n commands, as a patient might; it counts
+// the commands it passed on.
+type pullAfter struct {
+	*vcard.Card
+	n, sent int
+}
+
+func (p *pullAfter) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
+	if p.sent == p.n {
+		p.Card.Pull()
+	}
+	p.sent++
+	return p.Card.Transmit(ctx, cmd)
+}
+
+func faceRead(card *mynacard.Card) error {
+	if err := card.VerifyCodeB(ctx, code("55021720352285")); err != nil {
+		return err
+	}
+	rec, err := card.ReadVerifiedFaceRecord(ctx, anchors())
+	rec.Destroy()
+	return err
+}
+
+func TestCardPulledAtEveryStepGivesACleanError(t *testing.T) {
+	vc, _ := newCard(t, nil)
+	whole := &pullAfter{Card: vc, n: -1}
+	if err := faceRead(mynacard.Open(whole)); err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; n < whole.sent; n++ {
+		vc, _ := newCard(t, nil)
+		err := faceRead(mynacard.Open(&pullAfter{Card: vc, n: n}))
+		if !errors.Is(err, apdu.ErrCardRemoved) {
+			t.Fatalf("pulled after %d of %d commands: %v", n, whole.sent, err)
+		}
+	}
+}
+
+func TestLatencyModel(t *testing.T) {
+	vc, _ := newCard(t, func(_ *profile.Profile, o *vcard.Options) { o.Latency = vcard.RealLatency })
+	start := time.Now()
+	if _, err := mynacard.Open(vc).Detect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < 3*vcard.RealLatency.PerAPDU {
+		t.Fatalf("three APDUs at real latency took only %v", took)
+	}
+}
