@@ -136,6 +136,17 @@ static int decoded_consistent(const opj_image_t *img, const ukj_header *hdr) {
 	return 1;
 }
 
+// tile_count is the number of tiles the main header declares (0 if unknown).
+static uint64_t tile_count(opj_codec_t *codec) {
+	opj_codestream_info_v2_t *ci = opj_get_cstr_info(codec);
+	if (ci == NULL) {
+		return 0;
+	}
+	uint64_t n = (uint64_t)ci->tw * ci->th;
+	opj_destroy_cstr_info(&ci);
+	return n;
+}
+
 int ukj_read_header(const uint8_t *data, size_t len, int format, ukj_header *hdr,
 	ukj_report *rep) {
 	mem_in m = {data, len, 0};
@@ -163,7 +174,7 @@ int ukj_read_header(const uint8_t *data, size_t len, int format, ukj_header *hdr
 }
 
 int ukj_decode(const uint8_t *data, size_t len, int format, uint64_t max_pixels,
-	opj_image_t **out, ukj_header *hdr, ukj_report *rep) {
+	uint64_t max_tiles, opj_image_t **out, ukj_header *hdr, ukj_report *rep) {
 	*out = NULL;
 	mem_in m = {data, len, 0};
 	opj_codec_t *codec = new_decoder(format, rep);
@@ -183,7 +194,8 @@ int ukj_decode(const uint8_t *data, size_t len, int format, uint64_t max_pixels,
 	if (rc != UKJ_OK) {
 		goto done;
 	}
-	if ((uint64_t)hdr->width * hdr->height > max_pixels) {
+	hdr->tiles = tile_count(codec);
+	if ((uint64_t)hdr->width * hdr->height > max_pixels || hdr->tiles == 0 || hdr->tiles > max_tiles) {
 		rc = UKJ_TOO_LARGE;
 		goto done;
 	}

@@ -27,12 +27,14 @@ typedef struct {
 typedef struct {
 	uint32_t width, height;
 	uint32_t components;
+	uint64_t tiles;
 } ukj_header;
 
-// ukj_decode decodes a whole image whose area is at most max_pixels. On
+// ukj_decode decodes a whole image whose area is at most max_pixels, cut in
+// at most max_tiles tiles (each tile costs openjp2 time even when empty). On
 // UKJ_OK *out holds the image; release it with ukj_wipe_and_free.
 int ukj_decode(const uint8_t *data, size_t len, int format, uint64_t max_pixels,
-	opj_image_t **out, ukj_header *hdr, ukj_report *rep);
+	uint64_t max_tiles, opj_image_t **out, ukj_header *hdr, ukj_report *rep);
 
 // ukj_read_header reads only the main header.
 int ukj_read_header(const uint8_t *data, size_t len, int format, ukj_header *hdr,

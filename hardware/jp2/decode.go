@@ -22,13 +22,20 @@ func Decode(data []byte, alloc func(n int) []byte) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	siz, err := preflight(data, format)
+	if err != nil {
+		return nil, err
+	}
+	if err := siz.checkLimits(); err != nil {
+		return nil, err
+	}
 	var (
 		img *C.opj_image_t
 		hdr C.ukj_header
 		rep C.ukj_report
 	)
 	rc := C.ukj_decode((*C.uint8_t)(unsafe.Pointer(&data[0])), C.size_t(len(data)),
-		codecOf(format), C.uint64_t(MaxPixels), &img, &hdr, &rep)
+		codecOf(format), C.uint64_t(MaxPixels), C.uint64_t(MaxTiles), &img, &hdr, &rep)
 	if rc != C.UKJ_OK {
 		return nil, decodeError(rc, data, format, &hdr, &rep)
 	}
@@ -40,11 +47,19 @@ func Decode(data []byte, alloc func(n int) []byte) (image.Image, error) {
 }
 
 // DecodeConfig reads only the main header: size and component count. It
-// does not apply MaxPixels, so a caller can see how large a refused image is.
+// does not apply the limits, so a caller can see how large a refused image
+// is; within the limits openjp2 validates the whole main header too.
 func DecodeConfig(data []byte) (w, h, components int, err error) {
 	format, err := detectOrError(data)
 	if err != nil {
 		return 0, 0, 0, err
+	}
+	siz, err := preflight(data, format)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if siz.checkLimits() != nil {
+		return siz.width, siz.height, siz.components, nil
 	}
 	var (
 		hdr C.ukj_header
@@ -69,7 +84,8 @@ func decodeError(rc C.int, data []byte, f Format, hdr *C.ukj_header, rep *C.ukj_
 	msg := C.GoString(&rep.msg[0])
 	switch rc {
 	case C.UKJ_TOO_LARGE:
-		return fmt.Errorf("%w: %dx%d exceeds %d pixels", ErrTooLarge, hdr.width, hdr.height, MaxPixels)
+		return fmt.Errorf("%w: %dx%d in %d tiles (at most %d pixels in %d tiles)",
+			ErrTooLarge, hdr.width, hdr.height, hdr.tiles, MaxPixels, MaxTiles)
 	case C.UKJ_UNSUPPORTED:
 		return fmt.Errorf("%w: %d components, %dx%d (want 1 or 3 full-resolution components of at most 16 bits)",
 			ErrUnsupported, hdr.components, hdr.width, hdr.height)

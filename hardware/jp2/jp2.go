@@ -20,6 +20,11 @@ import (
 // can make openjp2 allocate (4 bytes per sample per component).
 const MaxPixels = 2048 * 2048
 
+// MaxTiles caps the tile count: openjp2 spends time on every declared tile,
+// even an empty one, so a tiny file claiming 60,000 tiles would stall a
+// decode for seconds. Photos are single-tile.
+const MaxTiles = 1024
+
 // Typed failures; test with errors.Is.
 var (
 	ErrTruncated   = errors.New("jp2: truncated data")
