@@ -1,0 +1,102 @@
+package fake
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/session"
+)
+
+// Eligibility stands in for the オンライン資格確認 service.
+type Eligibility struct {
+	mu         sync.Mutex
+	Delay      time.Duration
+	Validity   session.Validity // answer for a registered card
+	Registered bool
+	Down       bool // every call fails
+	Checks     []session.Method
+	Consents   []session.ConsentItems
+	challenges map[string]bool
+}
+
+// ErrDown is the stand-in's outage.
+var ErrDown = errors.New("fake eligibility: service unavailable")
+
+func (e *Eligibility) Challenge(ctx context.Context) (session.Challenge, error) {
+	if err := e.wait(ctx); err != nil {
+		return session.Challenge{}, err
+	}
+	var c session.Challenge
+	rand.Read(c.Digest[:])
+	c.ID = hex.EncodeToString(c.Digest[:8])
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.challenges == nil {
+		e.challenges = map[string]bool{}
+	}
+	e.challenges[c.ID] = true
+	return c, nil
+}
+
+func (e *Eligibility) Check(ctx context.Context, p session.Proof) (session.Result, error) {
+	if err := e.wait(ctx); err != nil {
+		return session.Result{}, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p.Method == session.MethodPIN {
+		if !e.challenges[p.ChallengeID] || len(p.Signature) == 0 {
+			return session.Result{}, fmt.Errorf("fake eligibility: bad challenge")
+		}
+		delete(e.challenges, p.ChallengeID)
+	}
+	e.Checks = append(e.Checks, p.Method)
+	if !e.Registered {
+		return session.Result{Validity: session.ValidityUnregistered, Ticket: "t1"}, nil
+	}
+	return session.Result{Validity: e.validity(), Ticket: "t1"}, nil
+}
+
+func (e *Eligibility) validity() session.Validity {
+	if e.Validity == session.ValidityUnknown {
+		return session.ValidityValid
+	}
+	return e.Validity
+}
+
+func (e *Eligibility) Register(ctx context.Context, ticket string) (session.Result, error) {
+	if err := e.wait(ctx); err != nil {
+		return session.Result{}, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.Registered = true
+	return session.Result{Validity: e.validity(), Ticket: ticket}, nil
+}
+
+func (e *Eligibility) RecordConsent(ctx context.Context, ticket string, items session.ConsentItems) error {
+	if err := e.wait(ctx); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.Consents = append(e.Consents, items)
+	return nil
+}
+
+func (e *Eligibility) wait(ctx context.Context) error {
+	if err := sleep(ctx, e.Delay); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.Down {
+		return ErrDown
+	}
+	return nil
+}

@@ -1,0 +1,259 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/audit"
+)
+
+// Step is one handled event, for the simulator's trace and tests.
+type Step struct {
+	At       time.Time
+	Event    EventKind
+	From, To State
+	Ignored  bool // no row of the table matched
+}
+
+// Options builds a Kiosk.
+type Options struct {
+	Devices  Devices
+	Settings Settings
+	Audit    *audit.Logger // nil: no audit log
+	OnStep   func(Step)    // called on the machine's goroutine; must not block
+}
+
+// Kiosk runs the machine: one goroutine (Run) handles every event in order,
+// so the table's actions never race each other. Session work runs on
+// goroutines that belong to the session and end with it.
+type Kiosk struct {
+	dev    Devices
+	set    Settings
+	pool   *Pool
+	log    *audit.Logger
+	onStep func(Step)
+
+	events  chan Event
+	done    chan struct{}
+	pending []Event // follow-ups raised by actions, handled next
+
+	state       State
+	prev        State
+	s           *session
+	nextID      uint64
+	cardPresent bool
+	ctx         context.Context
+
+	mu       sync.Mutex
+	view     View
+	watchers map[chan View]struct{}
+}
+
+// New checks the options and makes an idle kiosk; call Run to start it.
+func New(o Options) (*Kiosk, error) {
+	if err := o.Devices.check(); err != nil {
+		return nil, err
+	}
+	if err := o.Settings.check(); err != nil {
+		return nil, err
+	}
+	k := &Kiosk{
+		dev: o.Devices, set: o.Settings, pool: NewPool(o.Settings.workers()),
+		log: o.Audit, onStep: o.OnStep,
+		events: make(chan Event, 64), done: make(chan struct{}),
+		watchers: map[chan View]struct{}{},
+	}
+	k.view = k.snapshot()
+	return k, nil
+}
+
+// Run handles events until ctx ends, then ends any session (wiping it).
+func (k *Kiosk) Run(ctx context.Context) error {
+	k.ctx = ctx
+	defer close(k.done)
+	for {
+		select {
+		case <-ctx.Done():
+			if k.s != nil {
+				k.prev, k.state = k.state, StateIdle
+				k.end(ErrCodeCancelled)
+				k.publish()
+			}
+			return ctx.Err()
+		case ev := <-k.events:
+			k.handle(ev)
+			for len(k.pending) > 0 {
+				next := k.pending[0]
+				k.pending = k.pending[1:]
+				k.handle(next)
+			}
+		}
+	}
+}
+
+// CardPlaced tells the kiosk a card is on the reader.
+func (k *Kiosk) CardPlaced(c Card) error {
+	if c == nil {
+		return fmt.Errorf("%w: nil card", ErrConfig)
+	}
+	return k.enqueue(Event{Kind: EvCardPlaced, Card: c})
+}
+
+// CardRemoved tells the kiosk the card left the reader.
+func (k *Kiosk) CardRemoved() error { return k.enqueue(Event{Kind: EvCardRemoved}) }
+
+// Touch sends a patient's touch. Only touch kinds are accepted.
+func (k *Kiosk) Touch(ev Event) error {
+	if !touchEvents[ev.Kind] {
+		return fmt.Errorf("%w: %s is not a touch", ErrNotAllowed, ev.Kind)
+	}
+	return k.enqueue(Event{Kind: ev.Kind, Digit: ev.Digit, Items: ev.Items})
+}
+
+// Press is Touch for events without data.
+func (k *Kiosk) Press(kind EventKind) error { return k.Touch(Event{Kind: kind}) }
+
+// Digit sends one PIN key.
+func (k *Kiosk) Digit(d byte) error { return k.Touch(Event{Kind: EvDigit, Digit: d}) }
+
+// Staff sends a command from the staff terminal.
+func (k *Kiosk) Staff(kind EventKind) error {
+	if !staffEvents[kind] {
+		return fmt.Errorf("%w: %s is not a staff command", ErrNotAllowed, kind)
+	}
+	return k.enqueue(Event{Kind: kind})
+}
+
+func (k *Kiosk) enqueue(ev Event) error {
+	select {
+	case k.events <- ev:
+		return nil
+	case <-k.done:
+		return ErrStopped
+	}
+}
+
+// raise queues a follow-up event from inside an action.
+func (k *Kiosk) raise(ev Event) {
+	if k.s != nil {
+		ev.session = k.s.id
+	}
+	k.pending = append(k.pending, ev)
+}
+
+func (k *Kiosk) handle(ev Event) {
+	if k.stale(ev) {
+		return
+	}
+	k.observe(ev)
+	from := k.state
+	t, ok := lookup(from, k.s, ev)
+	if ok {
+		to := t.to
+		if to == stay {
+			to = from
+		}
+		k.prev, k.state = from, to
+		if t.do != nil {
+			t.do(k, ev)
+		}
+		if k.s != nil {
+			k.s.rearmInactivity()
+		}
+	}
+	k.record(ev, from, ok)
+	k.publish()
+}
+
+// stale drops events of an ended session or of a superseded timer.
+func (k *Kiosk) stale(ev Event) bool {
+	if ev.session == 0 {
+		return false
+	}
+	if k.s == nil || ev.session != k.s.id {
+		return true
+	}
+	switch ev.Kind {
+	case EvFaceTimeout:
+		return ev.gen != k.s.faceAttempt
+	case EvInactivity:
+		return ev.gen != k.s.idleGen
+	}
+	return false
+}
+
+// observe keeps facts the table's guards read, whatever the state.
+func (k *Kiosk) observe(ev Event) {
+	switch ev.Kind {
+	case EvCardPlaced:
+		k.cardPresent = true
+	case EvCardRemoved:
+		k.cardPresent = false
+	}
+	s := k.s
+	if s == nil {
+		return
+	}
+	switch ev.Kind {
+	case EvPhotoReady:
+		s.photoReady = true
+	case EvPhotoFailed:
+		if s.photoErr == ErrCodeNone {
+			s.photoErr = ev.Code
+		}
+	case EvGuidance:
+		s.guidance = ev.Guidance
+	case EvFaceMatched:
+		s.matched = true
+	}
+}
+
+func (k *Kiosk) record(ev Event, from State, ok bool) {
+	if k.s != nil && k.s.audit != nil {
+		k.s.audit.Event(eventTerms[ev.Kind], audit.Word(termFrom, stateTerms[from]),
+			audit.Word(termTo, stateTerms[k.state]), audit.Bool(termIgnored, !ok))
+	}
+	if k.onStep != nil {
+		k.onStep(Step{At: time.Now(), Event: ev.Kind, From: from, To: k.state, Ignored: !ok})
+	}
+}
+
+// View is the current snapshot.
+func (k *Kiosk) View() View {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.view
+}
+
+// Watch delivers snapshots until ctx ends. A slow reader sees only the
+// latest one: the channel holds one view and a newer replaces it.
+func (k *Kiosk) Watch(ctx context.Context) <-chan View {
+	ch := make(chan View, 1)
+	k.mu.Lock()
+	k.watchers[ch] = struct{}{}
+	ch <- k.view
+	k.mu.Unlock()
+	context.AfterFunc(ctx, func() {
+		k.mu.Lock()
+		delete(k.watchers, ch)
+		k.mu.Unlock()
+	})
+	return ch
+}
+
+func (k *Kiosk) publish() {
+	v := k.snapshot()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v.Seq = k.view.Seq + 1
+	k.view = v
+	for ch := range k.watchers {
+		select {
+		case <-ch:
+		default:
+		}
+		ch <- v
+	}
+}

@@ -1,0 +1,336 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/camera"
+	"github.com/uketsuke/uketsuke/app/secret"
+)
+
+// pipeline runs the two sides of the face match at once from card
+// detection: the card side (card-face still → 照合番号B → face record →
+// photo → embedding) and the camera side (frames → quality gate →
+// embeddings). It matches as soon as both are ready, fusing the scores of
+// the last few good frames.
+type pipeline struct {
+	s      *session
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	cardOK   chan struct{} // closed once the card is known to be a My Number Card
+	cardOnce sync.Once
+	live     atomic.Bool   // the camera side embeds frames only while true
+	wake     chan struct{} // nudges a paused camera side
+
+	mu      sync.Mutex
+	photo   *secret.Buffer // card photo's embedding
+	window  []sample       // recent live embeddings, oldest first
+	matched bool
+	stopped bool
+}
+
+type sample struct {
+	emb *secret.Buffer
+	at  time.Time
+}
+
+func newPipeline(s *session) *pipeline {
+	ctx, cancel := context.WithCancel(s.ctx)
+	p := &pipeline{s: s, ctx: ctx, cancel: cancel, cardOK: make(chan struct{}), wake: make(chan struct{}, 1)}
+	p.live.Store(true)
+	return p
+}
+
+func (p *pipeline) start() {
+	p.run(p.cardSide)
+	p.run(p.cameraSide)
+}
+
+func (p *pipeline) run(fn func()) {
+	p.wg.Add(1)
+	p.s.spawn(func() {
+		defer p.wg.Done()
+		fn()
+	})
+}
+
+func (p *pipeline) cardIdentified() { p.cardOnce.Do(func() { close(p.cardOK) }) }
+
+func (p *pipeline) setLive(on bool) {
+	p.live.Store(on)
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// stop cancels both sides; a session goroutine waits for them and destroys
+// the embeddings, so the machine never blocks on a running inference.
+func (p *pipeline) stop() {
+	p.mu.Lock()
+	already := p.stopped
+	p.stopped = true
+	p.mu.Unlock()
+	if already {
+		return
+	}
+	p.cancel()
+	p.s.spawn(func() {
+		p.wg.Wait()
+		p.destroy()
+	})
+}
+
+// destroy wipes every embedding; safe to call more than once.
+func (p *pipeline) destroy() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.photo.Destroy()
+	p.photo = nil
+	for _, x := range p.window {
+		x.emb.Destroy()
+	}
+	p.window = nil
+}
+
+func (p *pipeline) fail(code ErrorCode) {
+	if p.ctx.Err() == nil {
+		p.s.post(Event{Kind: EvPhotoFailed, Code: code})
+	}
+}
+
+// cardSide: 照合番号B from the card's face, then the signed photo, then its
+// embedding. The card is touched only after it was identified.
+func (p *pipeline) cardSide() {
+	key, code := p.scanKeyB()
+	if key == nil {
+		p.fail(code)
+		return
+	}
+	select {
+	case <-p.cardOK:
+	case <-p.ctx.Done():
+		key.Destroy()
+		return
+	}
+	err := p.s.card.VerifyKeyB(p.ctx, key)
+	key.Destroy()
+	if err != nil {
+		p.cardFailed(err, keyBCode(err))
+		return
+	}
+	jp2, err := p.s.card.ReadPhoto(p.ctx)
+	if err != nil {
+		p.cardFailed(err, photoCode(err))
+		return
+	}
+	emb, code := p.embedPhoto(jp2)
+	if emb == nil {
+		p.fail(code)
+		return
+	}
+	p.setPhoto(emb)
+}
+
+func (p *pipeline) cardFailed(err error, code ErrorCode) {
+	if errors.Is(err, ErrCardRemoved) && p.ctx.Err() == nil {
+		p.s.post(Event{Kind: EvCardRemoved})
+		return
+	}
+	p.fail(code)
+}
+
+func keyBCode(err error) ErrorCode {
+	var wrong *WrongCredentialError
+	switch {
+	case errors.Is(err, ErrBlocked), errors.As(err, &wrong) && wrong.Left == 0:
+		return ErrCodeKeyBBlocked
+	case errors.As(err, &wrong):
+		return ErrCodeKeyBRejected
+	}
+	return ErrCodeCardError
+}
+
+func photoCode(err error) ErrorCode {
+	if errors.Is(err, ErrRecordInvalid) {
+		return ErrCodeRecordInvalid
+	}
+	return ErrCodeCardError
+}
+
+// scanKeyB tries a few stills of the card's face until one reads.
+func (p *pipeline) scanKeyB() (*secret.Buffer, ErrorCode) {
+	dev := p.s.k.dev
+	for range p.s.settings.CardScanAttempts {
+		still, err := dev.CardCamera.Next(p.ctx)
+		if err != nil {
+			return nil, ErrCodeCamera
+		}
+		var key *secret.Buffer
+		perr := p.s.k.pool.Do(p.ctx, func() { key, err = dev.KeyReader.ReadKeyB(p.ctx, still) })
+		still.Release()
+		if perr != nil || p.ctx.Err() != nil {
+			key.Destroy()
+			return nil, ErrCodeCancelled
+		}
+		if err == nil && key.Len() == 14 {
+			return key, ErrCodeNone
+		}
+		key.Destroy()
+	}
+	return nil, ErrCodeCardFace
+}
+
+func (p *pipeline) embedPhoto(jp2 *secret.Buffer) (*secret.Buffer, ErrorCode) {
+	dev := p.s.k.dev
+	var img *camera.Frame
+	var err error
+	perr := p.s.k.pool.Do(p.ctx, func() { img, err = dev.Decoder.Decode(p.ctx, jp2) })
+	jp2.Destroy()
+	if perr != nil || err != nil {
+		img.Release()
+		return nil, ErrCodeRecordInvalid
+	}
+	var emb *secret.Buffer
+	perr = p.s.k.pool.Do(p.ctx, func() { emb, err = dev.Face.EmbedPhoto(p.ctx, img) })
+	img.Release()
+	if perr != nil || err != nil {
+		emb.Destroy()
+		return nil, ErrCodeFaceEngine
+	}
+	return emb, ErrCodeNone
+}
+
+func (p *pipeline) setPhoto(emb *secret.Buffer) {
+	p.mu.Lock()
+	if p.stopped {
+		p.mu.Unlock()
+		emb.Destroy()
+		return
+	}
+	p.photo = emb
+	p.mu.Unlock()
+	p.s.post(Event{Kind: EvPhotoReady})
+	p.tryMatch()
+}
+
+// cameraSide embeds live frames while the patient may be matched and
+// reports the quality gate's guidance when it changes.
+func (p *pipeline) cameraSide() {
+	last := Guidance("unset")
+	for p.ctx.Err() == nil && !p.isMatched() {
+		if !p.live.Load() {
+			select {
+			case <-p.wake:
+			case <-p.ctx.Done():
+			}
+			continue
+		}
+		lf, code := p.embedFrame()
+		if code != ErrCodeNone {
+			p.fail(code)
+			return
+		}
+		if lf.Guidance != last {
+			last = lf.Guidance
+			p.s.post(Event{Kind: EvGuidance, Guidance: lf.Guidance})
+		}
+		if lf.Embedding != nil {
+			p.addSample(lf.Embedding)
+			p.tryMatch()
+		}
+	}
+}
+
+func (p *pipeline) embedFrame() (LiveFace, ErrorCode) {
+	dev := p.s.k.dev
+	f, err := dev.FaceCamera.Next(p.ctx)
+	if err != nil {
+		if p.ctx.Err() != nil {
+			return LiveFace{}, ErrCodeCancelled
+		}
+		return LiveFace{}, ErrCodeCamera
+	}
+	var lf LiveFace
+	perr := p.s.k.pool.Do(p.ctx, func() { lf, err = dev.Face.EmbedLive(p.ctx, f) })
+	f.Release()
+	if perr != nil {
+		lf.Embedding.Destroy()
+		return LiveFace{}, ErrCodeCancelled
+	}
+	if err != nil {
+		lf.Embedding.Destroy()
+		return LiveFace{}, ErrCodeFaceEngine
+	}
+	return lf, ErrCodeNone
+}
+
+func (p *pipeline) addSample(emb *secret.Buffer) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped {
+		emb.Destroy()
+		return
+	}
+	p.window = append(p.window, sample{emb: emb, at: time.Now()})
+	p.trim()
+}
+
+// trim keeps the newest FusionFrames samples within FusionWindow.
+func (p *pipeline) trim() {
+	cut := time.Now().Add(-p.s.settings.FusionWindow)
+	keep := p.window[:0]
+	excess := len(p.window) - p.s.settings.FusionFrames
+	for i, x := range p.window {
+		if i < excess || x.at.Before(cut) {
+			x.emb.Destroy()
+			continue
+		}
+		keep = append(keep, x)
+	}
+	clear(p.window[len(keep):])
+	p.window = keep
+}
+
+func (p *pipeline) isMatched() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.matched
+}
+
+// tryMatch fuses the window's scores against the photo: the mean over the
+// last FusionFrames good frames must reach the threshold, so one lucky frame
+// cannot pass alone.
+func (p *pipeline) tryMatch() {
+	p.mu.Lock()
+	matched := p.fuse()
+	p.mu.Unlock()
+	if matched {
+		p.s.post(Event{Kind: EvFaceMatched})
+	}
+}
+
+func (p *pipeline) fuse() bool {
+	if p.matched || p.stopped || p.photo == nil {
+		return false
+	}
+	p.trim()
+	if len(p.window) < p.s.settings.FusionFrames {
+		return false
+	}
+	var sum float64
+	for _, x := range p.window {
+		sim, err := p.s.k.dev.Face.Similarity(p.photo, x.emb)
+		if err != nil {
+			return false
+		}
+		sum += sim
+	}
+	p.matched = sum/float64(len(p.window)) >= p.s.settings.FaceThreshold
+	return p.matched
+}

@@ -1,0 +1,131 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/uketsuke/uketsuke/app/camera"
+	"github.com/uketsuke/uketsuke/app/secret"
+)
+
+// Card is the session's view of the My Number Card on the reader. Adapters
+// map the card stack's errors onto the ones below.
+type Card interface {
+	Detect(ctx context.Context) (CardKind, error)
+	// PINTriesLeft reads the JPKI user-authentication PIN counter without
+	// using a try; ErrNoPIN for a card issued without a PIN.
+	PINTriesLeft(ctx context.Context) (int, error)
+	VerifyPIN(ctx context.Context, pin *secret.Buffer) error
+	SignDigest(ctx context.Context, digest [32]byte) ([]byte, error)
+	AuthCertificate(ctx context.Context) ([]byte, error)
+	// VerifyKeyB opens the 券面AP with 照合番号B (14 ASCII digits).
+	VerifyKeyB(ctx context.Context, key *secret.Buffer) error
+	// ReadPhoto reads the face record, verifies its signature against the
+	// trust anchors and the card-presence check, and returns the JPEG 2000
+	// photo in locked memory.
+	ReadPhoto(ctx context.Context) (*secret.Buffer, error)
+	// Transmit relays an APDU for PIN-less authentication.
+	Transmit(ctx context.Context, cmd []byte) ([]byte, error)
+}
+
+// KeyReader reads 照合番号B (birth YYMMDD in era years + expiry year +
+// security code, 14 ASCII digits) from a still of the card's face.
+type KeyReader interface {
+	ReadKeyB(ctx context.Context, still *camera.Frame) (*secret.Buffer, error)
+}
+
+// PhotoDecoder decodes the card's JPEG 2000 photo into locked pixels.
+type PhotoDecoder interface {
+	Decode(ctx context.Context, jp2 *secret.Buffer) (*camera.Frame, error)
+}
+
+// LiveFace is one camera frame through the quality gate: an embedding when
+// the frame passed, the reason otherwise.
+type LiveFace struct {
+	Embedding *secret.Buffer // nil when the gate refused the frame
+	Guidance  Guidance
+}
+
+// FaceEngine detects, gates and embeds faces; Similarity is higher for the
+// same person (cosine-like, compared with the configured threshold).
+type FaceEngine interface {
+	EmbedLive(ctx context.Context, f *camera.Frame) (LiveFace, error)
+	EmbedPhoto(ctx context.Context, f *camera.Frame) (*secret.Buffer, error)
+	Similarity(a, b *secret.Buffer) (float64, error)
+}
+
+// Relay forwards APDUs to the card for PIN-less authentication.
+type Relay interface {
+	Transmit(ctx context.Context, cmd []byte) ([]byte, error)
+}
+
+// Challenge is the eligibility service's fresh nonce for the PIN path.
+type Challenge struct {
+	ID     string // opaque, service-issued
+	Digest [32]byte
+}
+
+// Proof is how the patient was identified, as the eligibility service needs it.
+type Proof struct {
+	Method      Method
+	ChallengeID string
+	Signature   []byte // PIN path: the card's signature over the challenge
+	Certificate []byte // PIN path: the user-authentication certificate
+	Relay       Relay  // face and staff paths: PIN-less authentication
+}
+
+// Result is the eligibility answer as the session needs it; the personal
+// fields go from the eligibility client straight to the result file.
+type Result struct {
+	Validity Validity
+	Ticket   string // opaque service reference for registration and consent
+}
+
+// Eligibility is the オンライン資格確認 client.
+type Eligibility interface {
+	Challenge(ctx context.Context) (Challenge, error)
+	Check(ctx context.Context, p Proof) (Result, error)
+	Register(ctx context.Context, ticket string) (Result, error)
+	RecordConsent(ctx context.Context, ticket string, items ConsentItems) error
+}
+
+// Devices is everything the session drives.
+type Devices struct {
+	FaceCamera  camera.Source
+	CardCamera  camera.Source
+	KeyReader   KeyReader
+	Decoder     PhotoDecoder
+	Face        FaceEngine
+	Eligibility Eligibility
+}
+
+func (d Devices) check() error {
+	switch {
+	case d.FaceCamera == nil, d.CardCamera == nil:
+		return fmt.Errorf("%w: a camera is missing", ErrConfig)
+	case d.KeyReader == nil, d.Decoder == nil, d.Face == nil:
+		return fmt.Errorf("%w: a face pipeline part is missing", ErrConfig)
+	case d.Eligibility == nil:
+		return fmt.Errorf("%w: no eligibility client", ErrConfig)
+	}
+	return nil
+}
+
+// Errors ports return, and the kiosk's own.
+var (
+	ErrCardRemoved   = errors.New("session: card removed")
+	ErrBlocked       = errors.New("session: credential blocked")
+	ErrNoPIN         = errors.New("session: card has no PIN")
+	ErrRecordInvalid = errors.New("session: card record failed verification")
+	ErrConfig        = errors.New("session: bad configuration")
+	ErrStopped       = errors.New("session: kiosk stopped")
+	ErrNotAllowed    = errors.New("session: event not allowed from this source")
+)
+
+// WrongCredentialError is a rejected PIN or 照合番号B with the tries left.
+type WrongCredentialError struct{ Left int }
+
+func (e *WrongCredentialError) Error() string {
+	return fmt.Sprintf("session: wrong credential, %d tries left", e.Left)
+}

@@ -1,0 +1,51 @@
+package session
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+)
+
+// PINLength is the JPKI user-authentication PIN's length: a PIN is never
+// sent shorter (or longer) than this.
+const PINLength = 4
+
+// Settings are the session's limits, usually from app/config.
+type Settings struct {
+	FaceThreshold    float64       // fused similarity needed for a match
+	FusionFrames     int           // good frames whose scores are averaged
+	FusionWindow     time.Duration // frames older than this leave the fusion
+	FaceAttemptTime  time.Duration // time budget of one face attempt
+	FaceAttempts     int           // attempts before face is no longer offered
+	CardScanAttempts int           // card-face stills tried for 照合番号B
+	Inactivity       time.Duration // no event for this long ends the session
+	Workers          int           // CPU-heavy tasks at once; 0 = GOMAXPROCS
+}
+
+// DefaultSettings are sensible kiosk values.
+func DefaultSettings() Settings {
+	return Settings{
+		FaceThreshold: 0.5, FusionFrames: 3, FusionWindow: 2 * time.Second,
+		FaceAttemptTime: 10 * time.Second, FaceAttempts: 3, CardScanAttempts: 3,
+		Inactivity: 60 * time.Second,
+	}
+}
+
+func (s Settings) check() error {
+	switch {
+	case s.FusionFrames < 1:
+		return fmt.Errorf("%w: fusion frames %d < 1", ErrConfig, s.FusionFrames)
+	case s.FusionWindow <= 0, s.FaceAttemptTime <= 0, s.Inactivity <= 0:
+		return fmt.Errorf("%w: a time limit is not positive", ErrConfig)
+	case s.FaceAttempts < 1, s.CardScanAttempts < 1:
+		return fmt.Errorf("%w: attempts must be at least 1", ErrConfig)
+	}
+	return nil
+}
+
+func (s Settings) workers() int {
+	if s.Workers > 0 {
+		return s.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}

@@ -1,0 +1,61 @@
+package session
+
+import (
+	"strings"
+
+	"github.com/uketsuke/uketsuke/app/audit"
+	"github.com/uketsuke/uketsuke/app/secret"
+)
+
+// The session's audit vocabulary: state, event, method and error names are
+// code-defined identifiers, so they are the only words the log can carry.
+var (
+	stateTerms  = map[State]audit.Term{}
+	eventTerms  = map[EventKind]audit.Term{}
+	methodTerms = map[Method]audit.Term{}
+
+	termFrom         = audit.MustTerm("from")
+	termTo           = audit.MustTerm("to")
+	termIgnored      = audit.MustTerm("ignored")
+	termState        = audit.MustTerm("state")
+	termLastState    = audit.MustTerm("last_state")
+	termFaceAttempts = audit.MustTerm("face_attempts")
+	termValidity     = audit.MustTerm("validity")
+	termFaceToResult = audit.MustTerm("face_to_result")
+	termElapsed      = audit.MustTerm("elapsed")
+	termCompleted    = audit.MustTerm("completed")
+	termUnknownCode  = audit.MustTerm("unknown_code")
+)
+
+// ErrCodePINWrong is logged when the card refused a PIN with tries left.
+const errCodePINWrong ErrorCode = "pin.wrong"
+
+func init() {
+	for _, s := range States() {
+		stateTerms[s] = audit.MustTerm(s.String())
+	}
+	for e := EvNone; e < eventCount; e++ {
+		eventTerms[e] = audit.MustTerm(e.String())
+	}
+	for m := MethodNone; m <= MethodStaff; m++ {
+		methodTerms[m] = audit.MustTerm(m.String())
+	}
+}
+
+// codeTerm maps an error code onto the audit vocabulary.
+func codeTerm(c ErrorCode) audit.Term {
+	t, err := audit.NewTerm(strings.ToLower(string(c)))
+	if err != nil {
+		return termUnknownCode
+	}
+	return t
+}
+
+func outcomeTerm(last State, reason ErrorCode) audit.Term {
+	if last == StateDone {
+		return termCompleted
+	}
+	return codeTerm(reason)
+}
+
+func newPINBuffer() *secret.Buffer { return secret.New(PINLength) }

@@ -1,0 +1,133 @@
+package session
+
+// The whole machine as one table: in state FROM, on event ON, if GUARD
+// holds, go to TO and run DO. Rows are tried in order; the first match wins;
+// an event with no matching row is ignored (and counted in the step record).
+// "stay" keeps the current state. docs/session.md renders this table.
+
+type transition struct {
+	from  []State
+	on    EventKind
+	guard guardFn
+	to    State
+	do    actionFn
+}
+
+type (
+	guardFn  func(*session, Event) bool
+	actionFn func(*Kiosk, Event)
+)
+
+const stay = stateCount // pseudo-state: remain where we are
+
+func in(s ...State) []State { return s }
+
+// active is every state with a session: all but idle.
+var active = func() []State {
+	var out []State
+	for _, s := range States() {
+		if s != StateIdle {
+			out = append(out, s)
+		}
+	}
+	return out
+}()
+
+var table = []transition{
+	// Reader and timers: pulling the card or walking away ends the session
+	// in every state, wipes it, and returns to idle.
+	{active, EvCardRemoved, nil, StateIdle, (*Kiosk).endRemoved},
+	{active, EvInactivity, nil, StateIdle, (*Kiosk).endInactive},
+	{in(StateIdle), EvCardPlaced, nil, StateReading, (*Kiosk).begin},
+
+	// Identifying the card.
+	{in(StateReading), EvCardReady, nil, StateMethod, (*Kiosk).noteCard},
+	{in(StateReading), EvCardRejected, nil, StateRejected, (*Kiosk).reject},
+	{in(StateReading), EvCardError, nil, StateRejected, (*Kiosk).reject},
+
+	// Method choice. A card without a PIN, or with a locked one, offers face
+	// and staff only; face stops being offered when its attempts are used up.
+	{in(StateMethod), EvChooseFace, canFace, StateFace, (*Kiosk).startFace},
+	{in(StateMethod), EvChoosePIN, canPIN, StatePIN, (*Kiosk).openPINPad},
+	{in(StateMethod, StateFaceFailed), EvRequestStaff, nil, StateStaffCheck, (*Kiosk).callStaff},
+
+	// Face capture: the pipeline runs from card detection; an attempt has a
+	// time budget and the patient may switch to the PIN at any time.
+	{in(StateFace), EvFaceMatched, nil, StateChecking, (*Kiosk).checkByFace},
+	{in(StateFace), EvGuidance, nil, stay, nil},
+	{in(StateFace), EvPhotoFailed, nil, StateFaceFailed, (*Kiosk).stopFace},
+	{in(StateFace), EvFaceTimeout, nil, StateFaceFailed, (*Kiosk).stopFace},
+	{in(StateFace), EvChoosePIN, canPIN, StatePIN, (*Kiosk).openPINPad},
+	{in(StateFace), EvBack, nil, StateMethod, (*Kiosk).stopFace},
+	{in(StateFaceFailed), EvRetryFace, canFace, StateFace, (*Kiosk).startFace},
+	{in(StateFaceFailed), EvChoosePIN, canPIN, StatePIN, (*Kiosk).openPINPad},
+	{in(StateFaceFailed), EvBack, nil, StateMethod, nil},
+
+	// PIN entry: exactly four digits, sent only on the patient's touch, and a
+	// wrong PIN goes back to an empty pad, never retried by the kiosk.
+	{in(StatePIN), EvDigit, pinNotFull, stay, (*Kiosk).addDigit},
+	{in(StatePIN), EvDelete, nil, stay, (*Kiosk).deleteDigit},
+	{in(StatePIN), EvSubmitPIN, pinFull, StatePINVerifying, (*Kiosk).verifyPIN},
+	{in(StatePIN), EvBack, nil, StateMethod, (*Kiosk).clearPIN},
+	{in(StatePINVerifying), EvPINAccepted, nil, StateChecking, (*Kiosk).checkByPIN},
+	{in(StatePINVerifying), EvPINWrong, nil, StatePIN, (*Kiosk).pinWrong},
+	{in(StatePINVerifying), EvPINLocked, nil, StateMethod, (*Kiosk).pinLocked},
+	{in(StatePINVerifying), EvCardError, nil, StateError, (*Kiosk).fail},
+
+	// Staff visual check (目視), started by staff from their terminal or on
+	// the patient's request, confirmed or refused by staff only.
+	{in(StateMethod, StateFace, StateFaceFailed, StatePIN), EvStaffStart, nil, StateStaffCheck, (*Kiosk).callStaff},
+	{in(StateStaffCheck), EvStaffApprove, nil, StateChecking, (*Kiosk).checkByStaff},
+	{in(StateStaffCheck), EvStaffReject, nil, StateError, (*Kiosk).staffRejected},
+
+	// Eligibility, 初回登録 and consent.
+	{in(StateChecking), EvEligible, nil, StateConsent, (*Kiosk).noteResult},
+	{in(StateChecking), EvUnregistered, nil, StateRegister, (*Kiosk).noteResult},
+	{in(StateChecking), EvIneligible, nil, StateDone, (*Kiosk).finishIneligible},
+	{in(StateChecking, StateRegistering, StateSubmitting), EvEligFailed, nil, StateError, (*Kiosk).fail},
+	{in(StateChecking), EvCardError, nil, StateError, (*Kiosk).fail},
+	{in(StateRegister), EvRegisterYes, nil, StateRegistering, (*Kiosk).register},
+	{in(StateRegister), EvRegisterNo, nil, StateError, (*Kiosk).declineRegistration},
+	{in(StateRegistering), EvRegistered, nil, StateConsent, (*Kiosk).noteResult},
+	{in(StateConsent), EvConsentAll, nil, StateSubmitting, (*Kiosk).consentAll},
+	{in(StateConsent), EvConsentEach, nil, stay, (*Kiosk).consentEach},
+	{in(StateConsent), EvToggleItem, individual, stay, (*Kiosk).toggleItem},
+	{in(StateConsent), EvConsentDone, individual, StateSubmitting, (*Kiosk).submitConsent},
+	{in(StateSubmitting), EvConsentSaved, nil, StateDone, (*Kiosk).finish},
+}
+
+// Guards.
+
+func canFace(s *session, _ Event) bool {
+	return s.photoErr == ErrCodeNone && s.faceAttempt < s.settings.FaceAttempts
+}
+
+func canPIN(s *session, _ Event) bool { return s.hasPIN && s.pinTries > 0 }
+
+func pinNotFull(s *session, e Event) bool { return s.digits < PINLength && e.Digit <= 9 }
+
+func pinFull(s *session, _ Event) bool { return s.digits == PINLength }
+
+func individual(s *session, _ Event) bool { return s.individual }
+
+// lookup finds the first row for (state, event) whose guard holds.
+func lookup(st State, s *session, e Event) (transition, bool) {
+	for _, t := range table {
+		if t.on != e.Kind || !contains(t.from, st) {
+			continue
+		}
+		if t.guard == nil || (s != nil && t.guard(s, e)) {
+			return t, true
+		}
+	}
+	return transition{}, false
+}
+
+func contains(states []State, s State) bool {
+	for _, x := range states {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

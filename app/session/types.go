@@ -1,0 +1,231 @@
+// Package session is the kiosk's headless core: one explicit state machine
+// (transitions.go) that turns events from the card reader, the cameras, the
+// patient's touches, timers and the staff terminal into immutable View
+// snapshots the UI renders. It drives devices only through the small ports in
+// ports.go and keeps every sensitive value in app/secret buffers that die with
+// the session.
+package session
+
+import (
+	"fmt"
+	"time"
+)
+
+// State is one screen-level step of a session.
+type State uint8
+
+// The states. Their transitions are the table in transitions.go.
+const (
+	StateIdle          State = iota // no card: 「カードを置いてください」
+	StateReading                    // card detected, identifying it
+	StateRejected                   // not a usable My Number Card: clear message until it is removed
+	StateMethod                     // choose 顔認証 / 暗証番号 (or staff)
+	StateFace                       // face capture attempt running
+	StateFaceFailed                 // an attempt ran out of time: retry, PIN or staff
+	StatePIN                        // PIN pad
+	StatePINVerifying               // PIN sent to the card, signature under way
+	StateStaffCheck                 // staff 目視 (visual check) in progress
+	StateChecking                   // eligibility query running
+	StateRegister                   // 初回登録: card not yet registered for insurance use
+	StateRegistering                // registration request running
+	StateConsent                    // consent: まとめて同意 / 個別に同意
+	StateSubmitting                 // consent being recorded
+	StateDone                       // 受付完了: take your card
+	StateError                      // something went wrong: what to do next
+	stateCount
+)
+
+var stateNames = [...]string{
+	StateIdle: "idle", StateReading: "reading", StateRejected: "rejected",
+	StateMethod: "method", StateFace: "face", StateFaceFailed: "face_failed",
+	StatePIN: "pin", StatePINVerifying: "pin_verifying", StateStaffCheck: "staff_check",
+	StateChecking: "checking", StateRegister: "register", StateRegistering: "registering",
+	StateConsent: "consent", StateSubmitting: "submitting", StateDone: "done", StateError: "error",
+}
+
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return fmt.Sprintf("state(%d)", s)
+}
+
+// States lists every state in declaration order.
+func States() []State {
+	out := make([]State, 0, stateCount)
+	for s := State(0); s < stateCount; s++ {
+		out = append(out, s)
+	}
+	return out
+}
+
+// ParseState turns a state's name back into the state.
+func ParseState(name string) (State, bool) {
+	for s, n := range stateNames {
+		if n == name {
+			return State(s), true
+		}
+	}
+	return 0, false
+}
+
+// Method is how the patient proved who they are.
+type Method uint8
+
+// The identification methods.
+const (
+	MethodNone  Method = iota
+	MethodFace         // 顔認証
+	MethodPIN          // 暗証番号
+	MethodStaff        // 目視 by staff
+)
+
+func (m Method) String() string {
+	return [...]string{"none", "face", "pin", "staff"}[m]
+}
+
+// CardKind is what the reader found.
+type CardKind uint8
+
+// The card kinds a reader can present.
+const (
+	CardUnknown    CardKind = iota // no JPKI token, or unreadable
+	CardMyNumber                   // マイナンバーカード
+	CardJuki                       // older 住基カード
+	CardSmartphone                 // スマホ用電子証明書 (Android / iPhone)
+)
+
+// Guidance is the quality gate's reason a frame was not usable, as a
+// language-neutral key the UI translates.
+type Guidance string
+
+// Guidance keys from the face quality gate.
+const (
+	GuidanceNone      Guidance = ""
+	GuidanceNoFace    Guidance = "face.no_face"
+	GuidanceCloser    Guidance = "face.come_closer"
+	GuidanceFarther   Guidance = "face.move_back"
+	GuidanceCenter    Guidance = "face.center"
+	GuidanceStill     Guidance = "face.hold_still"
+	GuidanceLight     Guidance = "face.more_light"
+	GuidanceMask      Guidance = "face.remove_mask"
+	GuidanceGlasses   Guidance = "face.remove_glasses"
+	GuidanceEyes      Guidance = "face.open_eyes"
+	GuidanceFront     Guidance = "face.look_front"
+	GuidanceOnePerson Guidance = "face.one_person"
+	GuidanceNotLive   Guidance = "face.not_live"
+)
+
+// ConsentItems is a set of information the patient agrees to share.
+type ConsentItems uint8
+
+// The consent items of 個別に同意.
+const (
+	ConsentMedical ConsentItems = 1 << iota // 診療情報
+	ConsentDrug                             // 薬剤情報
+	ConsentSurgery                          // 手術情報
+	ConsentCheckup                          // 特定健診情報
+	ConsentAll     = ConsentMedical | ConsentDrug | ConsentSurgery | ConsentCheckup
+)
+
+// Has reports whether every item of x is in c.
+func (c ConsentItems) Has(x ConsentItems) bool { return c&x == x }
+
+// Validity is the eligibility service's QualificationValidity.
+type Validity uint8
+
+// The QualificationValidity codes.
+const (
+	ValidityUnknown      Validity = 0
+	ValidityValid        Validity = 1 // 有効
+	ValidityInvalid      Validity = 2 // 無効
+	ValidityInvalidNew   Validity = 3 // 無効·新資格あり
+	ValidityNone         Validity = 4 // 該当資格なし
+	ValidityMultiple     Validity = 5 // 複数該当
+	ValidityUnregistered Validity = 6 // 有効·未登録
+)
+
+// ErrorCode is a language-neutral reason shown on the rejected and error
+// screens and written to the audit log.
+type ErrorCode string
+
+// Error codes.
+const (
+	ErrCodeNone           ErrorCode = ""
+	ErrCodeNotMyNumber    ErrorCode = "card.not_mynumber"
+	ErrCodeJuki           ErrorCode = "card.juki"
+	ErrCodeSmartphone     ErrorCode = "card.smartphone"
+	ErrCodeUnreadable     ErrorCode = "card.unreadable"
+	ErrCodeCardFace       ErrorCode = "card.face_unreadable"
+	ErrCodeKeyBRejected   ErrorCode = "card.keyb_rejected"
+	ErrCodeKeyBBlocked    ErrorCode = "card.keyb_blocked"
+	ErrCodeRecordInvalid  ErrorCode = "card.record_invalid"
+	ErrCodeFaceEngine     ErrorCode = "face.engine"
+	ErrCodeCamera         ErrorCode = "face.camera"
+	ErrCodePINLocked      ErrorCode = "pin.locked"
+	ErrCodeCardError      ErrorCode = "card.error"
+	ErrCodeStaffRejected  ErrorCode = "staff.rejected"
+	ErrCodeNotRegistered  ErrorCode = "elig.not_registered"
+	ErrCodeIneligible     ErrorCode = "elig.ineligible"
+	ErrCodeEligibility    ErrorCode = "elig.unavailable"
+	ErrCodeNoMethodLeft   ErrorCode = "auth.no_method_left"
+	ErrCodeCancelled      ErrorCode = "session.cancelled"
+	ErrCodeInactivity     ErrorCode = "session.inactivity"
+	ErrCodeCardRemoved    ErrorCode = "session.card_removed"
+	ErrCodeCardStillThere ErrorCode = "session.remove_card"
+)
+
+// MsgKey names the main message of a screen, language-neutral.
+type MsgKey string
+
+// View is the immutable snapshot the UI renders. It holds no patient data:
+// no names, digits or images, only counts, codes and keys.
+type View struct {
+	Seq      uint64    // increases with every snapshot
+	At       time.Time // when it was published
+	State    State
+	Message  MsgKey
+	Error    ErrorCode
+	Guidance Guidance
+	Progress float64 // 0..1: face attempt time used, or work progress
+	Methods  MethodsView
+	PIN      PINView
+	Face     FaceView
+	Consent  ConsentView
+	Result   ResultView
+}
+
+// MethodsView says which ways to identify are on offer.
+type MethodsView struct {
+	Face, PIN, Staff bool
+	PINLocked        bool // the card's PIN is blocked
+	NoPIN            bool // a card issued without a PIN (顔認証マイナンバーカード)
+}
+
+// PINView is the PIN pad's state: how many digits, never which.
+type PINView struct {
+	Digits    int  // entered so far, shown masked
+	Length    int  // required length (4)
+	CanSubmit bool // exactly Length digits entered
+	TriesLeft int  // read from the card before typing; -1 unknown
+	LastTry   bool // warn: one try left
+}
+
+// FaceView is the face capture's progress.
+type FaceView struct {
+	Attempt, MaxAttempts int
+	CanRetry             bool
+	PhotoReady           bool // the card side of the match is ready
+}
+
+// ConsentView is the consent screen's state.
+type ConsentView struct {
+	Individual bool         // 個別に同意 mode
+	Selected   ConsentItems // in individual mode
+}
+
+// ResultView is the eligibility outcome without any personal data.
+type ResultView struct {
+	Validity Validity
+	Method   Method
+}

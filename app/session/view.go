@@ -1,0 +1,70 @@
+package session
+
+import "time"
+
+// snapshot builds the View from the machine's state; it runs on the
+// machine's goroutine only.
+func (k *Kiosk) snapshot() View {
+	v := View{At: time.Now(), State: k.state, PIN: PINView{Length: PINLength, TriesLeft: -1}}
+	v.Message = MsgKey("screen." + k.state.String())
+	s := k.s
+	if s == nil {
+		if k.cardPresent {
+			v.Message, v.Error = "idle.remove_card", ErrCodeCardStillThere
+		}
+		return v
+	}
+	v.Error = s.errCode
+	v.Guidance = s.guidance
+	v.Methods = MethodsView{
+		Face: canFace(s, Event{}), PIN: canPIN(s, Event{}), Staff: true,
+		PINLocked: s.hasPIN && s.pinTries == 0, NoPIN: !s.hasPIN && s.pinTries == 0,
+	}
+	v.PIN.Digits = s.digits
+	v.PIN.CanSubmit = s.digits == PINLength
+	v.PIN.TriesLeft = s.pinTries
+	v.PIN.LastTry = s.hasPIN && s.pinTries == 1
+	v.Face = FaceView{
+		Attempt: s.faceAttempt, MaxAttempts: s.settings.FaceAttempts,
+		CanRetry: canFace(s, Event{}), PhotoReady: s.photoReady,
+	}
+	v.Consent = ConsentView{Individual: s.individual, Selected: s.items}
+	v.Result = ResultView{Validity: s.result.Validity, Method: s.method}
+	k.refine(&v, s)
+	return v
+}
+
+// refine picks the message variant a state needs.
+func (k *Kiosk) refine(v *View, s *session) {
+	switch k.state {
+	case StateMethod:
+		if v.Methods.PINLocked && k.prev == StatePINVerifying {
+			v.Message, v.Error = "method.pin_locked", ErrCodePINLocked
+		}
+	case StateFace:
+		if budget := s.settings.FaceAttemptTime; budget > 0 {
+			left := time.Until(s.faceEnds)
+			v.Progress = clamp01(1 - float64(left)/float64(budget))
+		}
+	case StateFaceFailed:
+		if s.photoErr != ErrCodeNone {
+			v.Error = s.photoErr
+		}
+		if !v.Face.CanRetry && !v.Methods.PIN {
+			v.Message = "face_failed.staff_only"
+		}
+	case StatePIN:
+		if v.PIN.LastTry {
+			v.Message = "pin.last_try"
+		}
+		if k.prev == StatePINVerifying {
+			v.Error = errCodePINWrong
+		}
+	case StateDone:
+		if s.result.Validity != ValidityValid {
+			v.Message, v.Error = "done.see_reception", ErrCodeIneligible
+		}
+	}
+}
+
+func clamp01(x float64) float64 { return min(max(x, 0), 1) }
