@@ -1,0 +1,230 @@
+package i18n
+
+// Key names one message. This file is the single source of the key list:
+// every Key constant must appear in keyList (a test parses this file to
+// check), and every catalogue must hold exactly these keys.
+type Key string
+
+// Keys shared by every screen.
+const (
+	AppTitle           Key = "app.title"
+	LanguageButton     Key = "common.language"
+	LanguageTitle      Key = "language.title"
+	LargeTextToggle    Key = "common.large_text"
+	HighContrastToggle Key = "common.high_contrast"
+	Back               Key = "common.back"
+	Cancel             Key = "common.cancel"
+	OK                 Key = "common.ok"
+	TryAgain           Key = "common.try_again"
+	CallStaff          Key = "common.call_staff"
+	PleaseWait         Key = "common.please_wait"
+	StillThere         Key = "common.still_there"
+	StillThereBody     Key = "common.still_there_body"
+)
+
+// Placing and reading the card.
+const (
+	PlaceCardTitle Key = "place_card.title"
+	PlaceCardHow   Key = "place_card.how"
+	PlaceCardNote  Key = "place_card.note"
+	ReadingTitle   Key = "reading.title"
+	ReadingBody    Key = "reading.body"
+)
+
+// Choosing face authentication or the PIN.
+const (
+	MethodTitle    Key = "method.title"
+	MethodFace     Key = "method.face"
+	MethodFaceHint Key = "method.face_hint"
+	MethodPIN      Key = "method.pin"
+	MethodPINHint  Key = "method.pin_hint"
+	MethodNoPIN    Key = "method.no_pin"
+)
+
+// Face capture and the quality gate's guidance, one key per reason.
+const (
+	FaceTitle           Key = "face.title"
+	FaceBody            Key = "face.body"
+	FaceChecking        Key = "face.checking"
+	FaceTriesLeft       Key = "face.tries_left" // {count}
+	FaceGuideNoFace     Key = "face.guide.no_face"
+	FaceGuideManyFaces  Key = "face.guide.many_faces"
+	FaceGuideCloser     Key = "face.guide.closer"
+	FaceGuideFarther    Key = "face.guide.farther"
+	FaceGuideTooDark    Key = "face.guide.too_dark"
+	FaceGuideTooBright  Key = "face.guide.too_bright"
+	FaceGuideHoldStill  Key = "face.guide.hold_still"
+	FaceGuideFaceFront  Key = "face.guide.face_front"
+	FaceGuideShowEyes   Key = "face.guide.show_eyes"
+	FaceGuideRemoveMask Key = "face.guide.remove_mask"
+	FaceRetryTitle      Key = "face_retry.title"
+	FaceRetryBody       Key = "face_retry.body"
+	FaceRetryUsePIN     Key = "face_retry.use_pin"
+	FaceFailedTitle     Key = "face_failed.title"
+	FaceFailedBody      Key = "face_failed.body"
+)
+
+// The PIN pad.
+const (
+	PINTitle       Key = "pin.title"
+	PINBody        Key = "pin.body"
+	PINTriesLeft   Key = "pin.tries_left" // {count}
+	PINLastTry     Key = "pin.last_try"
+	PINWrong       Key = "pin.wrong"
+	PINSend        Key = "pin.send"
+	PINDelete      Key = "pin.delete"
+	PINClear       Key = "pin.clear"
+	PINNeedDigits  Key = "pin.need_digits"
+	PINLockedTitle Key = "pin.locked.title"
+	PINLockedBody  Key = "pin.locked.body"
+)
+
+// Staff visual check (目視) and prompts addressed to staff.
+const (
+	StaffCheckTitle   Key = "staff_check.title"
+	StaffCheckBody    Key = "staff_check.body"
+	StaffPromptVisual Key = "staff.prompt.visual_check"
+	StaffConfirm      Key = "staff.confirm"
+	StaffReject       Key = "staff.reject"
+	StaffAuthRequired Key = "staff.auth_required"
+	StaffExitKiosk    Key = "staff.exit_kiosk"
+	StaffCalled       Key = "staff.called"
+)
+
+// 初回登録: a card not yet registered for insurance use.
+const (
+	RegisterTitle Key = "register.title"
+	RegisterBody  Key = "register.body"
+	RegisterYes   Key = "register.yes"
+	RegisterNo    Key = "register.no"
+	RegisterDone  Key = "register.done"
+)
+
+// Consent to share information (まとめて同意 / 個別に同意).
+const (
+	ConsentTitle        Key = "consent.title"
+	ConsentBody         Key = "consent.body"
+	ConsentAll          Key = "consent.all"
+	ConsentIndividual   Key = "consent.individual"
+	ConsentMedicalTitle Key = "consent.item.medical.title"
+	ConsentMedicalBody  Key = "consent.item.medical.body"
+	ConsentCheckupTitle Key = "consent.item.checkup.title"
+	ConsentCheckupBody  Key = "consent.item.checkup.body"
+	ConsentAgree        Key = "consent.agree"
+	ConsentDisagree     Key = "consent.disagree"
+	ConsentNote         Key = "consent.note"
+	ConsentConfirm      Key = "consent.confirm"
+)
+
+// Checking eligibility and the end of the session.
+const (
+	CheckingTitle Key = "checking.title"
+	CheckingBody  Key = "checking.body"
+	DoneTitle     Key = "done.title"
+	DoneBody      Key = "done.body"
+	DoneTakeCard  Key = "done.take_card"
+)
+
+// Errors, each a title and what to do next.
+const (
+	ErrNotMyNumberTitle Key = "error.not_mynumber.title"
+	ErrNotMyNumberBody  Key = "error.not_mynumber.body"
+	ErrSmartphoneTitle  Key = "error.smartphone.title"
+	ErrSmartphoneBody   Key = "error.smartphone.body"
+	ErrUnreadableTitle  Key = "error.unreadable.title"
+	ErrUnreadableBody   Key = "error.unreadable.body"
+	ErrCardRemovedTitle Key = "error.card_removed.title"
+	ErrCardRemovedBody  Key = "error.card_removed.body"
+	ErrCardLockedTitle  Key = "error.card_locked.title"
+	ErrCardLockedBody   Key = "error.card_locked.body"
+	ErrCertExpiredTitle Key = "error.cert_expired.title"
+	ErrCertExpiredGrace Key = "error.cert_expired.grace"
+	ErrCertExpiredBody  Key = "error.cert_expired.body"
+	ErrNetworkTitle     Key = "error.network.title"
+	ErrNetworkBody      Key = "error.network.body"
+	ErrTimeoutTitle     Key = "error.timeout.title"
+	ErrTimeoutBody      Key = "error.timeout.body"
+	ErrGenericTitle     Key = "error.generic.title"
+	ErrGenericBody      Key = "error.generic.body"
+)
+
+// Eligibility results (QualificationValidity 1–6) other than a plain success.
+const (
+	ResultValid                  Key = "result.valid"
+	ResultInvalidTitle           Key = "result.invalid.title"
+	ResultInvalidBody            Key = "result.invalid.body"
+	ResultInvalidNewTitle        Key = "result.invalid_new.title"
+	ResultInvalidNewBody         Key = "result.invalid_new.body"
+	ResultNotFoundTitle          Key = "result.not_found.title"
+	ResultNotFoundBody           Key = "result.not_found.body"
+	ResultMultipleTitle          Key = "result.multiple.title"
+	ResultMultipleBody           Key = "result.multiple.body"
+	ResultValidUnregisteredTitle Key = "result.valid_unregistered.title"
+	ResultValidUnregisteredBody  Key = "result.valid_unregistered.body"
+)
+
+// keyList is every key, in catalogue order.
+var keyList = []Key{
+	AppTitle, LanguageButton, LanguageTitle, LargeTextToggle, HighContrastToggle,
+	Back, Cancel, OK, TryAgain, CallStaff, PleaseWait, StillThere, StillThereBody,
+
+	PlaceCardTitle, PlaceCardHow, PlaceCardNote, ReadingTitle, ReadingBody,
+
+	MethodTitle, MethodFace, MethodFaceHint, MethodPIN, MethodPINHint, MethodNoPIN,
+
+	FaceTitle, FaceBody, FaceChecking, FaceTriesLeft,
+	FaceGuideNoFace, FaceGuideManyFaces, FaceGuideCloser, FaceGuideFarther,
+	FaceGuideTooDark, FaceGuideTooBright, FaceGuideHoldStill, FaceGuideFaceFront,
+	FaceGuideShowEyes, FaceGuideRemoveMask,
+	FaceRetryTitle, FaceRetryBody, FaceRetryUsePIN, FaceFailedTitle, FaceFailedBody,
+
+	PINTitle, PINBody, PINTriesLeft, PINLastTry, PINWrong, PINSend, PINDelete,
+	PINClear, PINNeedDigits, PINLockedTitle, PINLockedBody,
+
+	StaffCheckTitle, StaffCheckBody, StaffPromptVisual, StaffConfirm, StaffReject,
+	StaffAuthRequired, StaffExitKiosk, StaffCalled,
+
+	RegisterTitle, RegisterBody, RegisterYes, RegisterNo, RegisterDone,
+
+	ConsentTitle, ConsentBody, ConsentAll, ConsentIndividual,
+	ConsentMedicalTitle, ConsentMedicalBody, ConsentCheckupTitle, ConsentCheckupBody,
+	ConsentAgree, ConsentDisagree, ConsentNote, ConsentConfirm,
+
+	CheckingTitle, CheckingBody, DoneTitle, DoneBody, DoneTakeCard,
+
+	ErrNotMyNumberTitle, ErrNotMyNumberBody, ErrSmartphoneTitle, ErrSmartphoneBody,
+	ErrUnreadableTitle, ErrUnreadableBody, ErrCardRemovedTitle, ErrCardRemovedBody,
+	ErrCardLockedTitle, ErrCardLockedBody, ErrCertExpiredTitle, ErrCertExpiredGrace,
+	ErrCertExpiredBody, ErrNetworkTitle, ErrNetworkBody, ErrTimeoutTitle,
+	ErrTimeoutBody, ErrGenericTitle, ErrGenericBody,
+
+	ResultValid, ResultInvalidTitle, ResultInvalidBody, ResultInvalidNewTitle,
+	ResultInvalidNewBody, ResultNotFoundTitle, ResultNotFoundBody,
+	ResultMultipleTitle, ResultMultipleBody,
+	ResultValidUnregisteredTitle, ResultValidUnregisteredBody,
+}
+
+// countKeys are the messages whose wording depends on the {count} argument.
+var countKeys = map[Key]bool{
+	FaceTriesLeft: true,
+	PINTriesLeft:  true,
+}
+
+// Keys returns every message key, in catalogue order. The slice is a copy.
+func Keys() []Key {
+	return append([]Key(nil), keyList...)
+}
+
+// IsKey reports whether k is one of the catalogue's keys.
+func IsKey(k Key) bool {
+	_, ok := keyIndex[k]
+	return ok
+}
+
+var keyIndex = func() map[Key]int {
+	m := make(map[Key]int, len(keyList))
+	for i, k := range keyList {
+		m[k] = i
+	}
+	return m
+}()
