@@ -165,6 +165,21 @@ func (c *Config) Resolve(file string) string {
 	return filepath.Join(c.dir, file)
 }
 
+func (c *Config) rebase(file, dir string) string {
+	if file == "" || filepath.IsAbs(file) {
+		return file
+	}
+	abs, err1 := filepath.Abs(c.Resolve(file))
+	base, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return file
+	}
+	if rel, err := filepath.Rel(base, abs); err == nil {
+		return rel
+	}
+	return abs
+}
+
 // SetDir sets the folder relative model paths are resolved against.
 func (c *Config) SetDir(dir string) { c.dir = dir }
 
@@ -182,10 +197,26 @@ func LoadConfig(path string) (*Config, error) {
 	return c, c.Validate()
 }
 
-// Save writes the configuration as indented JSON.
+// Save writes the configuration as indented JSON, with relative model paths
+// rewritten relative to the file's own folder.
 func (c *Config) Save(path string) error {
-	data, err := json.MarshalIndent(c, "", "  ")
+	out := *c
+	dir := filepath.Dir(path)
+	out.Library = c.rebase(c.Library, dir)
+	for _, m := range []**ModelConfig{&out.Mesh, &out.Antispoof, &out.Liveness} {
+		if *m != nil {
+			cp := **m
+			cp.File = c.rebase(cp.File, dir)
+			*m = &cp
+		}
+	}
+	out.Detector.File = c.rebase(c.Detector.File, dir)
+	out.Embedder.File = c.rebase(c.Embedder.File, dir)
+	data, err := json.MarshalIndent(&out, "", "  ")
 	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	tmp := path + ".tmp"

@@ -37,7 +37,7 @@ func EmbedderPreset(name string) (ModelConfig, bool) {
 // DefaultConfig is the bundled engine with models in modelDir.
 func DefaultConfig(modelDir string) *Config {
 	c := &Config{
-		Library: filepath.Join(modelDir, "..", "lib", "libonnxruntime.so"),
+		Library: filepath.Join("..", "lib", "libonnxruntime.so"),
 		Threads: 1,
 		Detector: ModelConfig{File: "blazeface.onnx", Input: "input",
 			Outputs:    []string{"scores_stride16", "boxes_stride16", "scores_stride32", "boxes_stride32"},

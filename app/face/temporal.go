@@ -21,7 +21,7 @@ type TemporalConfig struct {
 
 // DefaultTemporal are the limits measured on sim/spoof's sequences (docs/face-engine.md).
 func DefaultTemporal() TemporalConfig {
-	return TemporalConfig{MinFrames: 3, MinMotion: 0.012, MinParallax: 0.006}
+	return TemporalConfig{MinFrames: 3, MinMotion: 0.012, MinParallax: 0.012}
 }
 
 // Verdicts of the temporal check.
