@@ -63,9 +63,9 @@ type Attr struct{ a slog.Attr }
 // Int is a count or a code number.
 func Int(k Term, v int) Attr { return Attr{slog.Int(k.name, v)} }
 
-// Duration is logged in milliseconds.
+// Duration is logged in whole milliseconds.
 func Duration(k Term, d time.Duration) Attr {
-	return Attr{slog.Float64(k.name+"_ms", float64(d.Microseconds())/1000)}
+	return Attr{slog.Int64(k.name+"_ms", d.Milliseconds())}
 }
 
 // Bool is a flag.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uketsuke/uketsuke/app/audit"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/session/fake"
 )
@@ -30,12 +31,17 @@ func testSettings() session.Settings {
 
 func newRig(t *testing.T, mod func(*session.Settings, *fake.World)) *rig {
 	t.Helper()
+	return newRigLog(t, mod, nil)
+}
+
+func newRigLog(t *testing.T, mod func(*session.Settings, *fake.World), log *audit.Logger) *rig {
+	t.Helper()
 	w := fake.NewWorld(fake.Fast)
 	set := testSettings()
 	if mod != nil {
 		mod(&set, w)
 	}
-	k, err := session.New(session.Options{Devices: w.Devices(), Settings: set})
+	k, err := session.New(session.Options{Devices: w.Devices(), Settings: set, Audit: log})
 	if err != nil {
 		t.Fatal(err)
 	}

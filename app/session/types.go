@@ -16,22 +16,22 @@ type State uint8
 
 // The states. Their transitions are the table in transitions.go.
 const (
-	StateIdle          State = iota // no card: 「カードを置いてください」
-	StateReading                    // card detected, identifying it
-	StateRejected                   // not a usable My Number Card: clear message until it is removed
-	StateMethod                     // choose 顔認証 / 暗証番号 (or staff)
-	StateFace                       // face capture attempt running
-	StateFaceFailed                 // an attempt ran out of time: retry, PIN or staff
-	StatePIN                        // PIN pad
-	StatePINVerifying               // PIN sent to the card, signature under way
-	StateStaffCheck                 // staff 目視 (visual check) in progress
-	StateChecking                   // eligibility query running
-	StateRegister                   // 初回登録: card not yet registered for insurance use
-	StateRegistering                // registration request running
-	StateConsent                    // consent: まとめて同意 / 個別に同意
-	StateSubmitting                 // consent being recorded
-	StateDone                       // 受付完了: take your card
-	StateError                      // something went wrong: what to do next
+	StateIdle         State = iota // no card: 「カードを置いてください」
+	StateReading                   // card detected, identifying it
+	StateRejected                  // not a usable My Number Card: clear message until it is removed
+	StateMethod                    // choose 顔認証 / 暗証番号 (or staff)
+	StateFace                      // face capture attempt running
+	StateFaceFailed                // an attempt ran out of time: retry, PIN or staff
+	StatePIN                       // PIN pad
+	StatePINVerifying              // PIN sent to the card, signature under way
+	StateStaffCheck                // staff 目視 (visual check) in progress
+	StateChecking                  // eligibility query running
+	StateRegister                  // 初回登録: card not yet registered for insurance use
+	StateRegistering               // registration request running
+	StateConsent                   // consent: まとめて同意 / 個別に同意
+	StateSubmitting                // consent being recorded
+	StateDone                      // 受付完了: take your card
+	StateError                     // something went wrong: what to do next
 	stateCount
 )
 

@@ -44,6 +44,7 @@ type CardSpec struct {
 	KeyBTries   int    // tries left now (max 10)
 	Photo       []byte // masked JPEG 2000 stand-in: byte 0 is the person
 	RecordValid bool   // the face record's signature verifies
+	CertSerial  []byte // printed into the stand-in certificate
 	OpDelay     time.Duration
 }
 
@@ -162,7 +163,7 @@ var errSecurityStatus = errors.New("fake card: security status not satisfied")
 func (c *Card) AuthCertificate(ctx context.Context) ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return []byte("fake-certificate"), c.op(ctx)
+	return append([]byte("fake-certificate serial="), c.spec.CertSerial...), c.op(ctx)
 }
 
 func (c *Card) VerifyKeyB(ctx context.Context, key *secret.Buffer) error {
@@ -204,4 +205,11 @@ func (c *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return []byte{0x90, 0x00}, c.op(ctx)
+}
+
+// SetPhoto replaces the card's photo (masked; byte 0 is the person).
+func (c *Card) SetPhoto(masked []byte) {
+	c.mu.Lock()
+	c.spec.Photo = masked
+	c.mu.Unlock()
 }

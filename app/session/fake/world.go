@@ -70,6 +70,7 @@ type Holder struct {
 	PhotoBytes int    // size of the stand-in JPEG 2000
 	Kind       session.CardKind
 	BadRecord  bool
+	CertSerial []byte
 }
 
 // Card makes the holder's card and teaches the card-face scanner its key.
@@ -92,6 +93,6 @@ func (w *World) Card(h Holder) *Card {
 	return NewCard(CardSpec{
 		Kind: h.Kind, PIN: pin, PINTries: h.PINTries,
 		KeyB: Masked(h.KeyB), KeyBTries: 10, Photo: Masked(photo),
-		RecordValid: !h.BadRecord, OpDelay: w.Latency.CardOp,
+		RecordValid: !h.BadRecord, OpDelay: w.Latency.CardOp, CertSerial: h.CertSerial,
 	})
 }

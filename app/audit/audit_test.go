@@ -1,0 +1,133 @@
+package audit
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTermsRefuseData(t *testing.T) {
+	for _, bad := range []string{"", "Hanako", "個人番号", "19800217", "code_2285", "a b", "x-y", "name@example",
+		strings.Repeat("a", 49)} {
+		if _, err := NewTerm(bad); !errors.Is(err, ErrBadTerm) {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	for _, good := range []string{"card.not_mynumber", "face_attempts", "v2", "pcsc0"} {
+		if _, err := NewTerm(good); err != nil {
+			t.Errorf("%q refused: %v", good, err)
+		}
+	}
+}
+
+func readLines(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []map[string]any
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("not JSON: %q", sc.Text())
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestSessionRecordsAndStats(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(Options{Dir: dir, App: Version{1, 2, 3},
+		Devices: []Device{{Kind: MustTerm("reader"), Vendor: 0x054c, Product: 0x06c1, Firmware: Version{2, 0, 1}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	face, pin, ok, fail := MustTerm("face"), MustTerm("pin"), MustTerm("completed"), MustTerm("card_removed")
+	s1 := l.Begin()
+	s1.Event(MustTerm("choose_face"), Duration(MustTerm("wait"), 1500*time.Millisecond))
+	s1.End(ok, face, true)
+	s2 := l.Begin()
+	s2.Error(MustTerm("pin.wrong"), Int(MustTerm("tries_left"), 2))
+	s2.End(fail, pin, false)
+	s2.End(fail, pin, false) // a second End changes nothing
+	if s1.ID() == s2.ID() || len(s1.ID()) != 32 {
+		t.Fatalf("session ids %q %q", s1.ID(), s2.ID())
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ops := readLines(t, filepath.Join(dir, OperationFile))
+	errs := readLines(t, filepath.Join(dir, ErrorFile))
+	if len(errs) != 1 || errs[0]["msg"] != "pin.wrong" || errs[0]["session"] != s2.ID() || errs[0]["tries_left"] != 2.0 {
+		t.Fatalf("error log %v", errs)
+	}
+	var begin, event, stats map[string]any
+	for _, m := range ops {
+		switch {
+		case m["msg"] == "begin" && begin == nil:
+			begin = m
+		case m["msg"] == "choose_face":
+			event = m
+		case m["msg"] == "stats":
+			stats = m
+		}
+	}
+	if dev, _ := begin["device"].(map[string]any); begin["app"] != "1.2.3" || dev["usb"] != "054c:06c1" {
+		t.Fatalf("begin %v", begin)
+	}
+	if event["wait_ms"] != 1500.0 {
+		t.Fatalf("event %v", event)
+	}
+	if stats["sessions"] != 2.0 || stats["success_rate"] != 0.5 {
+		t.Fatalf("stats %v", stats)
+	}
+	st := l.Stats()
+	if st.Sessions != 2 || st.ByMethod["face"].Succeeded != 1 || st.ByMethod["pin"].Tried != 1 {
+		t.Fatalf("counters %+v", st)
+	}
+}
+
+func TestRotation(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(Options{Dir: dir, MaxBytes: 4096, Keep: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 200 {
+		s := l.Begin()
+		s.Event(MustTerm("step"))
+		s.End(MustTerm("completed"), MustTerm("face"), true)
+	}
+	l.Close()
+	for _, name := range []string{OperationFile, OperationFile + ".1", OperationFile + ".2"} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Size() > 4096 || st.Size() == 0 {
+			t.Errorf("%s: %d bytes", name, st.Size())
+		}
+		readLines(t, filepath.Join(dir, name)) // every line whole
+	}
+	if _, err := os.Stat(filepath.Join(dir, OperationFile+".3")); !os.IsNotExist(err) {
+		t.Errorf("more generations than kept: %v", err)
+	}
+}
+
+func TestBadOptions(t *testing.T) {
+	if _, err := Open(Options{}); !errors.Is(err, ErrBadOptions) {
+		t.Error("no folder accepted")
+	}
+	if _, err := Open(Options{Dir: t.TempDir(), MaxBytes: 10}); !errors.Is(err, ErrBadOptions) {
+		t.Error("tiny files accepted")
+	}
+}
