@@ -132,8 +132,8 @@ type hits struct{ pin, keyB, photo int }
 // scanner looks for the needles in the process's own memory.
 type scanner struct {
 	n       needles
-	bloom   []uint64          // 8-byte grams of the photo (plain), hashed
-	grams   map[uint64][]int  // gram → offsets in the photo
+	bloom   []uint64         // 8-byte grams of the photo (plain), hashed
+	grams   map[uint64][]int // gram → offsets in the photo
 	bytes   int64
 	regions int
 }
