@@ -1,0 +1,141 @@
+// Package config holds the kiosk's facility settings: wording overrides,
+// face-match thresholds, time limits, retry counts, the device allow-list
+// and the J-LIS trust anchors. Every value has a validated range, and
+// updates arrive only as Ed25519-signed bundles (bundle.go).
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrInvalid marks a configuration that parsed but broke a rule.
+var ErrInvalid = errors.New("config: invalid")
+
+// ErrMalformed marks input that is not a configuration at all.
+var ErrMalformed = errors.New("config: malformed")
+
+// ValidationError names the field and the rule it broke.
+type ValidationError struct {
+	Field   string
+	Problem string
+}
+
+func (e *ValidationError) Error() string { return fmt.Sprintf("config: %s: %s", e.Field, e.Problem) }
+
+// Unwrap lets errors.Is(err, ErrInvalid) hold.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// MaxSize bounds a configuration document.
+const MaxSize = 1 << 20
+
+// Config is the whole facility configuration.
+type Config struct {
+	Serial   uint64          `json:"serial"` // bundles apply only with a higher serial
+	Facility Facility        `json:"facility"`
+	Face     Face            `json:"face"`
+	Card     Card            `json:"card"`
+	Session  Session         `json:"session"`
+	Devices  []AllowedDevice `json:"devices"`
+	Anchors  []TrustAnchor   `json:"trust_anchors"`
+}
+
+// Facility is the clinic's identity and wording.
+type Facility struct {
+	Code            string                       `json:"code"` // 10-digit 医療機関コード
+	DefaultLanguage string                       `json:"default_language"`
+	Wording         map[string]map[string]string `json:"wording"` // language → message key → text
+}
+
+// Face holds the matching limits.
+type Face struct {
+	Threshold    float64  `json:"threshold"`
+	FusionFrames int      `json:"fusion_frames"`
+	FusionWindow Duration `json:"fusion_window"`
+	AttemptTime  Duration `json:"attempt_time"`
+	Attempts     int      `json:"attempts"`
+}
+
+// Card holds the card-side limits.
+type Card struct {
+	ScanAttempts int `json:"scan_attempts"` // card-face stills tried for 照合番号B
+}
+
+// Session holds the session's time limits.
+type Session struct {
+	Inactivity Duration `json:"inactivity"`
+}
+
+// AllowedDevice is one entry of the allow-list: an attached device that is
+// not on it is refused.
+type AllowedDevice struct {
+	Kind    string `json:"kind"`    // reader, face_camera, card_camera
+	Vendor  string `json:"vendor"`  // USB vendor id, 4 hex digits
+	Product string `json:"product"` // USB product id, 4 hex digits
+}
+
+// TrustAnchor is a J-LIS CA public key that signs card-face certificates.
+type TrustAnchor struct {
+	KeyID    string `json:"key_id"`  // 16 bytes, hex
+	Modulus  string `json:"modulus"` // RSA modulus, hex
+	Exponent int    `json:"exponent"`
+}
+
+// Duration is a time.Duration written as "10s" in JSON.
+type Duration struct{ time.Duration }
+
+// MarshalJSON writes the Go duration syntax.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON reads the Go duration syntax.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string like \"10s\"")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: %v", s, err)
+	}
+	d.Duration = v
+	return nil
+}
+
+// Default is a valid configuration with the recommended values and no
+// trust anchors or devices (a kiosk must receive those in a bundle).
+func Default() *Config {
+	return &Config{
+		Facility: Facility{Code: "0000000000", DefaultLanguage: "ja"},
+		Face: Face{Threshold: 0.5, FusionFrames: 3, FusionWindow: Duration{2 * time.Second},
+			AttemptTime: Duration{10 * time.Second}, Attempts: 3},
+		Card:    Card{ScanAttempts: 3},
+		Session: Session{Inactivity: Duration{60 * time.Second}},
+	}
+}
+
+// Parse reads a configuration strictly (unknown fields are errors) and
+// validates it.
+func Parse(data []byte) (*Config, error) {
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrMalformed, len(data), MaxSize)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var c Config
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: trailing data", ErrMalformed)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Marshal writes the configuration as indented JSON.
+func (c *Config) Marshal() ([]byte, error) { return json.MarshalIndent(c, "", "  ") }

@@ -1,0 +1,194 @@
+package config
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func doc(t testing.TB, mod func(*Config)) []byte {
+	c := Default()
+	c.Serial = 2
+	if mod != nil {
+		mod(c)
+	}
+	b, err := c.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestDefaultIsValidAndRoundTrips(t *testing.T) {
+	c, err := Parse(doc(t, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Face.AttemptTime.Duration != 10*time.Second || c.Face.Threshold != 0.5 || c.Serial != 2 {
+		t.Fatalf("round trip %+v", c.Face)
+	}
+}
+
+func anchor() TrustAnchor {
+	mod := make([]byte, 256)
+	rand.Read(mod)
+	mod[0] |= 0x80
+	mod[255] |= 1
+	return TrustAnchor{KeyID: strings.Repeat("60", 16), Modulus: hex.EncodeToString(mod), Exponent: 65537}
+}
+
+func TestValidationNamesTheField(t *testing.T) {
+	cases := map[string]func(*Config){
+		"face.threshold":              func(c *Config) { c.Face.Threshold = 1.5 },
+		"face.fusion_frames":          func(c *Config) { c.Face.FusionFrames = 0 },
+		"face.attempts":               func(c *Config) { c.Face.Attempts = 9 },
+		"face.attempt_time":           func(c *Config) { c.Face.AttemptTime.Duration = time.Second },
+		"face.fusion_window":          func(c *Config) { c.Face.FusionWindow.Duration = time.Minute },
+		"card.scan_attempts":          func(c *Config) { c.Card.ScanAttempts = 0 },
+		"session.inactivity":          func(c *Config) { c.Session.Inactivity.Duration = time.Hour },
+		"facility.code":               func(c *Config) { c.Facility.Code = "12345" },
+		"facility.default_language":   func(c *Config) { c.Facility.DefaultLanguage = "fr" },
+		"facility.wording":            func(c *Config) { c.Facility.Wording = map[string]map[string]string{"xx": {"a": "b"}} },
+		"facility.wording.en.Bad Key": func(c *Config) { c.Facility.Wording = map[string]map[string]string{"en": {"Bad Key": "b"}} },
+		"facility.wording.en.done":    func(c *Config) { c.Facility.Wording = map[string]map[string]string{"en": {"done": "a\x07"}} },
+		"devices[0].vendor":           func(c *Config) { c.Devices = []AllowedDevice{{Kind: "reader", Vendor: "54C", Product: "06c1"}} },
+		"devices[1]": func(c *Config) {
+			d := AllowedDevice{Kind: "reader", Vendor: "054c", Product: "06c1"}
+			c.Devices = []AllowedDevice{d, d}
+		},
+		"trust_anchors[0].key_id":   func(c *Config) { a := anchor(); a.KeyID = "60"; c.Anchors = []TrustAnchor{a} },
+		"trust_anchors[0].modulus":  func(c *Config) { a := anchor(); a.Modulus = "00ff"; c.Anchors = []TrustAnchor{a} },
+		"trust_anchors[0].exponent": func(c *Config) { a := anchor(); a.Exponent = 4; c.Anchors = []TrustAnchor{a} },
+	}
+	for field, mod := range cases {
+		_, err := Parse(doc(t, mod))
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Field != field || !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: got %v", field, err)
+		}
+	}
+	good := doc(t, func(c *Config) {
+		c.Anchors = []TrustAnchor{anchor()}
+		c.Devices = []AllowedDevice{{Kind: "reader", Vendor: "054c", Product: "06c1"}}
+		c.Facility.Wording = map[string]map[string]string{"ja": {"screen.idle": "カードを置いてください"}}
+	})
+	c, err := Parse(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.AllowsDevice("reader", "054c", "06c1") || c.AllowsDevice("face_camera", "054c", "06c1") {
+		t.Fatal("allow-list")
+	}
+}
+
+func TestMalformed(t *testing.T) {
+	for _, in := range []string{"", "{", `{"serial":1,"nope":2}`, `{"face":{"attempt_time":10}}`, `{} {}`} {
+		if _, err := Parse([]byte(in)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+}
+
+func keys(t *testing.T) (ed25519.PublicKey, ed25519.PrivateKey) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub, priv
+}
+
+func TestStoreAppliesOnlyVerifiedNewerBundles(t *testing.T) {
+	pub, priv := keys(t)
+	otherPub, otherPriv := keys(t)
+	store, err := NewStore(Default(), pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := doc(t, func(c *Config) { c.Face.Threshold = 0.62 })
+	signed, err := SignBundle(newer, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tampered := bytes.Replace(signed, []byte(`"config": "`), []byte(`"config": "A`), 1)
+	var b bundle
+	json.Unmarshal(signed, &b)
+	b.Config = bytes.Replace(b.Config, []byte("0.62"), []byte("0.21"), 1)
+	flipped, _ := json.Marshal(b)
+	b.Signature = nil
+	unsigned, _ := json.Marshal(b)
+	foreign, _ := SignBundle(newer, otherPriv)
+	_ = otherPub
+
+	rejects := map[string]struct {
+		data []byte
+		want error
+	}{
+		"tampered value":  {flipped, ErrBadSignature},
+		"broken encoding": {tampered, ErrMalformed},
+		"unsigned":        {unsigned, ErrUnsigned},
+		"unknown key":     {foreign, ErrUnknownKey},
+		"garbage":         {[]byte("hello"), ErrMalformed},
+	}
+	for name, c := range rejects {
+		if _, err := store.Apply(c.data); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", name, err, c.want)
+		}
+		if store.Current().Face.Threshold != 0.5 {
+			t.Fatalf("%s changed the running configuration", name)
+		}
+	}
+	got, err := store.Apply(signed)
+	if err != nil || got.Face.Threshold != 0.62 || store.Current().Face.Threshold != 0.62 {
+		t.Fatalf("valid bundle: %v", err)
+	}
+	if _, err := store.Apply(signed); !errors.Is(err, ErrRollback) {
+		t.Fatalf("replayed bundle: %v", err)
+	}
+	invalid := doc(t, func(c *Config) { c.Serial = 9; c.Face.Attempts = 0 })
+	if _, err := SignBundle(invalid, priv); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("signing an invalid document: %v", err)
+	}
+	if store.Current().Face.Threshold != 0.62 {
+		t.Fatal("running configuration lost")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(doc(f, nil))
+	f.Add([]byte(`{"face":{"threshold":0.5}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data)
+		if err == nil && c.Validate() != nil {
+			t.Fatal("Parse accepted an invalid configuration")
+		}
+		if err != nil && !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrInvalid) {
+			t.Fatalf("untyped error %v", err)
+		}
+	})
+}
+
+func FuzzOpenBundle(f *testing.F) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signed, _ := SignBundle(doc(f, nil), priv)
+	f.Add(signed)
+	f.Add([]byte(`{"format":"uketsuke-config/1"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := OpenBundle(data, []ed25519.PublicKey{pub})
+		if err == nil && !bytes.Equal(data, signed) {
+			var b bundle
+			if json.Unmarshal(data, &b) != nil || !ed25519.Verify(pub, append(append([]byte{}, signingDomain...), b.Config...), b.Signature) {
+				t.Fatal("accepted a bundle whose signature does not verify")
+			}
+		}
+		if err == nil && c == nil {
+			t.Fatal("nil configuration without error")
+		}
+	})
+}
