@@ -10,7 +10,7 @@ export OMP_THREAD_LIMIT := 1
 export GOFLAGS := -buildvcs=false
 
 APT_PACKAGES := pkg-config gcc libgl1-mesa-dev xorg-dev libpcsclite-dev pcscd pcsc-tools \
-	vsmartcard-vpcd opensc libopenjp2-7-dev libopenjp2-tools xvfb xauth xdotool
+	vsmartcard-vpcd opensc openssl libopenjp2-7-dev libopenjp2-tools xvfb xauth xdotool
 SETUP_TARGETS :=
 TEST_TARGETS :=
 
@@ -47,7 +47,7 @@ unit: deps
 
 # Integration tests run against a real pcscd with the vsmartcard virtual reader.
 integration: build
-	packaging/test/with-pcscd.sh $(GO) test -count=1 -tags integration -run Integration ./...
+	packaging/test/with-pcscd.sh $(GO) test -p 1 -count=1 -tags integration -run Integration ./...
 
 test: build vet unit integration $(TEST_TARGETS)
 	@echo "make test: all passed"

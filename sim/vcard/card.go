@@ -234,3 +234,6 @@ func (c *Card) appName() string {
 	}
 	return c.cur.name
 }
+
+// ATR returns the card's answer to reset.
+func (c *Card) ATR() []byte { return append([]byte(nil), ATR...) }

@@ -1,0 +1,226 @@
+//go:build integration
+
+package pcsc_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/apdu"
+	"github.com/uketsuke/uketsuke/app/mynacard"
+	"github.com/uketsuke/uketsuke/app/secret"
+	"github.com/uketsuke/uketsuke/hardware/pcsc"
+	"github.com/uketsuke/uketsuke/sim/jlis"
+	"github.com/uketsuke/uketsuke/sim/profile"
+	"github.com/uketsuke/uketsuke/sim/vcard"
+	"github.com/uketsuke/uketsuke/sim/vpcd"
+)
+
+const reader = "Virtual PCD 00 00"
+
+var fakePhoto = append([]byte{0xFF, 0x4F, 0xFF, 0x51}, make([]byte, 4000)...)
+
+// withVirtualCard starts pcscd's view of a virtual card and returns the PC/SC
+// context, the card and its vpcd link. Without pcscd it skips, unless
+// UKETSUKE_REQUIRE_PCSC=1 (set by `make test`), where it fails.
+func withVirtualCard(t *testing.T, edit func(*profile.Profile)) (*pcsc.Context, *vcard.Card, *vpcd.Client) {
+	t.Helper()
+	pc, err := pcsc.Establish(pcsc.AllowList{"Virtual PCD*"})
+	if err == nil {
+		var readers []string
+		readers, err = pc.Readers()
+		if err == nil && !contains(readers, reader) {
+			err = errors.New("vpcd reader not listed: is vsmartcard-vpcd installed?")
+		}
+	}
+	if err != nil {
+		if os.Getenv("UKETSUKE_REQUIRE_PCSC") == "1" {
+			t.Fatalf("pcscd with vpcd required: %v", err)
+		}
+		t.Skipf("no pcscd with vpcd here (%v); `make test` runs this with a real pcscd", err)
+	}
+	p := profile.Default()
+	if edit != nil {
+		edit(p)
+	}
+	card, err := vcard.New(p, vcard.Options{PhotoJP2: fakePhoto})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := vpcd.New(vpcd.DefaultAddr, card)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { client.Run(ctx); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		// The next test's card must not arrive before pcscd has seen this one leave.
+		waitCtx, stop := context.WithTimeout(context.Background(), 15*time.Second)
+		defer stop()
+		if err := pc.WaitFor(waitCtx, reader, false); err != nil {
+			t.Errorf("pcscd still sees the card after it left: %v", err)
+		}
+		pc.Close()
+	})
+	waitCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	if err := pc.WaitFor(waitCtx, reader, true); err != nil {
+		t.Fatalf("virtual card never appeared on %q: %v", reader, err)
+	}
+	return pc, card, client
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestIntegrationFaceAndPINPathsThroughPcscd(t *testing.T) {
+	pc, card, _ := withVirtualCard(t, nil)
+	conn, err := pc.Connect(reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if string(conn.ATR()) != string(vcard.ATR) {
+		t.Fatalf("ATR % X", conn.ATR())
+	}
+	ctx := context.Background()
+	c := mynacard.Open(conn)
+	if kind, err := c.Detect(ctx); err != nil || kind != mynacard.KindMyNumberCard {
+		t.Fatalf("detect: %v %v", kind, err)
+	}
+	if err := c.VerifyCodeB(ctx, secret.Take([]byte("55021720352285"))); err != nil {
+		t.Fatal(err)
+	}
+	anchors := jlis.New(jlis.DefaultSeed).Anchors()
+	rec, err := c.ReadVerifiedFaceRecord(ctx, anchors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Photo) != len(fakePhoto) {
+		t.Fatalf("photo of %d bytes", len(rec.Photo))
+	}
+	rec.Destroy()
+
+	err = c.VerifyAuthPIN(ctx, secret.Take([]byte("0000")))
+	if left, ok := apdu.TriesLeft(err); !ok || left != 2 || card.TriesLeft(vcard.CredAuthPIN) != 2 {
+		t.Fatalf("wrong PIN through pcscd: %v", err)
+	}
+	if err := c.VerifyAuthPIN(ctx, secret.Take([]byte("1234"))); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := c.AuthCertificate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := sha256.Sum256([]byte("integration"))
+	sig, err := c.SignWithAuthKey(ctx, digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rsa.VerifyPKCS1v15(cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, digest[:], sig); err != nil {
+		t.Fatal(err)
+	}
+	if card.ForbiddenAccesses() != 0 {
+		t.Fatal("touched the 個人番号 or 照合番号A")
+	}
+}
+
+// pullingTransport pulls the card after n commands.
+type pullingTransport struct {
+	apdu.Transport
+	client *vpcd.Client
+	n      int
+}
+
+func (p *pullingTransport) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
+	if p.n == 0 {
+		p.client.Pull()
+	}
+	p.n--
+	return p.Transport.Transmit(ctx, cmd)
+}
+
+func TestIntegrationCardPulledMidReadIsACleanError(t *testing.T) {
+	pc, _, client := withVirtualCard(t, nil)
+	conn, err := pc.Connect(reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx := context.Background()
+	c := mynacard.Open(&pullingTransport{Transport: conn, client: client, n: 8})
+	if err := c.VerifyCodeB(ctx, secret.Take([]byte("55021720352285"))); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ReadVerifiedFaceRecord(ctx, jlis.New(jlis.DefaultSeed).Anchors())
+	if !errors.Is(err, apdu.ErrCardRemoved) {
+		t.Fatalf("pulled mid-read: %v", err)
+	}
+}
+
+func TestIntegrationUnknownReaderIsRefused(t *testing.T) {
+	withVirtualCard(t, nil)
+	strict, err := pcsc.Establish(pcsc.AllowList{"ACS ACR1252*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer strict.Close()
+	if _, err := strict.Connect(reader); !errors.Is(err, pcsc.ErrReaderNotAllowed) {
+		t.Fatalf("reader outside the allow-list: %v", err)
+	}
+}
+
+// OpenSC is an independent client: its JPKI driver must list the virtual
+// card's certificates and sign with the user-authentication key after the PIN.
+func TestIntegrationOpenSCAgreesWithTheVirtualCard(t *testing.T) {
+	for _, tool := range []string{"pkcs15-tool", "pkcs11-tool", "openssl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s missing: the Makefile installs opensc and openssl", tool)
+		}
+	}
+	withVirtualCard(t, nil)
+	out, err := exec.Command("pkcs15-tool", "--reader", reader, "--list-certificates").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pkcs15-tool: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "X.509 Certificate") {
+		t.Fatalf("pkcs15-tool listed no certificate:\n%s", out)
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	os.WriteFile(data, []byte("signed by the virtual card through OpenSC"), 0o600)
+	sig, certDER, certPEM := filepath.Join(dir, "sig"), filepath.Join(dir, "cert.der"), filepath.Join(dir, "cert.pem")
+	module := "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
+	run := func(name string, args ...string) string {
+		t.Helper()
+		out, err := exec.Command(name, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+		}
+		return string(out)
+	}
+	run("pkcs11-tool", "--module", module, "--read-object", "--type", "cert", "--id", "01", "-o", certDER)
+	run("pkcs11-tool", "--module", module, "--login", "--pin", "1234", "--sign", "--id", "01",
+		"--mechanism", "SHA256-RSA-PKCS", "-i", data, "-o", sig)
+	run("openssl", "x509", "-inform", "DER", "-in", certDER, "-out", certPEM)
+	pub := filepath.Join(dir, "pub.pem")
+	run("openssl", "x509", "-in", certPEM, "-pubkey", "-noout", "-out", pub)
+	if out := run("openssl", "dgst", "-sha256", "-verify", pub, "-signature", sig, data); !strings.Contains(out, "Verified OK") {
+		t.Fatalf("signature made through OpenSC does not verify: %s", out)
+	}
+}

@@ -1,0 +1,249 @@
+// Package pcsc is the kiosk's card reader: PC/SC through pcsc-lite (or
+// winscard) with github.com/ebfe/scard. It lists readers, refuses readers not
+// on the configured allow-list, waits for cards, and gives an apdu.Transport.
+package pcsc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ebfe/scard"
+
+	"github.com/uketsuke/uketsuke/app/apdu"
+)
+
+// Errors of the reader layer.
+var (
+	ErrNoService         = errors.New("pcsc: the PC/SC service is not running")
+	ErrNoReader          = errors.New("pcsc: no such reader")
+	ErrReaderNotAllowed  = errors.New("pcsc: reader is not on the allow-list")
+	ErrNoCard            = errors.New("pcsc: no card on the reader")
+	ErrReaderUnavailable = errors.New("pcsc: reader is in use or unavailable")
+)
+
+// AllowList holds reader names the kiosk may use: exact names, or prefixes
+// ending in '*' ("Virtual PCD*"). An empty list allows nothing.
+type AllowList []string
+
+// Allows reports whether a reader name is on the list.
+func (a AllowList) Allows(reader string) bool {
+	for _, pat := range a {
+		if prefix, ok := strings.CutSuffix(pat, "*"); ok && strings.HasPrefix(reader, prefix) || pat == reader {
+			return true
+		}
+	}
+	return false
+}
+
+// Context is a connection to the PC/SC service.
+type Context struct {
+	mu    sync.Mutex
+	sc    *scard.Context
+	allow AllowList
+}
+
+// Establish connects to the PC/SC service.
+func Establish(allow AllowList) (*Context, error) {
+	sc, err := scard.EstablishContext()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoService, err)
+	}
+	return &Context{sc: sc, allow: allow}, nil
+}
+
+// Close releases the service connection.
+func (c *Context) Close() error { return c.sc.Release() }
+
+// Readers lists every reader pcscd knows, allowed or not.
+func (c *Context) Readers() ([]string, error) {
+	readers, err := c.sc.ListReaders()
+	if errors.Is(err, scard.ErrNoReadersAvailable) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pcsc: list readers: %w", err)
+	}
+	return readers, nil
+}
+
+func (c *Context) check(reader string) error {
+	readers, err := c.Readers()
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, r := range readers {
+		found = found || r == reader
+	}
+	if !found {
+		return fmt.Errorf("%w: %q", ErrNoReader, reader)
+	}
+	if !c.allow.Allows(reader) {
+		return fmt.Errorf("%w: %q", ErrReaderNotAllowed, reader)
+	}
+	return nil
+}
+
+// CardPresent reports whether a card is on the reader.
+func (c *Context) CardPresent(reader string) (bool, error) {
+	rs := []scard.ReaderState{{Reader: reader, CurrentState: scard.StateUnaware}}
+	if err := c.sc.GetStatusChange(rs, 0); err != nil && !errors.Is(err, scard.ErrTimeout) {
+		return false, fmt.Errorf("pcsc: status of %q: %w", reader, err)
+	}
+	return rs[0].EventState&scard.StatePresent != 0, nil
+}
+
+// WaitFor blocks until the reader has (present=true) or lacks a card, or ctx ends.
+func (c *Context) WaitFor(ctx context.Context, reader string, present bool) error {
+	found := errors.New("found")
+	err := c.Watch(ctx, reader, func(now bool) error {
+		if now == present {
+			return found
+		}
+		return nil
+	})
+	if errors.Is(err, found) {
+		return nil
+	}
+	return err
+}
+
+// pollEvery bounds how long a status wait blocks, so ctx is noticed promptly.
+const pollEvery = 200 * time.Millisecond
+
+// Watch calls onChange with the reader's card presence now and after every
+// change, until ctx ends or onChange returns an error (which Watch returns).
+// It uses its own PC/SC context, because a status wait blocks its context.
+func (c *Context) Watch(ctx context.Context, reader string, onChange func(present bool) error) error {
+	if err := c.check(reader); err != nil {
+		return err
+	}
+	sc, err := scard.EstablishContext()
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNoService, err)
+	}
+	defer sc.Release()
+	rs := []scard.ReaderState{{Reader: reader, CurrentState: scard.StateUnaware}}
+	known := false
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := sc.GetStatusChange(rs, pollEvery)
+		if errors.Is(err, scard.ErrTimeout) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("pcsc: watching %q: %w", reader, mapError(err))
+		}
+		now := rs[0].EventState&scard.StatePresent != 0
+		wasPresent := rs[0].CurrentState&scard.StatePresent != 0
+		if !known || now != wasPresent {
+			known = true
+			if err := onChange(now); err != nil {
+				return err
+			}
+		}
+		rs[0].CurrentState = rs[0].EventState &^ scard.StateChanged
+	}
+}
+
+// Connect opens the card on an allowed reader exclusively, with T=1.
+func (c *Context) Connect(reader string) (*Conn, error) {
+	if err := c.check(reader); err != nil {
+		return nil, err
+	}
+	card, err := c.sc.Connect(reader, scard.ShareExclusive, scard.ProtocolT1)
+	if err != nil {
+		return nil, fmt.Errorf("pcsc: connect to %q: %w", reader, mapError(err))
+	}
+	conn := &Conn{card: card, reader: reader}
+	if st, err := card.Status(); err == nil {
+		conn.atr = st.Atr
+	}
+	return conn, nil
+}
+
+// Conn is an exclusive connection to one card; an apdu.Transport.
+type Conn struct {
+	mu     sync.Mutex
+	card   *scard.Card
+	reader string
+	atr    []byte
+}
+
+// ATR is the card's answer to reset.
+func (c *Conn) ATR() []byte { return c.atr }
+
+// Reader names the reader this card sits on.
+func (c *Conn) Reader() string { return c.reader }
+
+// Transmit sends one APDU. A card that is gone answers apdu.ErrCardRemoved.
+func (c *Conn) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.card == nil {
+		return nil, apdu.ErrCardRemoved
+	}
+	resp, err := c.card.Transmit(cmd)
+	if err != nil {
+		return nil, fmt.Errorf("pcsc: transmit: %w", c.explain(err))
+	}
+	return resp, nil
+}
+
+// explain tells a card that left the field from other failures: a card pulled
+// during a command often surfaces as an aborted transaction, not as removal.
+func (c *Conn) explain(err error) error {
+	if isGone(err) || !errors.Is(err, scard.ErrNotTransacted) {
+		return mapError(err)
+	}
+	// pcscd notices a removal at its next presence poll; give it that long.
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		st, serr := c.card.Status()
+		if serr != nil && isGone(serr) || serr == nil && st.State&scard.Present == 0 {
+			return fmt.Errorf("%w (%v)", apdu.ErrCardRemoved, err)
+		}
+	}
+	return err
+}
+
+// Close resets the card so no security state outlives the session.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.card == nil {
+		return nil
+	}
+	err := c.card.Disconnect(scard.ResetCard)
+	c.card = nil
+	if err != nil && !isGone(err) {
+		return fmt.Errorf("pcsc: disconnect: %w", err)
+	}
+	return nil
+}
+
+func isGone(err error) bool {
+	return errors.Is(err, scard.ErrRemovedCard) || errors.Is(err, scard.ErrNoSmartcard) ||
+		errors.Is(err, scard.ErrResetCard) || errors.Is(err, scard.ErrReaderUnavailable)
+}
+
+// mapError turns PC/SC codes the kiosk acts on into this project's errors.
+func mapError(err error) error {
+	switch {
+	case isGone(err):
+		return fmt.Errorf("%w (%v)", apdu.ErrCardRemoved, err)
+	case errors.Is(err, scard.ErrSharingViolation):
+		return fmt.Errorf("%w (%v)", ErrReaderUnavailable, err)
+	case errors.Is(err, scard.ErrNoService), errors.Is(err, scard.ErrServiceStopped):
+		return fmt.Errorf("%w (%v)", ErrNoService, err)
+	}
+	return err
+}
