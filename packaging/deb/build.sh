@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Builds build/uketsuke_<version>_<arch>.deb from an already built binary,
+# with dpkg-deb only. Usage: packaging/deb/build.sh [bin/uketsuke] [outdir]
+# VERSION overrides the version (default: from git, else 0.0.0).
+# Depends is derived from the libraries the binary really links (ldd +
+# dpkg -S), plus what it runs but does not link.
+set -euo pipefail
+bin=${1:-bin/uketsuke}
+out=${2:-build}
+here=$(cd "$(dirname "$0")/.." && pwd)
+[ -x "$bin" ] || { echo "deb: $bin is not an executable; run make build first" >&2; exit 1; }
+
+version=${VERSION:-$(git -C "$here" describe --tags --always --dirty 2>/dev/null | sed -e 's/^v//' -e 's/^\([0-9a-f]\{7,\}\)/0.0.0+g\1/' -e 's/-/+/g' || true)}
+version=${version:-0.0.0}
+case $version in [0-9]*) ;; *) version=0.0.0+$version ;; esac
+arch=$(dpkg --print-architecture)
+
+# Packages owning the shared libraries the binary links.
+linked_packages() {
+  ldd "$bin" | awk '/=> \//{print $3}' | while read -r lib; do
+    dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true
+  done | cut -d: -f1 | sort -u
+}
+runtime="pcscd, cage, xwayland, tesseract-ocr-jpn, adduser"
+linked=$(linked_packages | { grep -v '^libc6$' || true; } | paste -sd, | sed 's/,/, /g')
+depends="libc6${linked:+, $linked}, $runtime"
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+root=$stage/uketsuke
+install -D -m 0755 "$bin" "$root/usr/bin/uketsuke"
+install -D -m 0644 "$here/systemd/uketsuke.service" "$root/lib/systemd/system/uketsuke.service"
+install -D -m 0644 "$here/pam/uketsuke" "$root/etc/pam.d/uketsuke"
+install -D -m 0644 "$here/README.md" "$root/usr/share/doc/uketsuke/README.md"
+install -D -m 0644 "$here/polkit/50-uketsuke-pcsc.rules" "$root/usr/share/doc/uketsuke/examples/50-uketsuke-pcsc.rules"
+# Face models and ONNX Runtime from make's build/ folder, when present.
+models=$here/../build/models
+ort=$(ls "$here"/../build/lib/libonnxruntime.so.[0-9]* 2>/dev/null | head -n1 || true)
+if [ -d "$models" ]; then
+  install -d -m 0755 "$root/usr/share/uketsuke/models"
+  install -m 0644 "$models"/* "$root/usr/share/uketsuke/models/"
+fi
+if [ -n "$ort" ]; then
+  install -D -m 0644 "$ort" "$root/usr/lib/uketsuke/libonnxruntime.so"
+fi
+
+install -d "$root/DEBIAN"
+cat >"$root/DEBIAN/control" <<CONTROL
+Package: uketsuke
+Version: $version
+Architecture: $arch
+Maintainer: uketsuke developers <uketsuke@users.noreply.github.com>
+Section: misc
+Priority: optional
+Depends: $depends
+Installed-Size: $(du -sk "$root" | cut -f1)
+Description: face-authentication card reader kiosk for Japan's health insurance check
+ Reads the My Number Card through PC/SC, matches the patient's face against
+ the card's photo, and runs the online eligibility check, as a full-screen
+ kiosk (cage) started by systemd.
+CONTROL
+echo /etc/pam.d/uketsuke >"$root/DEBIAN/conffiles"
+cat >"$root/DEBIAN/postinst" <<'POSTINST'
+#!/bin/sh
+set -e
+if [ "$1" = configure ]; then
+  if ! getent passwd uketsuke >/dev/null; then
+    adduser --system --group --home /var/lib/uketsuke --no-create-home \
+      --gecos "uketsuke kiosk" uketsuke
+  fi
+  for g in video render; do
+    getent group "$g" >/dev/null && adduser uketsuke "$g" >/dev/null || true
+  done
+  if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
+fi
+POSTINST
+cat >"$root/DEBIAN/postrm" <<'POSTRM'
+#!/bin/sh
+set -e
+if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
+POSTRM
+chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/postrm"
+
+mkdir -p "$out"
+deb=$out/uketsuke_${version}_${arch}.deb
+dpkg-deb --root-owner-group -Zgzip -z1 --build "$root" "$deb" >/dev/null
+echo "$deb"
