@@ -90,7 +90,10 @@ func (e *Eligibility) RecordConsent(ctx context.Context, ticket string, items se
 }
 
 func (e *Eligibility) wait(ctx context.Context) error {
-	if err := sleep(ctx, e.Delay); err != nil {
+	e.mu.Lock()
+	delay := e.Delay
+	e.mu.Unlock()
+	if err := sleep(ctx, delay); err != nil {
 		return err
 	}
 	e.mu.Lock()
@@ -99,4 +102,12 @@ func (e *Eligibility) wait(ctx context.Context) error {
 		return ErrDown
 	}
 	return nil
+}
+
+// Configure sets how the stand-in answers, and forgets earlier calls.
+func (e *Eligibility) Configure(registered bool, v session.Validity, down bool, delay time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.Registered, e.Validity, e.Down, e.Delay = registered, v, down, delay
+	e.Checks, e.Consents = nil, nil
 }

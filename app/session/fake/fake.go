@@ -213,3 +213,10 @@ func (c *Card) SetPhoto(masked []byte) {
 	c.spec.Photo = masked
 	c.mu.Unlock()
 }
+
+// SetDelay changes how long each operation takes.
+func (c *Card) SetDelay(d time.Duration) {
+	c.mu.Lock()
+	c.spec.OpDelay = d
+	c.mu.Unlock()
+}
