@@ -22,7 +22,9 @@ var (
 	// The expiry line is read whole (not just the year) so its month and day
 	// can be checked against the birthday.
 	expirySpec = fieldSpec{FieldExpiry, ExpiryRect, "jpn", ""}
-	codeSpec   = fieldSpec{FieldSecurityCode, CodeRect, "eng", "0123456789"}
+	// jpn reads these digits more reliably than eng does on the card's fonts;
+	// the parser accepts nothing but four digits.
+	codeSpec = fieldSpec{FieldSecurityCode, CodeRect, "jpn", ""}
 )
 
 // variant prepares one rendition of a cropped line for the engine.
@@ -38,13 +40,48 @@ var variants = []variant{
 	func(c *image.Gray) *image.Gray { return localBinarize(c) },
 }
 
-type reading[T comparable] struct {
-	value T
-	conf  float64
+// votes counts the well-formed, confident readings of each value.
+type votes[T comparable] struct {
+	values []T
+	counts []int
+	confs  []float64
 }
 
-// readField reads spec's line in several variants and returns the value at
-// least two agree on, refusing when any two well-formed readings differ.
+func (v *votes[T]) add(val T, conf float64) {
+	for i := range v.values {
+		if v.values[i] == val {
+			v.counts[i]++
+			v.confs[i] = math.Min(v.confs[i], conf)
+			return
+		}
+	}
+	v.values, v.counts, v.confs = append(v.values, val), append(v.counts, 1), append(v.confs, conf)
+}
+
+// winner is the value read at least twice and at least twice more often than
+// any rival: unanimous pairs win at once, a lone dissent needs a 3-1 outvote.
+func (v *votes[T]) winner() (T, float64, bool) {
+	best, second := -1, 0
+	for i, c := range v.counts {
+		switch {
+		case best < 0 || c > v.counts[best]:
+			if best >= 0 {
+				second = max(second, v.counts[best])
+			}
+			best = i
+		default:
+			second = max(second, c)
+		}
+	}
+	if best < 0 || v.counts[best] < 2 || v.counts[best]-second < 2 {
+		var zero T
+		return zero, 0, false
+	}
+	return v.values[best], v.confs[best], true
+}
+
+// readField reads spec's line in successive variants until one value wins
+// the vote, and refuses when none does.
 func readField[T comparable](ctx context.Context, o OCR, card *image.Gray, spec fieldSpec,
 	minConf float64, parse func([]byte) (T, error)) (T, float64, error) {
 	var zero T
@@ -53,13 +90,13 @@ func readField[T comparable](ctx context.Context, o OCR, card *image.Gray, spec 
 		return zero, 0, &FieldError{spec.field, ErrFieldUnreadable}
 	}
 	defer wipeGray(crop)
-	var got []reading[T]
+	var tally votes[T]
 	invalid, lowConf := 0, 0
 	for _, v := range variants {
 		if err := ctx.Err(); err != nil {
 			return zero, 0, err
 		}
-		img := v(crop)
+		img := withBorder(v(crop), borderPx)
 		res, err := o.Recognize(ctx, OCRRequest{Image: img, Lang: spec.lang, Whitelist: spec.whitelist})
 		wipeGray(img)
 		if err != nil {
@@ -70,30 +107,41 @@ func readField[T comparable](ctx context.Context, o OCR, card *image.Gray, spec 
 		switch {
 		case errors.Is(perr, ErrDateInvalid):
 			invalid++
-			continue
 		case perr != nil:
-			continue
 		case res.Confidence < minConf:
 			lowConf++
-			continue
+		default:
+			tally.add(val, res.Confidence)
 		}
-		for _, r := range got {
-			if r.value != val {
-				return zero, 0, &FieldError{spec.field, ErrLowConfidence}
-			}
-		}
-		got = append(got, reading[T]{val, res.Confidence})
-		if len(got) >= 2 {
-			return val, math.Min(got[0].conf, got[1].conf), nil
+		if val, conf, ok := tally.winner(); ok {
+			return val, conf, nil
 		}
 	}
 	switch {
-	case len(got) == 1 || lowConf > 0:
+	case len(tally.values) > 0 || lowConf > 0:
 		return zero, 0, &FieldError{spec.field, ErrLowConfidence}
 	case invalid > 0:
 		return zero, 0, &FieldError{spec.field, ErrDateInvalid}
 	}
 	return zero, 0, &FieldError{spec.field, ErrFieldUnreadable}
+}
+
+// borderPx of white around a line: Tesseract misreads glyphs that touch the
+// image edge.
+const borderPx = 12
+
+// withBorder returns g inside a white margin, wiping g.
+func withBorder(g *image.Gray, px int) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	out := image.NewGray(image.Rect(0, 0, w+2*px, h+2*px))
+	for i := range out.Pix {
+		out.Pix[i] = 255
+	}
+	for y := 0; y < h; y++ {
+		copy(out.Pix[(y+px)*out.Stride+px:], g.Pix[y*g.Stride:y*g.Stride+w])
+	}
+	wipeGray(g)
+	return out
 }
 
 // tighten crops r from the card and trims it to the main text line: the
@@ -125,7 +173,7 @@ func tighten(card *image.Gray, r RectMM) *image.Gray {
 	if !ok {
 		return nil
 	}
-	const pad = 6
+	const pad = 4
 	out := image.Rect(rect.Min.X+x0-pad, rect.Min.Y+y0-pad, rect.Min.X+x1+pad, rect.Min.Y+y1+pad).Intersect(card.Rect)
 	return copyGray(card.SubImage(out).(*image.Gray))
 }

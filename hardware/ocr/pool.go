@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"image"
-	"os"
 	"sync"
 
 	"github.com/uketsuke/uketsuke/app/cardscan"
@@ -27,18 +26,14 @@ type Pool struct {
 var DefaultLangs = []string{"jpn", "eng"}
 
 // NewPool starts n workers (at least 1), each with one client per language,
-// loaded now. Tesseract's OpenMP threads are limited to one per worker
-// (OMP_THREAD_LIMIT=1) unless the environment already says otherwise, so n
-// workers use n cores.
+// loaded now. Start the process with OMP_THREAD_LIMIT=1 (see
+// RestartWithThreadLimit) so that n workers use n cores.
 func NewPool(n int, langs ...string) (*Pool, error) {
 	if n < 1 {
 		n = 1
 	}
 	if len(langs) == 0 {
 		langs = DefaultLangs
-	}
-	if os.Getenv("OMP_THREAD_LIMIT") == "" {
-		_ = os.Setenv("OMP_THREAD_LIMIT", "1")
 	}
 	p := &Pool{idle: make(chan *engine, n), done: make(chan struct{})}
 	for i := 0; i < n; i++ {

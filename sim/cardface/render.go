@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"math/rand/v2"
 
 	"github.com/uketsuke/uketsuke/app/cardscan"
@@ -22,6 +23,14 @@ type Options struct {
 	Width, Height int // camera frame; 0 means 1280x960
 	// Font picks a font by index (see FontCount); -1 or beyond means random.
 	Font int
+	// Pose, when set, overrides the mix's rotation and orientation.
+	Pose *Pose
+}
+
+// Pose is the card's rotation in the frame.
+type Pose struct {
+	AngleDeg   float64 // clockwise, before any half turn
+	UpsideDown bool
 }
 
 // Truth is what a perfect scanner would return for the frame. It holds test
@@ -75,6 +84,9 @@ func Render(p *profile.Profile, photo image.Image, opts Options) (image.Image, T
 	}
 	flat := drawFlatCard(text, photo, f, rng)
 	c := drawConditions(opts.Mix, rng, flat.Bounds().Dx(), flat.Bounds().Dy())
+	if opts.Pose != nil {
+		c.angle, c.upsideDown = opts.Pose.AngleDeg*math.Pi/180, opts.Pose.UpsideDown
+	}
 	frame, corners, err := placeCard(flat, w, h, c, rng)
 	if err != nil {
 		return nil, Truth{}, err

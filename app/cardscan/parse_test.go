@@ -1,0 +1,199 @@
+package cardscan
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/wareki"
+)
+
+func TestParseBirthEveryEraAndGannen(t *testing.T) {
+	cases := []struct {
+		text   string
+		yymmdd string
+		greg   string
+	}{
+		{"明治45年 7月29日生", "450729", "1912-07-29"},
+		{"大正元年 7月30日生", "010730", "1912-07-30"},
+		{"大正15年12月24日生", "151224", "1926-12-24"},
+		{"昭和元年12月25日生", "011225", "1926-12-25"},
+		{"昭和 2年 1月 1日生", "020101", "1927-01-01"},
+		{"昭和55年 2月17日生", "550217", "1980-02-17"},
+		{"昭和64年 1月 7日生", "640107", "1989-01-07"},
+		{"平成元年 1月 8日生", "010108", "1989-01-08"},
+		{"平成31年 4月30日生", "310430", "2019-04-30"},
+		{"令和元年 5月 1日生", "010501", "2019-05-01"},
+		{"令和 2年 2月29日生", "020229", "2020-02-29"},
+		{"明治 6年 1月 1日生", "060101", "1873-01-01"},
+		{"昭和５５年　２月１７日生", "550217", "1980-02-17"}, // full-width digits and space
+		{"平成元年1月8日", "010108", "1989-01-08"},           // 生 lost by the engine
+	}
+	for _, c := range cases {
+		b, err := ParseBirth([]byte(c.text))
+		if err != nil {
+			t.Errorf("ParseBirth(%q): %v", c.text, err)
+			continue
+		}
+		yymmdd := b.YYMMDD()
+		if string(yymmdd[:]) != c.yymmdd {
+			t.Errorf("ParseBirth(%q) YYMMDD = %s, want %s", c.text, yymmdd[:], c.yymmdd)
+		}
+		want, _ := time.Parse(time.DateOnly, c.greg)
+		if b.GregorianYear != want.Year() || b.Month != int(want.Month()) || b.Day != want.Day() {
+			t.Errorf("ParseBirth(%q) = %+v, want %s", c.text, b, c.greg)
+		}
+		if b.Era == wareki.Unknown {
+			t.Errorf("ParseBirth(%q) lost the era", c.text)
+		}
+	}
+}
+
+func TestParseBirthGregorian(t *testing.T) {
+	b, err := ParseBirth([]byte("1985年 3月 4日生"))
+	if err != nil || b.Era != wareki.Unknown || b.Year != 1985 {
+		t.Fatalf("Gregorian birth: %+v %v", b, err)
+	}
+	if y := b.YYMMDD(); string(y[:]) != "850304" {
+		t.Errorf("YYMMDD = %s", y[:])
+	}
+	b, err = ParseBirth([]byte("2000年 2月29日生"))
+	if y := b.YYMMDD(); err != nil || string(y[:]) != "000229" {
+		t.Errorf("2000-02-29: %+v %v", b, err)
+	}
+}
+
+func TestParseBirthRefusals(t *testing.T) {
+	invalid := []string{
+		"昭和64年 1月 8日生", // 平成 already
+		"平成元年 1月 7日生", // still 昭和
+		"令和元年 4月30日生", // still 平成
+		"大正元年 7月29日生", // still 明治
+		"昭和元年12月24日生", // still 大正
+		"平成 5年 2月30日生", // no such day
+		"令和 5年 2月29日生", // 2023 is common
+		"昭和10年13月 1日生",
+		"明治 5年 1月 1日生", // lunar calendar
+		"1900年 2月29日生",  // 1900 is common
+		"1850年 1月 1日生",
+	}
+	for _, s := range invalid {
+		if _, err := ParseBirth([]byte(s)); !errors.Is(err, ErrDateInvalid) {
+			t.Errorf("ParseBirth(%q) err = %v, want ErrDateInvalid", s, err)
+		}
+	}
+	garbage := []string{"", "昭和", "慶応 3年 1月 1日生", "昭和55年 2月17日生生", "昭和5S年 2月17日生",
+		"昭和555年 2月17日生", "昭和55年 2月17日生 男", "55021720352285", "昭 和55年2月17日生x"}
+	for _, s := range garbage {
+		if _, err := ParseBirth([]byte(s)); err == nil || errors.Is(err, ErrDateInvalid) {
+			t.Errorf("ParseBirth(%q) err = %v, want a syntax refusal", s, err)
+		}
+	}
+}
+
+func TestParseExpiry(t *testing.T) {
+	e, err := ParseExpiry([]byte("2035年 2月17日まで有効"))
+	if err != nil || e != (Expiry{2035, 2, 17}) {
+		t.Fatalf("ParseExpiry = %+v %v", e, err)
+	}
+	for _, s := range []string{"2014年 1月 1日まで有効", "2046年 1月 1日まで有効", "2035年 2月30日まで有効"} {
+		if _, err := ParseExpiry([]byte(s)); !errors.Is(err, ErrDateInvalid) {
+			t.Errorf("ParseExpiry(%q) err = %v, want ErrDateInvalid", s, err)
+		}
+	}
+	for _, s := range []string{"", "2035年2月17日まで有効です", "203年 2月17日まで有効", "昭和55年 2月17日生"} {
+		if _, err := ParseExpiry([]byte(s)); err == nil || errors.Is(err, ErrDateInvalid) {
+			t.Errorf("ParseExpiry(%q) err = %v, want a syntax refusal", s, err)
+		}
+	}
+}
+
+func TestParseSecurityCode(t *testing.T) {
+	c, err := ParseSecurityCode([]byte("22 85"))
+	if err != nil || string(c[:]) != "2285" {
+		t.Fatalf("code = %s %v", c[:], err)
+	}
+	if c, err := ParseSecurityCode([]byte("０１２３")); err != nil || string(c[:]) != "0123" {
+		t.Errorf("full-width code = %s %v", c[:], err)
+	}
+	for _, s := range []string{"", "228", "22855", "22B5", "2285\x00", "二二八五"} {
+		if _, err := ParseSecurityCode([]byte(s)); err == nil {
+			t.Errorf("ParseSecurityCode(%q) accepted", s)
+		}
+	}
+}
+
+func TestBirthdayRule(t *testing.T) {
+	b := Birth{Era: wareki.Heisei, Year: 12, Month: 2, Day: 29}
+	for _, e := range []Expiry{{2030, 2, 28}, {2030, 3, 1}, {2032, 2, 29}} {
+		if !birthdayRuleHolds(b, e) {
+			t.Errorf("2月29日 birth, expiry %+v refused", e)
+		}
+	}
+	if birthdayRuleHolds(Birth{Month: 2, Day: 17}, Expiry{2035, 2, 18}) {
+		t.Error("expiry off the birthday accepted")
+	}
+}
+
+func FuzzParseBirth(f *testing.F) {
+	for _, s := range []string{"昭和55年 2月17日生", "平成元年 1月 8日生", "1985年 3月 4日生", "令和 2年 2月29日生", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		b, err := ParseBirth(text)
+		if err != nil {
+			return
+		}
+		// Whatever parses must be a real day that prints back to itself.
+		var printed string
+		if b.Era == wareki.Unknown {
+			printed = fmt.Sprintf("%d年%d月%d日生", b.Year, b.Month, b.Day)
+		} else {
+			d := wareki.Date{Era: b.Era, Year: b.Year, Month: b.Month, Day: b.Day}
+			if _, err := d.Time(); err != nil {
+				t.Fatalf("%q parsed to an impossible day %+v", text, b)
+			}
+			printed = d.String() + "生"
+		}
+		again, err := ParseBirth([]byte(printed))
+		if err != nil || again != b {
+			t.Fatalf("%q -> %+v -> %q -> %+v %v", text, b, printed, again, err)
+		}
+	})
+}
+
+func FuzzParseExpiry(f *testing.F) {
+	for _, s := range []string{"2035年 2月17日まで有効", "2015年12月31日まで", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		e, err := ParseExpiry(text)
+		if err != nil {
+			return
+		}
+		if e.Year < minExpiryYear || e.Year > maxExpiryYear {
+			t.Fatalf("%q: year %d out of range", text, e.Year)
+		}
+		if _, err := wareki.Gregorian(e.Year, e.Month, e.Day); err != nil {
+			t.Fatalf("%q: impossible day %+v", text, e)
+		}
+	})
+}
+
+func FuzzParseSecurityCode(f *testing.F) {
+	for _, s := range []string{"2285", "22 85", "０１２３", "x"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		c, err := ParseSecurityCode(text)
+		if err != nil {
+			return
+		}
+		for _, d := range c {
+			if d < '0' || d > '9' {
+				t.Fatalf("%q -> %q", text, c[:])
+			}
+		}
+	})
+}

@@ -1,0 +1,343 @@
+package cardscan_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/cardscan"
+	"github.com/uketsuke/uketsuke/sim/cardface"
+	"github.com/uketsuke/uketsuke/sim/profile"
+)
+
+// scriptedOCR stands in for Tesseract: it answers each request with the
+// next text scripted for that field, found by the crop's language and order.
+type scriptedOCR struct {
+	mu    sync.Mutex
+	texts []string
+	calls int
+}
+
+func (s *scriptedOCR) Recognize(ctx context.Context, req cardscan.OCRRequest) (cardscan.OCRResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if req.Image == nil || req.Image.Rect.Empty() {
+		return cardscan.OCRResult{}, errors.New("empty crop")
+	}
+	if s.calls >= len(s.texts) {
+		return cardscan.OCRResult{}, nil
+	}
+	t := s.texts[s.calls]
+	s.calls++
+	return cardscan.OCRResult{Text: []byte(t), Confidence: 0.95}, nil
+}
+
+var (
+	cleanOnce sync.Once
+	clean     image.Image
+	cleanErr  error
+)
+
+// cleanFrame is one rendered card, shared: the scripted OCR decides what is
+// "read", the frame only has to hold a card to find.
+func cleanFrame(t *testing.T) image.Image {
+	t.Helper()
+	cleanOnce.Do(func() {
+		clean, _, cleanErr = cardface.Render(profile.Default(), nil, cardface.Options{Seed: 3, Mix: cardface.Clean, Width: 800, Height: 600})
+	})
+	if cleanErr != nil {
+		t.Fatal(cleanErr)
+	}
+	return clean
+}
+
+func TestScanAssemblesCodeBInLockedBuffers(t *testing.T) {
+	o := &scriptedOCR{texts: []string{
+		"昭和55年 2月17日生", "昭和55年 2月17日生",
+		"2035年 2月17日まで有効", "2035年 2月17日まで有効",
+		"2285", "2285",
+	}}
+	res, err := cardscan.New(o).Scan(context.Background(), cleanFrame(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		got  []byte
+		want string
+	}{
+		"birth": {res.BirthYYMMDD.Bytes(), "550217"}, "expiry": {res.ExpiryYear.Bytes(), "2035"},
+		"code": {res.SecurityCode.Bytes(), "2285"}, "B": {res.CodeB.Bytes(), "55021720352285"},
+	} {
+		if !bytes.Equal(c.got, []byte(c.want)) {
+			t.Errorf("%s = %q, want %s", name, c.got, c.want)
+		}
+	}
+	if res.GregorianBirth || res.UpsideDown || res.Confidence != 0.95 {
+		t.Errorf("result flags %+v", res)
+	}
+	res.Destroy()
+	if res.CodeB.Alive() || res.BirthYYMMDD.Len() != 0 {
+		t.Error("Destroy left a buffer alive")
+	}
+	res.Destroy()
+}
+
+func TestScanGregorianBirth(t *testing.T) {
+	o := &scriptedOCR{texts: []string{
+		"1985年 3月 4日生", "1985年 3月 4日生",
+		"2030年 7月 1日まで有効", "2030年 7月 1日まで有効", // foreign residents' cards follow the residence period
+		"0042", "0042",
+	}}
+	res, err := cardscan.New(o).Scan(context.Background(), cleanFrame(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Destroy()
+	if !bytes.Equal(res.CodeB.Bytes(), []byte("85030420300042")) || !res.GregorianBirth {
+		t.Errorf("B = %q, Gregorian %v", res.CodeB.Bytes(), res.GregorianBirth)
+	}
+}
+
+func TestScanVoting(t *testing.T) {
+	birth, other := "昭和55年 2月17日生", "昭和56年 2月17日生"
+	rest := []string{"2035年 2月17日まで有効", "2035年 2月17日まで有効", "2285", "2285"}
+	cases := []struct {
+		name   string
+		births []string
+		ok     bool
+	}{
+		{"unanimous pair", []string{birth, birth}, true},
+		{"one unreadable then a pair", []string{"昭和55年", birth, birth}, true},
+		{"three to one", []string{birth, other, birth, birth}, true},
+		{"two to one", []string{birth, other, birth, "x"}, false},
+		{"two to two", []string{birth, other, birth, other}, false},
+		{"a single reading", []string{birth, "x", "y", "z"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := &scriptedOCR{texts: append(append([]string{}, c.births...), rest...)}
+			res, err := cardscan.New(o).Scan(context.Background(), cleanFrame(t))
+			defer res.Destroy()
+			if c.ok {
+				if err != nil || !bytes.Equal(res.CodeB.Bytes(), []byte("55021720352285")) {
+					t.Fatalf("err %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, cardscan.ErrLowConfidence) || cardscan.FieldOf(err) != cardscan.FieldBirth {
+				t.Fatalf("err = %v, want low confidence on the birth date", err)
+			}
+		})
+	}
+}
+
+func TestScanRefusals(t *testing.T) {
+	cases := []struct {
+		name  string
+		texts []string
+		want  error
+		field cardscan.Field
+	}{
+		{"no such era day", []string{"昭和64年 1月 8日生", "昭和64年 1月 8日生", "昭和64年 1月 8日生", "昭和64年 1月 8日生"},
+			cardscan.ErrDateInvalid, cardscan.FieldBirth},
+		{"nothing legible", []string{"", "", "", ""}, cardscan.ErrFieldUnreadable, cardscan.FieldBirth},
+		{"expiry off the birthday", []string{"昭和55年 2月17日生", "昭和55年 2月17日生",
+			"2035年 2月18日まで有効", "2035年 2月18日まで有効"}, cardscan.ErrDateInvalid, cardscan.FieldExpiry},
+		{"expiry out of range", []string{"昭和55年 2月17日生", "昭和55年 2月17日生",
+			"2055年 2月17日まで有効", "2055年 2月17日まで有効", "", ""}, cardscan.ErrDateInvalid, cardscan.FieldExpiry},
+		{"five-digit code", []string{"昭和55年 2月17日生", "昭和55年 2月17日生",
+			"2035年 2月17日まで有効", "2035年 2月17日まで有効", "22851", "22851", "22851", "22851"},
+			cardscan.ErrFieldUnreadable, cardscan.FieldSecurityCode},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := cardscan.New(&scriptedOCR{texts: c.texts}).Scan(context.Background(), cleanFrame(t))
+			if res != nil || !errors.Is(err, c.want) || cardscan.FieldOf(err) != c.field {
+				t.Fatalf("err = %v (field %q), want %v on %s", err, cardscan.FieldOf(err), c.want, c.field)
+			}
+		})
+	}
+}
+
+func TestScanNoCard(t *testing.T) {
+	blank := image.NewGray(image.Rect(0, 0, 1280, 960))
+	for i := range blank.Pix {
+		blank.Pix[i] = 200
+	}
+	dark := image.NewGray(image.Rect(0, 0, 1280, 960))
+	smallCard := image.NewGray(image.Rect(0, 0, 1280, 960))
+	for y := 400; y < 480; y++ {
+		for x := 600; x < 727; x++ {
+			smallCard.Pix[y*1280+x] = 250
+		}
+	}
+	noise := image.NewGray(image.Rect(0, 0, 640, 480))
+	for i := range noise.Pix {
+		noise.Pix[i] = uint8(i * 7919 % 251)
+	}
+	for name, img := range map[string]image.Image{"blank": blank, "dark": dark, "small card": smallCard, "noise": noise} {
+		o := &scriptedOCR{}
+		_, err := cardscan.New(o).Scan(context.Background(), img)
+		if !errors.Is(err, cardscan.ErrNoCard) || o.calls != 0 {
+			t.Errorf("%s: err = %v after %d OCR calls, want ErrNoCard before any", name, err, o.calls)
+		}
+	}
+}
+
+func TestScanBadImage(t *testing.T) {
+	s := cardscan.New(&scriptedOCR{})
+	for name, img := range map[string]image.Image{"nil": nil, "tiny": image.NewRGBA(image.Rect(0, 0, 50, 30)),
+		"empty": image.NewGray(image.Rectangle{})} {
+		if _, err := s.Scan(context.Background(), img); !errors.Is(err, cardscan.ErrBadImage) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}
+
+func TestScanHonoursCancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := cardscan.New(&scriptedOCR{}).Scan(ctx, cleanFrame(t))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDecodeRefusesNonImagesAndBombs(t *testing.T) {
+	if _, err := cardscan.Decode(bytes.NewReader([]byte("%PDF-1.4 not an image"))); !errors.Is(err, cardscan.ErrBadImage) {
+		t.Errorf("text file: %v", err)
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, image.NewGray(image.Rect(0, 0, 400, 300)))
+	good := buf.Bytes()
+	if img, err := cardscan.Decode(bytes.NewReader(good)); err != nil || img.Bounds().Dx() != 400 {
+		t.Fatalf("valid PNG: %v", err)
+	}
+	if _, err := cardscan.Decode(bytes.NewReader(good[:len(good)/2])); !errors.Is(err, cardscan.ErrBadImage) {
+		t.Errorf("truncated PNG: %v", err)
+	}
+	bomb := pngHeader(t, 40000, 40000)
+	if _, err := cardscan.Decode(bytes.NewReader(bomb)); !errors.Is(err, cardscan.ErrBadImage) {
+		t.Errorf("40000x40000 PNG header: %v", err)
+	}
+}
+
+// pngHeader returns a PNG signature and IHDR chunk claiming w x h pixels.
+func pngHeader(t *testing.T, w, h uint32) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1)))
+	b := buf.Bytes()[:33]
+	put := func(off int, v uint32) { b[off], b[off+1], b[off+2], b[off+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v) }
+	put(16, w)
+	put(20, h)
+	put(29, crc32IEEE(b[12:29]))
+	return b
+}
+
+func crc32IEEE(p []byte) uint32 {
+	crc := ^uint32(0)
+	for _, c := range p {
+		crc ^= uint32(c)
+		for k := 0; k < 8; k++ {
+			if crc&1 == 1 {
+				crc = crc>>1 ^ 0xEDB88320
+			} else {
+				crc >>= 1
+			}
+		}
+	}
+	return ^crc
+}
+
+// A 10000x10000 frame (a card photographed at absurd resolution) must cost
+// bounded time and memory: the scanner shrinks it before anything else.
+func TestHugeImageIsShrunkEarly(t *testing.T) {
+	const side = 10000
+	img := image.NewGray(image.Rect(0, 0, side, side))
+	for i := range img.Pix {
+		img.Pix[i] = 30
+	}
+	// A card-proportioned bright rectangle, 70 % of the width.
+	x0, y0, w := 1500, 2800, 7000
+	h := int(float64(w) / 1.586)
+	for y := y0; y < y0+h; y++ {
+		row := img.Pix[y*side+x0 : y*side+x0+w]
+		for i := range row {
+			row[i] = 240
+		}
+	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	corners, _, err := cardscan.Locate(img)
+	took := time.Since(start)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took > 5*time.Second {
+		t.Errorf("took %v", took)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("allocated %d MiB", alloc>>20)
+	}
+	want := []cardscan.Pt{{X: 1500, Y: 2800}, {X: 8500, Y: 2800}, {X: 8500, Y: float64(2800 + h)}, {X: 1500, Y: float64(2800 + h)}}
+	for i, c := range corners {
+		if math.Hypot(c.X-want[i].X, c.Y-want[i].Y) > 40 {
+			t.Errorf("corner %d at %v, want %v", i, c, want[i])
+		}
+	}
+}
+
+// Locate on rendered frames: corners within half a millimetre-ish of the
+// truth and the right way up, across rotations, perspective and half turns.
+func TestLocateRotatedAndUpsideDown(t *testing.T) {
+	poses := []*cardface.Pose{{AngleDeg: 8}, {AngleDeg: -8}, {AngleDeg: 3, UpsideDown: true},
+		{AngleDeg: -7.5, UpsideDown: true}, {AngleDeg: 0, UpsideDown: true}, nil}
+	for i, pose := range poses {
+		seed := int64(100 + i)
+		img, truth, err := cardface.Render(cardface.RandomHolder(seed), nil,
+			cardface.Options{Seed: seed, Mix: cardface.Normal, Font: -1, Pose: pose, Width: 800, Height: 600})
+		if err != nil {
+			t.Fatal(err)
+		}
+		corners, upsideDown, err := cardscan.Locate(img)
+		if err != nil {
+			t.Errorf("seed %d: %v", seed, err)
+			continue
+		}
+		if upsideDown != truth.UpsideDown {
+			t.Errorf("seed %d: upside down %v, truth %v", seed, upsideDown, truth.UpsideDown)
+		}
+		cardW := math.Hypot(truth.Corners[1].X-truth.Corners[0].X, truth.Corners[1].Y-truth.Corners[0].Y)
+		tol := cardW / cardscan.CardWidthMM * 0.6 // 0.6 mm
+		for k := range corners {
+			if d := math.Hypot(corners[k].X-truth.Corners[k].X, corners[k].Y-truth.Corners[k].Y); d > tol {
+				t.Errorf("seed %d corner %d off by %.1f px (tolerance %.1f)", seed, k, d, tol)
+			}
+		}
+	}
+}
+
+// The renderer's half-turned card drawn over a white tray has no contrast
+// to find it by: that is a refusal, not a guess.
+func TestLocateNeedsContrastWithTheTray(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for i := range img.Pix {
+		img.Pix[i] = 250
+	}
+	img.Set(10, 10, color.Black)
+	if _, _, err := cardscan.Locate(img); !errors.Is(err, cardscan.ErrNoCard) {
+		t.Fatalf("err = %v", err)
+	}
+}
