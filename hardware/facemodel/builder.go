@@ -130,14 +130,11 @@ func constToNCHW(w *Weight) ([]int64, []float32) {
 	copy(shape[4-len(w.Shape):], w.Shape)
 	n, h, wd, c := shape[0], shape[1], shape[2], shape[3]
 	out := make([]float32, len(w.F32))
-	for in := 0; in < n; in++ {
-		for y := 0; y < h; y++ {
-			for x := 0; x < wd; x++ {
-				for ch := 0; ch < c; ch++ {
-					out[((in*c+ch)*h+y)*wd+x] = w.F32[((in*h+y)*wd+x)*c+ch]
-				}
-			}
-		}
+	for src, v := range w.F32 { // src = ((in*h+y)*wd+x)*c+ch
+		ch, rest := src%c, src/c
+		x, rest := rest%wd, rest/wd
+		y, in := rest%h, rest/h
+		out[((in*c+ch)*h+y)*wd+x] = v
 	}
 	return []int64{int64(n), int64(c), int64(h), int64(wd)}, out
 }
@@ -149,14 +146,11 @@ func convWeights(w *Weight) ([]int64, []float32, error) {
 	}
 	kh, kw, ci, co := w.Shape[0], w.Shape[1], w.Shape[2], w.Shape[3]
 	out := make([]float32, len(w.F32))
-	for y := 0; y < kh; y++ {
-		for x := 0; x < kw; x++ {
-			for i := 0; i < ci; i++ {
-				for o := 0; o < co; o++ {
-					out[((o*ci+i)*kh+y)*kw+x] = w.F32[((y*kw+x)*ci+i)*co+o]
-				}
-			}
-		}
+	for src, v := range w.F32 { // src = ((y*kw+x)*ci+i)*co+o
+		o, rest := src%co, src/co
+		i, rest := rest%ci, rest/ci
+		x, y := rest%kw, rest/kw
+		out[((o*ci+i)*kh+y)*kw+x] = v
 	}
 	return []int64{int64(co), int64(ci), int64(kh), int64(kw)}, out, nil
 }
@@ -170,14 +164,11 @@ func depthwiseWeights(w *Weight) ([]int64, []float32, int, error) {
 	}
 	kh, kw, ci, mult := w.Shape[0], w.Shape[1], w.Shape[2], w.Shape[3]
 	out := make([]float32, len(w.F32))
-	for y := 0; y < kh; y++ {
-		for x := 0; x < kw; x++ {
-			for i := 0; i < ci; i++ {
-				for m := 0; m < mult; m++ {
-					out[((i*mult+m)*kh+y)*kw+x] = w.F32[((y*kw+x)*ci+i)*mult+m]
-				}
-			}
-		}
+	for src, v := range w.F32 { // src = ((y*kw+x)*ci+i)*mult+m
+		m, rest := src%mult, src/mult
+		i, rest := rest%ci, rest/ci
+		x, y := rest%kw, rest/kw
+		out[((i*mult+m)*kh+y)*kw+x] = v
 	}
 	return []int64{int64(ci * mult), 1, int64(kh), int64(kw)}, out, ci, nil
 }

@@ -364,34 +364,55 @@ func binaryOp(onnxOp string) opFunc {
 
 func unaryOp(onnxOp string) opFunc {
 	return func(c *tfConverter, n *tfNode, in []value) (value, error) {
-		x := in[0]
-		if x.konst != nil {
-			return value{}, fmt.Errorf("%w: %s of a constant", ErrUnsupported, onnxOp)
+		x, err := activationInput(in)
+		if err != nil {
+			return value{}, err
 		}
 		return value{name: c.node(onnxOp, n.Name+"/"+onnxOp, []string{x.name}), rank: x.rank, nchw: x.nchw}, nil
 	}
 }
 
+// activationInput is the single tensor input of a unary op; constant folding
+// is not something these models need, so a constant input is refused.
+func activationInput(in []value) (value, error) {
+	if in[0].konst != nil {
+		return value{}, fmt.Errorf("%w: unary op on a constant", ErrUnsupported)
+	}
+	return in[0], nil
+}
+
 func (c *tfConverter) relu6(n *tfNode, in []value) (value, error) {
+	x, err := activationInput(in)
+	if err != nil {
+		return value{}, err
+	}
 	lo := c.initF32(n.Name+"/min", nil, []float32{0})
 	hi := c.initF32(n.Name+"/max", nil, []float32{6})
-	x := in[0]
 	return value{name: c.node("Clip", n.Name+"/relu6", []string{x.name, lo, hi}), rank: x.rank, nchw: x.nchw}, nil
 }
 
 func (c *tfConverter) square(n *tfNode, in []value) (value, error) {
-	x := in[0]
+	x, err := activationInput(in)
+	if err != nil {
+		return value{}, err
+	}
 	return value{name: c.node("Mul", n.Name, []string{x.name, x.name}), rank: x.rank, nchw: x.nchw}, nil
 }
 
 func (c *tfConverter) rsqrt(n *tfNode, in []value) (value, error) {
-	x := in[0]
+	x, err := activationInput(in)
+	if err != nil {
+		return value{}, err
+	}
 	root := c.node("Sqrt", n.Name+"/sqrt", []string{x.name})
 	return value{name: c.node("Reciprocal", n.Name, []string{root}), rank: x.rank, nchw: x.nchw}, nil
 }
 
 func (c *tfConverter) softmax(n *tfNode, in []value) (value, error) {
-	x := in[0]
+	x, err := activationInput(in)
+	if err != nil {
+		return value{}, err
+	}
 	return value{name: c.node("Softmax", n.Name, []string{c.native(x)}, intAttr("axis", -1)), rank: x.rank}, nil
 }
 
@@ -414,7 +435,11 @@ func (c *tfConverter) pad(n *tfNode, in []value) (value, error) {
 		pads[int64(x.rank)+to] = int64(p.I32[2*axis+1])
 	}
 	padsName := c.initI64(n.Name+"/pads", []int64{int64(len(pads))}, pads)
-	return value{name: c.node("Pad", n.Name, []string{x.name, padsName}), rank: x.rank, nchw: x.nchw}, nil
+	src := x.name
+	if !x.nchw {
+		src = c.native(x)
+	}
+	return value{name: c.node("Pad", n.Name, []string{src, padsName}), rank: x.rank, nchw: x.nchw}, nil
 }
 
 func (c *tfConverter) reshape(n *tfNode, in []value) (value, error) {
@@ -554,6 +579,9 @@ func (c *tfConverter) matMul(n *tfNode, in []value) (value, error) {
 }
 
 func (c *tfConverter) concat(n *tfNode, in []value) (value, error) {
+	if len(in) < 2 {
+		return value{}, fmt.Errorf("%w: concat without inputs", ErrFormat)
+	}
 	a, err := c.constIn(n, in, len(in)-1)
 	if err != nil {
 		return value{}, err

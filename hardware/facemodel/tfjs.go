@@ -228,7 +228,7 @@ func decodeGroup(buf []byte, specs []weightSpec, out map[string]*Weight) error {
 func elements(shape []int) (int, error) {
 	n := 1
 	for _, d := range shape {
-		if d < 0 || (d > 0 && n > maxElements/d) {
+		if d < 0 || d > maxElements || (d > 0 && n > maxElements/d) {
 			return 0, fmt.Errorf("%w: shape %v", ErrFormat, shape)
 		}
 		n *= d
