@@ -102,6 +102,8 @@ type ModelConfig struct {
 	TemplatePoints *Keypoints `json:"template_points,omitempty"`
 	Dim            int        `json:"dim,omitempty"`
 	Threshold      float64    `json:"threshold,omitempty"`
+	// Weight of this embedder's score in a score-level ensemble (0 = 1).
+	Weight float64 `json:"weight,omitempty"`
 	// Spoof models: index of the "live" output and the score above which the
 	// face counts as live.
 	LiveIndex int     `json:"live_index,omitempty"`
@@ -138,13 +140,19 @@ func (m ModelConfig) Chip() (ChipSpec, error) {
 // a licensed model with its own preprocessing and threshold drops in without
 // code changes.
 type Config struct {
-	Library   string       `json:"library"` // libonnxruntime.so; env UKETSUKE_ORT_LIB overrides
-	Threads   int          `json:"threads"` // intra-op threads per session
-	Detector  ModelConfig  `json:"detector"`
-	Mesh      *ModelConfig `json:"mesh,omitempty"`
-	Embedder  ModelConfig  `json:"embedder"`
-	Antispoof *ModelConfig `json:"antispoof,omitempty"`
-	Liveness  *ModelConfig `json:"liveness,omitempty"`
+	Library  string       `json:"library"` // libonnxruntime.so; env UKETSUKE_ORT_LIB overrides
+	Threads  int          `json:"threads"` // intra-op threads per session
+	Detector ModelConfig  `json:"detector"`
+	Mesh     *ModelConfig `json:"mesh,omitempty"`
+	Embedder ModelConfig  `json:"embedder"`
+	// Ensemble adds embedders whose scores are fused with the main one's:
+	// score = Σ wᵢ·sᵢ / Σ wᵢ. The threshold stays on Embedder and applies to
+	// the fused score.
+	Ensemble []ModelConfig `json:"ensemble,omitempty"`
+	// FlipAverage embeds each chip and its mirror image and averages them.
+	FlipAverage bool         `json:"flip_average"`
+	Antispoof   *ModelConfig `json:"antispoof,omitempty"`
+	Liveness    *ModelConfig `json:"liveness,omitempty"`
 	// MatchInGrey converts live frames to grey before embedding, as the IC
 	// photo is grey.
 	MatchInGrey bool           `json:"match_in_grey"`
@@ -212,6 +220,10 @@ func (c *Config) Save(path string) error {
 	}
 	out.Detector.File = c.rebase(c.Detector.File, dir)
 	out.Embedder.File = c.rebase(c.Embedder.File, dir)
+	out.Ensemble = append([]ModelConfig(nil), c.Ensemble...)
+	for i := range out.Ensemble {
+		out.Ensemble[i].File = c.rebase(out.Ensemble[i].File, dir)
+	}
 	data, err := json.MarshalIndent(&out, "", "  ")
 	if err != nil {
 		return err
@@ -240,6 +252,15 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: fusion %q", ErrConfig, c.Fusion)
 	}
 	return nil
+}
+
+// EmbeddingDim is the size of the engine's embeddings (ensemble included).
+func (c *Config) EmbeddingDim() int {
+	d := c.Embedder.Dim
+	for _, m := range c.Ensemble {
+		d += m.Dim
+	}
+	return d
 }
 
 // Threshold is the decision threshold of the configured embedder.

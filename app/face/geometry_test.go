@@ -150,17 +150,20 @@ func TestHomographyFitsPlaneExactly(t *testing.T) {
 }
 
 func TestHeadPose(t *testing.T) {
-	yaw, pitch := HeadPose(ArcFace112)
+	frontal := ArcFace112
+	// The mesh's nose tip sits lower than the template's nose point.
+	frontal[NoseTip].Y = frontal[EyeLeft].Y + frontalNoseAlong*(frontal[MouthLeft].Y-frontal[EyeLeft].Y)
+	yaw, pitch := HeadPose(frontal)
 	if math.Abs(yaw) > 2 || math.Abs(pitch) > 3 {
 		t.Fatalf("template pose yaw %.1f pitch %.1f, want ≈ 0", yaw, pitch)
 	}
-	turned := ArcFace112
+	turned := frontal
 	turned[NoseTip].X += 12 // nose towards the image right
 	y2, _ := HeadPose(turned)
 	if math.Abs(y2) < 25 {
 		t.Fatalf("turned head yaw %.1f, want > 25°", y2)
 	}
-	nod := ArcFace112
+	nod := frontal
 	nod[NoseTip].Y += 12
 	_, p2 := HeadPose(nod)
 	if math.Abs(p2) < 25 {

@@ -70,6 +70,18 @@ func (im *Image) ToGrey() {
 	}
 }
 
+// Mirror flips the image left to right, in place.
+func (im *Image) Mirror() {
+	for y := 0; y < im.H; y++ {
+		row := im.Pix[y*im.W*3 : (y+1)*im.W*3]
+		for l, r := 0, im.W-1; l < r; l, r = l+1, r-1 {
+			for c := 0; c < 3; c++ {
+				row[3*l+c], row[3*r+c] = row[3*r+c], row[3*l+c]
+			}
+		}
+	}
+}
+
 // IsGrey reports whether every pixel has equal channels.
 func (im *Image) IsGrey() bool {
 	for i := 0; i+2 < len(im.Pix); i += 3 {

@@ -3,7 +3,10 @@ package face
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
+
+	"github.com/uketsuke/uketsuke/app/secret"
 )
 
 // ErrQuality is matched by every *QualityError.
@@ -27,6 +30,9 @@ func (e *QualityError) Is(target error) bool { return target == ErrQuality }
 type Engine struct {
 	Detector Detector
 	Embedder Embedder
+	// Ensemble embedders and their weights (Config.Ensemble), scored
+	// together with Embedder (weight Config.Embedder.Weight).
+	Ensemble []Embedder
 	Spoof    []SpoofChecker // optional
 	Config   *Config
 }
@@ -90,14 +96,64 @@ func (e *Engine) Analyse(img *Image, gate Gate) (*Probe, error) {
 	return p, nil
 }
 
-// EmbedFace aligns the face to the embedder's chip and embeds it.
+// EmbedFace aligns the face to each embedder's chip and embeds it. With an
+// ensemble the parts are weighted by √w and concatenated, so that the dot
+// product of two such vectors is the weighted mean of the parts' scores.
 func (e *Engine) EmbedFace(img *Image, f Face) (*Embedding, error) {
-	spec := e.Embedder.Chip()
-	m, ok := ChipTransform(f.Keypoints, spec.Template)
+	if len(e.Ensemble) == 0 {
+		return e.embedOne(e.Embedder, img, f)
+	}
+	members := append([]Embedder{e.Embedder}, e.Ensemble...)
+	weights := e.weights()
+	var parts []*Embedding
+	defer func() {
+		for _, p := range parts {
+			p.Destroy()
+		}
+	}()
+	total := 0
+	for _, m := range members {
+		p, err := e.embedOne(m, img, f)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, p)
+		total += p.Dim()
+	}
+	acc := secret.New(total * 4)
+	defer acc.Destroy()
+	v := floats(acc.Bytes())
+	off := 0
+	for i, p := range parts {
+		k := float32(math.Sqrt(weights[i]))
+		for j, x := range p.Vector() {
+			v[off+j] = k * x
+		}
+		off += p.Dim()
+	}
+	return NewEmbedding(v)
+}
+
+func (e *Engine) weights() []float64 {
+	w := []float64{e.Config.Embedder.Weight}
+	for _, m := range e.Config.Ensemble {
+		w = append(w, m.Weight)
+	}
+	for i := range w {
+		if w[i] <= 0 {
+			w[i] = 1
+		}
+	}
+	return w
+}
+
+func (e *Engine) embedOne(m Embedder, img *Image, f Face) (*Embedding, error) {
+	spec := m.Chip()
+	tr, ok := ChipTransform(f.Keypoints, spec.Template)
 	if !ok {
 		return nil, fmt.Errorf("%w: degenerate keypoints", ErrQuality)
 	}
-	chip, err := Extract(img, m, spec.Width, spec.Height)
+	chip, err := Extract(img, tr, spec.Width, spec.Height)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +161,18 @@ func (e *Engine) EmbedFace(img *Image, f Face) (*Embedding, error) {
 	if e.Config.MatchInGrey {
 		chip.ToGrey()
 	}
-	return e.Embedder.Embed(chip)
+	emb, err := m.Embed(chip)
+	if err != nil || !e.Config.FlipAverage {
+		return emb, err
+	}
+	defer emb.Destroy()
+	chip.Mirror()
+	mirrored, err := m.Embed(chip)
+	if err != nil {
+		return nil, err
+	}
+	defer mirrored.Destroy()
+	return Fuse([]*Embedding{emb, mirrored})
 }
 
 // Result is the outcome of one attempt: several live frames against the

@@ -32,7 +32,7 @@ type QualityConfig struct {
 	MaxPitch       float64 `json:"max_pitch"`     // degrees
 	MinEyeOpen     float64 `json:"min_eye_open"`  // lid gap / eye width, both eyes
 	MinEyeContrast float64 `json:"min_eye_contrast"`
-	MaxLowerFace   float64 `json:"max_lower_face"` // lower-face vs forehead colour distance
+	MaxLowerFace   float64 `json:"max_lower_face"` // lower-face vs forehead chroma distance
 	// MultipleFaceRatio: a second face counts when its eye distance is at
 	// least this fraction of the main face's (people far behind are ignored).
 	MultipleFaceRatio float64 `json:"multiple_face_ratio"`
@@ -44,8 +44,8 @@ func DefaultQuality() QualityConfig {
 	return QualityConfig{
 		MinEyeDistance: 28, MaxFaceWidth: 0.85, EdgeMargin: 0.3,
 		MinBrightness: 45, MaxBrightness: 215, MaxClipped: 0.25,
-		MinSharpness: 12, MaxYaw: 30, MaxPitch: 25,
-		MinEyeOpen: 0.12, MinEyeContrast: 0.35, MaxLowerFace: 40,
+		MinSharpness: 5, MaxYaw: 30, MaxPitch: 25,
+		MinEyeOpen: 0.12, MinEyeContrast: 0.15, MaxLowerFace: 17,
 		MultipleFaceRatio: 0.5,
 	}
 }
@@ -229,8 +229,9 @@ func HeadPose(k Keypoints) (yaw, pitch float64) {
 }
 
 // frontalNoseAlong is where the nose tip sits between eye line and mouth
-// line on a frontal face (ArcFace template: 0.49).
-const frontalNoseAlong = 0.49
+// line on a frontal face with the mesh's nose tip (median over lfw-devtrain;
+// the ArcFace template's nose point sits higher, at 0.49).
+const frontalNoseAlong = 0.61
 
 func asinDeg(v float64) float64 {
 	return math.Asin(math.Max(-1, math.Min(1, v))) * 180 / math.Pi
@@ -323,10 +324,11 @@ func percentile(hist [256]int, n int, q float64) int {
 	return 255
 }
 
-// lowerFaceDifference compares the area between nose and chin with the
-// forehead: a mask (white, blue, black, patterned) differs from skin in
-// colour or brightness; bare skin and lips stay close. Distance in YCbCr,
-// chroma weighted twice.
+// lowerFaceDifference is the chroma distance between the area between nose
+// and chin and the forehead. Skin keeps its hue under any lighting, while
+// white, black and blue masks do not; brightness is left out because
+// lighting from above darkens the chin of a bare face. Grey images give 0
+// (the check cannot tell there). Beige masks close to skin colour escape it.
 func lowerFaceDifference(img *Image, m []Point) float64 {
 	e := dist(m[MeshEyeRightOuter], m[MeshEyeLeftOuter])
 	lowC := Point{(m[MeshNoseBottom].X + m[MeshChin].X) / 2, (m[MeshNoseBottom].Y + m[MeshChin].Y) / 2}
@@ -334,8 +336,7 @@ func lowerFaceDifference(img *Image, m []Point) float64 {
 	eyeMid := Point{(m[MeshEyeRightUpper].X + m[MeshEyeLeftUpper].X) / 2, (m[MeshEyeRightUpper].Y + m[MeshEyeLeftUpper].Y) / 2}
 	top := Point{(eyeMid.X + m[MeshForehead].X) / 2, (eyeMid.Y + m[MeshForehead].Y) / 2}
 	upper := meanYCC(img, Rect{Min: Point{top.X - 0.2*e, top.Y - 0.08*e}, Max: Point{top.X + 0.2*e, top.Y + 0.08*e}})
-	dy, dcb, dcr := lower[0]-upper[0], lower[1]-upper[1], lower[2]-upper[2]
-	return math.Sqrt(dy*dy + 4*(dcb*dcb+dcr*dcr))
+	return math.Hypot(lower[1]-upper[1], lower[2]-upper[2])
 }
 
 func meanYCC(img *Image, r Rect) [3]float64 {

@@ -23,6 +23,15 @@ func Open(cfg *face.Config) (*face.Engine, func(), error) {
 	}
 	closers = append(closers, emb.Close)
 	eng := &face.Engine{Detector: det, Embedder: emb, Config: cfg}
+	for _, mc := range cfg.Ensemble {
+		m, err := NewEmbedder(cfg, mc)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		closers = append(closers, m.Close)
+		eng.Ensemble = append(eng.Ensemble, m)
+	}
 	for _, sc := range []struct {
 		name string
 		mc   *face.ModelConfig
