@@ -18,22 +18,33 @@ const MaxRecordSize = 0x7FFF
 const readChunk = 256
 
 // readTLVFile reads the selected EF whose content is one TLV (optionally
-// preceded by prefix bytes), learning its size from the header. The content
-// lands in locked memory; every chunk from the transport is wiped.
+// preceded by prefix bytes), learning its size from the header in the first
+// chunk, which counts toward the content. Everything lands in locked memory
+// and every chunk from the transport is wiped.
 func (c *Card) readTLVFile(ctx context.Context, prefix int) (*secret.Buffer, error) {
-	head, err := c.ch.Do(ctx, apdu.ReadBinary(0, prefix+8))
+	first, err := c.ch.Do(ctx, apdu.ReadBinary(0, readChunk))
+	defer secret.Wipe(first)
 	if err != nil && !errors.Is(err, apdu.ErrEndOfFile) {
 		return nil, err
 	}
-	defer secret.Wipe(head)
-	if len(head) <= prefix {
-		return nil, fmt.Errorf("%w: %d header bytes", ErrMalformedRecord, len(head))
+	if len(first) <= prefix {
+		return nil, fmt.Errorf("%w: %d header bytes", ErrMalformedRecord, len(first))
 	}
-	_, h, l, err := tlv.Header(head[prefix:])
+	_, h, l, err := tlv.Header(first[prefix:])
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedRecord, err)
 	}
-	return c.readExactly(ctx, prefix+h+l)
+	size := prefix + h + l
+	if size <= 0 || size > MaxRecordSize {
+		return nil, fmt.Errorf("%w: %d bytes", ErrRecordTooLarge, size)
+	}
+	buf := secret.New(size)
+	got := copy(buf.Bytes(), first)
+	if err := c.readInto(ctx, buf.Bytes(), got); err != nil {
+		buf.Destroy()
+		return nil, err
+	}
+	return buf, nil
 }
 
 // readExactly reads size bytes of the selected EF into locked memory.
@@ -42,23 +53,28 @@ func (c *Card) readExactly(ctx context.Context, size int) (*secret.Buffer, error
 		return nil, fmt.Errorf("%w: %d bytes", ErrRecordTooLarge, size)
 	}
 	buf := secret.New(size)
-	dst := buf.Bytes()
-	for off := 0; off < size; {
-		n := min(readChunk, size-off)
-		chunk, err := c.ch.Do(ctx, apdu.ReadBinary(off, n))
+	if err := c.readInto(ctx, buf.Bytes(), 0); err != nil {
+		buf.Destroy()
+		return nil, err
+	}
+	return buf, nil
+}
+
+// readInto fills dst[off:] from the selected EF, starting at offset off.
+func (c *Card) readInto(ctx context.Context, dst []byte, off int) error {
+	for off < len(dst) {
+		chunk, err := c.ch.Do(ctx, apdu.ReadBinary(off, min(readChunk, len(dst)-off)))
 		got := copy(dst[off:], chunk)
 		secret.Wipe(chunk)
 		if err != nil {
-			buf.Destroy()
-			return nil, err
+			return err
 		}
 		if got == 0 {
-			buf.Destroy()
-			return nil, fmt.Errorf("%w: file ended at %d of %d bytes", ErrMalformedRecord, off, size)
+			return fmt.Errorf("%w: file ended at %d of %d bytes", ErrMalformedRecord, off, len(dst))
 		}
 		off += got
 	}
-	return buf, nil
+	return nil
 }
 
 // readCertificateFile reads a DER certificate: 4 bytes 30 82 LL LL, then the rest.

@@ -161,7 +161,7 @@ func (c *Context) Connect(reader string) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pcsc: connect to %q: %w", reader, mapError(err))
 	}
-	conn := &Conn{card: card, reader: reader}
+	conn := &Conn{card: card, reader: reader, ctx: c}
 	if st, err := card.Status(); err == nil {
 		conn.atr = st.Atr
 	}
@@ -174,6 +174,24 @@ type Conn struct {
 	card   *scard.Card
 	reader string
 	atr    []byte
+	ctx    *Context // the connection's handle is only valid while this lives
+	owned  bool     // Close also releases ctx (Dial made it)
+}
+
+// Dial establishes a PC/SC context of its own and connects to an allowed
+// reader; Close on the connection releases both.
+func Dial(allow AllowList, reader string) (*Conn, error) {
+	c, err := Establish(allow)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := c.Connect(reader)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	conn.owned = true
+	return conn, nil
 }
 
 // ATR is the card's answer to reset.
@@ -224,6 +242,9 @@ func (c *Conn) Close() error {
 	}
 	err := c.card.Disconnect(scard.ResetCard)
 	c.card = nil
+	if c.owned {
+		c.ctx.Close()
+	}
 	if err != nil && !isGone(err) {
 		return fmt.Errorf("pcsc: disconnect: %w", err)
 	}

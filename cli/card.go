@@ -1,0 +1,217 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	_ "image/jpeg" // profile photos
+	_ "image/png"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/uketsuke/uketsuke/app/mynacard"
+	"github.com/uketsuke/uketsuke/app/secret"
+	"github.com/uketsuke/uketsuke/hardware/jp2"
+	"github.com/uketsuke/uketsuke/hardware/pcsc"
+	"github.com/uketsuke/uketsuke/sim/jlis"
+	"github.com/uketsuke/uketsuke/sim/profile"
+	"github.com/uketsuke/uketsuke/sim/vcard"
+	"github.com/uketsuke/uketsuke/sim/vpcd"
+)
+
+func init() {
+	Register(Command{Name: "readers", Summary: "list PC/SC readers and whether the allow-list admits them", Run: runReaders})
+	Register(Command{Name: "card sim", Summary: "run a virtual My Number Card on vsmartcard's vpcd", Run: runCardSim})
+	Register(Command{Name: "card read", Summary: "read and verify a card (test tool; prints no code and no photo)", Run: runCardRead})
+	Register(Command{Name: "card bench", Summary: "time select + 照合番号B + read + verify through PC/SC", Run: runCardBench})
+}
+
+// defaultAllow admits the virtual readers only; a kiosk configures its own.
+const defaultAllow = "Virtual PCD*"
+
+func allowFlag(fs *flag.FlagSet) *string {
+	return fs.String("allow", defaultAllow, "comma-separated reader names allowed (a trailing * matches a prefix)")
+}
+
+func parseAllow(s string) pcsc.AllowList {
+	var out pcsc.AllowList
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func newFlags(name string, env *Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+	return nil
+}
+
+func runReaders(_ context.Context, env *Env, args []string) error {
+	fs := newFlags("readers", env)
+	allow := allowFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	pc, err := pcsc.Establish(parseAllow(*allow))
+	if err != nil {
+		return err
+	}
+	defer pc.Close()
+	readers, err := pc.Readers()
+	if err != nil {
+		return err
+	}
+	if len(readers) == 0 {
+		fmt.Fprintln(env.Stdout, "no readers")
+	}
+	allowList := parseAllow(*allow)
+	for _, r := range readers {
+		present, _ := pc.CardPresent(r)
+		fmt.Fprintf(env.Stdout, "%-32s allowed=%-5v card=%v\n", r, allowList.Allows(r), present)
+	}
+	return nil
+}
+
+// latencyByName maps --latency values.
+func latencyByName(name string) (vcard.Latency, error) {
+	switch name {
+	case "real":
+		return vcard.RealLatency, nil
+	case "none", "":
+		return vcard.Latency{}, nil
+	}
+	return vcard.Latency{}, fmt.Errorf("%w: --latency must be real or none", ErrUsage)
+}
+
+// newVirtualCard builds a card from a profile file, or the demo holder.
+func newVirtualCard(profilePath, latency string) (*vcard.Card, *profile.Profile, error) {
+	lat, err := latencyByName(latency)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := profile.Default()
+	if profilePath != "" {
+		if p, err = profile.Load(profilePath); err != nil {
+			return nil, nil, err
+		}
+	}
+	photo, err := chipPhoto(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := vcard.New(p, vcard.Options{PhotoJP2: photo, Latency: lat})
+	return c, p, err
+}
+
+// chipPhoto converts the holder's photo to the card's greyscale JPEG 2000; a
+// profile without one gets a plain grey portrait, enough for the card's logic.
+func chipPhoto(p *profile.Profile) ([]byte, error) {
+	var img image.Image = image.NewGray(image.Rect(0, 0, jp2.CardPhotoWidth, jp2.CardPhotoHeight))
+	if p.Photo != "" {
+		f, err := os.Open(p.Photo)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if img, _, err = image.Decode(f); err != nil {
+			return nil, fmt.Errorf("profile photo %s: %w", p.Photo, err)
+		}
+	}
+	return jp2.EncodeCardPhoto(img)
+}
+
+func runCardSim(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags("card sim", env)
+	addr := fs.String("vpcd", vpcd.DefaultAddr, "vpcd address (host:port)")
+	prof := fs.String("profile", "", "holder profile (JSON); default: the demo holder")
+	latency := fs.String("latency", "none", "card latency model: real or none")
+	trustOut := fs.String("write-trust", "", "also write the test trust anchors (JSON) to this file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	card, _, err := newVirtualCard(*prof, *latency)
+	if err != nil {
+		return err
+	}
+	if *trustOut != "" {
+		if err := writeTestTrust(*trustOut); err != nil {
+			return err
+		}
+	}
+	client := vpcd.New(*addr, card)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go operatorCommands(ctx, os.Stdin, env.Stdout, client, cancel)
+	fmt.Fprintf(env.Stdout, "virtual My Number Card on vpcd %s (type pull, insert or quit)\n", *addr)
+	if err := client.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// operatorCommands lets a person pull and insert the card from a terminal.
+// At the end of input the card simply stays as it is.
+func operatorCommands(ctx context.Context, in io.Reader, out io.Writer, client *vpcd.Client, quit func()) {
+	sc := bufio.NewScanner(in)
+	for sc.Scan() && ctx.Err() == nil {
+		switch strings.TrimSpace(sc.Text()) {
+		case "pull":
+			client.Pull()
+			fmt.Fprintln(out, "card pulled")
+		case "insert":
+			client.Insert()
+			fmt.Fprintln(out, "card inserted")
+		case "quit":
+			quit()
+			return
+		}
+	}
+}
+
+func writeTestTrust(path string) error {
+	data, err := json.Marshal(jlis.New(jlis.DefaultSeed).Anchors())
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+func loadTrust(spec string) (*mynacard.TrustAnchors, error) {
+	if spec == "test" {
+		return jlis.New(jlis.DefaultSeed).Anchors(), nil
+	}
+	return mynacard.LoadTrustAnchors(spec)
+}
+
+var (
+	codeBForm = regexp.MustCompile(`^[0-9]{14}$`)
+	pinForm   = regexp.MustCompile(`^[0-9]{4}$`)
+)
+
+// credentialArg moves a credential from the command line into locked memory.
+// (The argv copy is the operating system's; this is a test tool.)
+func credentialArg(value string, form *regexp.Regexp, what string) (*secret.Buffer, error) {
+	if !form.MatchString(value) {
+		return nil, fmt.Errorf("%w: %s has the wrong form; nothing was sent to the card", ErrUsage, what)
+	}
+	return secret.Take([]byte(value)), nil
+}

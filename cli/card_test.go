@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := Run(context.Background(), &Env{Stdout: &out, Stderr: &errOut}, args)
+	return out.String() + errOut.String(), err
+}
+
+func TestCardReadRefusesMalformedCredentialsBeforeTouchingTheCard(t *testing.T) {
+	for _, args := range [][]string{
+		{"card", "read", "--code-b", "5502172035228"},
+		{"card", "read", "--code-b", "55021720352285X"},
+		{"card", "read", "--code-b", "55021720352285", "--pin", "123"},
+		{"card", "read", "--code-b", "55021720352285", "--pin", "12345"},
+		{"card", "bench", "--code-b", "1"},
+	} {
+		out, err := run(t, args...)
+		if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "nothing was sent") {
+			t.Errorf("%v: %v %s", args, err, out)
+		}
+	}
+}
+
+func TestUnknownCommandIsAUsageError(t *testing.T) {
+	if _, err := run(t, "card", "frobnicate"); !errors.Is(err, ErrUsage) {
+		t.Fatalf("unknown command: %v", err)
+	}
+	if Main([]string{"no-such-command"}) != 2 {
+		t.Fatal("usage errors exit 2")
+	}
+}
+
+func TestAllowListPatterns(t *testing.T) {
+	a := parseAllow("Virtual PCD*, ACS ACR1252U 00 00")
+	for reader, want := range map[string]bool{
+		"Virtual PCD 00 01": true, "ACS ACR1252U 00 00": true, "ACS ACR1252U 00 01": false, "Evil Reader": false,
+	} {
+		if a.Allows(reader) != want {
+			t.Errorf("%q: allowed=%v", reader, !want)
+		}
+	}
+	if (parseAllow("")).Allows("Virtual PCD 00 00") {
+		t.Error("an empty allow-list admits a reader")
+	}
+}

@@ -1,0 +1,250 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/apdu"
+	"github.com/uketsuke/uketsuke/app/mynacard"
+	"github.com/uketsuke/uketsuke/app/secret"
+	"github.com/uketsuke/uketsuke/hardware/jp2"
+	"github.com/uketsuke/uketsuke/hardware/pcsc"
+)
+
+// readReport is what `card read` prints: facts a tester needs, never a code,
+// the 個人番号 or the photo itself.
+type readReport struct {
+	Reader         string      `json:"reader"`
+	Kind           string      `json:"kind"`
+	CodeBTriesLeft *int        `json:"code_b_tries_left,omitempty"`
+	PINTriesLeft   *int        `json:"pin_tries_left,omitempty"`
+	Birth          string      `json:"birth,omitempty"`
+	Sex            string      `json:"sex,omitempty"`
+	Expiry         string      `json:"expiry,omitempty"`
+	Photo          *photoFacts `json:"photo,omitempty"`
+	Signature      string      `json:"signature"`
+	CardPresence   string      `json:"card_presence"`
+	JPKI           *jpkiFacts  `json:"jpki,omitempty"`
+	Error          string      `json:"error,omitempty"`
+}
+
+type photoFacts struct {
+	Bytes  int    `json:"bytes"`
+	Format string `json:"format"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+}
+
+type jpkiFacts struct {
+	Subject   string `json:"subject"`
+	Serial    string `json:"serial"`
+	NotBefore string `json:"not_before"`
+	NotAfter  string `json:"not_after"`
+	Chain     string `json:"chain"`
+	Signed    string `json:"signature_with_pin,omitempty"`
+}
+
+func runCardRead(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags("card read", env)
+	reader := fs.String("reader", "Virtual PCD 00 00", "reader name")
+	codeB := fs.String("code-b", "", "照合番号B, 14 digits")
+	pin := fs.String("pin", "", "利用者証明用 PIN, 4 digits (optional)")
+	trust := fs.String("trust", "test", "trust anchors: a JSON file, or 'test' for the test hierarchy")
+	asJSON := fs.Bool("json", false, "print JSON")
+	allow := allowFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	code, err := credentialArg(*codeB, codeBForm, "--code-b")
+	if err != nil {
+		return err
+	}
+	defer code.Destroy()
+	var pinBuf *secret.Buffer
+	if *pin != "" {
+		if pinBuf, err = credentialArg(*pin, pinForm, "--pin"); err != nil {
+			return err
+		}
+		defer pinBuf.Destroy()
+	}
+	anchors, err := loadTrust(*trust)
+	if err != nil {
+		return err
+	}
+	conn, err := connect(*allow, *reader)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	rep := readCard(ctx, mynacard.Open(conn), code, pinBuf, anchors)
+	rep.Reader = *reader
+	return printReport(env, rep, *asJSON)
+}
+
+func connect(allow, reader string) (*pcsc.Conn, error) {
+	return pcsc.Dial(parseAllow(allow), reader)
+}
+
+func readCard(ctx context.Context, c *mynacard.Card, code, pin *secret.Buffer, anchors *mynacard.TrustAnchors) *readReport {
+	rep := &readReport{Signature: "not_checked", CardPresence: "not_checked"}
+	kind, err := c.Detect(ctx)
+	rep.Kind = kind.String()
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	rep.PINTriesLeft = triesOrNil(c.AuthPINTriesLeft(ctx))
+	if err := c.VerifyCodeB(ctx, code); err != nil {
+		rep.CodeBTriesLeft = triesOrNil(c.CodeBTriesLeft(ctx))
+		rep.Error = err.Error()
+		return rep
+	}
+	rep.CodeBTriesLeft = triesOrNil(c.CodeBTriesLeft(ctx))
+	readFace(ctx, c, anchors, rep)
+	readJPKI(ctx, c, pin, anchors, rep)
+	return rep
+}
+
+func triesOrNil(n int, err error) *int {
+	if err != nil {
+		return nil
+	}
+	return &n
+}
+
+func readFace(ctx context.Context, c *mynacard.Card, anchors *mynacard.TrustAnchors, rep *readReport) {
+	rec, err := c.ReadVerifiedFaceRecord(ctx, anchors)
+	if err != nil {
+		rep.Signature = "invalid"
+		if !errors.Is(err, mynacard.ErrVerification) && !errors.Is(err, mynacard.ErrUntrustedIssuer) {
+			rep.Signature = "unread"
+		}
+		rep.Error = err.Error()
+		return
+	}
+	defer rec.Destroy()
+	rep.Signature, rep.CardPresence = "valid", "proven"
+	birth, _ := rec.BirthDate()
+	expiry, _ := rec.ExpiryDate()
+	rep.Birth, rep.Expiry, rep.Sex = birth.Format(time.DateOnly), expiry.Format(time.DateOnly), string(rec.Sex)
+	rep.Photo = &photoFacts{Bytes: len(rec.Photo), Format: jp2.Detect(rec.Photo).String()}
+	if w, h, _, err := jp2.DecodeConfig(rec.Photo); err == nil {
+		rep.Photo.Width, rep.Photo.Height = w, h
+	}
+}
+
+func readJPKI(ctx context.Context, c *mynacard.Card, pin *secret.Buffer, anchors *mynacard.TrustAnchors, rep *readReport) {
+	cert, err := c.AuthCertificate(ctx)
+	if err != nil {
+		return // a card issued without a PIN has no 利用者証明用 certificate
+	}
+	j := &jpkiFacts{Subject: cert.Subject.String(), Serial: cert.SerialNumber.Text(16),
+		NotBefore: cert.NotBefore.Format(time.DateOnly), NotAfter: cert.NotAfter.Format(time.DateOnly), Chain: "valid"}
+	if err := mynacard.VerifyAuthChain(cert, anchors, time.Now()); err != nil {
+		j.Chain = err.Error()
+	}
+	rep.JPKI = j
+	if pin == nil {
+		return
+	}
+	if err := c.VerifyAuthPIN(ctx, pin); err != nil {
+		j.Signed = err.Error()
+		rep.PINTriesLeft = triesOrNil(c.AuthPINTriesLeft(ctx))
+		return
+	}
+	rep.PINTriesLeft = triesOrNil(c.AuthPINTriesLeft(ctx))
+	if _, err := c.SignWithAuthKey(ctx, [32]byte{}); err != nil {
+		j.Signed = err.Error()
+		return
+	}
+	j.Signed = "ok"
+}
+
+func printReport(env *Env, rep *readReport, asJSON bool) error {
+	var err error
+	if asJSON {
+		err = json.NewEncoder(env.Stdout).Encode(rep)
+	} else {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		_, err = fmt.Fprintln(env.Stdout, string(b))
+	}
+	if err == nil && rep.Error != "" {
+		err = errors.New(rep.Error)
+	}
+	return err
+}
+
+func runCardBench(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags("card bench", env)
+	reader := fs.String("reader", "Virtual PCD 00 00", "reader name")
+	codeB := fs.String("code-b", "", "照合番号B, 14 digits")
+	n := fs.Int("n", 20, "rounds")
+	trust := fs.String("trust", "test", "trust anchors: a JSON file, or 'test'")
+	allow := allowFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *n < 1 {
+		return fmt.Errorf("%w: -n must be at least 1", ErrUsage)
+	}
+	code, err := credentialArg(*codeB, codeBForm, "--code-b")
+	if err != nil {
+		return err
+	}
+	defer code.Destroy()
+	anchors, err := loadTrust(*trust)
+	if err != nil {
+		return err
+	}
+	conn, err := connect(*allow, *reader)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	counter := &countingTransport{t: conn}
+	times := make([]time.Duration, 0, *n)
+	for i := 0; i < *n; i++ {
+		counter.apdus, counter.bytes = 0, 0
+		start := time.Now()
+		if err := faceReadRound(ctx, mynacard.Open(counter), code, anchors); err != nil {
+			return fmt.Errorf("round %d: %w", i+1, err)
+		}
+		times = append(times, time.Since(start))
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	fmt.Fprintf(env.Stdout, "card bench: %d rounds of select + 照合番号B + read face record + verify signature + card presence\n", *n)
+	fmt.Fprintf(env.Stdout, "  median %.1f ms  p95 %.1f ms  min %.1f ms  max %.1f ms  (%d APDUs, %d bytes a round)\n",
+		ms(percentile(times, 50)), ms(percentile(times, 95)), ms(times[0]), ms(times[len(times)-1]), counter.apdus, counter.bytes)
+	return nil
+}
+
+func faceReadRound(ctx context.Context, c *mynacard.Card, code *secret.Buffer, anchors *mynacard.TrustAnchors) error {
+	if err := c.VerifyCodeB(ctx, code); err != nil {
+		return err
+	}
+	rec, err := c.ReadVerifiedFaceRecord(ctx, anchors)
+	rec.Destroy()
+	return err
+}
+
+// percentile of sorted durations (nearest rank).
+func percentile(sorted []time.Duration, p int) time.Duration {
+	i := (len(sorted)*p + 99) / 100
+	return sorted[max(0, min(len(sorted)-1, i-1))]
+}
+
+type countingTransport struct {
+	t            apdu.Transport
+	apdus, bytes int
+}
+
+func (c *countingTransport) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
+	resp, err := c.t.Transmit(ctx, cmd)
+	c.apdus++
+	c.bytes += len(cmd) + len(resp)
+	return resp, err
+}
