@@ -159,7 +159,7 @@ func ConvertAll(npmDir, outDir string) (*Manifest, error) {
 	}
 	humanVersion, err := packageVersion(filepath.Join(npmDir, "human-models"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("npm packs not found under %s (run `make models`): %w", npmDir, err)
 	}
 	for _, s := range tfSpecs {
 		info, err := convertTFModel(filepath.Join(npmDir, "human-models", "models"), outDir, s)
