@@ -114,11 +114,11 @@ func (b *builder) asNCHW(v value) (string, error) {
 	return "", fmt.Errorf("%w: rank-%d tensor %s mixed with NCHW", ErrUnsupported, v.rank, v.name)
 }
 
-func (b *builder) cached(key string, make func() string) string {
+func (b *builder) cached(key string, build func() string) string {
 	if name, ok := b.cache[key]; ok {
 		return name
 	}
-	name := make()
+	name := build()
 	b.cache[key] = name
 	return name
 }
