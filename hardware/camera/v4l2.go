@@ -34,10 +34,18 @@ const kernelBuffers = 3
 // pollInterval bounds how long Next and Close wait on each other.
 const pollInterval = 100 // ms
 
+// device is the part of *webcam.Webcam a streaming Source uses.
+type device interface {
+	WaitForFrame(timeoutMS uint32) error
+	GetFrame() ([]byte, uint32, error)
+	ReleaseFrame(index uint32) error
+	Close() error
+}
+
 // Source is an open, streaming V4L2 camera.
 type Source struct {
 	mu      sync.Mutex
-	cam     *webcam.Webcam
+	cam     device
 	id      Identity
 	format  webcam.PixelFormat
 	width   int

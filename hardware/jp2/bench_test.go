@@ -2,6 +2,9 @@ package jp2
 
 import (
 	"fmt"
+	"image"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -18,6 +21,29 @@ func BenchmarkDecodeGray(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// A card photo made from a real face (../shared/faces), as the virtual card holds it.
+func BenchmarkDecodeCardPhotoRealFace(b *testing.B) {
+	f, err := os.Open(filepath.Join("..", "..", "..", "shared", "faces", "lfw-devtrain", "Aaron_Sorkin", "Aaron_Sorkin_0001.jpg"))
+	if err != nil {
+		b.Skipf("shared faces absent: %v", err)
+	}
+	defer f.Close()
+	face, _, err := image.Decode(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := EncodeCardPhoto(face)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(data)), "bytes")
+	for b.Loop() {
+		if _, err := Decode(data, nil); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds build/uketsuke_<version>_<arch>.deb from an already built binary,
 # with dpkg-deb only. Usage: packaging/deb/build.sh [bin/uketsuke] [outdir]
-# VERSION overrides the version (default: from git, else 0.0.0).
+# VERSION overrides the version (default: from git, else 0.0.0);
+# DEB_COMPRESSION the dpkg-deb compressor (default xz; none for quick checks).
 # Depends is derived from the libraries the binary really links (ldd +
 # dpkg -S), plus what it runs but does not link.
 set -euo pipefail
@@ -15,14 +16,20 @@ version=${version:-0.0.0}
 case $version in [0-9]*) ;; *) version=0.0.0+$version ;; esac
 arch=$(dpkg --print-architecture)
 
-# Packages owning the shared libraries the binary links.
+# Packages owning the libraries the binary names (ELF NEEDED); theirs
+# bring the rest.
 linked_packages() {
-  ldd "$bin" | awk '/=> \//{print $3}' | while read -r lib; do
-    dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true
+  local resolved name path
+  resolved=$(ldd "$bin")
+  for name in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+    path=$(awk -v n="$name" '$1 == n && $3 ~ /^\// {print $3}' <<<"$resolved")
+    [ -n "$path" ] || { echo "deb: $bin needs $name, which is not installed" >&2; return 1; }
+    dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")"
   done | cut -d: -f1 | sort -u
 }
 runtime="pcscd, cage, xwayland, tesseract-ocr-jpn, adduser"
-linked=$(linked_packages | { grep -v '^libc6$' || true; } | paste -sd, | sed 's/,/, /g')
+packages=$(linked_packages)
+linked=$(echo "$packages" | { grep -v '^libc6$' || true; } | paste -sd, | sed 's/,/, /g')
 depends="libc6${linked:+, $linked}, $runtime"
 
 stage=$(mktemp -d)
@@ -83,5 +90,5 @@ chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/postrm"
 
 mkdir -p "$out"
 deb=$out/uketsuke_${version}_${arch}.deb
-dpkg-deb --root-owner-group -Zgzip -z1 --build "$root" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Z"${DEB_COMPRESSION:-xz}" --build "$root" "$deb" >/dev/null
 echo "$deb"

@@ -19,7 +19,7 @@ for want in LimitMEMLOCK=64M LimitCORE=0 NoNewPrivileges=yes User=uketsuke; do
   grep -qx "$want" "$here/systemd/uketsuke.service" || fail "unit lacks $want"
 done
 
-deb=$(VERSION=1.2.3 "$here/deb/build.sh" "$bin" "$tmp/out")
+deb=$(VERSION=1.2.3 DEB_COMPRESSION=none "$here/deb/build.sh" "$bin" "$tmp/out")
 control=$(dpkg-deb -f "$deb")
 grep -qx 'Package: uketsuke' <<<"$control" || fail "Package field: $control"
 grep -qx 'Version: 1.2.3' <<<"$control" || fail "Version field: $control"
