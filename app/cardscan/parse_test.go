@@ -28,7 +28,7 @@ func TestParseBirthEveryEraAndGannen(t *testing.T) {
 		{"令和 2年 2月29日生", "020229", "2020-02-29"},
 		{"明治 6年 1月 1日生", "060101", "1873-01-01"},
 		{"昭和５５年　２月１７日生", "550217", "1980-02-17"}, // full-width digits and space
-		{"平成元年1月8日", "010108", "1989-01-08"},           // 生 lost by the engine
+		{"平成元年1月8日", "010108", "1989-01-08"},     // 生 lost by the engine
 	}
 	for _, c := range cases {
 		b, err := ParseBirth([]byte(c.text))
@@ -67,15 +67,15 @@ func TestParseBirthGregorian(t *testing.T) {
 func TestParseBirthRefusals(t *testing.T) {
 	invalid := []string{
 		"昭和64年 1月 8日生", // 平成 already
-		"平成元年 1月 7日生", // still 昭和
-		"令和元年 4月30日生", // still 平成
-		"大正元年 7月29日生", // still 明治
-		"昭和元年12月24日生", // still 大正
+		"平成元年 1月 7日生",  // still 昭和
+		"令和元年 4月30日生",  // still 平成
+		"大正元年 7月29日生",  // still 明治
+		"昭和元年12月24日生",  // still 大正
 		"平成 5年 2月30日生", // no such day
 		"令和 5年 2月29日生", // 2023 is common
 		"昭和10年13月 1日生",
 		"明治 5年 1月 1日生", // lunar calendar
-		"1900年 2月29日生",  // 1900 is common
+		"1900年 2月29日生", // 1900 is common
 		"1850年 1月 1日生",
 	}
 	for _, s := range invalid {

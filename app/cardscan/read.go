@@ -22,9 +22,9 @@ var (
 	// The expiry line is read whole (not just the year) so its month and day
 	// can be checked against the birthday.
 	expirySpec = fieldSpec{FieldExpiry, ExpiryRect, "jpn", ""}
-	// jpn reads these digits more reliably than eng does on the card's fonts;
-	// the parser accepts nothing but four digits.
-	codeSpec = fieldSpec{FieldSecurityCode, CodeRect, "jpn", ""}
+	// eng with a digit whitelist: jpn's model confuses 8 and 6 in a short
+	// isolated number that eng reads cleanly.
+	codeSpec = fieldSpec{FieldSecurityCode, CodeRect, "eng", "0123456789"}
 )
 
 // variant prepares one rendition of a cropped line for the engine.
@@ -149,33 +149,38 @@ func withBorder(g *image.Gray, px int) *image.Gray {
 // would be read as characters.
 func tighten(card *image.Gray, r RectMM) *image.Gray {
 	rect := mmRect(r).Intersect(card.Rect)
-	sub := card.SubImage(rect).(*image.Gray)
-	t, dark, bright := otsu(histogram(sub))
+	if rect.Empty() {
+		return nil
+	}
+	flat := flatten(card.SubImage(rect).(*image.Gray), int(canonPxPerMM*1.2))
+	defer wipeGray(flat)
+	t, dark, bright := otsu(histogram(flat))
 	if bright-dark < 40 {
 		return nil
 	}
-	rows := make([]int, rect.Dy())
-	cols := make([]int, rect.Dx())
-	for y := 0; y < rect.Dy(); y++ {
-		off := sub.PixOffset(rect.Min.X, rect.Min.Y+y)
-		for x, v := range sub.Pix[off : off+rect.Dx()] {
-			if int(v) <= t {
-				rows[y]++
-				cols[x]++
-			}
+	w, h := flat.Rect.Dx(), flat.Rect.Dy()
+	rows, cols := make([]int, h), make([]int, w)
+	for y := 0; y < h; y++ {
+		for _, v := range flat.Pix[y*w : y*w+w] {
+			rows[y] += b2i(int(v) <= t)
 		}
 	}
-	y0, y1, ok := mainBand(rows, max(2, rect.Dx()/100), 3)
-	if !ok || y1-y0 < 10 {
+	y0, y1, ok := mainBand(rows, max(2, w/100), 3)
+	if !ok || y1-y0 < int(canonPxPerMM) {
 		return nil
+	}
+	for y := y0; y < y1; y++ {
+		for x, v := range flat.Pix[y*w : y*w+w] {
+			cols[x] += b2i(int(v) <= t)
+		}
 	}
 	x0, x1, ok := inkExtent(cols, 1)
 	if !ok {
 		return nil
 	}
 	const pad = 4
-	out := image.Rect(rect.Min.X+x0-pad, rect.Min.Y+y0-pad, rect.Min.X+x1+pad, rect.Min.Y+y1+pad).Intersect(card.Rect)
-	return copyGray(card.SubImage(out).(*image.Gray))
+	out := image.Rect(x0-pad, y0-pad, x1+pad, y1+pad).Intersect(flat.Rect)
+	return copyGray(flat.SubImage(out).(*image.Gray))
 }
 
 // mainBand finds the tallest run of rows holding ink, bridging gaps of up to
@@ -305,5 +310,54 @@ func scaled(g *image.Gray, f float64) *image.Gray {
 		}
 	}
 	wipeGray(g)
+	return out
+}
+
+// flatten divides out the paper's brightness, estimated as the local
+// maximum over a window wider than any stroke, so a glare spot or a light
+// gradient across the line leaves the text black on white.
+func flatten(g *image.Gray, radius int) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	bg := maxFilter(g, radius)
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			v, b := int(g.Pix[g.PixOffset(g.Rect.Min.X+x, g.Rect.Min.Y+y)]), int(bg[y*w+x])
+			if b < 1 {
+				b = 1
+			}
+			out.Pix[y*w+x] = uint8(min(255, v*255/b))
+		}
+	}
+	clear(bg)
+	return out
+}
+
+// maxFilter is a separable running maximum of the given radius.
+func maxFilter(g *image.Gray, radius int) []uint8 {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	tmp := make([]uint8, w*h)
+	for y := 0; y < h; y++ {
+		off := g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y+y)
+		row := g.Pix[off : off+w]
+		for x := 0; x < w; x++ {
+			m := uint8(0)
+			for k := max(0, x-radius); k <= min(w-1, x+radius); k++ {
+				m = max(m, row[k])
+			}
+			tmp[y*w+x] = m
+		}
+	}
+	out := make([]uint8, w*h)
+	for x := 0; x < w; x++ {
+		for y := 0; y < h; y++ {
+			m := uint8(0)
+			for k := max(0, y-radius); k <= min(h-1, y+radius); k++ {
+				m = max(m, tmp[k*w+x])
+			}
+			out[y*w+x] = m
+		}
+	}
+	clear(tmp)
 	return out
 }

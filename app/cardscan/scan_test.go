@@ -236,7 +236,9 @@ func pngHeader(t *testing.T, w, h uint32) []byte {
 	var buf bytes.Buffer
 	_ = png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1)))
 	b := buf.Bytes()[:33]
-	put := func(off int, v uint32) { b[off], b[off+1], b[off+2], b[off+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v) }
+	put := func(off int, v uint32) {
+		b[off], b[off+1], b[off+2], b[off+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+	}
 	put(16, w)
 	put(20, h)
 	put(29, crc32IEEE(b[12:29]))
