@@ -74,6 +74,7 @@ $(FM_NPM)/.extracted-$(HUMAN_MODELS_VERSION)-$(FACE_API_VERSION)-$(ORT_NODE_VERS
 $(FM_LIB)/$(FM_ORT_LINK): $(FM_NPM)/.extracted-$(HUMAN_MODELS_VERSION)-$(FACE_API_VERSION)-$(ORT_NODE_VERSION)
 	@mkdir -p $(FM_LIB)
 	cp $(FM_NPM)/onnxruntime-node/bin/napi-v6/$(FM_OS)/$(FM_ARCH)/$(FM_ORT_SRC) $(FM_ORT_LIB)
+	$(if $(filter linux,$(FM_OS)),ln -sf $(notdir $(FM_ORT_LIB)) $(FM_LIB)/libonnxruntime.so.1)
 	ln -sf $(notdir $(FM_ORT_LIB)) $@
 
 # The set-up runs before the kiosk binary exists (its cold build takes
