@@ -1,0 +1,181 @@
+package theme
+
+import (
+	"bytes"
+	"image/color"
+	"sync"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"github.com/go-text/typesetting/font"
+
+	"github.com/uketsuke/uketsuke/i18n"
+)
+
+// Run is a stretch of text that one font draws.
+type Run struct {
+	Text string
+	Font fyne.Resource
+}
+
+// fallbacks is the order fonts are tried in after the language's own:
+// Fyne's Noto Sans (what Fyne itself falls back to), then every script the
+// kiosk embeds, Japanese CJK before the others, and IPAmj last.
+func fallbacks(lang i18n.Lang) []fontSource {
+	first := sourceFor(lang)
+	out := []fontSource{first, fyneRegular}
+	for _, s := range []fontSource{srcLatin, srcJapanese, srcHans, srcHant, srcKorean,
+		srcThai, srcDevanagari, srcMyanmar, srcKhmer, srcNames} {
+		if s.name != first.name {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// fyneRegular is Fyne's built-in Noto Sans, as a source like the others.
+var fyneRegular = fontSource{
+	name: "fyne-default",
+	load: func() ([]byte, error) { return fynetheme.DefaultTextFont().Content(), nil },
+	res:  fynetheme.DefaultTextFont(),
+}
+
+// Runs splits text into runs each drawn by the first font, in lang's
+// fallback order, that has every character of the run. Marks, joiners and
+// variation selectors stay with the character before them, so a Thai or
+// Khmer cluster or an IVS kanji is never split across fonts. A character no
+// font has stays in the current run (it will show as a box: the tests make
+// sure the kiosk's own text never does).
+func Runs(text string, lang i18n.Lang) []Run {
+	chain := fallbacks(lang)
+	runes := []rune(text)
+	var runs []Run
+	var cur []rune
+	var curFont *loadedFont
+	for i := 0; i < len(runes); i++ {
+		r := runes[i]
+		if curFont != nil && (clings(r) || (neutral(r) && has(curFont.face, r, 0))) {
+			cur = append(cur, r)
+			continue
+		}
+		f := pick(chain, r, nextSelector(runes, i))
+		if f == nil {
+			f = chain[0].get()
+		}
+		if curFont != nil && f.res != curFont.res {
+			runs = append(runs, Run{string(cur), curFont.res})
+			cur = nil
+		}
+		cur, curFont = append(cur, r), f
+	}
+	if curFont != nil {
+		runs = append(runs, Run{string(cur), curFont.res})
+	}
+	return runs
+}
+
+func pick(chain []fontSource, r, selector rune) *loadedFont {
+	for _, s := range chain {
+		if lf := s.get(); lf.err == nil && has(lf.face, r, selector) {
+			return lf
+		}
+	}
+	return nil
+}
+
+// has reports whether face draws r (with the variation selector, if any).
+func has(face *font.Face, r, selector rune) bool {
+	if face == nil {
+		return false
+	}
+	if selector != 0 {
+		_, ok := face.VariationGlyph(r, selector)
+		return ok
+	}
+	_, ok := face.NominalGlyph(r)
+	return ok
+}
+
+func nextSelector(runes []rune, i int) rune {
+	if i+1 < len(runes) && isVariationSelector(runes[i+1]) {
+		return runes[i+1]
+	}
+	return 0
+}
+
+func isVariationSelector(r rune) bool {
+	return (r >= 0xFE00 && r <= 0xFE0F) || (r >= 0xE0100 && r <= 0xE01EF)
+}
+
+// neutral reports whether r belongs to no script (spaces, digits,
+// punctuation), so the current run's font may draw it if it can.
+func neutral(r rune) bool { return unicode.Is(unicode.Common, r) }
+
+// clings reports whether r belongs to the character before it.
+func clings(r rune) bool {
+	return unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me) ||
+		r == 0x200C || r == 0x200D || isVariationSelector(r)
+}
+
+// MixedText draws one line of text that may mix scripts, each run in a font
+// that has it: the language picker's list of names, or a patient's name
+// with rare kanji. size is in Fyne units; col nil means the theme's
+// foreground colour.
+func MixedText(text string, lang i18n.Lang, size float32, col color.Color) *fyne.Container {
+	if col == nil {
+		col = fynetheme.Color(fynetheme.ColorNameForeground)
+	}
+	var objs []fyne.CanvasObject
+	for _, run := range Runs(text, lang) {
+		t := canvas.NewText(run.Text, col)
+		t.TextSize = size
+		t.FontSource = run.Font
+		objs = append(objs, t)
+	}
+	return container.New(layout.NewCustomPaddedHBoxLayout(0), objs...)
+}
+
+// Covers reports whether font f (a resource this package handed out) has a
+// glyph for every rune of text. Screens and tests use it to decide whether a
+// plain label is enough or MixedText is needed.
+func Covers(f fyne.Resource, text string) bool {
+	face := faceOf(f)
+	if face == nil {
+		return false
+	}
+	for _, r := range text {
+		if !clings(r) && !has(face, r, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+var fyneFaces sync.Map // fyne.Resource → *font.Face, for Fyne's own fonts
+
+func faceOf(f fyne.Resource) *font.Face {
+	var face *font.Face
+	loaded.Range(func(_, v any) bool {
+		if lf := v.(*loadedFont); lf.res == f && lf.err == nil {
+			face = lf.face
+			return false
+		}
+		return true
+	})
+	if face != nil {
+		return face
+	}
+	if v, ok := fyneFaces.Load(f); ok {
+		return v.(*font.Face)
+	}
+	parsed, err := font.ParseTTF(bytes.NewReader(f.Content()))
+	if err != nil {
+		return nil
+	}
+	fyneFaces.Store(f, parsed)
+	return parsed
+}
