@@ -14,16 +14,21 @@ var ErrBadFrame = errors.New("camera: bad frame")
 
 // YUYVToRGBA converts packed 4:2:2 YUYV (Y0 U Y1 V, BT.601 studio range, as
 // UVC cameras send it) into dst, whose size fixes the expected frame size.
+// Rows padded by the driver are detected from the frame's length.
 func YUYVToRGBA(dst *image.RGBA, src []byte) error {
 	w, h := dst.Rect.Dx(), dst.Rect.Dy()
-	if w%2 != 0 {
-		return fmt.Errorf("%w: YUYV width %d is odd", ErrBadFrame, w)
+	if w%2 != 0 || h == 0 {
+		return fmt.Errorf("%w: YUYV frame size %dx%d (width must be even)", ErrBadFrame, w, h)
 	}
 	if len(src) < w*h*2 {
 		return fmt.Errorf("%w: YUYV frame has %d bytes, want %d for %dx%d", ErrBadFrame, len(src), w*h*2, w, h)
 	}
+	stride := w * 2
+	if len(src)%h == 0 {
+		stride = len(src) / h
+	}
 	for y := range h {
-		in := src[y*w*2 : (y+1)*w*2]
+		in := src[y*stride : y*stride+w*2]
 		out := dst.Pix[y*dst.Stride : y*dst.Stride+w*4]
 		for x := 0; x < w; x += 2 {
 			q := in[x*2 : x*2+4]

@@ -54,6 +54,25 @@ func TestYUYVKeepsEachLumaSample(t *testing.T) {
 	}
 }
 
+func TestYUYVPaddedRows(t *testing.T) {
+	const w, h, stride = 2, 3, 8 // each row: 4 bytes of pixels, 4 of padding
+	src := make([]byte, h*stride)
+	for y := range h {
+		copy(src[y*stride:], []byte{byte(16 + 100*y), 128, byte(16 + 100*y), 128})
+		copy(src[y*stride+4:], []byte{255, 0, 255, 0}) // padding must be ignored
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	if err := YUYVToRGBA(dst, src); err != nil {
+		t.Fatal(err)
+	}
+	for y := range h {
+		want := clip((298*(100*int32(y)) + 128) >> 8)
+		if got := dst.RGBAAt(1, y); got.R != want || got.G != want || got.B != want {
+			t.Fatalf("row %d: %v, want grey %d", y, got, want)
+		}
+	}
+}
+
 func TestYUYVRejectsBadFrames(t *testing.T) {
 	if err := YUYVToRGBA(image.NewRGBA(image.Rect(0, 0, 4, 2)), make([]byte, 15)); !errors.Is(err, ErrBadFrame) {
 		t.Fatalf("short: %v", err)

@@ -73,12 +73,30 @@ func Open(cfg Config) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", appcam.ErrNoDevice, id, err)
 	}
+	if err := sameDevice(cam, id); err != nil {
+		cam.Close()
+		return nil, err
+	}
 	s, err := start(cam, id, cfg)
 	if err != nil {
 		cam.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// sameDevice re-reads the identity through the opened handle, so a device
+// swapped between the allow-list check and the open is refused too.
+func sameDevice(cam *webcam.Webcam, id Identity) error {
+	card, err1 := cam.GetName()
+	bus, err2 := cam.GetBusInfo()
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("%w: %s: %v", appcam.ErrNoDevice, id, err)
+	}
+	if card != id.Card || bus != id.BusInfo {
+		return fmt.Errorf("%w: %s changed to card %q, bus %q while opening", appcam.ErrNoDevice, id, card, bus)
+	}
+	return nil
 }
 
 func start(cam *webcam.Webcam, id Identity, cfg Config) (*Source, error) {

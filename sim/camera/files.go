@@ -108,7 +108,27 @@ func (s *FileSource) Next(ctx context.Context) (*appcam.Frame, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer wipeDecoded(img)
 	return frameOf(img, s.cfg.Size, time.Now()), nil
+}
+
+// wipeDecoded clears the decoder's heap copy once the frame holds the pixels,
+// as the real camera path does: face images leave only locked memory behind.
+func wipeDecoded(img image.Image) {
+	switch m := img.(type) {
+	case *image.YCbCr:
+		clear(m.Y)
+		clear(m.Cb)
+		clear(m.Cr)
+	case *image.Gray:
+		clear(m.Pix)
+	case *image.NRGBA:
+		clear(m.Pix)
+	case *image.RGBA:
+		clear(m.Pix)
+	case *image.Paletted:
+		clear(m.Pix)
+	}
 }
 
 // Close ends the source; a waiting Next returns camera.ErrClosed at once.
