@@ -2,19 +2,37 @@ package cli
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"image"
 	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/uketsuke/uketsuke/app/camera"
+	"github.com/uketsuke/uketsuke/app/eligibility"
+	"github.com/uketsuke/uketsuke/app/mynacard"
+	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/session/fake"
 	"github.com/uketsuke/uketsuke/app/session/scenario"
+	"github.com/uketsuke/uketsuke/hardware/jp2"
+	"github.com/uketsuke/uketsuke/hardware/pcsc"
+	"github.com/uketsuke/uketsuke/sim/jlis"
+	"github.com/uketsuke/uketsuke/sim/onshi"
+	"github.com/uketsuke/uketsuke/sim/onshi/pinless"
+	"github.com/uketsuke/uketsuke/sim/profile"
+	"github.com/uketsuke/uketsuke/sim/vcard"
+	"github.com/uketsuke/uketsuke/sim/vpcd"
 )
 
 func init() {
@@ -26,12 +44,15 @@ type simFlags struct {
 	scenario  string
 	json      bool
 	transport string
+	world     string
 	latency   string
 	attempt   time.Duration
 }
 
 func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.transport, "transport", "inprocess", "how the kiosk reaches the virtual card: inprocess or pcsc")
+	fs.StringVar(&f.world, "world", "virtual", "virtual: the real card stack on the virtual card and the eligibility stand-in over HTTPS;"+
+		" stand-in: every port faked")
 	fs.StringVar(&f.latency, "latency", "real", "stand-in speed: real (measured device latencies) or fast")
 	fs.DurationVar(&f.attempt, "attempt-time", 3*time.Second, "time budget of one face attempt")
 }
@@ -73,8 +94,12 @@ func simulateOne(ctx context.Context, env *Env, f *simFlags, name string) error 
 	defer closeWorld()
 	out := newTracePrinter(env.Stdout, f.json, sc.Name)
 	reps, err := scenario.Run(ctx, sc, scenario.Options{World: world, Settings: simSettings(f), Trace: out.print})
-	for _, r := range reps {
-		out.report(r, err)
+	for i, r := range reps {
+		var runErr error
+		if i == len(reps)-1 {
+			runErr = err
+		}
+		out.report(r, runErr)
 	}
 	return err
 }
@@ -95,13 +120,23 @@ func newSimWorld(f *simFlags) (scenario.World, func(), error) {
 	default:
 		return nil, nil, fmt.Errorf("%w: --latency real or fast", ErrUsage)
 	}
-	switch f.transport {
-	case "inprocess":
-		return scenario.NewFakeWorld(lat), func() {}, nil
-	case "pcsc":
-		return nil, nil, errors.New("simulate: --transport pcsc needs the virtual card world (not wired yet)")
+	if f.transport != "inprocess" && f.transport != "pcsc" {
+		return nil, nil, fmt.Errorf("%w: --transport inprocess or pcsc", ErrUsage)
 	}
-	return nil, nil, fmt.Errorf("%w: --transport inprocess or pcsc", ErrUsage)
+	switch f.world {
+	case "stand-in":
+		if f.transport != "inprocess" {
+			return nil, nil, fmt.Errorf("%w: the stand-in world has no card to reach through pcscd", ErrUsage)
+		}
+		return scenario.NewFakeWorld(lat), func() {}, nil
+	case "virtual":
+		w, err := newVirtualWorld(lat, f.transport, f.latency == "real")
+		if err != nil {
+			return nil, nil, err
+		}
+		return w, w.close, nil
+	}
+	return nil, nil, fmt.Errorf("%w: --world virtual or stand-in", ErrUsage)
 }
 
 // tracePrinter writes each event with a millisecond timestamp.
@@ -203,3 +238,386 @@ func simPercentile(s []time.Duration, q float64) time.Duration {
 }
 
 func simMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// virtualWorld puts the kiosk's real card stack (app/mynacard through the
+// session's adapter) against the virtual My Number Card, in process or
+// through pcscd and vpcd, and its real eligibility client against the
+// stand-in service over HTTPS with an SQLite database. The cameras, the
+// card-face OCR and the face engine are still stand-ins here.
+type virtualWorld struct {
+	stand       *fake.World
+	transport   string
+	realSpeed   bool
+	jlis        *jlis.Hierarchy
+	inst        *pinless.Hierarchy
+	anchors     *mynacard.TrustAnchors
+	photo       []byte
+	pop         onshi.Population
+	elig        *session.EligibilityAdapter
+	live        *eligibility.Client
+	setup       *eligibility.Client // links cards before a run, never delayed
+	dead        *eligibility.Client
+	delay       *delayTransport
+	pc          *pcsc.Context
+	stop        []func()
+	detach      func() // disconnects the previous card from vpcd
+	cardLatency vcard.Latency
+
+	mu         sync.Mutex
+	service    scenario.Service
+	nextPerson int
+	person     int
+}
+
+const (
+	simPopulation  = 2000
+	simVPCDReader  = "Virtual PCD 00 01" // the second slot: card tools use the first
+	simVPCDAddr    = "127.0.0.1:35964"
+	simInstitution = "1312345678"
+)
+
+func newVirtualWorld(lat fake.Latency, transport string, realSpeed bool) (*virtualWorld, error) {
+	w := &virtualWorld{stand: fake.NewWorld(lat), transport: transport, realSpeed: realSpeed,
+		jlis: jlis.New(jlis.DefaultSeed), pop: onshi.Population{Seed: 7, N: simPopulation}}
+	w.anchors = w.jlis.Anchors()
+	var err error
+	if w.photo, err = jp2.EncodeCardPhoto(image.NewGray(image.Rect(0, 0, jp2.CardPhotoWidth, jp2.CardPhotoHeight))); err != nil {
+		return nil, err
+	}
+	if w.inst, err = pinless.NewHierarchy("simulate"); err != nil {
+		return nil, err
+	}
+	if err := w.startService(); err != nil {
+		w.close()
+		return nil, err
+	}
+	if transport == "pcsc" {
+		if w.pc, err = pcsc.Establish(pcsc.AllowList{"Virtual PCD*"}); err != nil {
+			w.close()
+			return nil, fmt.Errorf("simulate: --transport pcsc: %w", err)
+		}
+		w.stop = append(w.stop, func() { w.pc.Close() })
+	}
+	return w, nil
+}
+
+// startService runs the eligibility stand-in on a loopback port.
+func (w *virtualWorld) startService() error {
+	dir, err := os.MkdirTemp("", "uketsuke-simulate-")
+	if err != nil {
+		return err
+	}
+	w.stop = append(w.stop, func() { os.RemoveAll(dir) })
+	store, err := onshi.OpenStore(filepath.Join(dir, "onshi.db"))
+	if err != nil {
+		return err
+	}
+	w.stop = append(w.stop, func() { store.Close() })
+	if err := store.Seed(context.Background(), w.pop); err != nil {
+		return err
+	}
+	pki, err := onshi.NewTLSPKI("simulate")
+	if err != nil {
+		return err
+	}
+	srv := onshi.NewServer(onshi.Config{Store: store, JPKIRoots: []*x509.Certificate{w.jlis.JPKIAuthCA},
+		Institution: pinless.Simulated{H: w.inst}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx, ln, pki.ServerConfig()); close(done) }()
+	w.stop = append(w.stop, func() { cancel(); <-done })
+	cert, err := pki.KioskCert("kiosk-simulate", simInstitution)
+	if err != nil {
+		return err
+	}
+	tlsCfg := pki.KioskConfig(cert)
+	w.delay = &delayTransport{next: &http.Transport{TLSClientConfig: tlsCfg, MaxIdleConnsPerHost: 4}}
+	if w.live, err = eligibility.NewClient(eligibility.Config{BaseURL: "https://" + ln.Addr().String(),
+		TLS: tlsCfg, Transport: w.delay}); err != nil {
+		return err
+	}
+	if w.setup, err = eligibility.NewClient(eligibility.Config{BaseURL: "https://" + ln.Addr().String(),
+		TLS: tlsCfg}); err != nil {
+		return err
+	}
+	// An address nothing listens on stands for the service being down.
+	if w.dead, err = eligibility.NewClient(eligibility.Config{BaseURL: "https://127.0.0.1:1", TLS: tlsCfg,
+		Attempts: 1, AttemptTimeout: 200 * time.Millisecond}); err != nil {
+		return err
+	}
+	results := filepath.Join(dir, "results")
+	if err := os.Mkdir(results, 0o700); err != nil {
+		return err
+	}
+	writer, err := eligibility.NewWriter(results, eligibility.UTF8)
+	if err != nil {
+		return err
+	}
+	w.elig = &session.EligibilityAdapter{Client: w.live, Writer: writer, Record: w.record}
+	return nil
+}
+
+func (w *virtualWorld) close() {
+	if w.detach != nil {
+		w.detach()
+	}
+	for i := len(w.stop) - 1; i >= 0; i-- {
+		w.stop[i]()
+	}
+}
+
+// delayTransport adds a configurable wait before each request: a slow
+// network or a busy national system.
+type delayTransport struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	d    time.Duration
+}
+
+func (t *delayTransport) set(d time.Duration) { t.mu.Lock(); t.d = d; t.mu.Unlock() }
+
+func (t *delayTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.mu.Lock()
+	d := t.d
+	t.mu.Unlock()
+	if d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
+	return t.next.RoundTrip(r)
+}
+
+func (w *virtualWorld) Devices() session.Devices {
+	d := w.stand.Devices()
+	d.Eligibility = w.elig
+	d.Decoder = jp2Decoder{tagHolder: true}
+	return d
+}
+
+// jp2Decoder decodes the chip photo with the real JPEG 2000 decoder into
+// locked memory. With tagHolder it marks the frame as the holder's for the
+// stand-in face engine, which recognises people by that tag.
+type jp2Decoder struct{ tagHolder bool }
+
+func (d jp2Decoder) Decode(ctx context.Context, photo *secret.Buffer) (*camera.Frame, error) {
+	var bufs []*secret.Buffer
+	defer func() {
+		for _, b := range bufs {
+			b.Destroy()
+		}
+	}()
+	img, err := jp2.Decode(photo.Bytes(), func(n int) []byte {
+		b := secret.New(n)
+		bufs = append(bufs, b)
+		return b.Bytes()
+	})
+	if err != nil {
+		return nil, err
+	}
+	f := camera.FrameFrom(img, time.Now())
+	if d.tagHolder && len(f.Image.Pix) > 1 {
+		f.Image.Pix[0], f.Image.Pix[1] = 7, 0
+	}
+	return f, nil
+}
+
+func (w *virtualWorld) ShowFace(who string, problem session.Guidance) {
+	person := map[string]byte{"holder": 7, "stranger": 9}[who]
+	w.stand.Scene.Show(person, problem)
+}
+
+func (w *virtualWorld) PIN() []byte {
+	pin := []byte(profile.Default().PIN)
+	for i := range pin {
+		pin[i] -= '0'
+	}
+	return pin
+}
+
+func (w *virtualWorld) SetService(s scenario.Service) {
+	w.mu.Lock()
+	w.service = s
+	w.mu.Unlock()
+	d, _ := time.ParseDuration(s.Delay)
+	w.delay.set(d)
+	w.elig.Client = w.live
+	if s.Down {
+		w.elig.Client = w.dead
+	}
+}
+
+// record is the insurance record of the person the current card belongs to.
+func (w *virtualWorld) record() eligibility.InsuranceQuery {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p := w.pop.Person(w.person)
+	r := p.Records[0]
+	return eligibility.InsuranceQuery{InsurerNumber: r.Insurer, InsuredCardSymbol: r.Symbol,
+		InsuredIdentificationNumber: r.Number, InsuredBranchNumber: r.Branch, Birthdate: p.Birth}
+}
+
+// pickPerson takes the next unused seeded person of the wanted kind: every
+// card is a new identity, linked to a person nobody else holds.
+func (w *virtualWorld) pickPerson(validity int) error {
+	want := onshi.KindValid
+	switch session.Validity(validity) {
+	case session.ValidityInvalid:
+		want = onshi.KindInvalid
+	case session.ValidityInvalidNew:
+		want = onshi.KindInvalidNew
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for ; w.nextPerson < simPopulation; w.nextPerson++ {
+		if p := w.pop.Person(w.nextPerson); p.Kind == want && usableRecord(p) {
+			w.person = w.nextPerson
+			w.nextPerson++
+			return nil
+		}
+	}
+	return errors.New("simulate: the stand-in's population is used up")
+}
+
+// usableRecord: the first record can be linked and, for a valid person,
+// is in force today (the seed also makes people whose cover starts later).
+func usableRecord(p onshi.SeedPerson) bool {
+	if len(p.Records) == 0 || !p.Records[0].Linkable {
+		return false
+	}
+	today := time.Now().Format("20060102")
+	r := p.Records[0]
+	return p.Kind != onshi.KindValid || (r.QualDate <= today && (r.DisqDate == "" || r.DisqDate >= today))
+}
+
+// NewCard issues a fresh virtual card for the demo holder, links it to a
+// seeded person unless the script wants an unregistered card, and connects
+// it the way --transport says.
+func (w *virtualWorld) NewCard(h scenario.Holder) (scenario.Card, error) {
+	w.mu.Lock()
+	svc := w.service
+	w.mu.Unlock()
+	if err := w.pickPerson(svc.Validity); err != nil {
+		return nil, err
+	}
+	vc, err := w.virtualCard(h)
+	if err != nil {
+		return nil, err
+	}
+	// A card without a PIN has no user-authentication certificate on the
+	// virtual card, so it cannot be linked (nor checked) PIN-less.
+	if !svc.Unregistered && !svc.Down && kindOfHolder(h) == "" && !h.NoPIN {
+		if err := w.link(vc); err != nil {
+			return nil, fmt.Errorf("simulate: linking the card: %w", err)
+		}
+	}
+	if w.transport == "pcsc" {
+		return w.viaPCSC(vc)
+	}
+	return &simCard{MynaCard: session.NewMynaCard(vc, w.anchors), pull: vc.Pull}, nil
+}
+
+func kindOfHolder(h scenario.Holder) string {
+	if h.Kind == "mynumber" {
+		return ""
+	}
+	return h.Kind
+}
+
+func (w *virtualWorld) virtualCard(h scenario.Holder) (*vcard.Card, error) {
+	p := profile.Default()
+	p.Seed = time.Now().UnixNano()
+	if h.NoPIN {
+		p.PIN = ""
+	}
+	opts := vcard.Options{PhotoJP2: w.photo, TamperPhoto: h.BadRecord}
+	switch h.Kind {
+	case "juki":
+		opts.Token = vcard.TokenJukiCard
+	case "smartphone":
+		opts.Token = vcard.TokenSmartphone
+	}
+	w.cardLatency = vcard.Latency{}
+	if w.realSpeed {
+		w.cardLatency = vcard.RealLatency
+	}
+	if d, _ := time.ParseDuration(h.CardDelay); d > 0 {
+		w.cardLatency = vcard.Latency{PerAPDU: d}
+	}
+	opts.Latency = w.cardLatency
+	vc, err := vcard.New(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	vc.EnableInstitutionAuth(&w.inst.CAKey.PublicKey)
+	code, err := vcard.CodeB(p)
+	if err != nil {
+		return nil, err
+	}
+	w.stand.Keys.SetKey(fake.Masked([]byte(code)))
+	return vc, nil
+}
+
+// link registers the card with the stand-in, as a previous visit would have.
+func (w *virtualWorld) link(vc *vcard.Card) error {
+	ctx := context.Background()
+	vc.SetLatency(vcard.Latency{})
+	defer vc.SetLatency(w.cardLatency)
+	out, err := w.setup.CheckPinless(ctx, vc)
+	if err != nil {
+		return err
+	}
+	if out.RegistrationRequired {
+		_, err = w.setup.Register(ctx, "", out.Session, w.record())
+	}
+	return err
+}
+
+// viaPCSC connects the virtual card to vpcd and the kiosk to the reader pcscd shows.
+func (w *virtualWorld) viaPCSC(vc *vcard.Card) (scenario.Card, error) {
+	if w.detach != nil {
+		w.detach()
+	}
+	client := vpcd.New(simVPCDAddr, vc)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { client.Run(ctx); close(done) }()
+	var conn *pcsc.Conn
+	w.detach = func() {
+		if conn != nil {
+			conn.Close()
+		}
+		cancel()
+		<-done
+		wait, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		w.pc.WaitFor(wait, simVPCDReader, false)
+		w.detach = nil
+	}
+	wait, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	if err := w.pc.WaitFor(wait, simVPCDReader, true); err != nil {
+		w.detach()
+		return nil, fmt.Errorf("simulate: the virtual card did not appear in %q: %w", simVPCDReader, err)
+	}
+	var err error
+	if conn, err = w.pc.Connect(simVPCDReader); err != nil {
+		w.detach()
+		return nil, err
+	}
+	return &simCard{MynaCard: session.NewMynaCard(conn, w.anchors), pull: client.Pull}, nil
+}
+
+// simCard is the kiosk's card adapter plus the script's hand that pulls it.
+type simCard struct {
+	*session.MynaCard
+	pull func()
+}
+
+func (c *simCard) Pull() { c.pull() }

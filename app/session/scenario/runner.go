@@ -250,7 +250,7 @@ func (r *runner) until(ctx context.Context, timeout time.Duration, bad func(sess
 		case v := <-r.views:
 			r.last = v
 		case <-deadline.C:
-			return fmt.Errorf("%s: after %v:%s (error %q)", what, timeout, miss, r.last.Error)
+			return fmt.Errorf("%s: after %v:%s (error %q, validity %d)", what, timeout, miss, r.last.Error, r.last.Result.Validity)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
