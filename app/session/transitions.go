@@ -73,6 +73,7 @@ var table = []transition{
 	{in(StatePINVerifying), EvPINWrong, nil, StatePIN, (*Kiosk).pinWrong},
 	{in(StatePINVerifying), EvPINLocked, nil, StateMethod, (*Kiosk).pinLocked},
 	{in(StatePINVerifying), EvCardError, nil, StateError, (*Kiosk).fail},
+	{in(StatePINVerifying), EvEligFailed, nil, StateError, (*Kiosk).fail},
 
 	// Staff visual check (目視), started by staff from their terminal or on
 	// the patient's request, confirmed or refused by staff only.
