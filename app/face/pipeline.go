@@ -183,7 +183,10 @@ type Result struct {
 	Temporal TemporalResult     `json:"temporal"`
 	Live     map[string]float64 `json:"live,omitempty"` // mean live score per checker
 	Attack   bool               `json:"attack"`         // a presentation-attack check fired
-	Accepted bool               `json:"accepted"`       // match and no attack
+	// NeedMotion: the frames were too still to tell a face from a photo
+	// and the configuration requires it; ask for a slight head turn.
+	NeedMotion bool `json:"need_motion"`
+	Accepted   bool `json:"accepted"` // match, no attack, liveness shown
 }
 
 // Verify fuses the frames' embeddings, decides against the threshold and
@@ -211,7 +214,8 @@ func (e *Engine) Verify(ref *Embedding, frames []*Probe) (Result, error) {
 	r.Temporal = TemporalCheck(meshes, e.Config.Temporal)
 	r.Live = meanLive(frames)
 	r.Attack = r.Temporal.Verdict == VerdictFlat || e.spoofFired(r.Live)
-	r.Accepted = r.Match && !r.Attack
+	r.NeedMotion = e.Config.Temporal.RequireLive && r.Temporal.Verdict == VerdictInconclusive
+	r.Accepted = r.Match && !r.Attack && !r.NeedMotion
 	return r, nil
 }
 

@@ -17,11 +17,15 @@ type TemporalConfig struct {
 	// screen moves as a plane, so its landmarks follow a homography up to
 	// landmark noise; a real head shows parallax (nose against cheeks).
 	MinParallax float64 `json:"min_parallax"`
+	// RequireLive refuses attempts the check cannot call live (too still):
+	// a photo on a stand does not move at all. The session then asks the
+	// patient to turn their head slightly (Result.NeedMotion).
+	RequireLive bool `json:"require_live"`
 }
 
 // DefaultTemporal are the limits measured on sim/spoof's sequences (docs/face-engine.md).
 func DefaultTemporal() TemporalConfig {
-	return TemporalConfig{MinFrames: 3, MinMotion: 0.012, MinParallax: 0.012}
+	return TemporalConfig{MinFrames: 3, MinMotion: 0.012, MinParallax: 0.012, RequireLive: true}
 }
 
 // Verdicts of the temporal check.

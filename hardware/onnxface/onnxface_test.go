@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/uketsuke/uketsuke/app/face"
@@ -192,5 +193,32 @@ func TestOtherEmbedderByConfiguration(t *testing.T) {
 	p := probe(t, eng, loadFace(t, filepath.Join(facesDir(t), "Aaron_Sorkin", "Aaron_Sorkin_0001.jpg")))
 	if p.Embedding.Dim() != 256 {
 		t.Fatalf("mobileface dim %d", p.Embedding.Dim())
+	}
+}
+
+// Bad files go through the same path as the CLI: typed errors, no panic.
+func TestBadFilesGiveReasons(t *testing.T) {
+	eng := openEngine(t)
+	cmyk, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "image", "testdata", "video-001.cmyk.jpeg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		data []byte
+		want error
+	}{
+		"zero-byte": {nil, face.ErrEmpty},
+		"corrupt":   {[]byte("\xff\xd8\xff\xe0 not really a jpeg"), face.ErrDecode},
+		// Go's CMYK test picture decodes; it shows no face.
+		"cmyk": {cmyk, face.ErrQuality},
+	} {
+		img, err := face.Decode(c.data)
+		if err == nil {
+			_, err = eng.Analyse(img, face.GateStrict)
+			img.Release()
+		}
+		if !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", name, err, c.want)
+		}
 	}
 }

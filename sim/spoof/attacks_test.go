@@ -165,3 +165,53 @@ func reasons(t *testing.T, eng *face.Engine, src *face.Image, paint func(*face.I
 	}
 	return out
 }
+
+// Verify on whole attempts: a turning head of the right person is matched
+// and not flagged; a printed photo of the same person is flagged as an attack
+// or, when it moved too little to judge, not accepted without more motion.
+func TestVerifyAttempts(t *testing.T) {
+	eng, dir := engineAndFaces(t)
+	ref := firstImage(t, dir, "Aaron_Sorkin")
+	rp, err := eng.Analyse(ref, face.GateFaceOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rp.Destroy()
+	rng := rand.New(rand.NewPCG(9, 9))
+	f := rp.Face
+	live, err := LiveHead(ref, f.Mesh, f.MeshDepth, Poses(5, 6, rng))
+	if err != nil {
+		t.Fatal(err)
+	}
+	liveRes := verify(t, eng, rp.Embedding, live)
+	printed, err := PrintedPhoto(ref, Poses(5, 12, rng), 480, 480)
+	if err != nil {
+		t.Fatal(err)
+	}
+	printedRes := verify(t, eng, rp.Embedding, printed)
+	t.Logf("live: %+v\nprinted: %+v", liveRes, printedRes)
+	if liveRes.Temporal.Verdict != face.VerdictLive || liveRes.NeedMotion || liveRes.Accepted != (liveRes.Match && !liveRes.Attack) {
+		t.Fatalf("live attempt %+v", liveRes)
+	}
+	if !(printedRes.Attack || printedRes.NeedMotion) || printedRes.Accepted {
+		t.Fatalf("printed photo accepted: %+v", printedRes)
+	}
+}
+
+func verify(t *testing.T, eng *face.Engine, ref *face.Embedding, frames []*face.Image) face.Result {
+	t.Helper()
+	var probes []*face.Probe
+	for _, fr := range frames {
+		p, err := eng.Analyse(fr, face.GateFaceOnly)
+		fr.Release()
+		if err == nil {
+			probes = append(probes, p)
+			defer p.Destroy()
+		}
+	}
+	r, err := eng.Verify(ref, probes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
