@@ -20,6 +20,7 @@ const (
 	PleaseWait         Key = "common.please_wait"
 	StillThere         Key = "common.still_there"
 	StillThereBody     Key = "common.still_there_body"
+	RemoveCard         Key = "common.remove_card"
 )
 
 // Placing and reading the card.
@@ -57,11 +58,15 @@ const (
 	FaceGuideFaceFront  Key = "face.guide.face_front"
 	FaceGuideShowEyes   Key = "face.guide.show_eyes"
 	FaceGuideRemoveMask Key = "face.guide.remove_mask"
+	FaceGuideCenter     Key = "face.guide.center"
+	FaceGuideGlasses    Key = "face.guide.remove_glasses"
+	FaceGuideNotLive    Key = "face.guide.not_live"
 	FaceRetryTitle      Key = "face_retry.title"
 	FaceRetryBody       Key = "face_retry.body"
 	FaceRetryUsePIN     Key = "face_retry.use_pin"
 	FaceFailedTitle     Key = "face_failed.title"
 	FaceFailedBody      Key = "face_failed.body"
+	FaceFailedStaffOnly Key = "face_failed.staff_only"
 )
 
 // The PIN pad.
@@ -127,25 +132,43 @@ const (
 
 // Errors, each a title and what to do next.
 const (
-	ErrNotMyNumberTitle Key = "error.not_mynumber.title"
-	ErrNotMyNumberBody  Key = "error.not_mynumber.body"
-	ErrSmartphoneTitle  Key = "error.smartphone.title"
-	ErrSmartphoneBody   Key = "error.smartphone.body"
-	ErrUnreadableTitle  Key = "error.unreadable.title"
-	ErrUnreadableBody   Key = "error.unreadable.body"
-	ErrCardRemovedTitle Key = "error.card_removed.title"
-	ErrCardRemovedBody  Key = "error.card_removed.body"
-	ErrCardLockedTitle  Key = "error.card_locked.title"
-	ErrCardLockedBody   Key = "error.card_locked.body"
-	ErrCertExpiredTitle Key = "error.cert_expired.title"
-	ErrCertExpiredGrace Key = "error.cert_expired.grace"
-	ErrCertExpiredBody  Key = "error.cert_expired.body"
-	ErrNetworkTitle     Key = "error.network.title"
-	ErrNetworkBody      Key = "error.network.body"
-	ErrTimeoutTitle     Key = "error.timeout.title"
-	ErrTimeoutBody      Key = "error.timeout.body"
-	ErrGenericTitle     Key = "error.generic.title"
-	ErrGenericBody      Key = "error.generic.body"
+	ErrNotMyNumberTitle     Key = "error.not_mynumber.title"
+	ErrNotMyNumberBody      Key = "error.not_mynumber.body"
+	ErrSmartphoneTitle      Key = "error.smartphone.title"
+	ErrSmartphoneBody       Key = "error.smartphone.body"
+	ErrUnreadableTitle      Key = "error.unreadable.title"
+	ErrUnreadableBody       Key = "error.unreadable.body"
+	ErrCardRemovedTitle     Key = "error.card_removed.title"
+	ErrCardRemovedBody      Key = "error.card_removed.body"
+	ErrCardLockedTitle      Key = "error.card_locked.title"
+	ErrCardLockedBody       Key = "error.card_locked.body"
+	ErrCertExpiredTitle     Key = "error.cert_expired.title"
+	ErrCertExpiredGrace     Key = "error.cert_expired.grace"
+	ErrCertExpiredBody      Key = "error.cert_expired.body"
+	ErrNetworkTitle         Key = "error.network.title"
+	ErrNetworkBody          Key = "error.network.body"
+	ErrTimeoutTitle         Key = "error.timeout.title"
+	ErrTimeoutBody          Key = "error.timeout.body"
+	ErrGenericTitle         Key = "error.generic.title"
+	ErrGenericBody          Key = "error.generic.body"
+	ErrJukiTitle            Key = "error.juki.title"
+	ErrJukiBody             Key = "error.juki.body"
+	ErrCardFaceTitle        Key = "error.card_face.title"
+	ErrCardFaceBody         Key = "error.card_face.body"
+	ErrFaceUnavailableTitle Key = "error.face_unavailable.title"
+	ErrFaceUnavailableBody  Key = "error.face_unavailable.body"
+	ErrCardInvalidTitle     Key = "error.card_invalid.title"
+	ErrCardInvalidBody      Key = "error.card_invalid.body"
+	ErrCameraTitle          Key = "error.camera.title"
+	ErrCameraBody           Key = "error.camera.body"
+	ErrStaffRejectedTitle   Key = "error.staff_rejected.title"
+	ErrStaffRejectedBody    Key = "error.staff_rejected.body"
+	ErrNoMethodTitle        Key = "error.no_method.title"
+	ErrNoMethodBody         Key = "error.no_method.body"
+	ErrCancelledTitle       Key = "error.cancelled.title"
+	ErrCancelledBody        Key = "error.cancelled.body"
+	ErrInactivityTitle      Key = "error.inactivity.title"
+	ErrInactivityBody       Key = "error.inactivity.body"
 )
 
 // Eligibility results (QualificationValidity 1–6) other than a plain success.
@@ -167,6 +190,7 @@ const (
 var keyList = []Key{
 	AppTitle, LanguageButton, LanguageTitle, LargeTextToggle, HighContrastToggle,
 	Back, Cancel, OK, TryAgain, CallStaff, PleaseWait, StillThere, StillThereBody,
+	RemoveCard,
 
 	PlaceCardTitle, PlaceCardHow, PlaceCardNote, ReadingTitle, ReadingBody,
 
@@ -175,8 +199,9 @@ var keyList = []Key{
 	FaceTitle, FaceBody, FaceChecking, FaceTriesLeft,
 	FaceGuideNoFace, FaceGuideManyFaces, FaceGuideCloser, FaceGuideFarther,
 	FaceGuideTooDark, FaceGuideTooBright, FaceGuideHoldStill, FaceGuideFaceFront,
-	FaceGuideShowEyes, FaceGuideRemoveMask,
+	FaceGuideShowEyes, FaceGuideRemoveMask, FaceGuideCenter, FaceGuideGlasses, FaceGuideNotLive,
 	FaceRetryTitle, FaceRetryBody, FaceRetryUsePIN, FaceFailedTitle, FaceFailedBody,
+	FaceFailedStaffOnly,
 
 	PINTitle, PINBody, PINTriesLeft, PINLastTry, PINWrong, PINSend, PINDelete,
 	PINClear, PINNeedDigits, PINLockedTitle, PINLockedBody,
@@ -197,6 +222,11 @@ var keyList = []Key{
 	ErrCardLockedTitle, ErrCardLockedBody, ErrCertExpiredTitle, ErrCertExpiredGrace,
 	ErrCertExpiredBody, ErrNetworkTitle, ErrNetworkBody, ErrTimeoutTitle,
 	ErrTimeoutBody, ErrGenericTitle, ErrGenericBody,
+	ErrJukiTitle, ErrJukiBody, ErrCardFaceTitle, ErrCardFaceBody,
+	ErrFaceUnavailableTitle, ErrFaceUnavailableBody, ErrCardInvalidTitle, ErrCardInvalidBody,
+	ErrCameraTitle, ErrCameraBody, ErrStaffRejectedTitle, ErrStaffRejectedBody,
+	ErrNoMethodTitle, ErrNoMethodBody, ErrCancelledTitle, ErrCancelledBody,
+	ErrInactivityTitle, ErrInactivityBody,
 
 	ResultValid, ResultInvalidTitle, ResultInvalidBody, ResultInvalidNewTitle,
 	ResultInvalidNewBody, ResultNotFoundTitle, ResultNotFoundBody,
