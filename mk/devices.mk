@@ -7,7 +7,7 @@ APT_PACKAGES += libopenjp2-7-dev libopenjp2-tools systemd
 
 TEST_TARGETS += deb-check
 
-.PHONY: deb deb-check devices-fuzz devices-bench
+.PHONY: deb deb-check devices-bench
 
 # build/uketsuke_<version>_<arch>.deb from bin/uketsuke (dpkg-deb only).
 deb: build
@@ -16,12 +16,6 @@ deb: build
 # Verifies the unit and a freshly built package (about 20 s).
 deb-check: build
 	packaging/deb/check.sh $(BIN)
-
-# Fuzz the JPEG 2000 decoder and the MJPEG converter (FUZZTIME each).
-FUZZTIME ?= 60s
-devices-fuzz: deps
-	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) -parallel=1 ./hardware/jp2
-	$(GO) test -run='^$$' -fuzz=FuzzMJPEG -fuzztime=$(FUZZTIME) -parallel=1 ./hardware/camera
 
 # Decode speed of card-sized and VGA JPEG 2000, and the synthetic live camera.
 devices-bench: deps

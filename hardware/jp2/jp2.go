@@ -5,6 +5,10 @@
 // them in locked memory, and wipes openjp2's own copy of the samples before
 // it is freed.
 //
+// openjp2 also copies the compressed photo into buffers it frees without
+// wiping; while a decode or encode runs, glibc is told to overwrite freed
+// memory (M_PERTURB), and the kiosk's service unit sets it process-wide.
+//
 // Hostile input yields a typed error, never a crash: openjp2 runs in strict
 // mode with its messages captured, every pointer it returns is checked, and
 // the image area is capped before any sample is allocated.

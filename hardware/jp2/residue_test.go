@@ -1,0 +1,161 @@
+package jp2
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"image"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/uketsuke/uketsuke/app/secret"
+)
+
+// The photo must not outlive a decode anywhere in the process: neither the
+// compressed bytes (which openjp2 copies into its stream and tile buffers)
+// nor the decoded pixels. The test keeps only hashes of 32-byte windows,
+// wipes its own copies, and scans every readable mapping of the process.
+
+const window = 32
+
+// windowHash is FNV-1a over one window: cheap, and never the data itself.
+func windowHash(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b[:window] {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
+}
+
+// windowSet holds window hashes and a bitset over each window's first
+// 8 bytes, so the scan touches the map only on a likely hit.
+type windowSet struct {
+	hashes map[uint64]bool
+	prefix []uint64 // bitset of 1<<24 bits
+}
+
+func newWindowSet() *windowSet {
+	return &windowSet{hashes: map[uint64]bool{}, prefix: make([]uint64, 1<<18)}
+}
+
+func prefixBit(b []byte) uint64 {
+	return (binary.LittleEndian.Uint64(b) * 0x9e3779b97f4a7c15) >> 40
+}
+
+// add records non-overlapping, non-uniform windows of b.
+func (s *windowSet) add(b []byte) {
+	for i := 0; i+window <= len(b); i += window {
+		w := b[i : i+window]
+		if bytes.Count(w, w[:1]) < window/2 {
+			s.hashes[windowHash(w)] = true
+			bit := prefixBit(w)
+			s.prefix[bit/64] |= 1 << (bit % 64)
+		}
+	}
+}
+
+func (s *windowSet) has(b []byte) bool {
+	bit := prefixBit(b)
+	return s.prefix[bit/64]&(1<<(bit%64)) != 0 && s.hashes[windowHash(b)]
+}
+
+// scanSelf counts positions in the process's writable memory (where any
+// copy would be) that start a recorded window.
+func scanSelf(t *testing.T, set *windowSet) (hits int, where []string) {
+	maps, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		t.Skipf("no /proc/self/maps: %v", err)
+	}
+	mem, err := os.Open("/proc/self/mem")
+	if err != nil {
+		t.Skipf("no /proc/self/mem: %v", err)
+	}
+	defer mem.Close()
+	buf := make([]byte, 1<<20)
+	defer clear(buf)
+	sc := bufio.NewScanner(bytes.NewReader(maps))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 2 || !strings.HasPrefix(f[1], "rw") {
+			continue
+		}
+		lo, hi, _ := strings.Cut(f[0], "-")
+		start, _ := strconv.ParseUint(lo, 16, 64)
+		end, _ := strconv.ParseUint(hi, 16, 64)
+		for off := start; off < end; off += uint64(len(buf)) - window {
+			n, _ := mem.ReadAt(buf[:min(uint64(len(buf)), end-off)], int64(off))
+			for i := 0; i+window <= n; i++ {
+				if set.has(buf[i:]) {
+					hits++
+					if len(where) < 5 {
+						where = append(where, fmt.Sprintf("%#x %s", off+uint64(i), strings.Join(f[5:], " ")))
+					}
+				}
+			}
+			if n < len(buf) {
+				break
+			}
+		}
+	}
+	return hits, where
+}
+
+// noisePhoto writes a high-entropy grey image with opj_compress (another
+// process, so no encoder copy exists here) and returns the codestream.
+func noisePhoto(t *testing.T) []byte {
+	tool := requireTool(t, "opj_compress")
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	pgm := fmt.Appendf(nil, "P5\n%d %d\n255\n", 200, 160)
+	for range 200 * 160 {
+		pgm = append(pgm, byte(rng.Uint32()))
+	}
+	in, out := filepath.Join(dir, "in.pgm"), filepath.Join(dir, "out.j2k")
+	if err := os.WriteFile(in, pgm, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	clear(pgm)
+	if msg, err := exec.Command(tool, "-i", in, "-o", out, "-r", "4").CombinedOutput(); err != nil {
+		t.Fatalf("opj_compress: %v\n%s", err, msg)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	data := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestDecodeLeavesNoCopyOfThePhoto(t *testing.T) {
+	data := noisePhoto(t)
+	compressed, pixels := newWindowSet(), newWindowSet()
+	compressed.add(data[200:]) // past the headers, which all photos share
+	var locked *secret.Buffer
+	img, err := Decode(data, func(n int) []byte { locked = secret.New(n); return locked.Bytes() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	pixels.add(img.(*image.Gray).Pix)
+	clear(data)
+	locked.Destroy()
+	runtime.GC()
+	if n, where := scanSelf(t, compressed); n > 0 {
+		t.Errorf("%d windows of the compressed photo left in memory, e.g. %v", n, where)
+	}
+	if n, where := scanSelf(t, pixels); n > 0 {
+		t.Errorf("%d windows of the decoded pixels left in memory, e.g. %v", n, where)
+	}
+}
