@@ -15,7 +15,8 @@ sed 's|^ExecStart=.*|ExecStart=/bin/true|' "$here/systemd/uketsuke.service" >"$t
 command -v systemd-analyze >/dev/null || fail "systemd-analyze missing (apt install systemd)"
 msg=$(systemd-analyze verify "$tmp/uketsuke.service" 2>&1 || true)
 [ -z "$msg" ] || fail "systemd-analyze verify: $msg"
-for want in LimitMEMLOCK=64M LimitCORE=0 NoNewPrivileges=yes User=uketsuke; do
+for want in LimitMEMLOCK=64M LimitCORE=0 NoNewPrivileges=yes User=uketsuke \
+  Environment=GLIBC_TUNABLES=glibc.malloc.perturb=165:glibc.malloc.tcache_count=0; do
   grep -qx "$want" "$here/systemd/uketsuke.service" || fail "unit lacks $want"
 done
 
