@@ -1,14 +1,12 @@
 package theme
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"sync"
 
 	"fyne.io/fyne/v2"
 	fynetheme "fyne.io/fyne/v2/theme"
-	"github.com/go-text/typesetting/font"
 
 	"github.com/uketsuke/uketsuke/assets"
 	"github.com/uketsuke/uketsuke/i18n"
@@ -68,13 +66,13 @@ func hasFyneBold(lang i18n.Lang) bool {
 	return err == nil && (l.Script == i18n.ScriptLatin || l.Script == i18n.ScriptCyrillic)
 }
 
-// loadedFont is a font's Fyne resource and its parsed face (for coverage
-// questions), both made once: Fyne caches fonts per resource, so handing out
-// one resource per font keeps one parsed copy.
+// loadedFont is a font's Fyne resource and its character coverage, both
+// made once: Fyne caches fonts per resource, so handing out one resource per
+// font keeps one parsed copy.
 type loadedFont struct {
 	once sync.Once
 	res  fyne.Resource
-	face *font.Face
+	cov  *coverage
 	err  error
 }
 
@@ -90,7 +88,7 @@ func (s fontSource) get() *loadedFont {
 	lf.once.Do(func() {
 		data, err := s.load()
 		if err == nil {
-			lf.face, err = font.ParseTTF(bytes.NewReader(data))
+			lf.cov, err = parseCoverage(data)
 		}
 		if err != nil {
 			lf.err = fmt.Errorf("%w: %s: %v", ErrFont, s.name, err)
@@ -115,13 +113,14 @@ func (s fontSource) resource() fyne.Resource { return s.get().res }
 func LanguageFont(lang i18n.Lang) fyne.Resource { return sourceFor(lang).resource() }
 
 // NameFont returns IPAmj Mincho, which covers the MJ characters of Japan's
-// residence registers. Unpacking and parsing it takes about a second, so
-// MixedText only loads it for a character no other font has.
+// residence registers. It is unpacked on first use; Fyne parses it (seconds)
+// only when it draws with it, which MixedText does only for a character no
+// other font has.
 func NameFont() fyne.Resource { return srcNames.resource() }
 
 // CheckFonts loads every embedded font and reports any that is missing or
 // broken; main calls it at start-up so a kiosk built without `make deps`
-// says so instead of showing tofu. It takes a few seconds (IPAmj).
+// says so instead of showing tofu.
 func CheckFonts() error {
 	var errs []error
 	for _, s := range allSources() {
@@ -132,8 +131,8 @@ func CheckFonts() error {
 	return errors.Join(errs...)
 }
 
-// Preload parses lang's font and, in the background, the fallbacks, so the
-// first screen and a later rare-kanji name do not stall the UI.
+// Preload unpacks lang's font and, in the background, the fallbacks, so the
+// first screen and a later language switch do not stall the UI.
 func Preload(lang i18n.Lang) {
 	sourceFor(lang).get()
 	go func() {

@@ -1,9 +1,11 @@
 package theme
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 
@@ -56,6 +58,21 @@ func (c chain) ResolveFace(r rune) *font.Face {
 		}
 	}
 	return c[0]
+}
+
+var fullFaces sync.Map // fyne.Resource → *font.Face
+
+// faceOf parses the whole font behind a resource, as Fyne's painter does.
+func faceOf(f fyne.Resource) *font.Face {
+	if v, ok := fullFaces.Load(f); ok {
+		return v.(*font.Face)
+	}
+	face, err := font.ParseTTF(bytes.NewReader(f.Content()))
+	if err != nil {
+		return nil
+	}
+	fullFaces.Store(f, face)
+	return face
 }
 
 func fyneChain(t *testing.T, style fyne.TextStyle, builtin fyne.Resource) chain {

@@ -1,7 +1,6 @@
 package theme
 
 import (
-	"bytes"
 	"image/color"
 	"sync"
 	"unicode"
@@ -11,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
-	"github.com/go-text/typesetting/font"
 
 	"github.com/uketsuke/uketsuke/i18n"
 )
@@ -58,7 +56,7 @@ func Runs(text string, lang i18n.Lang) []Run {
 	var curFont *loadedFont
 	for i := 0; i < len(runes); i++ {
 		r := runes[i]
-		if curFont != nil && (clings(r) || (neutral(r) && has(curFont.face, r, 0))) {
+		if curFont != nil && (clings(r) || (neutral(r) && curFont.cov.has(r, 0))) {
 			cur = append(cur, r)
 			continue
 		}
@@ -80,24 +78,11 @@ func Runs(text string, lang i18n.Lang) []Run {
 
 func pick(chain []fontSource, r, selector rune) *loadedFont {
 	for _, s := range chain {
-		if lf := s.get(); lf.err == nil && has(lf.face, r, selector) {
+		if lf := s.get(); lf.err == nil && lf.cov.has(r, selector) {
 			return lf
 		}
 	}
 	return nil
-}
-
-// has reports whether face draws r (with the variation selector, if any).
-func has(face *font.Face, r, selector rune) bool {
-	if face == nil {
-		return false
-	}
-	if selector != 0 {
-		_, ok := face.VariationGlyph(r, selector)
-		return ok
-	}
-	_, ok := face.NominalGlyph(r)
-	return ok
 }
 
 func nextSelector(runes []rune, i int) rune {
@@ -139,43 +124,43 @@ func MixedText(text string, lang i18n.Lang, size float32, col color.Color) *fyne
 	return container.New(layout.NewCustomPaddedHBoxLayout(0), objs...)
 }
 
-// Covers reports whether font f (a resource this package handed out) has a
-// glyph for every rune of text. Screens and tests use it to decide whether a
-// plain label is enough or MixedText is needed.
+// Covers reports whether font f (a resource of this package or one of
+// Fyne's) has a glyph for every character of text. Screens and tests use it
+// to decide whether a plain label is enough or MixedText is needed.
 func Covers(f fyne.Resource, text string) bool {
-	face := faceOf(f)
-	if face == nil {
+	cov := coverageOf(f)
+	if cov == nil {
 		return false
 	}
 	for _, r := range text {
-		if !clings(r) && !has(face, r, 0) {
+		if !clings(r) && !cov.has(r, 0) {
 			return false
 		}
 	}
 	return true
 }
 
-var fyneFaces sync.Map // fyne.Resource → *font.Face, for Fyne's own fonts
+var otherCoverage sync.Map // fyne.Resource → *coverage, for Fyne's own fonts
 
-func faceOf(f fyne.Resource) *font.Face {
-	var face *font.Face
+func coverageOf(f fyne.Resource) *coverage {
+	var cov *coverage
 	loaded.Range(func(_, v any) bool {
 		if lf := v.(*loadedFont); lf.res == f && lf.err == nil {
-			face = lf.face
+			cov = lf.cov
 			return false
 		}
 		return true
 	})
-	if face != nil {
-		return face
+	if cov != nil {
+		return cov
 	}
-	if v, ok := fyneFaces.Load(f); ok {
-		return v.(*font.Face)
+	if v, ok := otherCoverage.Load(f); ok {
+		return v.(*coverage)
 	}
-	parsed, err := font.ParseTTF(bytes.NewReader(f.Content()))
+	parsed, err := parseCoverage(f.Content())
 	if err != nil {
 		return nil
 	}
-	fyneFaces.Store(f, parsed)
+	otherCoverage.Store(f, parsed)
 	return parsed
 }
