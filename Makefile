@@ -19,7 +19,12 @@ include $(sort $(wildcard mk/*.mk))
 .PHONY: all deps apt gomod build vet unit integration test demo fuzz clean
 all: build
 
-deps: apt gomod $(SETUP_TARGETS)
+deps: apt gomod build/go.mod $(SETUP_TARGETS)
+
+# build/ holds downloads and scratch work; its own go.mod keeps it out of ./...
+build/go.mod:
+	mkdir -p build
+	printf 'module uketsuke.invalid/build\n\ngo 1.26\n' > $@
 
 # Installs only what is missing, so a warm machine pays nothing.
 apt:

@@ -175,6 +175,13 @@ func TestPINPathSignsAndLocksAfterThree(t *testing.T) {
 	if err := mynacard.VerifyAuthChain(cert, anchors(), time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
+	ca, err := card.AuthCACertificate(ctx)
+	if err != nil || !ca.Equal(jlis.New(jlis.DefaultSeed).JPKIAuthCA) {
+		t.Fatalf("CA certificate from EF 000B: %v", err)
+	}
+	if err := cert.CheckSignatureFrom(ca); err != nil {
+		t.Fatalf("user certificate not issued by the card's CA: %v", err)
+	}
 	digest := sha256.Sum256([]byte("challenge from the eligibility service"))
 	sig, err := card.SignWithAuthKey(ctx, digest)
 	if err != nil {
