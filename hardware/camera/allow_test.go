@@ -101,3 +101,13 @@ func TestChooseFormatPrefersYUYV(t *testing.T) {
 		t.Fatalf("fourcc constants wrong: %#x %#x", uint32(FormatYUYV), uint32(FormatMJPG))
 	}
 }
+
+func TestListSkipsNodesThatAreNotCameras(t *testing.T) {
+	ids, err := listIn("/dev/nul*") // /dev/null answers no QUERYCAP
+	if err != nil || len(ids) != 0 {
+		t.Fatalf("listIn(/dev/nul*) = %v, %v; want nothing", ids, err)
+	}
+	if _, err := List(); err != nil {
+		t.Fatalf("List: %v", err)
+	}
+}

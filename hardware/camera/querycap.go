@@ -3,6 +3,7 @@ package camera
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -46,4 +47,25 @@ func cString(b []byte) string {
 		b = b[:i]
 	}
 	return string(b)
+}
+
+// List reports the identity of every V4L2 node under /dev (video0, video1,
+// …), for staff writing the allow-list. Nodes that do not answer QUERYCAP
+// are left out.
+func List() ([]Identity, error) {
+	return listIn("/dev/video*")
+}
+
+func listIn(pattern string) ([]Identity, error) {
+	paths, err := filepath.Glob(pattern)
+	if err != nil {
+		return nil, err
+	}
+	var ids []Identity
+	for _, p := range paths {
+		if id, err := Query(p); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
 }

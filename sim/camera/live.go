@@ -43,18 +43,19 @@ var ErrNoFace = errors.New("simcam: no face image")
 // LiveFaceSource renders one face as a live camera would see it: on a plain
 // background, moving slightly, with exposure drift and sensor noise.
 type LiveFaceSource struct {
-	mu      sync.Mutex
-	face    *image.RGBA
-	size    image.Point
-	scale   float64 // face pixels to frame pixels
-	jitter  Jitter
-	motion  [5]signal
-	noise   []int8
-	rng     *rand.Rand
-	bg      [3]float32
-	frameNo int
-	stepSec float64
-	pace    *pacer
+	mu         sync.Mutex
+	face       *image.RGBA // nil: nobody in front of the camera
+	size       image.Point
+	faceHeight float64
+	scale      float64 // face pixels to frame pixels
+	jitter     Jitter
+	motion     [5]signal
+	noise      []int8
+	rng        *rand.Rand
+	bg         [3]float32
+	frameNo    int
+	stepSec    float64
+	pace       *pacer
 }
 
 var _ appcam.Source = (*LiveFaceSource)(nil)
@@ -79,22 +80,39 @@ func NewLiveFaceSource(cfg LiveConfig) (*LiveFaceSource, error) {
 		fps = 15
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
-	face := toRGBA(cfg.Face)
 	s := &LiveFaceSource{
-		face:    face,
-		size:    cfg.Size,
-		scale:   cfg.FaceHeight * float64(cfg.Size.Y) / float64(face.Rect.Dy()),
-		jitter:  j,
-		noise:   gaussianTable(rng, 1<<16),
-		rng:     rng,
-		bg:      borderMean(face),
-		stepSec: 1 / fps,
-		pace:    newPacer(cfg.FPS),
+		size:       cfg.Size,
+		faceHeight: cfg.FaceHeight,
+		jitter:     j,
+		noise:      gaussianTable(rng, 1<<16),
+		rng:        rng,
+		stepSec:    1 / fps,
+		pace:       newPacer(cfg.FPS),
 	}
+	s.setFace(cfg.Face)
 	for i := range s.motion {
 		s.motion[i] = newSignal(rng)
 	}
 	return s, nil
+}
+
+// SetFace shows another face from the next frame on (another person steps
+// up), or with nil none at all (the patient steps away): the background
+// stays, motion and noise continue.
+func (s *LiveFaceSource) SetFace(img image.Image) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if img == nil || img.Bounds().Empty() {
+		s.face = nil
+		return
+	}
+	s.setFace(img)
+}
+
+func (s *LiveFaceSource) setFace(img image.Image) {
+	s.face = toRGBA(img)
+	s.scale = s.faceHeight * float64(s.size.Y) / float64(s.face.Rect.Dy())
+	s.bg = borderMean(s.face)
 }
 
 // Next renders the next frame straight into locked memory.
@@ -140,7 +158,10 @@ const featherPx = 12.0
 // similarity transform) and samples it bilinearly.
 func (s *LiveFaceSource) render(dst *image.RGBA, p pose) {
 	w, h := s.size.X, s.size.Y
-	fw, fh := float64(s.face.Rect.Dx()), float64(s.face.Rect.Dy())
+	var fw, fh float64 // an absent face has no extent: every pixel is background
+	if s.face != nil {
+		fw, fh = float64(s.face.Rect.Dx()), float64(s.face.Rect.Dy())
+	}
 	cos, sin := math.Cos(p.angle)/p.scale, math.Sin(p.angle)/p.scale
 	cx, cy := float64(w)/2+p.dx, float64(h)/2+p.dy
 	mask := len(s.noise) - 1

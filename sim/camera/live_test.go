@@ -141,6 +141,35 @@ func TestLiveFaceIsRepeatableBySeed(t *testing.T) {
 	}
 }
 
+func TestSetFaceSwapsAndRemovesTheFace(t *testing.T) {
+	s, err := NewLiveFaceSource(LiveConfig{Face: markedFace(), Jitter: &Jitter{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetFace(nil)
+	empty := frames(t, s, 1)[0]
+	if _, _, n := markerCentre(empty.Image); n != 0 {
+		t.Fatalf("face removed but %v marker pixels remain", n)
+	}
+	other := image.NewRGBA(image.Rect(0, 0, 100, 100))
+	for y := range 100 {
+		for x := range 100 {
+			v := byte(30)
+			if x >= 40 && x < 60 && y >= 40 && y < 60 {
+				v = 250 // a marker a fifth of the face wide, unlike markedFace's tenth
+			}
+			other.SetRGBA(x, y, color.RGBA{v, v, v, 255})
+		}
+	}
+	s.SetFace(other)
+	f := frames(t, s, 1)[0]
+	x, y, n := markerCentre(f.Image)
+	// 100 px at 0.75 of 480 px: scale 3.6, so the 20 px marker is 72 px.
+	if math.Abs(x-320) > 1 || math.Abs(y-240) > 1 || math.Abs(n-72*72) > 400 {
+		t.Fatalf("new face's marker at (%.1f, %.1f) covering %v pixels, want about %d", x, y, n, 72*72)
+	}
+}
+
 func TestLiveFaceNeedsAFace(t *testing.T) {
 	if _, err := NewLiveFaceSource(LiveConfig{}); !errors.Is(err, ErrNoFace) {
 		t.Fatalf("no face: %v", err)
