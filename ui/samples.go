@@ -1,0 +1,145 @@
+package ui
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"strings"
+
+	"github.com/uketsuke/uketsuke/app/session"
+)
+
+// Sample is a named, typical View of one screen, for screenshots and the
+// tests that walk every screen. The session core produces the real ones.
+type Sample struct {
+	Name string
+	View session.View
+	// Page opens the language picker or the staff login instead.
+	Page string
+}
+
+// Samples returns every screen and its main variants, by name.
+func Samples() []Sample {
+	base := func(st session.State) session.View {
+		return session.View{State: st, PIN: session.PINView{Length: session.PINLength, TriesLeft: 3},
+			Methods: session.MethodsView{Face: true, PIN: true, Staff: true},
+			Face:    session.FaceView{Attempt: 1, MaxAttempts: 3, CanRetry: true}}
+	}
+	with := func(st session.State, f func(*session.View)) session.View {
+		v := base(st)
+		f(&v)
+		return v
+	}
+	out := []Sample{
+		{Name: "idle", View: session.View{State: session.StateIdle}},
+		{Name: "idle-remove-card", View: session.View{State: session.StateIdle, Error: session.ErrCodeCardStillThere}},
+		{Name: "reading", View: base(session.StateReading)},
+		{Name: "method", View: base(session.StateMethod)},
+		{Name: "method-no-pin", View: with(session.StateMethod, func(v *session.View) {
+			v.Methods.PIN, v.Methods.NoPIN = false, true
+		})},
+		{Name: "method-pin-locked", View: with(session.StateMethod, func(v *session.View) {
+			v.Methods.PIN, v.Methods.PINLocked, v.Error = false, true, session.ErrCodePINLocked
+		})},
+		{Name: "method-face-used-up", View: with(session.StateMethod, func(v *session.View) { v.Methods.Face = false })},
+		{Name: "face", View: with(session.StateFace, func(v *session.View) { v.Progress = 0.3; v.Face.PhotoReady = true })},
+		{Name: "face_failed", View: with(session.StateFaceFailed, func(v *session.View) { v.Face.Attempt = 1 })},
+		{Name: "face_failed-staff-only", View: with(session.StateFaceFailed, func(v *session.View) {
+			v.Face.Attempt, v.Face.CanRetry, v.Methods.PIN = 3, false, false
+			v.Message = "face_failed.staff_only"
+		})},
+		{Name: "pin", View: with(session.StatePIN, func(v *session.View) { v.PIN.Digits = 2 })},
+		{Name: "pin-full", View: with(session.StatePIN, func(v *session.View) { v.PIN.Digits, v.PIN.CanSubmit = 4, true })},
+		{Name: "pin-last-try", View: with(session.StatePIN, func(v *session.View) {
+			v.PIN.TriesLeft, v.PIN.LastTry, v.Error = 1, true, "pin.wrong"
+		})},
+		{Name: "pin_verifying", View: base(session.StatePINVerifying)},
+		{Name: "staff_check", View: base(session.StateStaffCheck)},
+		{Name: "checking", View: base(session.StateChecking)},
+		{Name: "register", View: base(session.StateRegister)},
+		{Name: "registering", View: base(session.StateRegistering)},
+		{Name: "consent", View: base(session.StateConsent)},
+		{Name: "consent-individual", View: with(session.StateConsent, func(v *session.View) {
+			v.Consent = session.ConsentView{Individual: true, Selected: session.ConsentMedical | session.ConsentDrug | session.ConsentSurgery}
+		})},
+		{Name: "submitting", View: base(session.StateSubmitting)},
+		{Name: "done", View: with(session.StateDone, func(v *session.View) { v.Result.Validity = session.ValidityValid })},
+		{Name: "language", View: base(session.StateMethod), Page: "language"},
+		{Name: "staff-login", View: base(session.StateMethod), Page: "staff"},
+	}
+	for _, g := range Guidances() {
+		out = append(out, Sample{Name: "face-" + strings.ReplaceAll(string(g), "face.", ""),
+			View: with(session.StateFace, func(v *session.View) { v.Guidance = g; v.Progress = 0.5 })})
+	}
+	for _, val := range []session.Validity{session.ValidityInvalid, session.ValidityInvalidNew,
+		session.ValidityNone, session.ValidityMultiple, session.ValidityUnregistered} {
+		out = append(out, Sample{Name: "done-" + validityName(val), View: with(session.StateDone, func(v *session.View) {
+			v.Message, v.Error, v.Result.Validity = "done.see_reception", session.ErrCodeIneligible, val
+		})})
+	}
+	for _, c := range ErrorCodes() {
+		st := session.StateError
+		if strings.HasPrefix(string(c), "card.") && c != session.ErrCodeCardError {
+			st = session.StateRejected
+		}
+		out = append(out, Sample{Name: "error-" + strings.ReplaceAll(string(c), ".", "-"), View: with(st, func(v *session.View) { v.Error = c })})
+	}
+	return out
+}
+
+func validityName(v session.Validity) string {
+	return map[session.Validity]string{
+		session.ValidityInvalid: "invalid", session.ValidityInvalidNew: "invalid-new",
+		session.ValidityNone: "not-found", session.ValidityMultiple: "multiple",
+		session.ValidityUnregistered: "valid-unregistered",
+	}[v]
+}
+
+// SampleByName finds one sample.
+func SampleByName(name string) (Sample, bool) {
+	for _, s := range Samples() {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Sample{}, false
+}
+
+// ShowSample renders a sample on the shell.
+func (s *Shell) ShowSample(sm Sample) {
+	s.page = pageSession
+	s.view = sm.View
+	switch sm.Page {
+	case "language":
+		s.OpenLanguagePicker()
+	case "staff":
+		s.OpenStaffLogin()
+	default:
+		s.render()
+	}
+}
+
+// SyntheticPreview is a drawn stand-in for the face camera's picture in
+// screenshots: a grey head and shoulders, no real person.
+type SyntheticPreview struct{}
+
+// Latest draws the picture.
+func (SyntheticPreview) Latest() image.Image {
+	const w, h = 480, 600
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			c := uint8(70 + 60*y/h)
+			dx, dy := float64(x-w/2)/120, float64(y-250)/160
+			sx, sy := float64(x-w/2)/230, float64(y-h)/170
+			switch {
+			case dx*dx+dy*dy < 1:
+				c = 190
+			case sx*sx+sy*sy < 1:
+				c = 120
+			}
+			img.SetNRGBA(x, y, color.NRGBA{c, c, uint8(math.Min(255, float64(c)+10)), 0xFF})
+		}
+	}
+	return img
+}

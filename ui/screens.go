@@ -1,0 +1,357 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/i18n"
+)
+
+// screen picks the builder for the View's state.
+func (s *Shell) screen(v session.View) fyne.CanvasObject {
+	switch v.State {
+	case session.StateIdle:
+		return s.idleScreen(v)
+	case session.StateReading:
+		return s.waitScreen(i18n.ReadingTitle, i18n.ReadingBody)
+	case session.StateRejected, session.StateError:
+		return s.errorScreen(v)
+	case session.StateMethod:
+		return s.methodScreen(v)
+	case session.StateFace:
+		return s.faceScreen(v)
+	case session.StateFaceFailed:
+		return s.faceFailedScreen(v)
+	case session.StatePIN:
+		return s.pinScreen(v)
+	case session.StatePINVerifying:
+		return s.waitScreen(i18n.PINTitle, i18n.PleaseWait)
+	case session.StateStaffCheck:
+		return s.staffCheckScreen()
+	case session.StateChecking:
+		return s.waitScreen(i18n.CheckingTitle, i18n.CheckingBody)
+	case session.StateRegister:
+		return s.registerScreen()
+	case session.StateRegistering:
+		return s.waitScreen(i18n.RegisterTitle, i18n.PleaseWait)
+	case session.StateConsent:
+		return s.consentScreen(v)
+	case session.StateSubmitting:
+		return s.waitScreen(i18n.ConsentTitle, i18n.PleaseWait)
+	case session.StateDone:
+		return s.doneScreen(v)
+	}
+	return s.errorScreen(session.View{Error: session.ErrCodeNone})
+}
+
+// layoutScreen stacks a header (title, body, notes), a centre that takes
+// the remaining space, and a row of actions at the bottom.
+func layoutScreen(header []fyne.CanvasObject, center fyne.CanvasObject, actions ...fyne.CanvasObject) fyne.CanvasObject {
+	var bottom fyne.CanvasObject
+	if len(actions) > 0 {
+		bottom = container.NewCenter(container.NewHBox(actions...))
+	}
+	if center == nil {
+		center = layout.NewSpacer()
+	}
+	return container.NewBorder(container.NewVBox(header...), bottom, nil, nil, center)
+}
+
+func (s *Shell) idleScreen(v session.View) fyne.CanvasObject {
+	t := s.tr()
+	if v.Error == session.ErrCodeCardStillThere {
+		return layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.DoneTakeCard))}, cardPicture())
+	}
+	text := container.NewVBox(heading(t.T(i18n.PlaceCardTitle)), body(t.T(i18n.PlaceCardHow)),
+		layout.NewSpacer(), body(t.T(i18n.PlaceCardNote)))
+	return container.NewGridWithColumns(2, text, cardPicture())
+}
+
+// waitScreen is for work the patient waits on: reading, checking, sending.
+func (s *Shell) waitScreen(title, text i18n.Key) fyne.CanvasObject {
+	t := s.tr()
+	return layoutScreen([]fyne.CanvasObject{heading(t.T(title)), body(t.T(text))},
+		container.NewVBox(layout.NewSpacer(), sized(progress(0, false), 600, 40), layout.NewSpacer()))
+}
+
+func (s *Shell) errorScreen(v session.View) fyne.CanvasObject {
+	t := s.tr()
+	p := errorText(v.Error)
+	head := []fyne.CanvasObject{notice(t.T(p.title), widget.DangerImportance), body(t.T(p.body))}
+	head[0].(*widget.Label).SizeName = fynetheme.SizeNameHeadingText
+	head = append(head, body(t.T(i18n.DoneTakeCard)))
+	return layoutScreen(head, nil)
+}
+
+func (s *Shell) methodScreen(v session.View) fyne.CanvasObject {
+	t := s.tr()
+	m := v.Methods
+	head := []fyne.CanvasObject{heading(t.T(i18n.MethodTitle))}
+	if v.Error == session.ErrCodePINLocked {
+		head = append(head, notice(t.T(i18n.PINLockedTitle), widget.DangerImportance))
+	}
+	var face, pin func()
+	if m.Face {
+		face = s.send(session.EvChooseFace)
+	}
+	if m.PIN {
+		pin = s.send(session.EvChoosePIN)
+	}
+	faceCol := s.choice("face", t.T(i18n.MethodFace), t.T(i18n.MethodFaceHint), face, s.faceReason(v))
+	pinCol := s.choice("pin", t.T(i18n.MethodPIN), t.T(i18n.MethodPINHint), pin, s.pinReason(v))
+	staff := s.button("staff", t.T(i18n.CallStaff), widget.MediumImportance, s.send(session.EvRequestStaff))
+	return layoutScreen(head, container.NewGridWithColumns(2, faceCol, pinCol), staff)
+}
+
+// choice is one big method button with its hint, or the reason it is off.
+func (s *Shell) choice(name, label, hint string, tap func(), reason string) fyne.CanvasObject {
+	b := widget.NewButton("", tap)
+	b.Importance = widget.HighImportance
+	col := fynetheme.Color(fynetheme.ColorNameForegroundOnPrimary)
+	if tap == nil {
+		b.Disable()
+		col = fynetheme.Color(fynetheme.ColorNameDisabled)
+	}
+	s.targets[name] = b
+	text := canvas.NewText(label, col)
+	text.TextSize = fynetheme.Size(fynetheme.SizeNameHeadingText) * 1.2
+	text.TextStyle.Bold = true
+	under := body(hint)
+	if tap == nil && reason != "" {
+		under = notice(reason, widget.WarningImportance)
+	}
+	face := container.NewStack(b, container.NewCenter(text))
+	return container.NewVBox(sized(face, touchSize()*3, touchSize()*2), under)
+}
+
+func (s *Shell) faceReason(v session.View) string {
+	if v.Methods.Face {
+		return ""
+	}
+	return s.tr().T(i18n.FaceFailedBody)
+}
+
+func (s *Shell) pinReason(v session.View) string {
+	t := s.tr()
+	switch {
+	case v.Methods.PIN:
+		return ""
+	case v.Methods.NoPIN:
+		return t.T(i18n.MethodNoPIN)
+	case v.Methods.PINLocked:
+		return t.T(i18n.PINLockedBody)
+	}
+	return ""
+}
+
+func (s *Shell) faceScreen(v session.View) fyne.CanvasObject {
+	t := s.tr()
+	head := []fyne.CanvasObject{heading(t.T(i18n.FaceTitle)), body(t.T(i18n.FaceBody))}
+	if g, ok := guidanceTexts[v.Guidance]; ok {
+		l := notice(t.either(g[0], g[1]), widget.WarningImportance)
+		l.SizeName = fynetheme.SizeNameSubHeadingText
+		head = append(head, l)
+	} else if v.Face.PhotoReady {
+		head = append(head, body(t.T(i18n.FaceChecking)))
+	}
+	if left := v.Face.MaxAttempts - v.Face.Attempt; v.Face.MaxAttempts > 0 {
+		head = append(head, body(t.T(i18n.FaceTriesLeft, i18n.CountArg, left)))
+	}
+	head = append(head, progress(v.Progress, true))
+	var actions []fyne.CanvasObject
+	if v.Methods.PIN {
+		actions = append(actions, s.button("use-pin", t.T(i18n.FaceRetryUsePIN), widget.MediumImportance, s.send(session.EvChoosePIN)))
+	}
+	actions = append(actions, s.button("back", t.T(i18n.Back), widget.MediumImportance, s.send(session.EvBack)))
+	right := layoutScreen(head, nil, actions...)
+	return container.NewBorder(nil, nil, s.preview(), nil, right)
+}
+
+// preview is the face camera's picture under the oval guide.
+func (s *Shell) preview() fyne.CanvasObject {
+	bg := canvas.NewRectangle(color.NRGBA{0x30, 0x33, 0x38, 0xFF})
+	img := canvas.NewImageFromImage(nil)
+	img.FillMode = canvas.ImageFillContain
+	img.ScaleMode = canvas.ImageScaleFastest
+	if s.cfg.Preview != nil {
+		img.Image = s.cfg.Preview.Latest()
+	}
+	s.startPreviewLoop(img)
+	ring := ovalGuide(fynetheme.Color(fynetheme.ColorNamePrimary))
+	return sized(container.NewStack(bg, img, ring), 420, 520)
+}
+
+func (s *Shell) faceFailedScreen(v session.View) fyne.CanvasObject {
+	t := s.tr()
+	title, text := t.T(i18n.FaceRetryTitle), t.T(i18n.FaceRetryBody)
+	switch {
+	case v.Message == "face_failed.staff_only":
+		title, text = t.T(i18n.FaceFailedTitle), t.either("face_failed.staff_only", i18n.FaceFailedBody)
+	case !v.Face.CanRetry:
+		title, text = t.T(i18n.FaceFailedTitle), t.T(i18n.FaceFailedBody)
+	}
+	head := []fyne.CanvasObject{heading(title), body(text)}
+	if v.Error != session.ErrCodeNone {
+		head = append(head, notice(t.T(errorText(v.Error).title), widget.WarningImportance))
+	}
+	var actions []fyne.CanvasObject
+	if v.Face.CanRetry {
+		actions = append(actions, s.button("retry", t.T(i18n.TryAgain), widget.HighImportance, s.send(session.EvRetryFace)))
+	}
+	if v.Methods.PIN {
+		actions = append(actions, s.button("use-pin", t.T(i18n.FaceRetryUsePIN), widget.MediumImportance, s.send(session.EvChoosePIN)))
+	}
+	actions = append(actions, s.button("staff", t.T(i18n.CallStaff), widget.MediumImportance, s.send(session.EvRequestStaff)))
+	return layoutScreen(head, nil, actions...)
+}
+
+func (s *Shell) pinScreen(v session.View) fyne.CanvasObject {
+	t := s.tr()
+	p := v.PIN
+	left := container.NewVBox(heading(t.T(i18n.PINTitle)), body(t.T(i18n.PINBody)))
+	if v.Error != session.ErrCodeNone {
+		left.Add(notice(t.T(i18n.PINWrong), widget.DangerImportance))
+	}
+	if p.TriesLeft >= 0 {
+		left.Add(notice(t.T(i18n.PINTriesLeft, i18n.CountArg, p.TriesLeft), widget.HighImportance))
+	}
+	if p.LastTry {
+		left.Add(notice(t.T(i18n.PINLastTry), widget.DangerImportance))
+	}
+	left.Add(pinDots(p.Digits, p.Length))
+	var submit func()
+	if p.CanSubmit {
+		submit = s.send(session.EvSubmitPIN)
+	} else {
+		left.Add(body(t.T(i18n.PINNeedDigits)))
+	}
+	left.Add(container.NewHBox(
+		s.button("send", t.T(i18n.PINSend), widget.HighImportance, submit),
+		s.button("back", t.T(i18n.Back), widget.MediumImportance, s.send(session.EvBack))))
+	keys := s.keypad("", func(d byte) { s.report(s.cfg.Actions.Digit(d)) }, s.send(session.EvDelete))
+	return container.NewBorder(nil, nil, nil, keys, left)
+}
+
+// keypad is a 3×4 grid of large keys: 1–9, delete, 0. Names are
+// prefix+"digit-N" and prefix+"delete".
+func (s *Shell) keypad(prefix string, digit func(byte), del func()) fyne.CanvasObject {
+	key := func(d byte) fyne.CanvasObject {
+		return s.button(fmt.Sprintf("%sdigit-%d", prefix, d), fmt.Sprint(d), widget.MediumImportance, func() { digit(d) })
+	}
+	var keys []fyne.CanvasObject
+	for d := byte(1); d <= 9; d++ {
+		keys = append(keys, key(d))
+	}
+	keys = append(keys, s.button(prefix+"delete", s.tr().T(i18n.PINDelete), widget.MediumImportance, del), key(0))
+	return container.NewGridWithColumns(3, keys...)
+}
+
+func (s *Shell) staffCheckScreen() fyne.CanvasObject {
+	t := s.tr()
+	return layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.StaffCheckTitle)), body(t.T(i18n.StaffCheckBody)),
+		body(t.T(i18n.StaffCalled))},
+		container.NewVBox(layout.NewSpacer(), notice(t.T(i18n.StaffPromptVisual), widget.HighImportance)))
+}
+
+func (s *Shell) registerScreen() fyne.CanvasObject {
+	t := s.tr()
+	return layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.RegisterTitle)), body(t.T(i18n.RegisterBody))}, nil,
+		s.button("register-yes", t.T(i18n.RegisterYes), widget.HighImportance, s.send(session.EvRegisterYes)),
+		s.button("register-no", t.T(i18n.RegisterNo), widget.MediumImportance, s.send(session.EvRegisterNo)))
+}
+
+// consentGroups are the items the consent screen explains; 診療・薬剤・手術
+// are explained and chosen together, as on the national screens.
+var consentGroups = []struct {
+	name        string
+	items       session.ConsentItems
+	title, body i18n.Key
+}{
+	{"medical", session.ConsentMedical | session.ConsentDrug | session.ConsentSurgery, i18n.ConsentMedicalTitle, i18n.ConsentMedicalBody},
+	{"checkup", session.ConsentCheckup, i18n.ConsentCheckupTitle, i18n.ConsentCheckupBody},
+}
+
+func (s *Shell) consentScreen(v session.View) fyne.CanvasObject {
+	t := s.tr()
+	head := []fyne.CanvasObject{heading(t.T(i18n.ConsentTitle)), body(t.T(i18n.ConsentBody))}
+	if !v.Consent.Individual {
+		var items []fyne.CanvasObject
+		for _, g := range consentGroups {
+			items = append(items, s.consentItem(g.title, g.body, nil))
+		}
+		items = append(items, body(t.T(i18n.ConsentNote)))
+		return layoutScreen(head, container.NewVBox(items...),
+			s.button("consent-all", t.T(i18n.ConsentAll), widget.HighImportance, s.send(session.EvConsentAll)),
+			s.button("consent-each", t.T(i18n.ConsentIndividual), widget.MediumImportance, s.send(session.EvConsentEach)))
+	}
+	var items []fyne.CanvasObject
+	for _, g := range consentGroups {
+		items = append(items, s.consentItem(g.title, g.body, s.consentToggle(g.name, g.items, v.Consent.Selected)))
+	}
+	items = append(items, body(t.T(i18n.ConsentNote)))
+	return layoutScreen(head[:1], container.NewVScroll(container.NewVBox(items...)),
+		s.button("consent-confirm", t.T(i18n.ConsentConfirm), widget.HighImportance, s.send(session.EvConsentDone)))
+}
+
+// consentItem is one item's title and explanation, with its agree toggle.
+func (s *Shell) consentItem(title, text i18n.Key, toggle fyne.CanvasObject) fyne.CanvasObject {
+	t := s.tr()
+	l := body(t.T(title))
+	l.TextStyle.Bold = true
+	words := container.NewVBox(l, body(t.T(text)))
+	if toggle == nil {
+		return words
+	}
+	return container.NewBorder(nil, nil, nil, toggle, words)
+}
+
+// consentToggle shows agree / do not agree for a group. The current choice
+// stays tappable-looking (a disabled look would read as "not allowed") and
+// tapping it does nothing; tapping the other flips the group.
+func (s *Shell) consentToggle(name string, items, selected session.ConsentItems) fyne.CanvasObject {
+	t := s.tr()
+	on := selected.Has(items)
+	flip := items
+	if !on && selected&items != 0 {
+		flip = items &^ selected // partly chosen: add only what is missing
+	}
+	tap := func() { s.report(s.cfg.Actions.Touch(session.Event{Kind: session.EvToggleItem, Items: flip})) }
+	stay := func() {}
+	agree, disagree := tap, stay
+	agreeImp, disImp := widget.MediumImportance, widget.HighImportance
+	if on {
+		agree, disagree = stay, tap
+		agreeImp, disImp = widget.HighImportance, widget.MediumImportance
+	}
+	a := s.button("consent-"+name+"-agree", selectedMark(on)+t.T(i18n.ConsentAgree), agreeImp, agree)
+	d := s.button("consent-"+name+"-disagree", selectedMark(!on)+t.T(i18n.ConsentDisagree), disImp, disagree)
+	return container.NewHBox(a, d)
+}
+
+func selectedMark(on bool) string {
+	if on {
+		return "✓ "
+	}
+	return ""
+}
+
+func (s *Shell) doneScreen(v session.View) fyne.CanvasObject {
+	t := s.tr()
+	if v.Message == "done.see_reception" || v.Result.Validity != session.ValidityValid && v.Result.Validity != session.ValidityUnknown {
+		if p, ok := resultTexts[v.Result.Validity]; ok {
+			return layoutScreen([]fyne.CanvasObject{heading(t.T(p.title)), body(t.T(p.body)),
+				notice(t.T(i18n.DoneTakeCard), widget.HighImportance)}, cardPicture())
+		}
+	}
+	ok := notice(t.T(i18n.ResultValid), widget.SuccessImportance)
+	return layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.DoneTitle)), ok, body(t.T(i18n.DoneBody)),
+		notice(t.T(i18n.DoneTakeCard), widget.HighImportance)}, cardPicture())
+}

@@ -1,0 +1,340 @@
+// Package ui is the kiosk's Fyne front end: one screen per session state,
+// rendering the session core's View and sending the patient's touches back as
+// session events. It holds no logic of its own beyond which screen to draw:
+// every decision (what is allowed, how many tries are left) is in the View.
+// It imports Fyne but never fyne/v2/app, so every screen can be built and
+// checked with Fyne's headless test driver.
+package ui
+
+import (
+	"crypto/subtle"
+	"image"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/uketsuke/uketsuke/app/secret"
+	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/i18n"
+	"github.com/uketsuke/uketsuke/ui/theme"
+)
+
+// Actions is what the screens send: the session core's touch interface
+// (*session.Kiosk implements it).
+type Actions interface {
+	Press(kind session.EventKind) error
+	Digit(d byte) error
+	Touch(ev session.Event) error
+}
+
+// Preview supplies the face camera's latest picture for the live preview;
+// nil when there is none yet.
+type Preview interface {
+	Latest() image.Image
+}
+
+// Config builds a Shell.
+type Config struct {
+	Catalog *i18n.Catalog
+	// Defaults are the facility's language and display modes; whatever the
+	// patient changed returns to them when the session ends.
+	Defaults theme.Options
+	Actions  Actions
+	Preview  Preview // nil: the face screen shows the oval only
+	// StaffPIN is the staff's kiosk-exit PIN as ASCII digits; nil: only the
+	// staff terminal (OnStaffExit called by the caller) ends kiosk mode.
+	StaffPIN *secret.Buffer
+	// OnStaffExit runs after staff authenticated on screen.
+	OnStaffExit func()
+}
+
+// page is what the shell shows on top of the session's screen.
+type page uint8
+
+const (
+	pageSession page = iota
+	pageLanguage
+	pageStaff
+)
+
+// maxStaffPIN bounds the staff PIN typed on screen.
+const maxStaffPIN = 12
+
+// Shell is the kiosk window's content. All methods run on Fyne's goroutine
+// (use fyne.Do from others).
+type Shell struct {
+	cfg     Config
+	opts    theme.Options
+	view    session.View
+	page    page
+	root    *fyne.Container
+	targets map[string]fyne.CanvasObject
+
+	staff      *secret.Buffer // staff PIN digits typed so far
+	staffN     int
+	staffWrong bool
+
+	previewMu   sync.Mutex
+	stopPreview chan struct{}
+}
+
+// New makes the shell showing an idle kiosk and installs the facility's theme.
+func New(cfg Config) *Shell {
+	if cfg.Catalog == nil {
+		cfg.Catalog = i18n.MustLoad()
+	}
+	cfg.Defaults = theme.New(cfg.Defaults).Options()
+	s := &Shell{cfg: cfg, opts: cfg.Defaults, root: container.NewStack(), staff: secret.New(maxStaffPIN)}
+	s.view = session.View{State: session.StateIdle, PIN: session.PINView{Length: session.PINLength, TriesLeft: -1}}
+	s.render()
+	return s
+}
+
+// Content is the object to put in the window.
+func (s *Shell) Content() fyne.CanvasObject { return s.root }
+
+// Options are the current language and display modes.
+func (s *Shell) Options() theme.Options { return s.opts }
+
+// Show renders a new snapshot. When a session ends (back to idle) the
+// language and modes return to the facility's defaults and any open picker
+// closes.
+func (s *Shell) Show(v session.View) {
+	if v.State == session.StateIdle && s.view.State != session.StateIdle {
+		s.opts = s.cfg.Defaults
+		if s.page == pageLanguage {
+			s.page = pageSession
+		}
+	}
+	s.view = v
+	s.render()
+}
+
+// SetOptions changes the language or modes (the operator window, tests).
+func (s *Shell) SetOptions(o theme.Options) {
+	s.opts = theme.New(o).Options()
+	s.render()
+}
+
+// OpenLanguagePicker shows the language list (screenshots, tests).
+func (s *Shell) OpenLanguagePicker() { s.page = pageLanguage; s.render() }
+
+// OpenStaffLogin shows the staff PIN pad (screenshots, tests).
+func (s *Shell) OpenStaffLogin() { s.openStaff() }
+
+// Close stops the preview and wipes the staff digits.
+func (s *Shell) Close() {
+	s.stopPreviewLoop()
+	s.staff.Destroy()
+}
+
+func (s *Shell) tr() translator { return translator{s.cfg.Catalog, s.opts.Lang} }
+
+// render rebuilds the whole screen: the views are small and change a few
+// times a second at most, so rebuilding keeps the screens free of state.
+func (s *Shell) render() {
+	s.stopPreviewLoop()
+	if app := fyne.CurrentApp(); app != nil {
+		app.Settings().SetTheme(theme.New(s.opts))
+	}
+	s.targets = map[string]fyne.CanvasObject{}
+	bg := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameBackground))
+	var page fyne.CanvasObject
+	switch s.page {
+	case pageLanguage:
+		page = s.languagePage()
+	case pageStaff:
+		page = s.staffPage()
+	default:
+		page = s.screen(s.view)
+	}
+	content := container.NewBorder(s.topBar(), nil, nil, nil, container.NewPadded(page))
+	s.root.Objects = []fyne.CanvasObject{bg, content}
+	s.root.Refresh()
+}
+
+// button is a touch target of at least 15 mm; a nil tap disables it.
+func (s *Shell) button(name, label string, imp widget.Importance, tap func()) fyne.CanvasObject {
+	b := widget.NewButton(label, tap)
+	b.Importance = imp
+	if tap == nil {
+		b.Disable()
+	}
+	s.targets[name] = b
+	return sized(b, touchSize()*1.6, touchSize())
+}
+
+// send returns a tap handler that sends a touch to the session.
+func (s *Shell) send(kind session.EventKind) func() {
+	return func() { s.report(s.cfg.Actions.Press(kind)) }
+}
+
+// report ignores a touch the session refused: the next View shows why.
+func (s *Shell) report(err error) {
+	if err != nil {
+		fyne.LogError("touch not taken", err)
+	}
+}
+
+func (s *Shell) topBar() fyne.CanvasObject {
+	t := s.tr()
+	langLabel := t.T(i18n.LanguageButton)
+	if s.opts.Lang != i18n.English {
+		langLabel += " / Language"
+	}
+	lang := s.button("language", langLabel, widget.MediumImportance, func() {
+		s.page = pageLanguage
+		s.render()
+	})
+	large := s.toggle("large-text", t.T(i18n.LargeTextToggle), s.opts.LargeText, func() {
+		s.opts.LargeText = !s.opts.LargeText
+		s.render()
+	})
+	contrast := s.toggle("high-contrast", t.T(i18n.HighContrastToggle), s.opts.HighContrast, func() {
+		s.opts.HighContrast = !s.opts.HighContrast
+		s.render()
+	})
+	exit := s.button("staff-exit", t.T(i18n.StaffExitKiosk), widget.LowImportance, s.openStaff)
+	bar := container.NewHBox(lang, large, contrast)
+	return container.NewPadded(container.NewBorder(nil, nil, bar, exit))
+}
+
+func (s *Shell) toggle(name, label string, on bool, tap func()) fyne.CanvasObject {
+	imp := widget.MediumImportance
+	if on {
+		imp = widget.HighImportance
+		label = "✓ " + label
+	}
+	return s.button(name, label, imp, tap)
+}
+
+// languagePage lists every language in its own script.
+func (s *Shell) languagePage() fyne.CanvasObject {
+	t := s.tr()
+	var cells []fyne.CanvasObject
+	for _, l := range i18n.All() {
+		l := l
+		b := widget.NewButton("", func() {
+			s.opts.Lang = l.Code
+			s.page = pageSession
+			s.render()
+		})
+		if l.Code == s.opts.Lang {
+			b.Importance = widget.HighImportance
+		}
+		s.targets["lang-"+string(l.Code)] = b
+		size := fynetheme.Size(fynetheme.SizeNameText)
+		name := container.NewCenter(theme.MixedText(l.Name, l.Code, size, nil))
+		cells = append(cells, sized(container.NewStack(b, name), touchSize()*2.5, touchSize()))
+	}
+	grid := container.NewGridWithColumns(4, cells...)
+	back := s.button("back", t.T(i18n.Back), widget.MediumImportance, func() {
+		s.page = pageSession
+		s.render()
+	})
+	return container.NewBorder(heading(t.T(i18n.LanguageTitle)), container.NewHBox(back), nil, nil,
+		container.NewVScroll(grid))
+}
+
+func (s *Shell) openStaff() {
+	s.clearStaff()
+	s.staffWrong = false
+	s.page = pageStaff
+	s.render()
+}
+
+func (s *Shell) clearStaff() {
+	secret.Wipe(s.staff.Bytes())
+	s.staffN = 0
+}
+
+// staffPage is the staff's PIN pad for leaving kiosk mode.
+func (s *Shell) staffPage() fyne.CanvasObject {
+	t := s.tr()
+	keys := s.keypad("staff-", func(d byte) {
+		if s.staffN < maxStaffPIN {
+			s.staff.Bytes()[s.staffN] = '0' + d
+			s.staffN++
+		}
+		s.render()
+	}, func() {
+		if s.staffN > 0 {
+			s.staffN--
+			s.staff.Bytes()[s.staffN] = 0
+		}
+		s.render()
+	})
+	var ok func()
+	if s.staffN >= session.PINLength {
+		ok = s.checkStaff
+	}
+	cancel := s.button("staff-cancel", t.T(i18n.Cancel), widget.MediumImportance, func() {
+		s.clearStaff()
+		s.page = pageSession
+		s.render()
+	})
+	left := container.NewVBox(heading(t.T(i18n.StaffAuthRequired)), pinDots(s.staffN, max(s.staffN, session.PINLength)))
+	if s.staffWrong {
+		left.Add(notice(t.T(i18n.PINWrong), widget.DangerImportance))
+	}
+	left.Add(container.NewHBox(s.button("staff-ok", t.T(i18n.OK), widget.HighImportance, ok), cancel))
+	return container.NewBorder(nil, nil, nil, keys, left)
+}
+
+// checkStaff compares in constant time and wipes what was typed.
+func (s *Shell) checkStaff() {
+	typed := s.staff.Bytes()[:s.staffN]
+	good := s.cfg.StaffPIN != nil && s.cfg.StaffPIN.Len() > 0 &&
+		subtle.ConstantTimeCompare(typed, s.cfg.StaffPIN.Bytes()) == 1
+	s.clearStaff()
+	if !good {
+		s.staffWrong = true
+		s.render()
+		return
+	}
+	s.page = pageSession
+	s.render()
+	if s.cfg.OnStaffExit != nil {
+		s.cfg.OnStaffExit()
+	}
+}
+
+// startPreviewLoop refreshes the preview image about ten times a second
+// until the next render.
+func (s *Shell) startPreviewLoop(img *canvas.Image) {
+	if s.cfg.Preview == nil {
+		return
+	}
+	stop := make(chan struct{})
+	s.previewMu.Lock()
+	s.stopPreview = stop
+	s.previewMu.Unlock()
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				if frame := s.cfg.Preview.Latest(); frame != nil {
+					fyne.Do(func() { img.Image = frame; img.Refresh() })
+				}
+			}
+		}
+	}()
+}
+
+func (s *Shell) stopPreviewLoop() {
+	s.previewMu.Lock()
+	defer s.previewMu.Unlock()
+	if s.stopPreview != nil {
+		close(s.stopPreview)
+		s.stopPreview = nil
+	}
+}
