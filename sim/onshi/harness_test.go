@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
@@ -177,3 +178,7 @@ func queryOf(p SeedPerson, r int) eligibility.InsuranceQuery {
 }
 
 var bg = context.Background()
+
+func (e *env) kioskTLSTransport(cert tls.Certificate) *http.Transport {
+	return &http.Transport{TLSClientConfig: e.pki.KioskConfig(cert)}
+}

@@ -3,6 +3,7 @@ package onshi
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -118,10 +119,14 @@ func kindOf(i int) Kind {
 
 func (p Population) record(rng *rand.Rand, i, n int, birth time.Time) SeedRecord {
 	k := rng.IntN(insurerCount)
-	qual := birth.AddDate(rng.IntN(20), 0, 0)
-	if floor := time.Date(2000, 4, 1, 0, 0, 0, 0, time.UTC); qual.Before(floor) {
-		qual = floor.AddDate(0, 0, rng.IntN(8000))
+	// Qualified on a day between birth (or April 2000) and March 2025, so
+	// records stay in force whatever day the stand-in runs.
+	from := time.Date(2000, 4, 1, 0, 0, 0, 0, time.UTC)
+	if birth.After(from) {
+		from = birth
 	}
+	span := int(time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC).Sub(from).Hours() / 24)
+	qual := from.AddDate(0, 0, rng.IntN(max(span, 1)))
 	r := SeedRecord{
 		Insurer: insurerNumber(k), Symbol: fmt.Sprintf("%04d", rng.IntN(10000)),
 		Number: fmt.Sprintf("%08d", i*4+n), Branch: fmt.Sprintf("%02d", rng.IntN(3)),
@@ -145,13 +150,29 @@ func (s *Store) Seed(ctx context.Context, pop Population) error {
 	if err := s.seedInsurers(ctx); err != nil {
 		return err
 	}
-	const batch = 5000
+	if done, err := s.seeded(ctx, pop); err != nil || done {
+		return err
+	}
+	const batch = 10000
 	for start := 0; start < pop.N; start += batch {
 		if err := s.seedBatch(ctx, pop, start, min(start+batch, pop.N)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// seeded reports whether the population's last person is already there.
+func (s *Store) seeded(ctx context.Context, pop Population) (bool, error) {
+	if pop.N == 0 {
+		return true, nil
+	}
+	var one int
+	err := s.rd.QueryRowContext(ctx, `SELECT 1 FROM person WHERE id = ?`, PersonID(pop.N-1)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func (s *Store) seedInsurers(ctx context.Context) error {
