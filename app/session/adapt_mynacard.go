@@ -80,11 +80,10 @@ func (m *MynaCard) ReadPhoto(ctx context.Context) (*secret.Buffer, error) {
 	return out, nil
 }
 
-// Transmit relays an APDU untouched; the card stack re-selects its
-// application afterwards.
+// Transmit relays an APDU from the eligibility service through the card
+// stack's guard: JPKI-AP only, never a credential.
 func (m *MynaCard) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
-	m.c.Forget()
-	resp, err := m.t.Transmit(ctx, cmd)
+	resp, err := m.c.Relay(ctx, cmd)
 	return resp, cardErr(err)
 }
 

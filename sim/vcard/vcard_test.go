@@ -304,3 +304,39 @@ func TestLatencyModel(t *testing.T) {
 		t.Fatalf("three APDUs at real latency took only %v", took)
 	}
 }
+
+func TestRelayReachesOnlyJPKIAndNeverSpendsTries(t *testing.T) {
+	vc, _ := newCard(t, nil)
+	card := mynacard.Open(vc)
+	raw := func(c apdu.Command) []byte { b, _ := c.Encode(); return b }
+	refused := [][]byte{
+		raw(apdu.ReadBinary(0, 16)), // nothing selected yet
+		raw(apdu.SelectDF(vcard.AIDKenmen)),
+		raw(apdu.SelectDF(vcard.AIDHojo)),
+		{0x00, 0xA4},
+	}
+	for _, cmd := range refused {
+		if _, err := card.Relay(ctx, cmd); !errors.Is(err, mynacard.ErrRelayRefused) {
+			t.Errorf("% X relayed: %v", cmd, err)
+		}
+	}
+	if resp, err := card.Relay(ctx, raw(apdu.SelectDF(vcard.AIDJPKI))); err != nil || resp[len(resp)-2] != 0x90 {
+		t.Fatalf("select JPKI-AP: % X %v", resp, err)
+	}
+	if _, err := card.Relay(ctx, raw(apdu.SelectEF(0x0018))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := card.Relay(ctx, raw(apdu.Verify([]byte("9999")))); !errors.Is(err, mynacard.ErrRelayRefused) {
+		t.Fatalf("PIN through the relay: %v", err)
+	}
+	if resp, err := card.Relay(ctx, raw(apdu.Verify(nil))); err != nil || resp[0] != 0x63 {
+		t.Fatalf("tries query through the relay: % X %v", resp, err)
+	}
+	if vc.TriesLeft(vcard.CredAuthPIN) != 3 || vc.ForbiddenAccesses() != 0 {
+		t.Fatal("the relay spent a try or reached a forbidden file")
+	}
+	// the card's own clients still work after relayed traffic
+	if left, err := card.CodeBTriesLeft(ctx); err != nil || left != 10 {
+		t.Fatalf("after relay: %d %v", left, err)
+	}
+}
