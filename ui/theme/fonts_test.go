@@ -3,6 +3,7 @@ package theme
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"unicode"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"github.com/go-text/typesetting/di"
@@ -299,4 +301,35 @@ func ExampleRuns() {
 	// Output:
 	// "日本語 / "
 	// "ไทย"
+}
+
+// TestMixedTextSharesOneBaseline: runs in fonts of different ascent
+// (Myanmar's is about twice Latin's) must sit on one line.
+func TestMixedTextSharesOneBaseline(t *testing.T) {
+	requireFonts(t)
+	app := test.NewTempApp(t)
+	app.Settings().SetTheme(New(Options{Lang: i18n.Japanese}))
+	row := MixedText("日本語 မြန်မာ English ខ្មែរ", i18n.Japanese, 26, nil)
+	if len(row.Objects) < 3 {
+		t.Fatalf("%d runs, want at least 3", len(row.Objects))
+	}
+	row.Resize(row.MinSize())
+	var baseline, width float32
+	for i, o := range row.Objects {
+		txt := o.(*canvas.Text)
+		size, base := app.Driver().RenderedTextSize(txt.Text, txt.TextSize, txt.TextStyle, txt.FontSource)
+		y := o.Position().Y + base
+		if i == 0 {
+			baseline = y
+		} else if math.Abs(float64(y-baseline)) > 0.5 {
+			t.Errorf("run %q has its baseline at %.1f, the first at %.1f", txt.Text, y, baseline)
+		}
+		if o.Position().X != width {
+			t.Errorf("run %q at x=%.1f, want %.1f", txt.Text, o.Position().X, width)
+		}
+		width += size.Width
+	}
+	if row.MinSize().Width != width {
+		t.Errorf("MinSize width %.1f, want %.1f", row.MinSize().Width, width)
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/uketsuke/uketsuke/i18n"
@@ -121,7 +120,58 @@ func MixedText(text string, lang i18n.Lang, size float32, col color.Color) *fyne
 		t.FontSource = run.Font
 		objs = append(objs, t)
 	}
-	return container.New(layout.NewCustomPaddedHBoxLayout(0), objs...)
+	return container.New(baselineRow{}, objs...)
+}
+
+// baselineRow lays texts out left to right on one baseline. Fonts differ in
+// ascent (Myanmar's is twice Latin's), so top-aligned runs of different
+// fonts would not sit on one line.
+type baselineRow struct{}
+
+type metrics struct {
+	size     fyne.Size
+	baseline float32
+}
+
+func measure(o fyne.CanvasObject) metrics {
+	t, ok := o.(*canvas.Text)
+	if !ok || fyne.CurrentApp() == nil {
+		return metrics{o.MinSize(), 0}
+	}
+	size, base := fyne.CurrentApp().Driver().RenderedTextSize(t.Text, t.TextSize, t.TextStyle, t.FontSource)
+	return metrics{size, base}
+}
+
+// line returns each object's metrics, the largest ascent and the height
+// of the line.
+func line(objs []fyne.CanvasObject) ([]metrics, float32, float32) {
+	ms := make([]metrics, len(objs))
+	var ascent, descent float32
+	for i, o := range objs {
+		ms[i] = measure(o)
+		ascent = max(ascent, ms[i].baseline)
+		descent = max(descent, ms[i].size.Height-ms[i].baseline)
+	}
+	return ms, ascent, ascent + descent
+}
+
+func (baselineRow) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	ms, _, height := line(objs)
+	var width float32
+	for _, m := range ms {
+		width += m.size.Width
+	}
+	return fyne.NewSize(width, height)
+}
+
+func (baselineRow) Layout(objs []fyne.CanvasObject, _ fyne.Size) {
+	ms, ascent, _ := line(objs)
+	var x float32
+	for i, o := range objs {
+		o.Move(fyne.NewPos(x, ascent-ms[i].baseline))
+		o.Resize(ms[i].size)
+		x += ms[i].size.Width
+	}
 }
 
 // Covers reports whether font f (a resource of this package or one of
