@@ -318,3 +318,27 @@ func FuzzWithOverrides(f *testing.F) {
 		}
 	})
 }
+
+// TestCJKPunctuationIsFullWidth: Japanese and Chinese text uses full-width
+// punctuation; a half-width "?" or "(" in it looks like a typo to readers.
+func TestCJKPunctuationIsFullWidth(t *testing.T) {
+	c := mustLoad(t)
+	halfWidth := map[Script]string{
+		ScriptJapanese:       "?!:()",
+		ScriptHanSimplified:  "?!:(),;",
+		ScriptHanTraditional: "?!:(),;",
+	}
+	for _, l := range All() {
+		bad, ok := halfWidth[l.Script]
+		if !ok {
+			continue
+		}
+		for _, k := range Keys() {
+			for _, text := range c.msgs[l.Code][k] {
+				if i := strings.IndexAny(text, bad); i >= 0 {
+					t.Errorf("%s %s: half-width %q in %q", l.Code, k, text[i], text)
+				}
+			}
+		}
+	}
+}
