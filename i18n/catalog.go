@@ -295,3 +295,17 @@ func (c *Catalog) clone() *Catalog {
 	}
 	return out
 }
+
+// Overrides converts wording read from configuration (language code → key
+// → text) to WithOverrides' argument; WithOverrides does the validation.
+func Overrides(m map[string]map[string]string) map[Lang]map[Key]string {
+	out := make(map[Lang]map[Key]string, len(m))
+	for lang, byKey := range m {
+		converted := make(map[Key]string, len(byKey))
+		for k, text := range byKey {
+			converted[Key(k)] = text
+		}
+		out[Lang(lang)] = converted
+	}
+	return out
+}

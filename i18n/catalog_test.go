@@ -342,3 +342,17 @@ func TestCJKPunctuationIsFullWidth(t *testing.T) {
 		}
 	}
 }
+
+func TestOverridesFromConfiguration(t *testing.T) {
+	c := mustLoad(t)
+	o, err := c.WithOverrides(Overrides(map[string]map[string]string{"th": {"done.title": "เสร็จแล้ว"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := o.T(Thai, DoneTitle); got != "เสร็จแล้ว" {
+		t.Errorf("T = %q", got)
+	}
+	if _, err := c.WithOverrides(Overrides(map[string]map[string]string{"th": {"done.titel": "x"}})); !errors.Is(err, ErrUnknownKey) {
+		t.Errorf("misspelt key: err = %v", err)
+	}
+}
