@@ -101,8 +101,7 @@ var readQueries = map[string]string{
 	"cardPerson": `SELECT person_id FROM card_link WHERE card_key = ?`,
 	"consent": `SELECT checkups, pharmacist, treatment, operation, recorded_at FROM consent
 		WHERE person_id = ? AND institution = ? ORDER BY id DESC LIMIT 1`,
-	"revoked":     `SELECT 1 FROM revoked WHERE issuer_key = ? AND serial = ?`,
-	"idempotency": `SELECT request_hash, status, response FROM idempotency WHERE kiosk = ? AND key = ?`,
+	"revoked": `SELECT 1 FROM revoked WHERE issuer_key = ? AND serial = ?`,
 }
 
 var writeQueries = map[string]string{
@@ -265,22 +264,6 @@ func (s *Store) Revoke(ctx context.Context, issuerKey []byte, serial string, at 
 	_, err := s.wr.ExecContext(ctx,
 		`INSERT OR IGNORE INTO revoked(issuer_key, serial, revoked_at) VALUES (?, ?, ?)`, issuerKey, serial, at)
 	return err
-}
-
-// stored is a response kept for an idempotency key.
-type stored struct {
-	RequestHash []byte
-	Status      int
-	Response    []byte
-}
-
-func (s *Store) idempotent(ctx context.Context, kiosk, key string) (*stored, error) {
-	var st stored
-	err := s.q["idempotency"].QueryRowContext(ctx, kiosk, key).Scan(&st.RequestHash, &st.Status, &st.Response)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return &st, err
 }
 
 // CountConsents is the number of consent rows recorded for a holder; for tests
