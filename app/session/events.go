@@ -101,6 +101,7 @@ type Event struct {
 
 	session uint64 // which session produced it; stale ones are dropped
 	gen     int    // which face attempt or inactivity timer fired
+	ack     chan struct{}
 }
 
 // Touch events the UI may send; the rest come from devices and workers.

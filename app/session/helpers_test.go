@@ -75,16 +75,11 @@ func (r *rig) await(st session.State, ok func(session.View) bool) session.View {
 	}
 }
 
-// settle waits until no new view arrives for a moment and returns the last.
+// settle waits until the machine has handled everything sent so far.
 func (r *rig) settle() session.View {
-	for {
-		select {
-		case v := <-r.views:
-			r.last = v
-		case <-time.After(50 * time.Millisecond):
-			return r.last
-		}
-	}
+	r.must(r.k.Sync(context.Background()))
+	r.last = r.k.View()
+	return r.last
 }
 
 func (r *rig) must(err error) {

@@ -135,6 +135,24 @@ func (k *Kiosk) enqueue(ev Event) error {
 	}
 }
 
+// Sync returns once every event sent before it has been handled and its
+// view published: for tests and the simulator, which must not race the
+// machine.
+func (k *Kiosk) Sync(ctx context.Context) error {
+	ack := make(chan struct{})
+	if err := k.enqueue(Event{Kind: EvNone, ack: ack}); err != nil {
+		return err
+	}
+	select {
+	case <-ack:
+		return nil
+	case <-k.done:
+		return ErrStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // raise queues a follow-up event from inside an action.
 func (k *Kiosk) raise(ev Event) {
 	if k.s != nil {
@@ -144,6 +162,10 @@ func (k *Kiosk) raise(ev Event) {
 }
 
 func (k *Kiosk) handle(ev Event) {
+	if ev.ack != nil {
+		close(ev.ack)
+		return
+	}
 	if k.stale(ev) {
 		return
 	}

@@ -233,8 +233,14 @@ func (r *runner) await(ctx context.Context, st Step) error {
 	}, "await "+st.Await)
 }
 
-// expect waits briefly for the machine to catch up with the last action.
+// expect first lets the machine handle every action sent so far (so that
+// "nothing happened" is checked after the touch, not before), then allows
+// workers a moment to report.
 func (r *runner) expect(ctx context.Context, e *Expect) error {
+	if err := r.k.Sync(ctx); err != nil {
+		return err
+	}
+	r.last = r.k.View()
 	return r.until(ctx, 2*time.Second, e.mismatch, "expect")
 }
 
