@@ -46,13 +46,18 @@ static int base_perturb = -1; // the process-wide setting, restored after
 
 #define UKJ_FREED_BYTE 0xa5
 
-// process_perturb reads glibc.malloc.perturb from GLIBC_TUNABLES, the
-// setting mallopt cannot report, so the end of a decode keeps it.
+// process_perturb reads the perturb byte set at start-up (GLIBC_TUNABLES or
+// the older MALLOC_PERTURB_), which mallopt cannot report, so the end of a
+// decode keeps it.
 static int process_perturb(void) {
 	const char *t = getenv("GLIBC_TUNABLES");
 	const char *key = "glibc.malloc.perturb=";
 	const char *p = t != NULL ? strstr(t, key) : NULL;
-	return p != NULL ? (int)strtol(p + strlen(key), NULL, 0) : 0;
+	if (p != NULL) {
+		return (int)strtol(p + strlen(key), NULL, 0);
+	}
+	const char *old = getenv("MALLOC_PERTURB_");
+	return old != NULL ? (int)strtol(old, NULL, 0) : 0;
 }
 
 static void wipe_frees_begin(void) {
