@@ -52,3 +52,13 @@ func TestAllowListPatterns(t *testing.T) {
 		t.Error("an empty allow-list admits a reader")
 	}
 }
+
+func TestCameraListOnAMachineWithoutCameras(t *testing.T) {
+	out, err := run(t, "camera", "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "no cameras") && !strings.Contains(out, `"driver"`) {
+		t.Fatalf("camera list printed %q", out)
+	}
+}
