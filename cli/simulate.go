@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"image"
+	_ "image/jpeg" // LFW photos
 	"io"
 	"net"
 	"net/http"
@@ -18,15 +19,20 @@ import (
 	"sync"
 	"time"
 
-	"github.com/uketsuke/uketsuke/app/camera"
+	appcam "github.com/uketsuke/uketsuke/app/camera"
 	"github.com/uketsuke/uketsuke/app/eligibility"
+	"github.com/uketsuke/uketsuke/app/face"
 	"github.com/uketsuke/uketsuke/app/mynacard"
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/session/fake"
 	"github.com/uketsuke/uketsuke/app/session/scenario"
 	"github.com/uketsuke/uketsuke/hardware/jp2"
+	"github.com/uketsuke/uketsuke/hardware/ocr"
+	"github.com/uketsuke/uketsuke/hardware/onnxface"
 	"github.com/uketsuke/uketsuke/hardware/pcsc"
+	simcam "github.com/uketsuke/uketsuke/sim/camera"
+	"github.com/uketsuke/uketsuke/sim/cardface"
 	"github.com/uketsuke/uketsuke/sim/jlis"
 	"github.com/uketsuke/uketsuke/sim/onshi"
 	"github.com/uketsuke/uketsuke/sim/onshi/pinless"
@@ -45,6 +51,9 @@ type simFlags struct {
 	json      bool
 	transport string
 	world     string
+	face      string
+	faces     string
+	models    string
 	latency   string
 	attempt   time.Duration
 }
@@ -53,6 +62,10 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.transport, "transport", "inprocess", "how the kiosk reaches the virtual card: inprocess or pcsc")
 	fs.StringVar(&f.world, "world", "virtual", "virtual: the real card stack on the virtual card and the eligibility stand-in over HTTPS;"+
 		" stand-in: every port faked")
+	fs.StringVar(&f.face, "face", "stand-in", "virtual world's cameras, card-face OCR and face engine: stand-in or real"+
+		" (LFW photos through sim/camera, Tesseract, JPEG 2000, ONNX face engine)")
+	fs.StringVar(&f.faces, "faces", "../shared/faces/lfw-devtrain", "photos for --face real, one folder per person")
+	fs.StringVar(&f.models, "models", "build/models", "face models for --face real")
 	fs.StringVar(&f.latency, "latency", "real", "stand-in speed: real (measured device latencies) or fast")
 	fs.DurationVar(&f.attempt, "attempt-time", 3*time.Second, "time budget of one face attempt")
 }
@@ -93,7 +106,7 @@ func simulateOne(ctx context.Context, env *Env, f *simFlags, name string) error 
 	}
 	defer closeWorld()
 	out := newTracePrinter(env.Stdout, f.json, sc.Name)
-	reps, err := scenario.Run(ctx, sc, scenario.Options{World: world, Settings: simSettings(f), Trace: out.print})
+	reps, err := scenario.Run(ctx, sc, scenario.Options{World: world, Settings: simSettings(f, world), Trace: out.print})
 	for i, r := range reps {
 		var runErr error
 		if i == len(reps)-1 {
@@ -104,9 +117,14 @@ func simulateOne(ctx context.Context, env *Env, f *simFlags, name string) error 
 	return err
 }
 
-func simSettings(f *simFlags) session.Settings {
+func simSettings(f *simFlags, w scenario.World) session.Settings {
 	s := session.DefaultSettings()
 	s.FaceAttemptTime = f.attempt
+	if t, ok := w.(interface{ threshold() (float64, bool) }); ok {
+		if th, real := t.threshold(); real {
+			s.FaceThreshold = th
+		}
+	}
 	return s
 }
 
@@ -132,6 +150,10 @@ func newSimWorld(f *simFlags) (scenario.World, func(), error) {
 	case "virtual":
 		w, err := newVirtualWorld(lat, f.transport, f.latency == "real")
 		if err != nil {
+			return nil, nil, err
+		}
+		if err := w.useFace(f); err != nil {
+			w.close()
 			return nil, nil, err
 		}
 		return w, w.close, nil
@@ -217,7 +239,7 @@ func runSimulateBench(ctx context.Context, env *Env, args []string) error {
 	defer closeWorld()
 	var samples []time.Duration
 	for i := 0; i < *n; i++ {
-		reps, err := scenario.Run(ctx, sc, scenario.Options{World: world, Settings: simSettings(&f)})
+		reps, err := scenario.Run(ctx, sc, scenario.Options{World: world, Settings: simSettings(&f, world)})
 		if err != nil {
 			return fmt.Errorf("session %d: %w", i+1, err)
 		}
@@ -260,7 +282,8 @@ type virtualWorld struct {
 	delay       *delayTransport
 	pc          *pcsc.Context
 	stop        []func()
-	detach      func() // disconnects the previous card from vpcd
+	real        *realFace // nil: stand-in face pieces
+	detach      func()    // disconnects the previous card from vpcd
 	cardLatency vcard.Latency
 
 	mu         sync.Mutex
@@ -398,7 +421,44 @@ func (w *virtualWorld) Devices() session.Devices {
 	d := w.stand.Devices()
 	d.Eligibility = w.elig
 	d.Decoder = jp2Decoder{tagHolder: true}
+	if w.real != nil {
+		d = w.real.devices(d)
+	}
 	return d
+}
+
+// useFace switches to the real face pieces when --face real.
+func (w *virtualWorld) useFace(f *simFlags) error {
+	switch f.face {
+	case "stand-in":
+		return nil
+	case "real":
+	default:
+		return fmt.Errorf("%w: --face stand-in or real", ErrUsage)
+	}
+	if err := ocr.RestartWithThreadLimit(); err != nil {
+		return err
+	}
+	r, err := newRealFace(f.faces, f.models)
+	if err != nil {
+		return err
+	}
+	w.real = r
+	w.stop = append(w.stop, r.close)
+	photo, err := jp2.EncodeCardPhoto(r.photo)
+	if err != nil {
+		return err
+	}
+	w.photo = photo
+	return nil
+}
+
+// threshold is the face engine's calibrated threshold when it is real.
+func (w *virtualWorld) threshold() (float64, bool) {
+	if w.real == nil {
+		return 0, false
+	}
+	return w.real.engine.Config.Threshold(), true
 }
 
 // jp2Decoder decodes the chip photo with the real JPEG 2000 decoder into
@@ -406,7 +466,7 @@ func (w *virtualWorld) Devices() session.Devices {
 // stand-in face engine, which recognises people by that tag.
 type jp2Decoder struct{ tagHolder bool }
 
-func (d jp2Decoder) Decode(ctx context.Context, photo *secret.Buffer) (*camera.Frame, error) {
+func (d jp2Decoder) Decode(ctx context.Context, photo *secret.Buffer) (*appcam.Frame, error) {
 	var bufs []*secret.Buffer
 	defer func() {
 		for _, b := range bufs {
@@ -421,7 +481,7 @@ func (d jp2Decoder) Decode(ctx context.Context, photo *secret.Buffer) (*camera.F
 	if err != nil {
 		return nil, err
 	}
-	f := camera.FrameFrom(img, time.Now())
+	f := appcam.FrameFrom(img, time.Now())
 	if d.tagHolder && len(f.Image.Pix) > 1 {
 		f.Image.Pix[0], f.Image.Pix[1] = 7, 0
 	}
@@ -429,6 +489,10 @@ func (d jp2Decoder) Decode(ctx context.Context, photo *secret.Buffer) (*camera.F
 }
 
 func (w *virtualWorld) ShowFace(who string, problem session.Guidance) {
+	if w.real != nil {
+		w.real.live.set(w.real.sources[who])
+		return
+	}
 	person := map[string]byte{"holder": 7, "stranger": 9}[who]
 	w.stand.Scene.Show(person, problem)
 }
@@ -556,6 +620,9 @@ func (w *virtualWorld) virtualCard(h scenario.Holder) (*vcard.Card, error) {
 		return nil, err
 	}
 	vc.EnableInstitutionAuth(&w.inst.CAKey.PublicKey)
+	if w.real != nil {
+		return vc, w.real.showCard(p)
+	}
 	code, err := vcard.CodeB(p)
 	if err != nil {
 		return nil, err
@@ -621,3 +688,125 @@ type simCard struct {
 }
 
 func (c *simCard) Pull() { c.pull() }
+
+// realFace replaces the stand-in face pieces with the real ones: image-file
+// cameras (sim/camera) showing LFW photos, Tesseract reading the rendered
+// card face, the JPEG 2000 decoder and the ONNX face engine. The card's chip
+// photo and the live camera show different photos of the same person.
+type realFace struct {
+	ocr       *ocr.Pool
+	engine    *face.Engine
+	closeEng  func()
+	photo     image.Image // the holder's chip photo
+	cardStill *simcam.StillSource
+	live      *switchSource
+	sources   map[string]appcam.Source
+}
+
+func newRealFace(faces, models string) (*realFace, error) {
+	holder, stranger, err := pickPeople(faces)
+	if err != nil {
+		return nil, err
+	}
+	r := &realFace{sources: map[string]appcam.Source{}}
+	if r.photo, err = simDecodeImage(holder[0]); err != nil {
+		return nil, err
+	}
+	for who, file := range map[string]string{"holder": holder[1], "stranger": stranger} {
+		img, err := simDecodeImage(file)
+		if err != nil {
+			return nil, err
+		}
+		if r.sources[who], err = simcam.NewLiveFaceSource(simcam.LiveConfig{Face: img, FPS: 15, Seed: 1}); err != nil {
+			return nil, err
+		}
+	}
+	r.sources["nobody"] = simcam.NewStillSource(image.NewGray(image.Rect(0, 0, 640, 480)), 15)
+	r.live = &switchSource{cur: r.sources["nobody"]}
+	r.cardStill = simcam.NewStillSource(image.NewGray(image.Rect(0, 0, 64, 64)), 5)
+	if r.ocr, err = ocr.NewPool(1); err != nil {
+		return nil, err
+	}
+	if r.engine, r.closeEng, err = onnxface.Open(face.DefaultConfig(models)); err != nil {
+		r.ocr.Close()
+		return nil, fmt.Errorf("simulate: --face real: %w", err)
+	}
+	return r, nil
+}
+
+// pickPeople takes the first person with two photos as the holder and the
+// next person as the stranger, in name order.
+func pickPeople(dir string) (holder []string, stranger string, err error) {
+	people, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, "", fmt.Errorf("simulate: --faces %s: %w (../shared/faces is not on this machine?)", dir, err)
+	}
+	for _, p := range people {
+		files, _ := filepath.Glob(filepath.Join(dir, p.Name(), "*.jpg"))
+		sort.Strings(files)
+		switch {
+		case holder == nil && len(files) >= 2:
+			holder = files[:2]
+		case holder != nil && len(files) >= 1:
+			return holder, files[0], nil
+		}
+	}
+	return nil, "", fmt.Errorf("simulate: %s has no two people with photos", dir)
+}
+
+func (r *realFace) close() {
+	r.closeEng()
+	r.ocr.Close()
+	for _, s := range r.sources {
+		s.Close()
+	}
+	r.cardStill.Close()
+}
+
+func (r *realFace) devices(d session.Devices) session.Devices {
+	d.FaceCamera, d.CardCamera = r.live, r.cardStill
+	d.KeyReader = session.ScanKeys{Scanner: r.ocr}
+	d.Decoder = jp2Decoder{}
+	d.Face = session.FaceAdapter{Engine: r.engine}
+	return d
+}
+
+// showCard renders the holder's card front on the card-face camera's tray.
+func (r *realFace) showCard(p *profile.Profile) error {
+	img, _, err := cardface.Render(p, r.photo, cardface.Options{Seed: 1})
+	if err != nil {
+		return err
+	}
+	r.cardStill.Set(img)
+	return nil
+}
+
+// switchSource is the face camera pointed at whoever stands in front of it.
+type switchSource struct {
+	mu  sync.Mutex
+	cur appcam.Source
+}
+
+func (s *switchSource) set(src appcam.Source) { s.mu.Lock(); s.cur = src; s.mu.Unlock() }
+
+func (s *switchSource) Next(ctx context.Context) (*appcam.Frame, error) {
+	s.mu.Lock()
+	src := s.cur
+	s.mu.Unlock()
+	return src.Next(ctx)
+}
+
+func (s *switchSource) Close() error { return nil }
+
+func simDecodeImage(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("simulate: %s: %w", path, err)
+	}
+	return img, nil
+}
