@@ -100,6 +100,7 @@ func (s fontSource) get() *loadedFont {
 		if lf.res == nil {
 			lf.res = fyne.NewStaticResource(s.name, data)
 		}
+		coverageByResource.Store(lf.res, lf.cov)
 	})
 	return lf
 }

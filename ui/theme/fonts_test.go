@@ -333,3 +333,21 @@ func TestMixedTextSharesOneBaseline(t *testing.T) {
 		t.Errorf("MinSize width %.1f, want %.1f", row.MinSize().Width, width)
 	}
 }
+
+// TestPreloadWhileDrawing: Preload's background loading and MixedText's
+// font choice may run at the same time (run with -race to check).
+func TestPreloadWhileDrawing(t *testing.T) {
+	requireFonts(t)
+	Preload(i18n.Khmer)
+	for range 20 {
+		if runs := Runs("ខ្មែរ 日本語", i18n.Khmer); len(runs) != 2 {
+			t.Fatalf("runs = %+v", runs)
+		}
+		if !Covers(LanguageFont(i18n.Khmer), "ខ្មែរ") {
+			t.Fatal("Khmer font does not cover ខ្មែរ")
+		}
+	}
+	if err := CheckFonts(); err != nil {
+		t.Fatal(err)
+	}
+}

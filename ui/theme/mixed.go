@@ -190,27 +190,18 @@ func Covers(f fyne.Resource, text string) bool {
 	return true
 }
 
-var otherCoverage sync.Map // fyne.Resource → *coverage, for Fyne's own fonts
+// coverageByResource maps every font resource whose coverage is known,
+// this package's (stored when loaded) and Fyne's (parsed on demand).
+var coverageByResource sync.Map // fyne.Resource → *coverage
 
 func coverageOf(f fyne.Resource) *coverage {
-	var cov *coverage
-	loaded.Range(func(_, v any) bool {
-		if lf := v.(*loadedFont); lf.res == f && lf.err == nil {
-			cov = lf.cov
-			return false
-		}
-		return true
-	})
-	if cov != nil {
-		return cov
-	}
-	if v, ok := otherCoverage.Load(f); ok {
+	if v, ok := coverageByResource.Load(f); ok {
 		return v.(*coverage)
 	}
 	parsed, err := parseCoverage(f.Content())
 	if err != nil {
 		return nil
 	}
-	otherCoverage.Store(f, parsed)
+	coverageByResource.Store(f, parsed)
 	return parsed
 }
