@@ -221,6 +221,7 @@ func runSimulateBench(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("simulate bench", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	n := fs.Int("n", 50, "sessions")
+	think := fs.Duration("think", 0, "the patient reads each screen this long before touching (0: taps at once, the worst case)")
 	f.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
@@ -232,6 +233,7 @@ func runSimulateBench(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	sc = scenario.WithThinkTime(sc, *think)
 	world, closeWorld, err := newSimWorld(&f)
 	if err != nil {
 		return err
@@ -246,7 +248,8 @@ func runSimulateBench(ctx context.Context, env *Env, args []string) error {
 		samples = append(samples, reps[0].FaceToResult)
 	}
 	med, p95 := simPercentile(samples, 0.5), simPercentile(samples, 0.95)
-	fmt.Fprintf(env.Stdout, "simulate bench: %d sessions, transport %s, latency %s\n", *n, f.transport, f.latency)
+	fmt.Fprintf(env.Stdout, "simulate bench: %d sessions, transport %s, latency %s, face %s, think %v\n",
+		*n, f.transport, f.latency, f.face, *think)
 	fmt.Fprintf(env.Stdout, "choose 顔認証 → eligibility result: median %.1f ms, p95 %.1f ms, max %.1f ms\n",
 		simMS(med), simMS(p95), simMS(simPercentile(samples, 1)))
 	return nil

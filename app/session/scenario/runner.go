@@ -60,6 +60,21 @@ type Report struct {
 	Final        session.State
 }
 
+// WithThinkTime returns a copy of sc in which the patient reads each screen
+// for d before every touch: without it, the script taps the instant a screen
+// appears, the worst case for anything that runs in the background.
+func WithThinkTime(sc *Scenario, d time.Duration) *Scenario {
+	out := *sc
+	out.Steps = nil
+	for _, st := range sc.Steps {
+		if st.Touch != "" && d > 0 {
+			out.Steps = append(out.Steps, Step{Wait: d.String()})
+		}
+		out.Steps = append(out.Steps, st)
+	}
+	return &out
+}
+
 // Run executes every run of the scenario in order and stops at the first
 // failure.
 func Run(ctx context.Context, sc *Scenario, o Options) ([]Report, error) {
@@ -180,6 +195,15 @@ func (r *runner) step(ctx context.Context, st Step) error {
 		return nil
 	case st.Expect != nil:
 		return r.expect(ctx, st.Expect)
+	case st.Wait != "":
+		d, _ := parseDelay(st.Wait)
+		r.trace(Trace{Kind: "script", Name: "wait", Detail: st.Wait})
+		select {
+		case <-time.After(d):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	return errors.New("empty step")
 }

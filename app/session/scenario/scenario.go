@@ -72,6 +72,7 @@ type Step struct {
 	Problem string  `json:"problem,omitempty"` // with face: a guidance key the camera shows
 	Item    string  `json:"item,omitempty"`    // with touch toggle_item: medical, drug, surgery, checkup
 	Expect  *Expect `json:"expect,omitempty"`  // check the current screen
+	Wait    string  `json:"wait,omitempty"`    // the patient reads the screen this long
 	Timeout string  `json:"timeout,omitempty"` // with await; default 10s
 }
 

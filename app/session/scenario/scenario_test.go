@@ -95,3 +95,30 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestThinkTimeWaitsBeforeEveryTouch(t *testing.T) {
+	sc, _ := Load("face-ok")
+	slow := WithThinkTime(sc, 20*time.Millisecond)
+	touches, waits := 0, 0
+	for i, st := range slow.Steps {
+		if st.Touch != "" {
+			touches++
+			if i == 0 || slow.Steps[i-1].Wait != "20ms" {
+				t.Fatalf("touch %d not preceded by a wait", i)
+			}
+		}
+		if st.Wait != "" {
+			waits++
+		}
+	}
+	if touches == 0 || waits != touches || len(sc.Steps)+waits != len(slow.Steps) {
+		t.Fatalf("%d touches, %d waits", touches, waits)
+	}
+	start := time.Now()
+	if _, err := Run(context.Background(), slow, Options{World: NewFakeWorld(fake.Fast), Settings: settings()}); err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) < time.Duration(waits)*20*time.Millisecond {
+		t.Fatal("the waits did not wait")
+	}
+}

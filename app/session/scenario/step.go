@@ -11,7 +11,7 @@ import (
 func (st Step) check() error {
 	n := 0
 	for _, set := range []bool{st.Await != "", st.Touch != "", st.Digits != "", st.Staff != "",
-		st.Card != "", st.Face != "", st.Expect != nil} {
+		st.Card != "", st.Face != "", st.Expect != nil, st.Wait != ""} {
 		if set {
 			n++
 		}
@@ -55,6 +55,10 @@ func (st Step) check() error {
 	case st.Face != "":
 		if st.Face != "holder" && st.Face != "stranger" && st.Face != "nobody" {
 			return fmt.Errorf("face must be holder, stranger or nobody")
+		}
+	case st.Wait != "":
+		if _, err := parseDelay(st.Wait); err != nil {
+			return err
 		}
 	case st.Expect != nil:
 		if st.Expect.State != "" {
