@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"embed"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -131,11 +132,17 @@ func gunzip(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadFont, err)
 	}
-	out, err := io.ReadAll(r)
-	if err != nil {
+	// The gzip trailer holds the unpacked size (mod 4 GiB): allocate once
+	// instead of growing a 46 MB buffer by doubling.
+	var out bytes.Buffer
+	const maxFont = 256 << 20 // a bad trailer must not reserve gigabytes
+	if n := len(data); n >= 4 {
+		out.Grow(min(int(binary.LittleEndian.Uint32(data[n-4:])), maxFont))
+	}
+	if _, err := io.Copy(&out, r); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadFont, err)
 	}
-	return out, nil
+	return out.Bytes(), nil
 }
 
 // extractFace rewrites face i of a collection as a single font: the same
