@@ -219,6 +219,9 @@ func countOf(args []any) (int, bool) {
 			switch n := args[i+1].(type) {
 			case int:
 				return n, true
+			case int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+				v, err := strconv.Atoi(fmt.Sprint(n))
+				return v, err == nil
 			case string:
 				v, err := strconv.Atoi(n)
 				return v, err == nil

@@ -230,6 +230,8 @@ func TestT(t *testing.T) {
 		{Spanish, FaceTriesLeft, []any{"count", 1}, "Queda 1 intento"},
 		{Japanese, PINTriesLeft, []any{"count", 2}, "あと2回入力できます"},
 		{Thai, FaceTriesLeft, []any{"count", "2"}, "ลองได้อีก 2 ครั้ง"},
+		{English, PINTriesLeft, []any{"count", uint8(1)}, "1 try left"},
+		{English, PINTriesLeft, []any{"count", int64(3)}, "3 tries left"},
 		{Japanese, DoneTitle, nil, "受付が完了しました"},
 		{"xx", DoneTitle, nil, "受付が完了しました"},
 		{English, Key("no.such.key"), nil, "no.such.key"},
