@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/uketsuke/uketsuke/app/mynacard"
 )
 
 // ErrInvalid marks a configuration that parsed but broke a rule.
@@ -40,7 +42,9 @@ type Config struct {
 	Card     Card            `json:"card"`
 	Session  Session         `json:"session"`
 	Devices  []AllowedDevice `json:"devices"`
-	Anchors  []TrustAnchor   `json:"trust_anchors"`
+	// Anchors are the J-LIS CA keys and JPKI roots in app/mynacard's trust
+	// file format ({"kenmen": [...], "hojo": [...], "jpki_pem": "..."}).
+	Anchors json.RawMessage `json:"trust_anchors,omitempty"`
 }
 
 // Facility is the clinic's identity and wording.
@@ -75,13 +79,6 @@ type AllowedDevice struct {
 	Kind    string `json:"kind"`    // reader, face_camera, card_camera
 	Vendor  string `json:"vendor"`  // USB vendor id, 4 hex digits
 	Product string `json:"product"` // USB product id, 4 hex digits
-}
-
-// TrustAnchor is a J-LIS CA public key that signs card-face certificates.
-type TrustAnchor struct {
-	KeyID    string `json:"key_id"`  // 16 bytes, hex
-	Modulus  string `json:"modulus"` // RSA modulus, hex
-	Exponent int    `json:"exponent"`
 }
 
 // Duration is a time.Duration written as "10s" in JSON.
@@ -135,6 +132,14 @@ func Parse(data []byte) (*Config, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// TrustAnchors parses the configured anchors; nil when none are set.
+func (c *Config) TrustAnchors() (*mynacard.TrustAnchors, error) {
+	if len(c.Anchors) == 0 {
+		return nil, nil
+	}
+	return mynacard.ParseTrustAnchors(c.Anchors)
 }
 
 // Marshal writes the configuration as indented JSON.

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/uketsuke/uketsuke/sim/jlis"
 )
 
 func doc(t testing.TB, mod func(*Config)) []byte {
@@ -35,12 +35,12 @@ func TestDefaultIsValidAndRoundTrips(t *testing.T) {
 	}
 }
 
-func anchor() TrustAnchor {
-	mod := make([]byte, 256)
-	rand.Read(mod)
-	mod[0] |= 0x80
-	mod[255] |= 1
-	return TrustAnchor{KeyID: strings.Repeat("60", 16), Modulus: hex.EncodeToString(mod), Exponent: 65537}
+func anchors(t testing.TB) json.RawMessage {
+	data, err := json.Marshal(jlis.New(jlis.DefaultSeed).Anchors())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 func TestValidationNamesTheField(t *testing.T) {
@@ -62,9 +62,7 @@ func TestValidationNamesTheField(t *testing.T) {
 			d := AllowedDevice{Kind: "reader", Vendor: "054c", Product: "06c1"}
 			c.Devices = []AllowedDevice{d, d}
 		},
-		"trust_anchors[0].key_id":   func(c *Config) { a := anchor(); a.KeyID = "60"; c.Anchors = []TrustAnchor{a} },
-		"trust_anchors[0].modulus":  func(c *Config) { a := anchor(); a.Modulus = "00ff"; c.Anchors = []TrustAnchor{a} },
-		"trust_anchors[0].exponent": func(c *Config) { a := anchor(); a.Exponent = 4; c.Anchors = []TrustAnchor{a} },
+		"trust_anchors": func(c *Config) { c.Anchors = json.RawMessage(`{"kenmen":[{"id":"60","modulus":"ff","exponent":3}]}`) },
 	}
 	for field, mod := range cases {
 		_, err := Parse(doc(t, mod))
@@ -74,7 +72,7 @@ func TestValidationNamesTheField(t *testing.T) {
 		}
 	}
 	good := doc(t, func(c *Config) {
-		c.Anchors = []TrustAnchor{anchor()}
+		c.Anchors = anchors(t)
 		c.Devices = []AllowedDevice{{Kind: "reader", Vendor: "054c", Product: "06c1"}}
 		c.Facility.Wording = map[string]map[string]string{"ja": {"screen.idle": "カードを置いてください"}}
 	})
@@ -84,6 +82,9 @@ func TestValidationNamesTheField(t *testing.T) {
 	}
 	if !c.AllowsDevice("reader", "054c", "06c1") || c.AllowsDevice("face_camera", "054c", "06c1") {
 		t.Fatal("allow-list")
+	}
+	if ta, err := c.TrustAnchors(); err != nil || len(ta.Kenmen) == 0 || ta.JPKI == nil {
+		t.Fatalf("trust anchors %v", err)
 	}
 }
 

@@ -1,9 +1,7 @@
 package config
 
 import (
-	"encoding/hex"
 	"fmt"
-	"math/big"
 	"regexp"
 	"time"
 	"unicode"
@@ -149,27 +147,12 @@ func (c *Config) validateDevices() error {
 }
 
 func (c *Config) validateAnchors() error {
-	ids := map[string]bool{}
-	for i, a := range c.Anchors {
-		field := fmt.Sprintf("trust_anchors[%d]", i)
-		id, err := hex.DecodeString(a.KeyID)
-		if err != nil || len(id) != 16 {
-			return bad(field+".key_id", "must be 16 bytes in hex")
-		}
-		if ids[a.KeyID] {
-			return bad(field+".key_id", "listed twice")
-		}
-		ids[a.KeyID] = true
-		mod, err := hex.DecodeString(a.Modulus)
-		if err != nil || len(mod) < 256 || len(mod) > 512 || mod[0] == 0 {
-			return bad(field+".modulus", "must be a 2048..4096-bit RSA modulus in hex")
-		}
-		if new(big.Int).SetBytes(mod).Bit(0) == 0 {
-			return bad(field+".modulus", "an RSA modulus is odd")
-		}
-		if a.Exponent < 3 || a.Exponent%2 == 0 || a.Exponent > 1<<24 {
-			return bad(field+".exponent", "%d is not a usable RSA exponent", a.Exponent)
-		}
+	t, err := c.TrustAnchors()
+	if err != nil {
+		return bad("trust_anchors", "%v", err)
+	}
+	if t != nil && len(t.Kenmen) == 0 {
+		return bad("trust_anchors", "no 券面AP (kenmen) key: face records could never verify")
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/session/fake"
 )
@@ -418,4 +419,24 @@ func driveTo(t *testing.T, r *rig, st session.State) {
 		}
 	}
 	r.await(st, nil)
+}
+
+func TestSettingsFromConfig(t *testing.T) {
+	c := config.Default()
+	c.Face.Attempts, c.Face.AttemptTime.Duration = 2, 7*time.Second
+	s := session.SettingsFrom(c)
+	if s.FaceAttempts != 2 || s.FaceAttemptTime != 7*time.Second || s.FaceThreshold != c.Face.Threshold ||
+		s.Inactivity != c.Session.Inactivity.Duration || s.CardScanAttempts != c.Card.ScanAttempts {
+		t.Fatalf("%+v", s)
+	}
+	w := fake.NewWorld(fake.Fast)
+	if _, err := session.New(session.Options{Devices: w.Devices(), Settings: s}); err != nil {
+		t.Fatalf("a valid configuration gives invalid settings: %v", err)
+	}
+	if _, err := session.New(session.Options{Devices: w.Devices(), Settings: session.Settings{}}); !errors.Is(err, session.ErrConfig) {
+		t.Fatalf("zero settings accepted: %v", err)
+	}
+	if _, err := session.New(session.Options{Settings: s}); !errors.Is(err, session.ErrConfig) {
+		t.Fatalf("no devices accepted: %v", err)
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"time"
+
+	"github.com/uketsuke/uketsuke/app/config"
 )
 
 // PINLength is the JPKI user-authentication PIN's length: a PIN is never
@@ -48,4 +50,17 @@ func (s Settings) workers() int {
 		return s.Workers
 	}
 	return runtime.GOMAXPROCS(0)
+}
+
+// SettingsFrom takes the session's limits from a validated configuration.
+func SettingsFrom(c *config.Config) Settings {
+	return Settings{
+		FaceThreshold:    c.Face.Threshold,
+		FusionFrames:     c.Face.FusionFrames,
+		FusionWindow:     c.Face.FusionWindow.Duration,
+		FaceAttemptTime:  c.Face.AttemptTime.Duration,
+		FaceAttempts:     c.Face.Attempts,
+		CardScanAttempts: c.Card.ScanAttempts,
+		Inactivity:       c.Session.Inactivity.Duration,
+	}
 }
