@@ -243,24 +243,30 @@ func onshiBench(ctx context.Context, env *Env, args []string) error {
 	kiosks := fs.Int("kiosks", 50, "concurrent kiosks, each with its own kept-alive TLS connection")
 	duration := fs.Duration("duration", 30*time.Second, "how long to run")
 	rate := fs.Float64("rate", 0, "offered checks/s in total, paced (latency from when each check was due); 0: flat out")
-	mode := fs.String("mode", onshi.BenchInsurance, "what a check is: insurance, pin (challenge + card signature + check), mixed")
+	mode := fs.String("mode", onshi.BenchInsurance, "what a check is: insurance, pin (challenge + card signature + check), pinless (relayed 特定機関認証 + check), mixed")
 	cards := fs.Int("cards", 16, "virtual cards for the PIN path")
 	url := fs.String("url", "", "a running service (loopback only); empty: start one in this process")
 	certs := fs.String("certs", "", "the running service's certificate folder (with --url)")
 	db := fs.String("db", "", "database for the in-process service (default: a temporary one)")
 	n := fs.Int("n", 100000, "people in the in-process service's database (or in --url's)")
 	jlisSeed := fs.Int64("jlis-seed", jlis.DefaultSeed, "test J-LIS hierarchy the service trusts")
+	instSeed := fs.String("institution-seed", onshiInstSeed, "the service's simulated 特定機関 hierarchy")
 	if err := onshiFlags(fs, env, args); err != nil {
 		return err
 	}
+	inst, err := pinless.NewHierarchy(*instSeed)
+	if err != nil {
+		return err
+	}
 	switch *mode {
-	case onshi.BenchInsurance, onshi.BenchPIN, onshi.BenchMixed:
+	case onshi.BenchInsurance, onshi.BenchPIN, onshi.BenchPinless, onshi.BenchMixed:
 	default:
 		return fmt.Errorf("%w: --mode %q", ErrUsage, *mode)
 	}
 	h := jlis.New(*jlisSeed)
 	cfg := onshi.BenchConfig{Kiosks: *kiosks, Duration: *duration, Mode: *mode, Cards: *cards, Rate: *rate,
-		CardCA: h.JPKIAuthCA, CardKey: h.JPKIAuthCAKey, Pop: onshi.Population{Seed: onshiPopSeed, N: *n}}
+		CardCA: h.JPKIAuthCA, CardKey: h.JPKIAuthCAKey, InstitutionCA: &inst.CAKey.PublicKey,
+		Pop: onshi.Population{Seed: onshiPopSeed, N: *n}}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *url != "" {
@@ -274,13 +280,13 @@ func onshiBench(ctx context.Context, env *Env, args []string) error {
 		cfg.URL, cfg.PKI = *url, pki
 		return onshiRunBench(ctx, env, cfg)
 	}
-	return onshiBenchLocal(ctx, env, cfg, *db, *jlisSeed)
+	return onshiBenchLocal(ctx, env, cfg, *db, *jlisSeed, *instSeed)
 }
 
 // onshiBenchLocal seeds a database, starts `uketsuke onshi serve` on it as
 // a separate process on an ephemeral loopback port, and benches it, so the
 // report can tell the service's CPU from the kiosks'.
-func onshiBenchLocal(ctx context.Context, env *Env, cfg onshi.BenchConfig, db string, jlisSeed int64) error {
+func onshiBenchLocal(ctx context.Context, env *Env, cfg onshi.BenchConfig, db string, jlisSeed int64, instSeed string) error {
 	if db == "" {
 		dir, err := os.MkdirTemp("", "onshi-bench-")
 		if err != nil {
@@ -297,7 +303,7 @@ func onshiBenchLocal(ctx context.Context, env *Env, cfg onshi.BenchConfig, db st
 		return err
 	}
 	cmd := exec.Command(exe, "onshi", "serve", "--listen", "127.0.0.1:0", "--db", db,
-		"--jlis-seed", strconv.FormatInt(jlisSeed, 10))
+		"--jlis-seed", strconv.FormatInt(jlisSeed, 10), "--institution-seed", instSeed)
 	cmd.Stderr = env.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -36,7 +36,7 @@ type Config struct {
 	ChallengeTTL, SessionTTL time.Duration
 }
 
-// Grace is how long after its certificate expired a card may still be used
+// GraceMonths is how long after its certificate expired a card may still be used
 // for an eligibility check (and only for that).
 const GraceMonths = 3
 
