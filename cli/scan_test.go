@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/uketsuke/uketsuke/sim/cardface"
+	"github.com/uketsuke/uketsuke/sim/profile"
+)
+
+func TestScanCommandPrintsOneJSONLinePerImage(t *testing.T) {
+	t.Setenv("OMP_THREAD_LIMIT", "1") // or the command re-executes the test binary
+	dir := t.TempDir()
+	img, truth, err := cardface.Render(profile.Default(), nil, cardface.Options{Seed: 1, Mix: cardface.Clean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := filepath.Join(dir, "card.png")
+	f, err := os.Create(card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	notImage := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notImage, []byte("not an image"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &out}
+	if err := Run(context.Background(), env, []string{"scan", "--json", card, notImage}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	var ok struct {
+		File     string  `json:"file"`
+		OK       bool    `json:"ok"`
+		Birth    string  `json:"birth_yymmdd"`
+		Expiry   string  `json:"expiry_year"`
+		Code     string  `json:"security_code"`
+		B        string  `json:"verification_code_b"`
+		Conf     float64 `json:"confidence"`
+		MS       *int64  `json:"ms"`
+		ErrorKey string  `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &ok); err != nil {
+		t.Fatalf("%v: %s", err, lines[0])
+	}
+	if !ok.OK || ok.B != truth.CodeB || ok.Birth != "550217" || ok.Expiry != "2035" || ok.Code != "2285" || ok.MS == nil || ok.Conf <= 0 {
+		t.Errorf("card line: %s", lines[0])
+	}
+	var bad map[string]any
+	if err := json.Unmarshal([]byte(lines[1]), &bad); err != nil {
+		t.Fatalf("%v: %s", err, lines[1])
+	}
+	if bad["ok"] != false || bad["error"] != "bad_image" || bad["file"] != notImage {
+		t.Errorf("non-image line: %s", lines[1])
+	}
+}
+
+func TestScanBenchReports(t *testing.T) {
+	t.Setenv("OMP_THREAD_LIMIT", "1")
+	var out bytes.Buffer
+	if err := Run(context.Background(), &Env{Stdout: &out, Stderr: &out}, []string{"scan", "bench", "-n", "3", "--mix", "clean"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"exact 照合番号B", "wrong code", "refused", "field accuracy", "p95"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := Run(context.Background(), &Env{Stdout: &out, Stderr: &out}, []string{"scan", "bench", "--mix", "foggy"}); err == nil {
+		t.Error("unknown mix accepted")
+	}
+}
