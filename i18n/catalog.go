@@ -198,7 +198,8 @@ func (c *Catalog) T(lang Lang, key Key, args ...any) string {
 	if text == "" {
 		text = m[FormOther]
 	}
-	return substitute(text, args)
+	l, _ := Info(lang)
+	return substitute(text, args, l.Digits)
 }
 
 func (c *Catalog) form(lang Lang, m message, args []any) string {
@@ -231,7 +232,9 @@ func countOf(args []any) (int, bool) {
 	return 0, false
 }
 
-func substitute(text string, args []any) string {
+// substitute replaces {name} placeholders; numbers are written in the
+// language's digits.
+func substitute(text string, args []any, digits func(string) string) string {
 	if len(args) < 2 || !strings.Contains(text, "{") {
 		return text
 	}
@@ -241,9 +244,21 @@ func substitute(text string, args []any) string {
 		if !ok {
 			continue
 		}
-		pairs = append(pairs, "{"+name+"}", fmt.Sprint(args[i+1]))
+		value := fmt.Sprint(args[i+1])
+		if isNumber(args[i+1]) {
+			value = digits(value)
+		}
+		pairs = append(pairs, "{"+name+"}", value)
 	}
 	return strings.NewReplacer(pairs...).Replace(text)
+}
+
+func isNumber(v any) bool {
+	switch v.(type) {
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return true
+	}
+	return false
 }
 
 // Has reports whether lang has a catalogue.

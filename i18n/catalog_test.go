@@ -231,6 +231,9 @@ func TestT(t *testing.T) {
 		{Japanese, PINTriesLeft, []any{"count", 2}, "あと2回入力できます"},
 		{Thai, FaceTriesLeft, []any{"count", "2"}, "ลองได้อีก 2 ครั้ง"},
 		{English, PINTriesLeft, []any{"count", uint8(1)}, "1 try left"},
+		{Nepali, PINTriesLeft, []any{"count", 2}, "अझै २ पटक हाल्न सकिन्छ"},
+		{Burmese, PINTriesLeft, []any{"count", 3}, "နောက်ထပ် ၃ ကြိမ် ရိုက်နိုင်သည်"},
+		{Khmer, PINTriesLeft, []any{"count", 10}, "អាចបញ្ចូលបាន ១០ ដងទៀត"},
 		{English, PINTriesLeft, []any{"count", int64(3)}, "3 tries left"},
 		{Japanese, DoneTitle, nil, "受付が完了しました"},
 		{"xx", DoneTitle, nil, "受付が完了しました"},
@@ -357,4 +360,29 @@ func TestOverridesFromConfiguration(t *testing.T) {
 	if _, err := c.WithOverrides(Overrides(map[string]map[string]string{"th": {"done.titel": "x"}})); !errors.Is(err, ErrUnknownKey) {
 		t.Errorf("misspelt key: err = %v", err)
 	}
+}
+
+// TestNativeDigitsAreConsistent: catalogues written with their own digits
+// (ne, my, km) must not mix in ASCII digits, and counts follow suit.
+func TestNativeDigitsAreConsistent(t *testing.T) {
+	c := mustLoad(t)
+	for _, l := range All() {
+		if l.zero == 0 {
+			continue
+		}
+		for _, k := range Keys() {
+			text := c.T(l.Code, k, CountArg, 7)
+			if strings.ContainsAny(text, "0123456789") {
+				t.Errorf("%s %s has ASCII digits: %q", l.Code, k, text)
+			}
+		}
+	}
+	if got := English.digitsOf("a1"); got != "a1" {
+		t.Errorf("English digits changed: %q", got)
+	}
+}
+
+func (lang Lang) digitsOf(s string) string {
+	l, _ := Info(lang)
+	return l.Digits(s)
 }

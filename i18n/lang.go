@@ -6,6 +6,7 @@ package i18n
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Lang is a BCP 47 language tag naming one of the kiosk's catalogues.
@@ -60,25 +61,26 @@ type Language struct {
 	EnglishName string
 	Script      Script
 	plural      pluralRule
+	zero        rune // the language's own digit zero, 0 for ASCII digits
 }
 
 var languages = []Language{
-	{Japanese, "日本語", "Japanese", ScriptJapanese, pluralNone},
-	{EasyJapanese, "やさしい にほんご", "Easy Japanese", ScriptJapanese, pluralNone},
-	{English, "English", "English", ScriptLatin, pluralOne},
-	{ChineseSimplified, "简体中文", "Chinese (Simplified)", ScriptHanSimplified, pluralNone},
-	{ChineseTraditional, "繁體中文", "Chinese (Traditional)", ScriptHanTraditional, pluralNone},
-	{Korean, "한국어", "Korean", ScriptKorean, pluralNone},
-	{Vietnamese, "Tiếng Việt", "Vietnamese", ScriptLatin, pluralNone},
-	{Portuguese, "Português", "Portuguese (Brazil)", ScriptLatin, pluralZeroOne},
-	{Spanish, "Español", "Spanish", ScriptLatin, pluralOne},
-	{Tagalog, "Tagalog", "Tagalog", ScriptLatin, pluralNone},
-	{Indonesian, "Bahasa Indonesia", "Indonesian", ScriptLatin, pluralNone},
-	{Nepali, "नेपाली", "Nepali", ScriptDevanagari, pluralNone},
-	{Thai, "ไทย", "Thai", ScriptThai, pluralNone},
-	{Burmese, "မြန်မာ", "Burmese", ScriptMyanmar, pluralNone},
-	{Khmer, "ខ្មែរ", "Khmer", ScriptKhmer, pluralNone},
-	{Mongolian, "Монгол", "Mongolian", ScriptCyrillic, pluralNone},
+	{Japanese, "日本語", "Japanese", ScriptJapanese, pluralNone, 0},
+	{EasyJapanese, "やさしい にほんご", "Easy Japanese", ScriptJapanese, pluralNone, 0},
+	{English, "English", "English", ScriptLatin, pluralOne, 0},
+	{ChineseSimplified, "简体中文", "Chinese (Simplified)", ScriptHanSimplified, pluralNone, 0},
+	{ChineseTraditional, "繁體中文", "Chinese (Traditional)", ScriptHanTraditional, pluralNone, 0},
+	{Korean, "한국어", "Korean", ScriptKorean, pluralNone, 0},
+	{Vietnamese, "Tiếng Việt", "Vietnamese", ScriptLatin, pluralNone, 0},
+	{Portuguese, "Português", "Portuguese (Brazil)", ScriptLatin, pluralZeroOne, 0},
+	{Spanish, "Español", "Spanish", ScriptLatin, pluralOne, 0},
+	{Tagalog, "Tagalog", "Tagalog", ScriptLatin, pluralNone, 0},
+	{Indonesian, "Bahasa Indonesia", "Indonesian", ScriptLatin, pluralNone, 0},
+	{Nepali, "नेपाली", "Nepali", ScriptDevanagari, pluralNone, '०'},
+	{Thai, "ไทย", "Thai", ScriptThai, pluralNone, 0},
+	{Burmese, "မြန်မာ", "Burmese", ScriptMyanmar, pluralNone, '၀'},
+	{Khmer, "ខ្មែរ", "Khmer", ScriptKhmer, pluralNone, '០'},
+	{Mongolian, "Монгол", "Mongolian", ScriptCyrillic, pluralNone, 0},
 }
 
 // ErrUnknownLanguage is returned for a language code the kiosk has no catalogue for.
@@ -103,6 +105,21 @@ func Info(lang Lang) (Language, error) {
 func Parse(code string) (Lang, error) {
 	l, err := Info(Lang(code))
 	return l.Code, err
+}
+
+// Digits rewrites the ASCII digits of s in the language's own digits
+// (Devanagari for Nepali, Myanmar for Burmese, Khmer for Khmer), the digits
+// their catalogues are written with; other languages keep ASCII digits.
+func (l Language) Digits(s string) string {
+	if l.zero == 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return l.zero + (r - '0')
+		}
+		return r
+	}, s)
 }
 
 // Name returns lang's own name ("ไทย" for Thai), or the code if unknown.
