@@ -19,19 +19,49 @@ type Run struct {
 	Font fyne.Resource
 }
 
-// fallbacks is the order fonts are tried in after the language's own:
-// Fyne's Noto Sans (what Fyne itself falls back to), then every script the
-// kiosk embeds, Japanese CJK before the others, and IPAmj last.
-func fallbacks(lang i18n.Lang) []fontSource {
-	first := sourceFor(lang)
-	out := []fontSource{first, fyneRegular}
-	for _, s := range []fontSource{srcLatin, srcJapanese, srcHans, srcHant, srcKorean,
-		srcThai, srcDevanagari, srcMyanmar, srcKhmer, srcNames} {
-		if s.name != first.name {
-			out = append(out, s)
+// candidates is the order fonts are tried in for r: the language's own,
+// the kiosk's font for r's script, Fyne's Noto Sans (what Fyne itself falls
+// back to), IPAmj, then everything else. Going by script first means a Thai
+// word in a Japanese sentence never unpacks the Chinese and Korean faces.
+func candidates(lang i18n.Lang, r rune) []fontSource {
+	out := []fontSource{sourceFor(lang)}
+	if s, ok := scriptSource(lang, r); ok {
+		out = append(out, s)
+	}
+	return append(out, fyneRegular, srcNames, srcLatin, srcJapanese, srcHans, srcHant,
+		srcKorean, srcThai, srcDevanagari, srcMyanmar, srcKhmer)
+}
+
+var scriptSources = []struct {
+	table *unicode.RangeTable
+	src   fontSource
+}{
+	{unicode.Latin, srcLatin}, {unicode.Cyrillic, srcLatin}, {unicode.Greek, srcLatin},
+	{unicode.Thai, srcThai}, {unicode.Devanagari, srcDevanagari},
+	{unicode.Myanmar, srcMyanmar}, {unicode.Khmer, srcKhmer}, {unicode.Hangul, srcKorean},
+}
+
+func scriptSource(lang i18n.Lang, r rune) (fontSource, bool) {
+	for _, s := range scriptSources {
+		if unicode.Is(s.table, r) {
+			return s.src, true
 		}
 	}
-	return out
+	if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Bopomofo) {
+		return cjkFor(lang), true
+	}
+	return fontSource{}, false
+}
+
+// cjkFor is lang's CJK face, or the Japanese one for a language without.
+func cjkFor(lang i18n.Lang) fontSource {
+	if l, err := i18n.Info(lang); err == nil {
+		switch l.Script {
+		case i18n.ScriptJapanese, i18n.ScriptKorean, i18n.ScriptHanSimplified, i18n.ScriptHanTraditional:
+			return sourceFor(lang)
+		}
+	}
+	return srcJapanese
 }
 
 // fyneRegular is Fyne's built-in Noto Sans, as a source like the others.
@@ -41,14 +71,13 @@ var fyneRegular = fontSource{
 	res:  fynetheme.DefaultTextFont(),
 }
 
-// Runs splits text into runs each drawn by the first font, in lang's
-// fallback order, that has every character of the run. Marks, joiners and
+// Runs splits text into runs each drawn by the first font, among each
+// character's candidates, that has every character of the run. Marks, joiners and
 // variation selectors stay with the character before them, so a Thai or
 // Khmer cluster or an IVS kanji is never split across fonts. A character no
 // font has stays in the current run (it will show as a box: the tests make
 // sure the kiosk's own text never does).
 func Runs(text string, lang i18n.Lang) []Run {
-	chain := fallbacks(lang)
 	runes := []rune(text)
 	var runs []Run
 	var cur []rune
@@ -59,9 +88,9 @@ func Runs(text string, lang i18n.Lang) []Run {
 			cur = append(cur, r)
 			continue
 		}
-		f := pick(chain, r, nextSelector(runes, i))
+		f := pick(candidates(lang, r), r, nextSelector(runes, i))
 		if f == nil {
-			f = chain[0].get()
+			f = sourceFor(lang).get()
 		}
 		if curFont != nil && f.res != curFont.res {
 			runs = append(runs, Run{string(cur), curFont.res})
