@@ -3,7 +3,7 @@
 # Unit tests (the memory proof, the log grep, the goroutine checks) run in
 # `make unit`; these targets run every scenario through the built binary.
 
-TEST_TARGETS += session-scenarios session-scenarios-pcsc
+TEST_TARGETS += session-scenarios session-scenarios-pcsc session-real-face
 
 SIM := ./$(BIN) simulate --latency fast --attempt-time 1s
 # The virtual card has no user-authentication certificate without a PIN, so
@@ -27,6 +27,15 @@ session-scenarios-pcsc: build
 	packaging/test/with-pcscd.sh bash -c 'for s in face-ok pin-wrong-three-times unregistered-card; do \
 	  $(SIM) --transport pcsc --scenario $$s >/dev/null || exit 1; done'
 	@echo "session-scenarios-pcsc: all passed"
+
+# The whole face path for real once: LFW photos through sim/camera,
+# Tesseract on the rendered card face, JPEG 2000, the ONNX face engine.
+# Needs ../shared/faces: without it this fails (as UKETSUKE_REQUIRE_SHARED=1 asks).
+session-real-face: build models
+	test -d ../shared/faces/lfw-devtrain || { echo "session-real-face: ../shared/faces/lfw-devtrain is missing"; exit 1; }
+	$(SIM) --face real --attempt-time 5s --scenario face-ok >/dev/null
+	$(SIM) --face real --attempt-time 2s --scenario face-fail-then-pin >/dev/null
+	@echo "session-real-face: passed"
 
 # Median and p95 from choosing 顔認証 to the eligibility answer at real-card latency.
 session-bench: build
