@@ -41,6 +41,8 @@ $(I18N_FONT_DIR)/LICENSE-IPA.txt: /usr/share/doc/fonts-ipamj-mincho/IPA_Font_Lic
 i18n-fonts-clean:
 	rm -f $(I18N_FONTS) $(I18N_LICENSES)
 
+# The embedded IPAmj must equal Debian's file (its licence), checked without
+# the skip a machine lacking the package would allow.
 # The "bare machine" check: run the font tests with every system font
 # directory hidden (a private mount namespace with empty tmpfs over them, and
 # a fresh HOME), so Fyne can find no font but the ones embedded. Needs root,
@@ -51,6 +53,7 @@ I18N_SYSTEM_FONT_DIRS := /usr/share/fonts /usr/local/share/fonts /usr/X11R6/lib/
 
 .PHONY: i18n-bare-test
 i18n-bare-test: i18n-fonts
+	UKETSUKE_REQUIRE_SHARED=1 $(GO) test -count=1 -run TestIPAmjIsUnmodified ./assets/
 	gocache=$$($(GO) env GOCACHE); gomodcache=$$($(GO) env GOMODCACHE); gopath=$$($(GO) env GOPATH); \
 	bare_home=$$(mktemp -d); trap 'rm -rf "$$bare_home"' EXIT; \
 	unshare --mount -- sh -euc ' \
