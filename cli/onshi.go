@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -163,7 +164,9 @@ func onshiServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := onshi.NewServer(onshi.Config{Store: store, JPKIRoots: roots, Institution: pinless.Simulated{H: inst}})
+	// Only failures are logged, and they carry no personal data.
+	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv := onshi.NewServer(onshi.Config{Store: store, JPKIRoots: roots, Institution: pinless.Simulated{H: inst}, Log: logger})
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(env.Stdout, "onshi: serving https://%s (kiosk certificates in %s, %d JPKI CA(s))\n", ln.Addr(), *certs, len(roots))
@@ -215,22 +218,42 @@ func onshiReadCert(path string) (*x509.Certificate, error) {
 func onshiRevoke(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("onshi revoke", flag.ContinueOnError)
 	db := fs.String("db", "", "database file (required)")
-	cert := fs.String("cert", "", "the certificate to revoke, PEM or DER (required)")
+	cert := fs.String("cert", "", "a certificate to revoke, PEM or DER")
+	crl := fs.String("crl", "", "an X.509 revocation list (PEM or DER) signed by a trusted JPKI CA: revoke all it lists")
+	jlisSeed := fs.Int64("jlis-seed", jlis.DefaultSeed, "test J-LIS hierarchy whose JPKI CA is trusted (0: none)")
+	var caFiles onshiList
+	fs.Var(&caFiles, "jpki-ca", "another trusted JPKI user-authentication CA certificate (repeatable)")
 	if err := onshiFlags(fs, env, args); err != nil {
 		return err
 	}
-	if *db == "" || *cert == "" {
-		return fmt.Errorf("%w: --db and --cert are required", ErrUsage)
-	}
-	c, err := onshiReadCert(*cert)
-	if err != nil {
-		return err
+	if *db == "" || (*cert == "") == (*crl == "") {
+		return fmt.Errorf("%w: --db and one of --cert or --crl are required", ErrUsage)
 	}
 	store, err := onshi.OpenStore(*db)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if *crl != "" {
+		roots, err := onshiJPKIRoots(*jlisSeed, caFiles)
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(*crl)
+		if err != nil {
+			return err
+		}
+		n, err := onshi.NewServer(onshi.Config{Store: store, JPKIRoots: roots}).ImportCRL(ctx, data)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "onshi: revoked %d serial(s) from %s\n", n, *crl)
+		return nil
+	}
+	c, err := onshiReadCert(*cert)
+	if err != nil {
+		return err
+	}
 	if err := store.RevokeCertificate(ctx, c, time.Now()); err != nil {
 		return err
 	}

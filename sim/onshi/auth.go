@@ -7,6 +7,9 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/eligibility"
@@ -209,4 +212,40 @@ func validateQuery(q eligibility.InsuranceQuery) error {
 		return checkFlag("LimitApplicationCertificateRelatedConsFlg", f)
 	}
 	return nil
+}
+
+// ErrBadCRL is returned for a revocation list that does not parse or that no
+// trusted JPKI CA signed.
+var ErrBadCRL = errors.New("onshi: revocation list not usable")
+
+// ImportCRL verifies an X.509 CRL (DER or PEM) against the trusted JPKI CAs
+// and adds every serial it lists to the revocation list; it returns how many.
+func (s *Server) ImportCRL(ctx context.Context, data []byte) (int, error) {
+	if b, _ := pem.Decode(data); b != nil {
+		data = b.Bytes
+	}
+	crl, err := x509.ParseRevocationList(data)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrBadCRL, err)
+	}
+	var issuer *x509.Certificate
+	for _, root := range s.cfg.JPKIRoots {
+		if crl.CheckSignatureFrom(root) == nil {
+			issuer = root
+			break
+		}
+	}
+	if issuer == nil {
+		return 0, fmt.Errorf("%w: no trusted JPKI CA signed it", ErrBadCRL)
+	}
+	key := crl.AuthorityKeyId
+	if len(key) == 0 {
+		h := sha256.Sum256(crl.RawIssuer)
+		key = h[:]
+	}
+	serials := make([]string, len(crl.RevokedCertificateEntries))
+	for i, e := range crl.RevokedCertificateEntries {
+		serials[i] = e.SerialNumber.Text(16)
+	}
+	return len(serials), s.cfg.Store.revokeAll(ctx, key, serials, rfc3339(s.cfg.Now()))
 }

@@ -317,3 +317,41 @@ func FuzzHandlers(f *testing.F) {
 		}
 	})
 }
+
+func TestImportedCRLRevokes(t *testing.T) {
+	e := newEnv(t, 50)
+	c := e.client("kiosk-1", nil)
+	card := e.card(8, testNow.AddDate(1, 0, 0))
+	if _, err := c.CheckByPIN(bg, card); err != nil {
+		t.Fatal(err)
+	}
+	list := &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: testNow, NextUpdate: testNow.AddDate(0, 0, 1),
+		RevokedCertificateEntries: []x509.RevocationListEntry{{SerialNumber: card.cert.SerialNumber, RevocationTime: testNow}}}
+	der, err := x509.CreateRevocationList(rand.Reader, list, e.jlis.JPKIAuthCA, e.jlis.JPKIAuthCAKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A list no trusted CA signed is refused and changes nothing.
+	stranger := selfSignedCard(t)
+	stranger.cert.KeyUsage |= x509.KeyUsageCRLSign
+	forged, err := x509.CreateRevocationList(rand.Reader, list, &x509.Certificate{Subject: stranger.cert.Subject,
+		SubjectKeyId: []byte{1}, KeyUsage: x509.KeyUsageCRLSign}, stranger.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.srv.ImportCRL(bg, forged); !errors.Is(err, ErrBadCRL) {
+		t.Fatalf("forged list: %v", err)
+	}
+	if _, err := e.srv.ImportCRL(bg, []byte("not a list")); !errors.Is(err, ErrBadCRL) {
+		t.Fatalf("garbage list: %v", err)
+	}
+	if _, err := c.CheckByPIN(bg, card); err != nil {
+		t.Fatalf("refused lists revoked the card: %v", err)
+	}
+	if n, err := e.srv.ImportCRL(bg, der); err != nil || n != 1 {
+		t.Fatalf("import: %d %v", n, err)
+	}
+	if _, err := c.CheckByPIN(bg, card); !errors.Is(err, eligibility.ErrRevokedCert) {
+		t.Fatalf("after the list: %v", err)
+	}
+}

@@ -266,6 +266,18 @@ func (s *Store) Revoke(ctx context.Context, issuerKey []byte, serial string, at 
 	return err
 }
 
+func (s *Store) revokeAll(ctx context.Context, issuerKey []byte, serials []string, at string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, serial := range serials {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO revoked(issuer_key, serial, revoked_at)
+				VALUES (?, ?, ?)`, issuerKey, serial, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // CountConsents is the number of consent rows recorded for a holder; for tests
 // and operators checking that retries recorded nothing twice.
 func (s *Store) CountConsents(ctx context.Context, person int64) (int, error) {
