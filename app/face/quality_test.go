@@ -21,7 +21,6 @@ func texturedImage(t *testing.T, w, h int, level, spread float64) *Image {
 	return img
 }
 
-
 func TestQualityReasons(t *testing.T) {
 	cfg := DefaultQuality()
 	good := frontalFace() // eye distance ≈ 106 px in a 420x420 image
