@@ -14,6 +14,9 @@ type fieldSpec struct {
 	field    Field
 	rect     RectMM
 	variants []variant
+	// engines is how many different languages must have read the winning
+	// value: two for the code, so one model's blind spot cannot win alone.
+	engines int
 }
 
 // variant is one rendition of a cropped line and the engine settings to
@@ -36,23 +39,31 @@ var (
 		{then(scaledBy(1.25), binarize), "jpn", ""},
 		{then(scaledBy(2), binarize), "jpn", ""},
 		{then(scaledBy(1.25), localBinarize), "jpn", ""},
+		// Last, for noisy or blurred frames: smooth before reading.
+		{then(boxBlur, stretched(1.5, 1.5)), "jpn", ""},
+		{then(boxBlur, then(scaledBy(1.5), binarize)), "jpn", ""},
 	}
-	// The code alternates engines: eng with a digit whitelist and jpn err on
-	// different digits (eng took a small serif 5 for 9 in every rendition,
-	// jpn confuses 8 and 6), so their agreement is worth more than either's.
+	// The code alternates engines so that the first pair is never one
+	// engine agreeing with itself: jpn and eng (with a digit whitelist) err on
+	// different digits (eng read a serif 7 as 1 and a small 5 as 9 in every
+	// rendition at 1x; jpn once took 8 for 6), so their agreement is worth
+	// more than either's.
 	codeVariants = []variant{
-		{stretch, "eng", digits},
 		{stretch, "jpn", ""},
-		{stretched(0.8, 0.8), "eng", digits},
+		{stretch, "eng", digits},
 		{stretched(1.25, 1.25), "jpn", ""},
+		{stretched(1.5, 1.5), "eng", digits},
+		{stretched(0.8, 0.8), "jpn", ""},
 		{then(scaledBy(1.5), binarize), "eng", digits},
+		{then(boxBlur, stretched(1.5, 1.5)), "jpn", ""},
+		{then(boxBlur, stretched(1.5, 1.5)), "eng", digits},
 	}
 
-	birthSpec = fieldSpec{FieldBirth, BirthRect, dateVariants}
+	birthSpec = fieldSpec{FieldBirth, BirthRect, dateVariants, 1}
 	// The expiry line is read whole (not just the year) so its month and day
 	// can be checked against the birthday.
-	expirySpec = fieldSpec{FieldExpiry, ExpiryRect, dateVariants}
-	codeSpec   = fieldSpec{FieldSecurityCode, CodeRect, codeVariants}
+	expirySpec = fieldSpec{FieldExpiry, ExpiryRect, dateVariants, 1}
+	codeSpec   = fieldSpec{FieldSecurityCode, CodeRect, codeVariants, 2}
 )
 
 const digits = "0123456789"
@@ -77,25 +88,28 @@ func then(first, second func(*image.Gray) *image.Gray) func(*image.Gray) *image.
 
 // votes counts the well-formed, confident readings of each value.
 type votes[T comparable] struct {
-	values []T
-	counts []int
-	confs  []float64
+	values  []T
+	counts  []int
+	confs   []float64
+	engines []map[string]bool
 }
 
-func (v *votes[T]) add(val T, conf float64) {
+func (v *votes[T]) add(val T, conf float64, lang string) {
 	for i := range v.values {
 		if v.values[i] == val {
 			v.counts[i]++
 			v.confs[i] = math.Min(v.confs[i], conf)
+			v.engines[i][lang] = true
 			return
 		}
 	}
 	v.values, v.counts, v.confs = append(v.values, val), append(v.counts, 1), append(v.confs, conf)
+	v.engines = append(v.engines, map[string]bool{lang: true})
 }
 
 // winner is the value read at least twice and at least twice more often than
 // any rival: unanimous pairs win at once, a lone dissent needs a 3-1 outvote.
-func (v *votes[T]) winner() (T, float64, bool) {
+func (v *votes[T]) winner(minEngines int) (T, float64, bool) {
 	best, second := -1, 0
 	for i, c := range v.counts {
 		switch {
@@ -108,7 +122,7 @@ func (v *votes[T]) winner() (T, float64, bool) {
 			second = max(second, c)
 		}
 	}
-	if best < 0 || v.counts[best] < 2 || v.counts[best]-second < 2 {
+	if best < 0 || v.counts[best] < 2 || v.counts[best]-second < 2 || len(v.engines[best]) < minEngines {
 		var zero T
 		return zero, 0, false
 	}
@@ -146,9 +160,9 @@ func readField[T comparable](ctx context.Context, o OCR, card *image.Gray, spec 
 		case res.Confidence < minConf:
 			lowConf++
 		default:
-			tally.add(val, res.Confidence)
+			tally.add(val, res.Confidence, v.lang)
 		}
-		if val, conf, ok := tally.winner(); ok {
+		if val, conf, ok := tally.winner(spec.engines); ok {
 			return val, conf, nil
 		}
 	}
@@ -394,5 +408,25 @@ func maxFilter(g *image.Gray, radius int) []uint8 {
 		}
 	}
 	clear(tmp)
+	return out
+}
+
+// boxBlur averages each pixel with its 3x3 neighbourhood, which takes the
+// edge off sensor noise before the contrast is stretched.
+func boxBlur(g *image.Gray) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			sum, n := 0, 0
+			for dy := max(0, y-1); dy <= min(h-1, y+1); dy++ {
+				for dx := max(0, x-1); dx <= min(w-1, x+1); dx++ {
+					sum += int(g.Pix[g.PixOffset(g.Rect.Min.X+dx, g.Rect.Min.Y+dy)])
+					n++
+				}
+			}
+			out.Pix[y*w+x] = uint8(sum / n)
+		}
+	}
 	return out
 }
