@@ -33,7 +33,7 @@ session-scenarios-pcsc: build
 # Needs ../shared/faces: without it this fails (as UKETSUKE_REQUIRE_SHARED=1 asks).
 session-real-face: build models
 	test -d ../shared/faces/lfw-devtrain || { echo "session-real-face: ../shared/faces/lfw-devtrain is missing"; exit 1; }
-	$(SIM) --face real --attempt-time 5s --scenario face-ok >/dev/null
+	$(SIM) --face real --attempt-time 10s --scenario face-ok >/dev/null
 	$(SIM) --face real --attempt-time 2s --scenario face-fail-then-pin >/dev/null
 	@echo "session-real-face: passed"
 

@@ -168,7 +168,7 @@ func (s *session) signChallenge() {
 
 func (k *Kiosk) pinWrong(ev Event) {
 	k.s.pinTries = ev.Left
-	k.auditError(errCodePINWrong)
+	k.auditError(ErrCodePINWrong)
 }
 
 func (k *Kiosk) pinLocked(Event) {

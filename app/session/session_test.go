@@ -440,3 +440,40 @@ func TestSettingsFromConfig(t *testing.T) {
 		t.Fatalf("no devices accepted: %v", err)
 	}
 }
+
+// The key lists the catalogues are checked against are complete for what
+// the scenarios produce, and free of duplicates.
+func TestKeyListsAreCompleteAndUnique(t *testing.T) {
+	msgs := map[session.MsgKey]bool{}
+	for _, k := range session.MessageKeys() {
+		if msgs[k] {
+			t.Errorf("duplicate message key %q", k)
+		}
+		msgs[k] = true
+	}
+	codes := map[session.ErrorCode]bool{"": true}
+	for _, c := range session.ErrorCodes() {
+		if codes[c] {
+			t.Errorf("duplicate error code %q", c)
+		}
+		codes[c] = true
+	}
+	r := newRig(t, nil)
+	card := r.place(holder())
+	r.await(session.StateMethod, nil)
+	r.must(r.k.Press(session.EvChoosePIN))
+	for range 3 {
+		r.await(session.StatePIN, nil)
+		r.typePIN("0000")
+		r.must(r.k.Press(session.EvSubmitPIN))
+		v := r.settle()
+		if !msgs[v.Message] || !codes[v.Error] {
+			t.Errorf("view carries an unlisted key: %q %q", v.Message, v.Error)
+		}
+	}
+	v := r.await(session.StateMethod, nil)
+	if !msgs[v.Message] || !codes[v.Error] || v.Message != session.MsgPINLocked {
+		t.Errorf("view carries an unlisted key: %q %q", v.Message, v.Error)
+	}
+	_ = card
+}

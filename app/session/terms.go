@@ -27,9 +27,6 @@ var (
 	termUnknownCode  = audit.MustTerm("unknown_code")
 )
 
-// ErrCodePINWrong is logged when the card refused a PIN with tries left.
-const errCodePINWrong ErrorCode = "pin.wrong"
-
 func init() {
 	for _, s := range States() {
 		stateTerms[s] = audit.MustTerm(s.String())

@@ -163,6 +163,7 @@ const (
 	ErrCodeFaceEngine     ErrorCode = "face.engine"
 	ErrCodeCamera         ErrorCode = "face.camera"
 	ErrCodePINLocked      ErrorCode = "pin.locked"
+	ErrCodePINWrong       ErrorCode = "pin.wrong" // the card refused the PIN; tries remain
 	ErrCodeCardError      ErrorCode = "card.error"
 	ErrCodeStaffRejected  ErrorCode = "staff.rejected"
 	ErrCodeNotRegistered  ErrorCode = "elig.not_registered"
@@ -215,7 +216,8 @@ type PINView struct {
 type FaceView struct {
 	Attempt, MaxAttempts int
 	CanRetry             bool
-	PhotoReady           bool // the card side of the match is ready
+	PhotoReady           bool      // the card side of the match is ready
+	Ends                 time.Time // when the running attempt's time budget runs out
 }
 
 // ConsentView is the consent screen's state.
@@ -228,4 +230,38 @@ type ConsentView struct {
 type ResultView struct {
 	Validity Validity
 	Method   Method
+}
+
+// Message variants beside "screen.<state>".
+const (
+	MsgRemoveCard   MsgKey = "idle.remove_card"
+	MsgPINLocked    MsgKey = "method.pin_locked"
+	MsgStaffOnly    MsgKey = "face_failed.staff_only"
+	MsgLastTry      MsgKey = "pin.last_try"
+	MsgSeeReception MsgKey = "done.see_reception"
+)
+
+// MessageKeys lists every message key a View can carry, for catalogues and
+// their completeness tests.
+func MessageKeys() []MsgKey {
+	out := []MsgKey{MsgRemoveCard, MsgPINLocked, MsgStaffOnly, MsgLastTry, MsgSeeReception}
+	for _, st := range States() {
+		out = append(out, MsgKey("screen."+st.String()))
+	}
+	return out
+}
+
+// ErrorCodes lists every error code a View can carry.
+func ErrorCodes() []ErrorCode {
+	return []ErrorCode{ErrCodeNotMyNumber, ErrCodeJuki, ErrCodeSmartphone, ErrCodeUnreadable,
+		ErrCodeCardFace, ErrCodeKeyBRejected, ErrCodeKeyBBlocked, ErrCodeRecordInvalid, ErrCodeFaceEngine,
+		ErrCodeCamera, ErrCodePINLocked, ErrCodePINWrong, ErrCodeCardError, ErrCodeStaffRejected,
+		ErrCodeNotRegistered, ErrCodeIneligible, ErrCodeEligibility, ErrCodeNoMethodLeft, ErrCodeCancelled,
+		ErrCodeInactivity, ErrCodeCardRemoved, ErrCodeCardStillThere}
+}
+
+// Guidances lists every guidance key.
+func Guidances() []Guidance {
+	return []Guidance{GuidanceNoFace, GuidanceCloser, GuidanceFarther, GuidanceCenter, GuidanceStill,
+		GuidanceLight, GuidanceMask, GuidanceGlasses, GuidanceEyes, GuidanceFront, GuidanceOnePerson, GuidanceNotLive}
 }

@@ -10,7 +10,7 @@ func (k *Kiosk) snapshot() View {
 	s := k.s
 	if s == nil {
 		if k.cardPresent {
-			v.Message, v.Error = "idle.remove_card", ErrCodeCardStillThere
+			v.Message, v.Error = MsgRemoveCard, ErrCodeCardStillThere
 		}
 		return v
 	}
@@ -39,30 +39,31 @@ func (k *Kiosk) refine(v *View, s *session) {
 	switch k.state {
 	case StateMethod:
 		if v.Methods.PINLocked && k.prev == StatePINVerifying {
-			v.Message, v.Error = "method.pin_locked", ErrCodePINLocked
+			v.Message, v.Error = MsgPINLocked, ErrCodePINLocked
 		}
 	case StateFace:
 		if budget := s.settings.FaceAttemptTime; budget > 0 {
 			left := time.Until(s.faceEnds)
 			v.Progress = clamp01(1 - float64(left)/float64(budget))
+			v.Face.Ends = s.faceEnds
 		}
 	case StateFaceFailed:
 		if s.photoErr != ErrCodeNone {
 			v.Error = s.photoErr
 		}
 		if !v.Face.CanRetry && !v.Methods.PIN {
-			v.Message = "face_failed.staff_only"
+			v.Message = MsgStaffOnly
 		}
 	case StatePIN:
 		if v.PIN.LastTry {
-			v.Message = "pin.last_try"
+			v.Message = MsgLastTry
 		}
 		if k.prev == StatePINVerifying {
-			v.Error = errCodePINWrong
+			v.Error = ErrCodePINWrong
 		}
 	case StateDone:
 		if s.result.Validity != ValidityValid {
-			v.Message, v.Error = "done.see_reception", ErrCodeIneligible
+			v.Message, v.Error = MsgSeeReception, ErrCodeIneligible
 		}
 	}
 }
