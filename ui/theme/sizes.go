@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	fynetheme "fyne.io/fyne/v2/theme"
 )
 
@@ -70,4 +71,29 @@ func CapHeightArcMinutes(px float32) float64 {
 	const capHeightEm = 0.714 // Noto Sans
 	mm := float64(px) * capHeightEm / ScreenPPI * 25.4
 	return 2 * math.Atan(mm/2/ReadingDistanceMM) * 180 / math.Pi * 60
+}
+
+// Touchable wraps obj so that it is never smaller than the touch target in
+// either direction: Fyne's button is only as tall as its text and padding
+// (about 60 px here), below the 15 mm a shaking finger needs.
+func Touchable(obj fyne.CanvasObject) *fyne.Container {
+	return container.New(touchLayout{}, obj)
+}
+
+type touchLayout struct{}
+
+func (touchLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	side := fynetheme.Size(SizeNameTouchTarget)
+	size := fyne.NewSize(side, side)
+	for _, o := range objs {
+		size = size.Max(o.MinSize())
+	}
+	return size
+}
+
+func (touchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }

@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/uketsuke/uketsuke/i18n"
 )
@@ -137,5 +139,26 @@ func TestFontFollowsLanguage(t *testing.T) {
 	}
 	if th.WithLang(i18n.Thai).Font(fyne.TextStyle{Bold: true}) != LanguageFont(i18n.Thai) {
 		t.Error("bold Thai should fall back to the regular Thai font")
+	}
+}
+
+func TestTouchableMakesButtonsBigEnough(t *testing.T) {
+	app := test.NewTempApp(t)
+	app.Settings().SetTheme(New(Options{Lang: i18n.English}))
+	b := widget.NewButton("OK", nil)
+	if b.MinSize().Height >= TouchTargetPx {
+		t.Fatalf("a bare button is already %.0f px high: the test proves nothing", b.MinSize().Height)
+	}
+	wrapped := Touchable(b)
+	if got := wrapped.MinSize(); got.Width < TouchTargetPx || got.Height < TouchTargetPx {
+		t.Errorf("Touchable min size %v, want at least %d×%d", got, TouchTargetPx, TouchTargetPx)
+	}
+	wrapped.Resize(wrapped.MinSize())
+	if b.Size() != wrapped.Size() {
+		t.Errorf("button %v does not fill its %v touch area", b.Size(), wrapped.Size())
+	}
+	long := Touchable(widget.NewButton("まとめて同意 / Agree to all (a long label)", nil))
+	if long.MinSize().Width <= TouchTargetPx {
+		t.Error("Touchable shrank a wide button to the touch target")
 	}
 }
