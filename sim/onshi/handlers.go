@@ -27,6 +27,11 @@ func (s *Server) handleCardCheck(r *request) (int, any, error) {
 	if err := decode(r.body, &req); err != nil {
 		return 0, nil, err
 	}
+	if f := req.LimitApplicationCertificateRelatedConsFlg; f != "" {
+		if err := checkFlag("LimitApplicationCertificateRelatedConsFlg", f); err != nil {
+			return 0, nil, err
+		}
+	}
 	nonce, replay, err := s.takeChallenge(r, req.ChallengeID)
 	if err != nil {
 		return 0, nil, err
@@ -41,7 +46,7 @@ func (s *Server) handleCardCheck(r *request) (int, any, error) {
 	if err := verifyPINSignature(card.cert, nonce, req.Signature); err != nil {
 		return 0, nil, err
 	}
-	out, err := s.cardOutcome(r.ctx, r.kiosk, card, eligibility.AuthPIN)
+	out, err := s.cardOutcome(r.ctx, r.kiosk, card, eligibility.AuthPIN, req.LimitApplicationCertificateRelatedConsFlg)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -55,7 +60,7 @@ func (s *Server) handleCardCheck(r *request) (int, any, error) {
 
 // cardOutcome opens the visit's session for a verified card and answers
 // with the eligibility of its holder, or asks for 初回登録.
-func (s *Server) cardOutcome(ctx context.Context, k kiosk, card *verifiedCard, method string) (*eligibility.CardCheckResponse, error) {
+func (s *Server) cardOutcome(ctx context.Context, k kiosk, card *verifiedCard, method, limitConsent string) (*eligibility.CardCheckResponse, error) {
 	person, err := s.cfg.Store.personOfCard(ctx, card.key)
 	if err != nil {
 		return nil, err
@@ -71,8 +76,20 @@ func (s *Server) cardOutcome(ctx context.Context, k kiosk, card *verifiedCard, m
 		return nil, err
 	}
 	res.Body.CertificateExpiredGrace = card.grace
+	withholdLimitUnlessConsented(res, limitConsent)
 	out.Result = res
 	return out, nil
+}
+
+// withholdLimitUnlessConsented drops the 限度額適用認定証 class unless the
+// patient consented to share it for this check (flag "1").
+func withholdLimitUnlessConsented(res *eligibility.Result, flag string) {
+	if flag == "1" {
+		return
+	}
+	for i := range res.Body.Qualifications {
+		res.Body.Qualifications[i].LimitApplicationCertificateInfo = ""
+	}
 }
 
 func (s *Server) handleInsuranceCheck(r *request) (int, any, error) {
@@ -87,6 +104,7 @@ func (s *Server) handleInsuranceCheck(r *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	withholdLimitUnlessConsented(res, q.LimitApplicationCertificateRelatedConsFlg)
 	return 200, res, nil
 }
 
@@ -165,6 +183,7 @@ func (s *Server) handleRegister(r *request) (int, any, error) {
 		if err != nil {
 			return nil, err
 		}
+		withholdLimitUnlessConsented(res, "")
 		linked = person
 		return eligibility.RegisterResponse{RegisteredAt: rfc3339(s.cfg.Now()), Result: res}, nil
 	})

@@ -197,3 +197,51 @@ func TestExpiredCertificateGrace(t *testing.T) {
 		t.Fatalf("past the grace: %v", err)
 	}
 }
+
+func TestLimitCertificateNeedsConsent(t *testing.T) {
+	e := newEnv(t, 300)
+	c := e.client("kiosk-1", nil)
+	var q eligibility.InsuranceQuery
+	for i := range e.pop.N {
+		if p := e.pop.Person(i); p.Kind == KindValid && p.Records[0].LimitClass != "" {
+			q = queryOf(p, 0)
+			break
+		}
+	}
+	if q.InsurerNumber == "" {
+		t.Fatal("no holder with a limit class in the population")
+	}
+	res, err := c.CheckByInsurance(bg, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Body.Qualifications[0].LimitApplicationCertificateInfo; got != "" {
+		t.Fatalf("limit class %q shared without consent", got)
+	}
+	q.LimitApplicationCertificateRelatedConsFlg = "1"
+	if res, err = c.CheckByInsurance(bg, q); err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Body.Qualifications[0].LimitApplicationCertificateInfo; got == "" {
+		t.Fatal("limit class withheld despite consent")
+	}
+}
+
+func TestOldIdempotencyRecordsArePruned(t *testing.T) {
+	e := newEnv(t, 100)
+	c := e.client("kiosk-1", nil)
+	out, err := c.CheckByPIN(bg, e.card(9, testNow.AddDate(1, 0, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, p := e.personOfKind(KindValid)
+	if _, err := c.Register(bg, "", out.Session, queryOf(p, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := e.store.PruneIdempotency(bg, testNow.Add(-time.Hour)); n != 0 {
+		t.Fatalf("pruned %d fresh records", n)
+	}
+	if n, _ := e.store.PruneIdempotency(bg, testNow.Add(time.Hour)); n != 1 {
+		t.Fatalf("pruned %d old records, want 1", n)
+	}
+}

@@ -98,7 +98,7 @@ func (s *Server) step(r *request, rl *relay, responses [][]byte) (*eligibility.P
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.cardOutcome(r.ctx, r.kiosk, card, eligibility.AuthPinless)
+	out, err := s.cardOutcome(r.ctx, r.kiosk, card, eligibility.AuthPinless, "")
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,9 @@ type Config struct {
 	// ChallengeTTL bounds how long a challenge can be answered (default 60 s);
 	// SessionTTL how long a visit may go on after its card check (default 10 min).
 	ChallengeTTL, SessionTTL time.Duration
+	// IdempotencyTTL is how long stored answers to writes are kept for
+	// retries (default 7 days); Serve prunes older ones hourly.
+	IdempotencyTTL time.Duration
 }
 
 // GraceMonths is how long after its certificate expired a card may still be used
@@ -63,6 +66,9 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 10 * time.Minute
+	}
+	if cfg.IdempotencyTTL == 0 {
+		cfg.IdempotencyTTL = 7 * 24 * time.Hour
 	}
 	s := &Server{
 		cfg:        cfg,
@@ -226,6 +232,22 @@ func ServerTLSConfig(cert tls.Certificate, kioskCA *x509.CertPool) *tls.Config {
 	}
 }
 
+// pruneEvery drops expired idempotency records now and then every period.
+func (s *Server) pruneEvery(ctx context.Context, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		if _, err := s.cfg.Store.PruneIdempotency(ctx, s.cfg.Now().Add(-s.cfg.IdempotencyTTL)); err != nil && ctx.Err() == nil {
+			s.cfg.Log.Warn("onshi: pruning idempotency records", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // Serve answers HTTPS on ln until ctx ends, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config) error {
 	hs := &http.Server{
@@ -240,6 +262,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config)
 	}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(tls.NewListener(ln, tlsCfg)) }()
+	go s.pruneEvery(ctx, time.Hour)
 	select {
 	case err := <-done:
 		return err

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
@@ -276,6 +277,16 @@ func (s *Store) revokeAll(ctx context.Context, issuerKey []byte, serials []strin
 		}
 		return nil
 	})
+}
+
+// PruneIdempotency forgets stored answers created before cutoff: a kiosk
+// retries for seconds, not days.
+func (s *Store) PruneIdempotency(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := s.wr.ExecContext(ctx, `DELETE FROM idempotency WHERE created_at < ?`, rfc3339(cutoff))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // CountConsents is the number of consent rows recorded for a holder; for tests
