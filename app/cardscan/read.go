@@ -107,8 +107,9 @@ func (v *votes[T]) add(val T, conf float64, lang string) {
 	v.engines = append(v.engines, map[string]bool{lang: true})
 }
 
-// winner is the value read at least twice and at least twice more often than
-// any rival: unanimous pairs win at once, a lone dissent needs a 3-1 outvote.
+// winner is the value read at least twice, at least twice more often than
+// any rival, and by at least minEngines languages: unanimous pairs win at
+// once, a lone dissent needs a 3-1 outvote.
 func (v *votes[T]) winner(minEngines int) (T, float64, bool) {
 	best, second := -1, 0
 	for i, c := range v.counts {

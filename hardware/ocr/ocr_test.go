@@ -194,3 +194,15 @@ func TestEncodePGM(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+func TestScanStopsOnCancelledContext(t *testing.T) {
+	img, _, err := cardface.Render(profile.Default(), nil, cardface.Options{Mix: cardface.Clean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := testPool(t).Scan(ctx, img); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+}
