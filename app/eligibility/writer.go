@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/japanese"
 )
 
@@ -154,7 +155,7 @@ func syncDir(dir string) error {
 }
 
 // Encode renders res as a 資格確認結果 XML document in enc. In Shift_JIS,
-// a character the encoding lacks (𠮷, 髙 in plain Shift_JIS…) is written as
+// a character the encoding lacks (𠮷, or 〜 U+301C) is written as
 // an XML character reference, so the reader still gets the exact name
 // instead of a ● or a '?'.
 func Encode(res *Result, enc Encoding) ([]byte, error) {
@@ -177,15 +178,18 @@ func Encode(res *Result, enc Encoding) ([]byte, error) {
 	return doc, nil
 }
 
+// toShiftJIS encodes an XML document. A character is written in Shift_JIS
+// only if it decodes back to itself: some (～ U+FF5E and 〜 U+301C, for one)
+// share a code, and a reader would get the other one.
 func toShiftJIS(utf []byte) []byte {
-	enc := japanese.ShiftJIS.NewEncoder()
+	enc, dec := japanese.ShiftJIS.NewEncoder(), japanese.ShiftJIS.NewDecoder()
 	var out bytes.Buffer
 	out.Grow(len(utf))
 	for len(utf) > 0 {
 		r, n := utf8.DecodeRune(utf)
 		if r < utf8.RuneSelf {
 			out.WriteByte(byte(r))
-		} else if b, err := enc.Bytes(utf[:n]); err == nil {
+		} else if b, err := enc.Bytes(utf[:n]); err == nil && roundTrips(dec, b, utf[:n]) {
 			out.Write(b)
 		} else {
 			fmt.Fprintf(&out, "&#x%X;", r)
@@ -193,4 +197,9 @@ func toShiftJIS(utf []byte) []byte {
 		utf = utf[n:]
 	}
 	return out.Bytes()
+}
+
+func roundTrips(dec *encoding.Decoder, sjis, want []byte) bool {
+	back, err := dec.Bytes(sjis)
+	return err == nil && bytes.Equal(back, want)
 }

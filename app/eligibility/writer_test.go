@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/transform"
@@ -232,4 +233,46 @@ func TestKilledWriterLeavesNoPartialFile(t *testing.T) {
 	}
 	t.Logf("%d results written across 16 kills (%d killed mid-write), %d reported done, every one complete",
 		complete, interrupted, len(reported))
+}
+
+// xmlSafe reports whether s can be carried by an XML 1.0 document at all.
+func xmlSafe(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+		case r < 0x20, r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE, r == 0xFFFF:
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzResultRoundTrip: whatever name a record holds, the reception system
+// reads back exactly that name from the file, in either encoding.
+func FuzzResultRoundTrip(f *testing.F) {
+	for _, s := range []string{"𠮷田　太郎", "髙橋", "～〜", "―—", "①Ⅰ㈱", "a\r\nb\t<&>\"'", "ｶﾀｶﾅ"} {
+		f.Add(s)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, name string) {
+		if !xmlSafe(name) {
+			return
+		}
+		for _, enc := range []Encoding{UTF8, ShiftJIS} {
+			data, err := Encode(sampleResult(name), enc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "r.xml")
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if got := readResult(t, path).Body.Qualifications[0].InsuredName; got != name {
+				t.Fatalf("encoding %d: %q read back as %q", enc, name, got)
+			}
+		}
+	})
 }
