@@ -81,6 +81,9 @@ func NewClient(cfg Config) (*Client, error) {
 	return &Client{base: base, http: &http.Client{Transport: rt}, cfg: cfg}, nil
 }
 
+// Close drops the kept-alive connections (when the kiosk shuts down).
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
 // NewIdempotencyKey returns a fresh key for one logical write (one press of
 // the consent button, one 初回登録); reuse it for every retry of that write.
 func NewIdempotencyKey() string {

@@ -123,6 +123,11 @@ func Bench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		for _, c := range clients {
+			c.Close()
+		}
+	}()
 	var cards []benchCard
 	if cfg.Mode != BenchInsurance {
 		if cards, err = registerCards(ctx, cfg, clients[0]); err != nil {
