@@ -82,6 +82,7 @@ const (
 	PINNeedDigits  Key = "pin.need_digits"
 	PINLockedTitle Key = "pin.locked.title"
 	PINLockedBody  Key = "pin.locked.body"
+	PINChecking    Key = "pin.checking"
 )
 
 // Staff visual check (目視) and prompts addressed to staff.
@@ -103,6 +104,7 @@ const (
 	RegisterYes   Key = "register.yes"
 	RegisterNo    Key = "register.no"
 	RegisterDone  Key = "register.done"
+	RegisterBusy  Key = "register.busy"
 )
 
 // Consent to share information (まとめて同意 / 個別に同意).
@@ -119,6 +121,7 @@ const (
 	ConsentDisagree     Key = "consent.disagree"
 	ConsentNote         Key = "consent.note"
 	ConsentConfirm      Key = "consent.confirm"
+	ConsentSaving       Key = "consent.saving"
 )
 
 // Checking eligibility and the end of the session.
@@ -204,16 +207,16 @@ var keyList = []Key{
 	FaceFailedStaffOnly,
 
 	PINTitle, PINBody, PINTriesLeft, PINLastTry, PINWrong, PINSend, PINDelete,
-	PINClear, PINNeedDigits, PINLockedTitle, PINLockedBody,
+	PINClear, PINNeedDigits, PINLockedTitle, PINLockedBody, PINChecking,
 
 	StaffCheckTitle, StaffCheckBody, StaffPromptVisual, StaffConfirm, StaffReject,
 	StaffAuthRequired, StaffExitKiosk, StaffCalled,
 
-	RegisterTitle, RegisterBody, RegisterYes, RegisterNo, RegisterDone,
+	RegisterTitle, RegisterBody, RegisterYes, RegisterNo, RegisterDone, RegisterBusy,
 
 	ConsentTitle, ConsentBody, ConsentAll, ConsentIndividual,
 	ConsentMedicalTitle, ConsentMedicalBody, ConsentCheckupTitle, ConsentCheckupBody,
-	ConsentAgree, ConsentDisagree, ConsentNote, ConsentConfirm,
+	ConsentAgree, ConsentDisagree, ConsentNote, ConsentConfirm, ConsentSaving,
 
 	CheckingTitle, CheckingBody, DoneTitle, DoneBody, DoneTakeCard,
 
