@@ -31,13 +31,26 @@ type session struct {
 	expires time.Time
 }
 
-// ttlMap is a mutex-guarded map whose entries expire; it sweeps lazily.
+// ttlMap is a mutex-guarded map whose entries expire. Every entry of one map
+// lives the same time, so the insertion order is the expiry order: a FIFO of
+// ids lets the sweep touch only what expired, never the whole map under the
+// lock (hundreds of thousands of sessions at full load).
 type ttlMap[V any] struct {
-	mu        sync.Mutex
-	m         map[string]V
-	expiry    func(V) time.Time
-	lastSweep time.Time
+	mu     sync.Mutex
+	m      map[string]V
+	expiry func(V) time.Time
+	order  []queued
+	head   int
 }
+
+type queued struct {
+	id string
+	at time.Time
+}
+
+// linger keeps an expired entry a little, so a late use is told "expired"
+// rather than "unknown".
+const linger = 10 * time.Second
 
 func newTTLMap[V any](expiry func(V) time.Time) *ttlMap[V] {
 	return &ttlMap[V]{m: map[string]V{}, expiry: expiry}
@@ -50,6 +63,7 @@ func (t *ttlMap[V]) add(now time.Time, v V) string {
 	defer t.mu.Unlock()
 	t.sweepLocked(now)
 	t.m[id] = v
+	t.order = append(t.order, queued{id: id, at: t.expiry(v).Add(linger)})
 	return id
 }
 
@@ -63,17 +77,16 @@ func (t *ttlMap[V]) with(id string, fn func(v V, ok bool) (keep bool)) {
 	}
 }
 
-// sweepLocked drops expired entries at most once a second, keeping them a
-// minute past expiry so a late replay is told "expired", not "unknown".
+// sweepLocked drops the entries whose time has passed, oldest first.
 func (t *ttlMap[V]) sweepLocked(now time.Time) {
-	if now.Sub(t.lastSweep) < time.Second {
-		return
+	for t.head < len(t.order) && now.After(t.order[t.head].at) {
+		delete(t.m, t.order[t.head].id) // may be gone already: harmless
+		t.order[t.head] = queued{}
+		t.head++
 	}
-	t.lastSweep = now
-	for id, v := range t.m {
-		if now.After(t.expiry(v).Add(time.Minute)) {
-			delete(t.m, id)
-		}
+	if t.head > 1024 && t.head > len(t.order)/2 {
+		t.order = append(t.order[:0], t.order[t.head:]...)
+		t.head = 0
 	}
 }
 
