@@ -279,8 +279,6 @@ func (k *Kiosk) recordConsent(items ConsentItems) {
 	})
 }
 
-func (k *Kiosk) finish(Event) {}
-
 func (k *Kiosk) fail(ev Event) {
 	code := ev.Code
 	if code == ErrCodeNone {

@@ -94,7 +94,7 @@ var table = []transition{
 	{in(StateConsent), EvConsentEach, nil, stay, (*Kiosk).consentEach},
 	{in(StateConsent), EvToggleItem, individual, stay, (*Kiosk).toggleItem},
 	{in(StateConsent), EvConsentDone, individual, StateSubmitting, (*Kiosk).submitConsent},
-	{in(StateSubmitting), EvConsentSaved, nil, StateDone, (*Kiosk).finish},
+	{in(StateSubmitting), EvConsentSaved, nil, StateDone, nil},
 }
 
 // Guards.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -179,7 +180,7 @@ func (r *runner) step(ctx context.Context, st Step) error {
 		return r.await(ctx, st)
 	case st.Touch != "":
 		kind, _ := session.ParseEvent(st.Touch)
-		r.trace(Trace{Kind: "script", Name: "touch", Detail: st.Touch + " " + st.Item})
+		r.trace(Trace{Kind: "script", Name: "touch", Detail: strings.TrimSpace(st.Touch + " " + st.Item)})
 		return r.k.Touch(session.Event{Kind: kind, Items: items[st.Item]})
 	case st.Digits != "":
 		return r.digits(st.Digits)
@@ -190,7 +191,7 @@ func (r *runner) step(ctx context.Context, st Step) error {
 	case st.Card != "":
 		return r.cardStep(st.Card)
 	case st.Face != "":
-		r.trace(Trace{Kind: "script", Name: "face", Detail: st.Face + " " + st.Problem})
+		r.trace(Trace{Kind: "script", Name: "face", Detail: strings.TrimSpace(st.Face + " " + st.Problem)})
 		r.o.World.ShowFace(st.Face, session.Guidance(st.Problem))
 		return nil
 	case st.Expect != nil:
