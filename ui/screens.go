@@ -54,7 +54,7 @@ func (s *Shell) screen(v session.View) fyne.CanvasObject {
 
 // layoutScreen stacks a header (title, body, notes), a centre that takes
 // the remaining space, and a row of actions at the bottom.
-func layoutScreen(header []fyne.CanvasObject, center fyne.CanvasObject, actions ...fyne.CanvasObject) fyne.CanvasObject {
+func (s *Shell) layoutScreen(header []fyne.CanvasObject, center fyne.CanvasObject, actions ...fyne.CanvasObject) fyne.CanvasObject {
 	var bottom fyne.CanvasObject
 	if len(actions) > 0 {
 		bottom = container.NewCenter(container.NewHBox(actions...))
@@ -62,23 +62,34 @@ func layoutScreen(header []fyne.CanvasObject, center fyne.CanvasObject, actions 
 	if center == nil {
 		center = layout.NewSpacer()
 	}
-	return container.NewBorder(container.NewVBox(header...), bottom, nil, nil, center)
+	if s.opts.LargeText {
+		// Large text can outgrow the screen: the words scroll, the actions
+		// stay at the bottom, always in reach.
+		return container.NewBorder(nil, bottom, nil, nil,
+			container.NewVScroll(container.NewVBox(tight(header...), center)))
+	}
+	return container.NewBorder(tight(header...), bottom, nil, nil, center)
+}
+
+// tight stacks texts without extra gaps: labels carry their own padding.
+func tight(objs ...fyne.CanvasObject) *fyne.Container {
+	return container.New(layout.NewCustomPaddedVBoxLayout(0), objs...)
 }
 
 func (s *Shell) idleScreen(v session.View) fyne.CanvasObject {
 	t := s.tr()
 	if v.Error == session.ErrCodeCardStillThere {
-		return layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.DoneTakeCard))}, cardPicture())
+		return s.layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.DoneTakeCard))}, cardPicture())
 	}
 	text := container.NewVBox(heading(t.T(i18n.PlaceCardTitle)), body(t.T(i18n.PlaceCardHow)),
 		layout.NewSpacer(), body(t.T(i18n.PlaceCardNote)))
-	return container.NewGridWithColumns(2, text, cardPicture())
+	return container.NewGridWithColumns(2, s.scrollIfLarge(text), cardPicture())
 }
 
 // waitScreen is for work the patient waits on: reading, checking, sending.
 func (s *Shell) waitScreen(title, text i18n.Key) fyne.CanvasObject {
 	t := s.tr()
-	return layoutScreen([]fyne.CanvasObject{heading(t.T(title)), body(t.T(text))},
+	return s.layoutScreen([]fyne.CanvasObject{heading(t.T(title)), body(t.T(text))},
 		container.NewVBox(layout.NewSpacer(), sized(progress(0, false), 600, 40), layout.NewSpacer()))
 }
 
@@ -88,7 +99,7 @@ func (s *Shell) errorScreen(v session.View) fyne.CanvasObject {
 	head := []fyne.CanvasObject{notice(t.T(p.title), widget.DangerImportance), body(t.T(p.body))}
 	head[0].(*widget.Label).SizeName = fynetheme.SizeNameHeadingText
 	head = append(head, body(t.T(i18n.DoneTakeCard)))
-	return layoutScreen(head, nil)
+	return s.layoutScreen(head, nil)
 }
 
 func (s *Shell) methodScreen(v session.View) fyne.CanvasObject {
@@ -108,8 +119,12 @@ func (s *Shell) methodScreen(v session.View) fyne.CanvasObject {
 	faceCol := s.choice("face", t.T(i18n.MethodFace), t.T(i18n.MethodFaceHint), face, s.faceReason(v))
 	pinCol := s.choice("pin", t.T(i18n.MethodPIN), t.T(i18n.MethodPINHint), pin, s.pinReason(v))
 	staff := s.button("staff", t.T(i18n.CallStaff), widget.MediumImportance, s.send(session.EvRequestStaff))
-	return layoutScreen(head, container.NewGridWithColumns(2, faceCol, pinCol), staff)
+	return s.layoutScreen(head, container.NewGridWithColumns(2, faceCol, pinCol), staff)
 }
+
+// choiceTextSize is the method buttons' label size in every mode: a short
+// word, already large, that must fit half the screen in every language.
+const choiceTextSize = 48
 
 // choice is one big method button with its hint, or the reason it is off.
 func (s *Shell) choice(name, label, hint string, tap func(), reason string) fyne.CanvasObject {
@@ -122,7 +137,7 @@ func (s *Shell) choice(name, label, hint string, tap func(), reason string) fyne
 	}
 	s.targets[name] = b
 	text := canvas.NewText(label, col)
-	text.TextSize = fynetheme.Size(fynetheme.SizeNameHeadingText) * 1.2
+	text.TextSize = choiceTextSize
 	text.TextStyle.Bold = true
 	under := body(hint)
 	if tap == nil && reason != "" {
@@ -154,16 +169,20 @@ func (s *Shell) pinReason(v session.View) string {
 
 func (s *Shell) faceScreen(v session.View) fyne.CanvasObject {
 	t := s.tr()
-	head := []fyne.CanvasObject{heading(t.T(i18n.FaceTitle)), body(t.T(i18n.FaceBody))}
+	head := []fyne.CanvasObject{heading(t.T(i18n.FaceTitle))}
 	if g, ok := guidanceTexts[v.Guidance]; ok {
+		// The reason replaces the general instruction: one thing to do at a time.
 		l := notice(t.either(g[0], g[1]), widget.WarningImportance)
 		l.SizeName = fynetheme.SizeNameSubHeadingText
 		head = append(head, l)
-	} else if v.Face.PhotoReady {
-		head = append(head, body(t.T(i18n.FaceChecking)))
+	} else {
+		head = append(head, body(t.T(i18n.FaceBody)))
 	}
 	if left := v.Face.MaxAttempts - v.Face.Attempt; v.Face.MaxAttempts > 0 {
 		head = append(head, body(t.T(i18n.FaceTriesLeft, i18n.CountArg, left)))
+	}
+	if v.Face.PhotoReady && v.Guidance == session.GuidanceNone {
+		head = append(head, body(t.T(i18n.FaceChecking)))
 	}
 	head = append(head, progress(v.Progress, true))
 	var actions []fyne.CanvasObject
@@ -171,7 +190,7 @@ func (s *Shell) faceScreen(v session.View) fyne.CanvasObject {
 		actions = append(actions, s.button("use-pin", t.T(i18n.FaceRetryUsePIN), widget.MediumImportance, s.send(session.EvChoosePIN)))
 	}
 	actions = append(actions, s.button("back", t.T(i18n.Back), widget.MediumImportance, s.send(session.EvBack)))
-	right := layoutScreen(head, nil, actions...)
+	right := s.layoutScreen(head, nil, actions...)
 	return container.NewBorder(nil, nil, s.preview(), nil, right)
 }
 
@@ -210,13 +229,13 @@ func (s *Shell) faceFailedScreen(v session.View) fyne.CanvasObject {
 		actions = append(actions, s.button("use-pin", t.T(i18n.FaceRetryUsePIN), widget.MediumImportance, s.send(session.EvChoosePIN)))
 	}
 	actions = append(actions, s.button("staff", t.T(i18n.CallStaff), widget.MediumImportance, s.send(session.EvRequestStaff)))
-	return layoutScreen(head, nil, actions...)
+	return s.layoutScreen(head, nil, actions...)
 }
 
 func (s *Shell) pinScreen(v session.View) fyne.CanvasObject {
 	t := s.tr()
 	p := v.PIN
-	left := container.NewVBox(heading(t.T(i18n.PINTitle)), body(t.T(i18n.PINBody)))
+	left := tight(heading(t.T(i18n.PINTitle)))
 	if v.Error != session.ErrCodeNone {
 		left.Add(notice(t.T(i18n.PINWrong), widget.DangerImportance))
 	}
@@ -225,6 +244,8 @@ func (s *Shell) pinScreen(v session.View) fyne.CanvasObject {
 	}
 	if p.LastTry {
 		left.Add(notice(t.T(i18n.PINLastTry), widget.DangerImportance))
+	} else {
+		left.Add(body(t.T(i18n.PINBody)))
 	}
 	left.Add(pinDots(p.Digits, p.Length))
 	var submit func()
@@ -233,11 +254,19 @@ func (s *Shell) pinScreen(v session.View) fyne.CanvasObject {
 	} else {
 		left.Add(body(t.T(i18n.PINNeedDigits)))
 	}
-	left.Add(container.NewHBox(
-		s.button("send", t.T(i18n.PINSend), widget.HighImportance, submit),
-		s.button("back", t.T(i18n.Back), widget.MediumImportance, s.send(session.EvBack))))
 	keys := s.keypad("", func(d byte) { s.report(s.cfg.Actions.Digit(d)) }, s.send(session.EvDelete))
-	return container.NewBorder(nil, nil, nil, keys, left)
+	pad := tight(keys, container.NewGridWithColumns(2,
+		s.button("back", t.T(i18n.Back), widget.MediumImportance, s.send(session.EvBack)),
+		s.button("send", t.T(i18n.PINSend), widget.HighImportance, submit)))
+	return container.NewBorder(nil, nil, nil, pad, s.scrollIfLarge(left))
+}
+
+// scrollIfLarge lets a column of text scroll in large-text mode.
+func (s *Shell) scrollIfLarge(o fyne.CanvasObject) fyne.CanvasObject {
+	if s.opts.LargeText {
+		return container.NewVScroll(o)
+	}
+	return o
 }
 
 // keypad is a 3×4 grid of large keys: 1–9, delete, 0. Names are
@@ -256,14 +285,14 @@ func (s *Shell) keypad(prefix string, digit func(byte), del func()) fyne.CanvasO
 
 func (s *Shell) staffCheckScreen() fyne.CanvasObject {
 	t := s.tr()
-	return layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.StaffCheckTitle)), body(t.T(i18n.StaffCheckBody)),
+	return s.layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.StaffCheckTitle)), body(t.T(i18n.StaffCheckBody)),
 		body(t.T(i18n.StaffCalled))},
 		container.NewVBox(layout.NewSpacer(), notice(t.T(i18n.StaffPromptVisual), widget.HighImportance)))
 }
 
 func (s *Shell) registerScreen() fyne.CanvasObject {
 	t := s.tr()
-	return layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.RegisterTitle)), body(t.T(i18n.RegisterBody))}, nil,
+	return s.layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.RegisterTitle)), body(t.T(i18n.RegisterBody))}, nil,
 		s.button("register-yes", t.T(i18n.RegisterYes), widget.HighImportance, s.send(session.EvRegisterYes)),
 		s.button("register-no", t.T(i18n.RegisterNo), widget.MediumImportance, s.send(session.EvRegisterNo)))
 }
@@ -283,12 +312,13 @@ func (s *Shell) consentScreen(v session.View) fyne.CanvasObject {
 	t := s.tr()
 	head := []fyne.CanvasObject{heading(t.T(i18n.ConsentTitle)), body(t.T(i18n.ConsentBody))}
 	if !v.Consent.Individual {
+		// The summary names the items; 個別に同意 explains each one.
 		var items []fyne.CanvasObject
 		for _, g := range consentGroups {
-			items = append(items, s.consentItem(g.title, g.body, nil))
+			items = append(items, body("• "+t.T(g.title)))
 		}
 		items = append(items, body(t.T(i18n.ConsentNote)))
-		return layoutScreen(head, container.NewVBox(items...),
+		return s.layoutScreen(head, container.NewVBox(items...),
 			s.button("consent-all", t.T(i18n.ConsentAll), widget.HighImportance, s.send(session.EvConsentAll)),
 			s.button("consent-each", t.T(i18n.ConsentIndividual), widget.MediumImportance, s.send(session.EvConsentEach)))
 	}
@@ -297,7 +327,7 @@ func (s *Shell) consentScreen(v session.View) fyne.CanvasObject {
 		items = append(items, s.consentItem(g.title, g.body, s.consentToggle(g.name, g.items, v.Consent.Selected)))
 	}
 	items = append(items, body(t.T(i18n.ConsentNote)))
-	return layoutScreen(head[:1], container.NewVScroll(container.NewVBox(items...)),
+	return s.layoutScreen(head[:1], container.NewVScroll(container.NewVBox(items...)),
 		s.button("consent-confirm", t.T(i18n.ConsentConfirm), widget.HighImportance, s.send(session.EvConsentDone)))
 }
 
@@ -331,27 +361,29 @@ func (s *Shell) consentToggle(name string, items, selected session.ConsentItems)
 		agree, disagree = stay, tap
 		agreeImp, disImp = widget.HighImportance, widget.MediumImportance
 	}
-	a := s.button("consent-"+name+"-agree", selectedMark(on)+t.T(i18n.ConsentAgree), agreeImp, agree)
-	d := s.button("consent-"+name+"-disagree", selectedMark(!on)+t.T(i18n.ConsentDisagree), disImp, disagree)
+	a := s.button("consent-"+name+"-agree", t.T(i18n.ConsentAgree), agreeImp, agree)
+	d := s.button("consent-"+name+"-disagree", t.T(i18n.ConsentDisagree), disImp, disagree)
+	mark(a, on)
+	mark(d, !on)
 	return container.NewHBox(a, d)
 }
 
-func selectedMark(on bool) string {
-	if on {
-		return "✓ "
+// mark gives the chosen answer a tick icon (drawn, so no font needs it).
+func mark(o fyne.CanvasObject, on bool) {
+	if c, ok := o.(*fyne.Container); ok && on {
+		c.Objects[0].(*widget.Button).SetIcon(fynetheme.ConfirmIcon())
 	}
-	return ""
 }
 
 func (s *Shell) doneScreen(v session.View) fyne.CanvasObject {
 	t := s.tr()
 	if v.Message == "done.see_reception" || v.Result.Validity != session.ValidityValid && v.Result.Validity != session.ValidityUnknown {
 		if p, ok := resultTexts[v.Result.Validity]; ok {
-			return layoutScreen([]fyne.CanvasObject{heading(t.T(p.title)), body(t.T(p.body)),
+			return s.layoutScreen([]fyne.CanvasObject{heading(t.T(p.title)), body(t.T(p.body)),
 				notice(t.T(i18n.DoneTakeCard), widget.HighImportance)}, cardPicture())
 		}
 	}
 	ok := notice(t.T(i18n.ResultValid), widget.SuccessImportance)
-	return layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.DoneTitle)), ok, body(t.T(i18n.DoneBody)),
+	return s.layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.DoneTitle)), ok, body(t.T(i18n.DoneBody)),
 		notice(t.T(i18n.DoneTakeCard), widget.HighImportance)}, cardPicture())
 }

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -139,9 +140,7 @@ func (s *Shell) tr() translator { return translator{s.cfg.Catalog, s.opts.Lang} 
 // times a second at most, so rebuilding keeps the screens free of state.
 func (s *Shell) render() {
 	s.stopPreviewLoop()
-	if app := fyne.CurrentApp(); app != nil {
-		app.Settings().SetTheme(theme.New(s.opts))
-	}
+	s.installTheme()
 	s.targets = map[string]fyne.CanvasObject{}
 	bg := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameBackground))
 	var page fyne.CanvasObject
@@ -155,7 +154,29 @@ func (s *Shell) render() {
 	}
 	content := container.NewBorder(s.topBar(), nil, nil, nil, container.NewPadded(page))
 	s.root.Objects = []fyne.CanvasObject{bg, content}
+	s.Relayout()
+}
+
+// Relayout lays the screen out twice: wrapped labels know their height only
+// once they know their width, so the first pass can leave gaps or overlaps.
+// Call it after resizing the window.
+func (s *Shell) Relayout() {
 	s.root.Refresh()
+	s.root.Refresh()
+}
+
+// installTheme changes the app's theme only when the options changed:
+// installing a theme makes Fyne drop and re-parse its fonts, which takes
+// long for the CJK collections.
+func (s *Shell) installTheme() {
+	app := fyne.CurrentApp()
+	if app == nil {
+		return
+	}
+	if t, ok := app.Settings().Theme().(kioskTheme); ok && t.Options() == s.opts {
+		return
+	}
+	app.Settings().SetTheme(newKioskTheme(s.opts))
 }
 
 // button is a touch target of at least 15 mm; a nil tap disables it.
@@ -187,30 +208,50 @@ func (s *Shell) topBar() fyne.CanvasObject {
 	if s.opts.Lang != i18n.English {
 		langLabel += " / Language"
 	}
-	lang := s.button("language", langLabel, widget.MediumImportance, func() {
+	lang := s.chip("language", langLabel, false, func() {
 		s.page = pageLanguage
 		s.render()
 	})
-	large := s.toggle("large-text", t.T(i18n.LargeTextToggle), s.opts.LargeText, func() {
+	large := s.chip("large-text", t.T(i18n.LargeTextToggle), s.opts.LargeText, func() {
 		s.opts.LargeText = !s.opts.LargeText
 		s.render()
 	})
-	contrast := s.toggle("high-contrast", t.T(i18n.HighContrastToggle), s.opts.HighContrast, func() {
+	contrast := s.chip("high-contrast", t.T(i18n.HighContrastToggle), s.opts.HighContrast, func() {
 		s.opts.HighContrast = !s.opts.HighContrast
 		s.render()
 	})
-	exit := s.button("staff-exit", t.T(i18n.StaffExitKiosk), widget.LowImportance, s.openStaff)
+	exit := s.chip("staff-exit", t.T(i18n.StaffExitKiosk), false, s.openStaff)
 	bar := container.NewHBox(lang, large, contrast)
 	return container.NewPadded(container.NewBorder(nil, nil, bar, exit))
 }
 
-func (s *Shell) toggle(name, label string, on bool, tap func()) fyne.CanvasObject {
-	imp := widget.MediumImportance
+// chipTextSize is the top bar's text size in every mode: the bar must fit
+// one line in every language, and large text enlarges the screen's own words.
+const chipTextSize = 24
+
+// pickerTextSize is the size of the language names in the picker.
+const pickerTextSize = 30
+
+// chip is a top-bar button: a touch target with text of a fixed size, and
+// highlighted when its mode is on.
+func (s *Shell) chip(name, label string, on bool, tap func()) fyne.CanvasObject {
+	b := widget.NewButton("", tap)
+	col := fynetheme.Color(fynetheme.ColorNameForeground)
+	row := container.NewHBox()
 	if on {
-		imp = widget.HighImportance
-		label = "✓ " + label
+		b.Importance = widget.HighImportance
+		col = fynetheme.Color(fynetheme.ColorNameForegroundOnPrimary)
+		tick := canvas.NewImageFromResource(fynetheme.NewInvertedThemedResource(fynetheme.ConfirmIcon()))
+		tick.SetMinSize(fyne.NewSquareSize(chipTextSize))
+		row.Add(tick)
 	}
-	return s.button(name, label, imp, tap)
+	s.targets[name] = b
+	text := canvas.NewText(label, col)
+	text.TextSize = chipTextSize
+	row.Add(text)
+	pad := fynetheme.Size(fynetheme.SizeNameInnerPadding)
+	face := container.NewStack(b, container.New(layout.NewCustomPaddedLayout(0, 0, pad, pad), container.NewCenter(row)))
+	return sized(face, touchSize()*1.2, touchSize())
 }
 
 // languagePage lists every language in its own script.
@@ -228,8 +269,9 @@ func (s *Shell) languagePage() fyne.CanvasObject {
 			b.Importance = widget.HighImportance
 		}
 		s.targets["lang-"+string(l.Code)] = b
-		size := fynetheme.Size(fynetheme.SizeNameText)
-		name := container.NewCenter(theme.MixedText(l.Name, l.Code, size, nil))
+		// A fixed size: each name is for readers of that language, whatever
+		// mode the previous patient left on.
+		name := container.NewCenter(theme.MixedText(l.Name, l.Code, pickerTextSize, nil))
 		cells = append(cells, sized(container.NewStack(b, name), touchSize()*2.5, touchSize()))
 	}
 	grid := container.NewGridWithColumns(4, cells...)
@@ -237,8 +279,7 @@ func (s *Shell) languagePage() fyne.CanvasObject {
 		s.page = pageSession
 		s.render()
 	})
-	return container.NewBorder(heading(t.T(i18n.LanguageTitle)), container.NewHBox(back), nil, nil,
-		container.NewVScroll(grid))
+	return container.NewBorder(heading(t.T(i18n.LanguageTitle)), container.NewHBox(back), nil, nil, s.scrollIfLarge(grid))
 }
 
 func (s *Shell) openStaff() {

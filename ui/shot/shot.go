@@ -62,6 +62,7 @@ func render(o Options, sm ui.Sample) image.Image {
 	defer w.Close()
 	w.SetPadded(false)
 	w.Resize(size(o))
+	shell.Relayout()
 	return w.Canvas().Capture()
 }
 
