@@ -38,7 +38,7 @@ func (s *Server) handlePinlessStart(r *request) (int, any, error) {
 	if s.cfg.Institution == nil {
 		return 0, nil, fail(eligibility.CodeNotFound, "PIN-less authentication is not configured")
 	}
-	run, cmds, err := s.cfg.Institution.Begin()
+	run, cmds, err := s.cfg.Institution.Begin(r.ctx)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -84,7 +84,7 @@ func (s *Server) handlePinlessStep(r *request) (int, any, error) {
 // step feeds the card's responses to the institution's run; when the run
 // has proven the card, the certificate is checked as on the PIN path.
 func (s *Server) step(r *request, rl *relay, responses [][]byte) (*eligibility.PinlessStepResponse, error) {
-	next, certDER, err := rl.run.Step(responses)
+	next, certDER, err := rl.run.Step(r.ctx, responses)
 	if err != nil {
 		if errors.Is(err, pinless.ErrCard) {
 			return nil, fail(eligibility.CodeCardAuthFailed, "%v", err)

@@ -2,6 +2,7 @@ package pinless
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -15,7 +16,7 @@ import (
 type Institution interface {
 	// Begin starts one authentication and returns the first batch of
 	// commands for the kiosk to send to the card.
-	Begin() (Run, [][]byte, error)
+	Begin(ctx context.Context) (Run, [][]byte, error)
 }
 
 // Run is one authentication in progress.
@@ -23,7 +24,7 @@ type Run interface {
 	// Step takes the card's responses (data ‖ SW1 SW2) to the last batch and
 	// returns the next batch, or, when the card has proven itself, nil and
 	// the DER user-authentication certificate whose key signed.
-	Step(responses [][]byte) (next [][]byte, certificate []byte, err error)
+	Step(ctx context.Context, responses [][]byte) (next [][]byte, certificate []byte, err error)
 }
 
 // Hierarchy is the simulated institution PKI: a CA whose public key the
@@ -57,7 +58,7 @@ func NewHierarchy(seed string) (*Hierarchy, error) {
 type Simulated struct{ H *Hierarchy }
 
 // Begin implements Institution.
-func (s Simulated) Begin() (Run, [][]byte, error) {
+func (s Simulated) Begin(context.Context) (Run, [][]byte, error) {
 	nonce := make([]byte, NonceLen)
 	rand.Read(nonce)
 	r := &simRun{h: s.H, nonce: nonce}
@@ -77,7 +78,7 @@ type simRun struct {
 	size  int
 }
 
-func (r *simRun) Step(responses [][]byte) ([][]byte, []byte, error) {
+func (r *simRun) Step(_ context.Context, responses [][]byte) ([][]byte, []byte, error) {
 	r.stage++
 	switch r.stage {
 	case 1:

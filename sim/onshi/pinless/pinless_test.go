@@ -2,6 +2,7 @@ package pinless
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -70,7 +71,7 @@ func newFakeCard(t *testing.T, ca *rsa.PublicKey) *fakeCard {
 
 // exchange runs an institution against a card until it finishes.
 func exchange(inst Institution, card func([]byte) []byte) ([]byte, error) {
-	run, cmds, err := inst.Begin()
+	run, cmds, err := inst.Begin(context.Background())
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +80,7 @@ func exchange(inst Institution, card func([]byte) []byte) ([]byte, error) {
 		for _, c := range cmds {
 			resps = append(resps, card(c))
 		}
-		next, cert, err := run.Step(resps)
+		next, cert, err := run.Step(context.Background(), resps)
 		if err != nil || cert != nil {
 			return cert, err
 		}
