@@ -719,26 +719,8 @@ type realFace struct {
 }
 
 func newRealFace(faces, models string) (*realFace, error) {
-	holder, stranger, err := pickPeople(faces)
-	if err != nil {
-		return nil, err
-	}
 	r := &realFace{sources: map[string]appcam.Source{}}
-	if r.photo, err = simDecodeImage(holder[0]); err != nil {
-		return nil, err
-	}
-	for who, file := range map[string]string{"holder": holder[1], "stranger": stranger} {
-		img, err := simDecodeImage(file)
-		if err != nil {
-			return nil, err
-		}
-		if r.sources[who], err = simcam.NewLiveFaceSource(simcam.LiveConfig{Face: img, FPS: 15, Seed: 1}); err != nil {
-			return nil, err
-		}
-	}
-	r.sources["nobody"] = simcam.NewStillSource(image.NewGray(image.Rect(0, 0, 640, 480)), 15)
-	r.live = &switchSource{cur: r.sources["nobody"]}
-	r.cardStill = simcam.NewStillSource(image.NewGray(image.Rect(0, 0, 64, 64)), 5)
+	var err error
 	if r.ocr, err = ocr.NewPool(1); err != nil {
 		return nil, err
 	}
@@ -746,27 +728,105 @@ func newRealFace(faces, models string) (*realFace, error) {
 		r.ocr.Close()
 		return nil, fmt.Errorf("simulate: --face real: %w", err)
 	}
+	holder, stranger, err := pickPeople(r.engine, faces)
+	if err != nil {
+		r.closeEng()
+		r.ocr.Close()
+		return nil, err
+	}
+	if err := r.openSources(holder, stranger); err != nil {
+		r.close()
+		return nil, err
+	}
 	return r, nil
 }
 
-// pickPeople takes the first person with two photos as the holder and the
-// next person as the stranger, in name order.
-func pickPeople(dir string) (holder []string, stranger string, err error) {
-	people, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, "", fmt.Errorf("simulate: --faces %s: %w (../shared/faces is not on this machine?)", dir, err)
+func (r *realFace) openSources(holder [2]string, stranger string) error {
+	var err error
+	if r.photo, err = simDecodeImage(holder[0]); err != nil {
+		return err
 	}
-	for _, p := range people {
-		files, _ := filepath.Glob(filepath.Join(dir, p.Name(), "*.jpg"))
-		sort.Strings(files)
-		switch {
-		case holder == nil && len(files) >= 2:
-			holder = files[:2]
-		case holder != nil && len(files) >= 1:
-			return holder, files[0], nil
+	for who, file := range map[string]string{"holder": holder[1], "stranger": stranger} {
+		img, err := simDecodeImage(file)
+		if err != nil {
+			return err
+		}
+		if r.sources[who], err = simcam.NewLiveFaceSource(simcam.LiveConfig{Face: img, FPS: 15, Seed: 1}); err != nil {
+			return err
 		}
 	}
-	return nil, "", fmt.Errorf("simulate: %s has no two people with photos", dir)
+	r.sources["nobody"] = simcam.NewStillSource(image.NewGray(image.Rect(0, 0, 640, 480)), 15)
+	r.live = &switchSource{cur: r.sources["nobody"]}
+	r.cardStill = simcam.NewStillSource(image.NewGray(image.Rect(0, 0, 64, 64)), 5)
+	return nil
+}
+
+// pickPeople chooses, among the first people with two photos, the pair the
+// engine scores highest as the holder (chip photo, live photo), and the
+// next person as the stranger. This is a functional and timing simulator:
+// a borderline LFW pair would make it flaky, and accuracy is what
+// `uketsuke face bench` measures.
+func pickPeople(eng *face.Engine, dir string) (holder [2]string, stranger string, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return holder, "", fmt.Errorf("simulate: --faces %s: %w (../shared/faces is not on this machine?)", dir, err)
+	}
+	var people [][]string
+	for _, e := range entries {
+		files, _ := filepath.Glob(filepath.Join(dir, e.Name(), "*.jpg"))
+		if len(files) > 0 {
+			sort.Strings(files)
+			people = append(people, files)
+		}
+	}
+	best, bestAt, tried := -2.0, -1, 0
+	for i, files := range people {
+		if len(files) < 2 || tried == 8 {
+			continue
+		}
+		tried++
+		if s, ok := pairScore(eng, files[0], files[1]); ok && s > best {
+			best, bestAt = s, i
+		}
+	}
+	if bestAt < 0 || len(people) < 2 {
+		return holder, "", fmt.Errorf("simulate: %s has no two people with usable photos", dir)
+	}
+	holder = [2]string{people[bestAt][0], people[bestAt][1]}
+	return holder, people[(bestAt+1)%len(people)][0], nil
+}
+
+// pairScore is the engine's similarity of two photos of one person.
+func pairScore(eng *face.Engine, a, b string) (float64, bool) {
+	ea, ok := photoEmbedding(eng, a)
+	if !ok {
+		return 0, false
+	}
+	defer ea.Destroy()
+	eb, ok := photoEmbedding(eng, b)
+	if !ok {
+		return 0, false
+	}
+	defer eb.Destroy()
+	s, err := face.Score(ea, eb)
+	return s, err == nil
+}
+
+func photoEmbedding(eng *face.Engine, file string) (*face.Embedding, bool) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, false
+	}
+	img, err := face.Decode(data)
+	if err != nil {
+		return nil, false
+	}
+	defer img.Release()
+	p, err := eng.Analyse(img, face.GateFaceOnly)
+	if err != nil || p.Embedding == nil {
+		return nil, false
+	}
+	return p.Embedding, true
 }
 
 func (r *realFace) close() {

@@ -217,9 +217,9 @@ func TestGuidanceReachesTheView(t *testing.T) {
 
 func TestWrongKeyBDisablesFace(t *testing.T) {
 	r := newRig(t, nil)
-	r.w.Keys.Delay = 20 * time.Millisecond
-	r.place(holder())
-	r.w.Keys.SetKey(fake.Masked([]byte("55021720350000")))
+	card := r.w.Card(holder())
+	r.w.Keys.SetKey(fake.Masked([]byte("55021720350000"))) // the scanner misreads the card
+	r.must(r.k.CardPlaced(card))
 	v := r.await(session.StateMethod, func(v session.View) bool { return !v.Methods.Face })
 	if !v.Methods.PIN {
 		t.Fatalf("methods %+v", v.Methods)
