@@ -28,7 +28,7 @@ func TestLogsCarryNoHolderData(t *testing.T) {
 	for i := range sessions {
 		// A leading zero keeps PINs and codes from colliding with a logged
 		// number (JSON integers never start with 0): a hit is a real leak.
-		pin := fmt.Sprintf("0%03d", rand.IntN(1000))
+		pin := fmt.Sprintf("0%03d", 1+rand.IntN(999)) // never 0000, the wrong PIN typed below
 		birth := fmt.Sprintf("%02d%02d%02d", 10+rand.IntN(50), 1+rand.IntN(12), 10+rand.IntN(18))
 		code := fmt.Sprintf("0%03d", rand.IntN(1000))
 		key := birth + "2035" + code
