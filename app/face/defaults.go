@@ -22,7 +22,7 @@ var embedderPresets = map[string]ModelConfig{
 	"dlib_resnet": {File: "dlib_resnet.onnx", Input: "input", Output: "embedding",
 		TensorSpec: sized(rawPixels, 150, 150), Template: "dlib", Dim: 128, Threshold: 0.9451},
 	"mobileface": {File: "mobileface.onnx", Input: "input", Output: "embedding",
-		TensorSpec: sized(rawPixels, 112, 112), Template: "arcface", Dim: 256, Threshold: 0.6},
+		TensorSpec: sized(rawPixels, 112, 112), Template: "arcface", Dim: 256, Threshold: 0.5176},
 	// faceres was trained on loose crops: the ArcFace template on a 224 chip
 	// keeps the face at the scale Human's box crop gives it.
 	"faceres": {File: "faceres.onnx", Input: "input", Output: "descriptor",

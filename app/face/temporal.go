@@ -16,7 +16,11 @@ type TemporalConfig struct {
 	// MinParallax: what even a homography cannot explain. A flat photo or a
 	// screen moves as a plane, so its landmarks follow a homography up to
 	// landmark noise; a real head shows parallax (nose against cheeks).
-	MinParallax float64 `json:"min_parallax"`
+	// At or above MinParallax the attempt is live; at or below
+	// MaxFlatParallax it is flat; between, inconclusive (a screen's moiré
+	// and a real head's small turn overlap there).
+	MinParallax     float64 `json:"min_parallax"`
+	MaxFlatParallax float64 `json:"max_flat_parallax"`
 	// RequireLive refuses attempts the check cannot call live (too still):
 	// a photo on a stand does not move at all. The session then asks the
 	// patient to turn their head slightly (Result.NeedMotion).
@@ -25,7 +29,7 @@ type TemporalConfig struct {
 
 // DefaultTemporal are the limits measured on sim/spoof's sequences (docs/face-engine.md).
 func DefaultTemporal() TemporalConfig {
-	return TemporalConfig{MinFrames: 3, MinMotion: 0.012, MinParallax: 0.012, RequireLive: true}
+	return TemporalConfig{MinFrames: 3, MinMotion: 0.012, MinParallax: 0.016, MaxFlatParallax: 0.010, RequireLive: true}
 }
 
 // Verdicts of the temporal check.
@@ -86,8 +90,10 @@ func TemporalCheck(meshes [][]Point, cfg TemporalConfig) TemporalResult {
 		res.Verdict = VerdictInconclusive
 	case res.Parallax >= cfg.MinParallax:
 		res.Verdict = VerdictLive
-	default:
+	case res.Parallax <= cfg.MaxFlatParallax:
 		res.Verdict = VerdictFlat
+	default:
+		res.Verdict = VerdictInconclusive
 	}
 	return res
 }
