@@ -24,6 +24,7 @@ type pipeline struct {
 
 	cardOK   chan struct{} // closed once the card is known to be a My Number Card
 	cardOnce sync.Once
+	photoOK  chan struct{} // closed once the photo's embedding is ready
 	live     atomic.Bool   // the camera side embeds frames only while true
 	wake     chan struct{} // nudges a paused camera side
 
@@ -41,7 +42,8 @@ type sample struct {
 
 func newPipeline(s *session) *pipeline {
 	ctx, cancel := context.WithCancel(s.ctx)
-	p := &pipeline{s: s, ctx: ctx, cancel: cancel, cardOK: make(chan struct{}), wake: make(chan struct{}, 1)}
+	p := &pipeline{s: s, ctx: ctx, cancel: cancel, cardOK: make(chan struct{}), photoOK: make(chan struct{}),
+		wake: make(chan struct{}, 1)}
 	p.live.Store(true)
 	return p
 }
@@ -215,6 +217,7 @@ func (p *pipeline) setPhoto(emb *secret.Buffer) {
 	}
 	p.photo = emb
 	p.mu.Unlock()
+	close(p.photoOK)
 	p.s.post(Event{Kind: EvPhotoReady})
 	p.tryMatch()
 }
@@ -231,6 +234,9 @@ func (p *pipeline) cameraSide() {
 			}
 			continue
 		}
+		if p.yieldToCardSide() {
+			continue
+		}
 		lf, code := p.embedFrame()
 		if code != ErrCodeNone {
 			p.fail(code)
@@ -245,6 +251,32 @@ func (p *pipeline) cameraSide() {
 			p.tryMatch()
 		}
 	}
+}
+
+// yieldToCardSide pauses the camera while it already holds enough fresh
+// frames and the photo is not ready: the card side (OCR, decoding, the
+// photo's embedding) is then the critical path, and extra frames would only
+// take its CPU. It waits for the photo or until the window's oldest frame is
+// half-way to expiry, and reports whether it waited.
+func (p *pipeline) yieldToCardSide() bool {
+	p.mu.Lock()
+	full := p.photo == nil && len(p.window) >= p.s.settings.FusionFrames
+	var wait time.Duration
+	if full {
+		wait = p.s.settings.FusionWindow/2 - time.Since(p.window[0].at)
+	}
+	p.mu.Unlock()
+	if !full || wait <= 0 {
+		return false
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-p.photoOK:
+	case <-t.C:
+	case <-p.ctx.Done():
+	}
+	return true
 }
 
 func (p *pipeline) embedFrame() (LiveFace, ErrorCode) {
