@@ -10,16 +10,30 @@ import (
 	"time"
 )
 
+// attempts records the idempotency key of every request a stub received.
+type attempts struct {
+	mu   sync.Mutex
+	keys []string
+}
+
+func (a *attempts) add(key string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.keys = append(a.keys, key)
+	return len(a.keys)
+}
+
+func (a *attempts) all() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.keys...)
+}
+
 // stub is an HTTPS server whose answers a test scripts per attempt.
-func stub(t *testing.T, answer func(attempt int, w http.ResponseWriter, r *http.Request)) (*Client, *[]string) {
-	var mu sync.Mutex
-	var keys []string
+func stub(t *testing.T, answer func(attempt int, w http.ResponseWriter, r *http.Request)) (*Client, *attempts) {
+	seen := &attempts{}
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		keys = append(keys, r.Header.Get(HeaderIdempotencyKey))
-		n := len(keys)
-		mu.Unlock()
-		answer(n, w, r)
+		answer(seen.add(r.Header.Get(HeaderIdempotencyKey)), w, r)
 	}))
 	t.Cleanup(srv.Close)
 	c, err := NewClient(Config{BaseURL: srv.URL, Transport: srv.Client().Transport,
@@ -27,7 +41,7 @@ func stub(t *testing.T, answer func(attempt int, w http.ResponseWriter, r *http.
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, &keys
+	return c, seen
 }
 
 func TestClientRetriesServerFailuresWithTheSameKey(t *testing.T) {
@@ -42,8 +56,8 @@ func TestClientRetriesServerFailuresWithTheSameKey(t *testing.T) {
 	if err != nil || got.ConsentID != 7 {
 		t.Fatalf("%+v %v", got, err)
 	}
-	if len(*keys) != 3 || (*keys)[0] == "" || (*keys)[0] != (*keys)[1] || (*keys)[1] != (*keys)[2] {
-		t.Fatalf("idempotency keys across attempts: %q", *keys)
+	if k := keys.all(); len(k) != 3 || k[0] == "" || k[0] != k[1] || k[1] != k[2] {
+		t.Fatalf("idempotency keys across attempts: %q", k)
 	}
 }
 
@@ -57,8 +71,8 @@ func TestClientDoesNotRetryARefusal(t *testing.T) {
 	if !errors.Is(err, ErrBadSignature) || !errors.As(err, &api) || api.Status != 401 {
 		t.Fatalf("got %v", err)
 	}
-	if len(*keys) != 1 {
-		t.Fatalf("a refusal was retried %d times", len(*keys))
+	if n := len(keys.all()); n != 1 {
+		t.Fatalf("a refusal was retried %d times", n)
 	}
 }
 
@@ -74,8 +88,8 @@ func TestClientGivesUpOnASilentService(t *testing.T) {
 	if !errors.Is(err, ErrTransport) {
 		t.Fatalf("got %v", err)
 	}
-	if len(*keys) != 3 || time.Since(start) > 3*time.Second {
-		t.Fatalf("%d attempts in %v", len(*keys), time.Since(start))
+	if n := len(keys.all()); n != 3 || time.Since(start) > 3*time.Second {
+		t.Fatalf("%d attempts in %v", n, time.Since(start))
 	}
 }
 
