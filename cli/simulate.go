@@ -240,6 +240,7 @@ func runSimulateBench(ctx context.Context, env *Env, args []string) error {
 	}
 	defer closeWorld()
 	var samples []time.Duration
+	stages := map[string][]time.Duration{}
 	failed := 0
 	for i := 0; i < *n; i++ {
 		reps, err := scenario.Run(ctx, sc, scenario.Options{World: world, Settings: simSettings(&f, world)})
@@ -252,6 +253,9 @@ func runSimulateBench(ctx context.Context, env *Env, args []string) error {
 			continue
 		}
 		samples = append(samples, reps[0].FaceToResult)
+		for name, d := range reps[0].Stages {
+			stages[name] = append(stages[name], d)
+		}
 	}
 	fmt.Fprintf(env.Stdout, "simulate bench: %d sessions, transport %s, latency %s, face %s, think %v\n",
 		*n, f.transport, f.latency, f.face, *think)
@@ -264,7 +268,22 @@ func runSimulateBench(ctx context.Context, env *Env, args []string) error {
 	if failed > 0 {
 		fmt.Fprintf(env.Stdout, "failed sessions: %d of %d (not in the figures)\n", failed, *n)
 	}
+	printStages(env.Stdout, stages)
 	return nil
+}
+
+// printStages shows where the time goes: each stage's median and p95.
+func printStages(w io.Writer, stages map[string][]time.Duration) {
+	names := make([]string, 0, len(stages))
+	for n := range stages {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "stages (median / p95 ms):")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-22s %8.1f %8.1f\n", strings.TrimPrefix(n, "stage."),
+			simMS(simPercentile(stages[n], 0.5)), simMS(simPercentile(stages[n], 0.95)))
+	}
 }
 
 func simPercentile(s []time.Duration, q float64) time.Duration {

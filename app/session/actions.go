@@ -21,7 +21,8 @@ func (k *Kiosk) begin(ev Event) {
 
 // identifyCard tells a My Number Card from the rest and reads its PIN counter.
 func (s *session) identifyCard() {
-	kind, err := s.card.Detect(s.ctx)
+	var kind CardKind
+	err := s.timed(stageDetect, func() (err error) { kind, err = s.card.Detect(s.ctx); return })
 	if err != nil {
 		s.postCardErr(err, EvCardRejected, ErrCodeUnreadable)
 		return
@@ -124,7 +125,7 @@ func (k *Kiosk) verifyPIN(Event) {
 	pin := s.pin
 	s.pin, s.digits = nil, 0
 	s.spawn(func() {
-		err := s.card.VerifyPIN(s.ctx, pin)
+		err := s.timed(stageVerifyPIN, func() error { return s.card.VerifyPIN(s.ctx, pin) })
 		pin.Destroy()
 		s.afterPIN(err)
 	})
@@ -147,23 +148,33 @@ func (s *session) afterPIN(err error) {
 // signChallenge proves the PIN to the eligibility service: the card signs
 // the service's fresh challenge with the user-authentication key.
 func (s *session) signChallenge() {
-	ch, err := s.k.dev.Eligibility.Challenge(s.ctx)
-	if err != nil {
+	var proof *Proof
+	var serviceDown bool
+	err := s.timed(stageSign, func() error {
+		ch, err := s.k.dev.Eligibility.Challenge(s.ctx)
+		if err != nil {
+			serviceDown = true
+			return err
+		}
+		sig, err := s.card.SignDigest(s.ctx, ch.Digest)
+		if err != nil {
+			return err
+		}
+		cert, err := s.card.AuthCertificate(s.ctx)
+		if err != nil {
+			return err
+		}
+		proof = &Proof{Method: MethodPIN, ChallengeID: ch.ID, Signature: sig, Certificate: cert}
+		return nil
+	})
+	switch {
+	case serviceDown:
 		s.post(Event{Kind: EvEligFailed, Code: ErrCodeEligibility})
-		return
-	}
-	sig, err := s.card.SignDigest(s.ctx, ch.Digest)
-	if err != nil {
+	case err != nil:
 		s.postCardErr(err, EvCardError, ErrCodeCardError)
-		return
+	default:
+		s.post(Event{Kind: EvPINAccepted, Proof: proof})
 	}
-	cert, err := s.card.AuthCertificate(s.ctx)
-	if err != nil {
-		s.postCardErr(err, EvCardError, ErrCodeCardError)
-		return
-	}
-	s.post(Event{Kind: EvPINAccepted, Proof: &Proof{
-		Method: MethodPIN, ChallengeID: ch.ID, Signature: sig, Certificate: cert}})
 }
 
 func (k *Kiosk) pinWrong(ev Event) {
@@ -203,7 +214,8 @@ func (k *Kiosk) identified(p *Proof) {
 	s.pipe.stop()
 	proof := *p
 	s.spawn(func() {
-		res, err := s.k.dev.Eligibility.Check(s.ctx, proof)
+		var res Result
+		err := s.timed(stageEligibility, func() (err error) { res, err = s.k.dev.Eligibility.Check(s.ctx, proof); return })
 		s.post(eligibilityEvent(res, err))
 	})
 }
@@ -237,7 +249,8 @@ func (k *Kiosk) register(Event) {
 	s := k.s
 	ticket := s.result.Ticket
 	s.spawn(func() {
-		res, err := s.k.dev.Eligibility.Register(s.ctx, ticket)
+		var res Result
+		err := s.timed(stageRegister, func() (err error) { res, err = s.k.dev.Eligibility.Register(s.ctx, ticket); return })
 		if err == nil && res.Validity == ValidityUnregistered {
 			res.Validity = ValidityValid
 		}
@@ -270,7 +283,7 @@ func (k *Kiosk) recordConsent(items ConsentItems) {
 	s.items = items
 	ticket := s.result.Ticket
 	s.spawn(func() {
-		err := s.k.dev.Eligibility.RecordConsent(s.ctx, ticket, items)
+		err := s.timed(stageConsent, func() error { return s.k.dev.Eligibility.RecordConsent(s.ctx, ticket, items) })
 		if err != nil {
 			s.post(Event{Kind: EvEligFailed, Code: ErrCodeEligibility})
 			return

@@ -17,23 +17,33 @@ type Step struct {
 	Ignored  bool // no row of the table matched
 }
 
+// Stage is one timed piece of session work (card-face scan, card reads,
+// decoding, embedding, eligibility), for the audit log and the simulator.
+type Stage struct {
+	Name string
+	Took time.Duration
+	OK   bool
+}
+
 // Options builds a Kiosk.
 type Options struct {
 	Devices  Devices
 	Settings Settings
 	Audit    *audit.Logger // nil: no audit log
 	OnStep   func(Step)    // called on the machine's goroutine; must not block
+	OnStage  func(Stage)   // called from session goroutines; must be safe and quick
 }
 
 // Kiosk runs the machine: one goroutine (Run) handles every event in order,
 // so the table's actions never race each other. Session work runs on
 // goroutines that belong to the session and end with it.
 type Kiosk struct {
-	dev    Devices
-	set    Settings
-	pool   *Pool
-	log    *audit.Logger
-	onStep func(Step)
+	dev     Devices
+	set     Settings
+	pool    *Pool
+	log     *audit.Logger
+	onStep  func(Step)
+	onStage func(Stage)
 
 	events  chan Event
 	done    chan struct{}
@@ -61,7 +71,7 @@ func New(o Options) (*Kiosk, error) {
 	}
 	k := &Kiosk{
 		dev: o.Devices, set: o.Settings, pool: NewPool(o.Settings.workers()),
-		log: o.Audit, onStep: o.OnStep,
+		log: o.Audit, onStep: o.OnStep, onStage: o.OnStage,
 		events: make(chan Event, 64), done: make(chan struct{}),
 		watchers: map[chan View]struct{}{},
 	}

@@ -109,7 +109,14 @@ func (p *pipeline) fail(code ErrorCode) {
 // cardSide: 照合番号B from the card's face, then the signed photo, then its
 // embedding. The card is touched only after it was identified.
 func (p *pipeline) cardSide() {
-	key, code := p.scanKeyB()
+	var key *secret.Buffer
+	var code ErrorCode
+	p.s.timed(stageScanKeyB, func() error {
+		if key, code = p.scanKeyB(); key == nil {
+			return errScan
+		}
+		return nil
+	})
 	if key == nil {
 		p.fail(code)
 		return
@@ -120,13 +127,14 @@ func (p *pipeline) cardSide() {
 		key.Destroy()
 		return
 	}
-	err := p.s.card.VerifyKeyB(p.ctx, key)
+	err := p.s.timed(stageVerifyKeyB, func() error { return p.s.card.VerifyKeyB(p.ctx, key) })
 	key.Destroy()
 	if err != nil {
 		p.cardFailed(err, keyBCode(err))
 		return
 	}
-	jp2, err := p.s.card.ReadPhoto(p.ctx)
+	var jp2 *secret.Buffer
+	err = p.s.timed(stageReadPhoto, func() (err error) { jp2, err = p.s.card.ReadPhoto(p.ctx); return })
 	if err != nil {
 		p.cardFailed(err, photoCode(err))
 		return
@@ -138,6 +146,8 @@ func (p *pipeline) cardSide() {
 	}
 	p.setPhoto(emb)
 }
+
+var errScan = errors.New("session: card face not read")
 
 func (p *pipeline) cardFailed(err error, code ErrorCode) {
 	if errors.Is(err, ErrCardRemoved) && p.ctx.Err() == nil {
@@ -192,14 +202,18 @@ func (p *pipeline) embedPhoto(jp2 *secret.Buffer) (*secret.Buffer, ErrorCode) {
 	dev := p.s.k.dev
 	var img *camera.Frame
 	var err error
-	perr := p.s.k.pool.Do(p.ctx, func() { img, err = dev.Decoder.Decode(p.ctx, jp2) })
+	perr := p.s.k.pool.Do(p.ctx, func() {
+		err = p.s.timed(stageDecode, func() (err error) { img, err = dev.Decoder.Decode(p.ctx, jp2); return })
+	})
 	jp2.Destroy()
 	if perr != nil || err != nil {
 		img.Release()
 		return nil, ErrCodeRecordInvalid
 	}
 	var emb *secret.Buffer
-	perr = p.s.k.pool.Do(p.ctx, func() { emb, err = dev.Face.EmbedPhoto(p.ctx, img) })
+	perr = p.s.k.pool.Do(p.ctx, func() {
+		err = p.s.timed(stageEmbedPhoto, func() (err error) { emb, err = dev.Face.EmbedPhoto(p.ctx, img); return })
+	})
 	img.Release()
 	if perr != nil || err != nil {
 		emb.Destroy()

@@ -93,6 +93,20 @@ func (s *session) postCardErr(err error, fallback EventKind, code ErrorCode) {
 	s.post(Event{Kind: fallback, Code: code})
 }
 
+// timed runs one stage of work and reports how long it took.
+func (s *session) timed(name string, fn func() error) error {
+	start := time.Now()
+	err := fn()
+	st := Stage{Name: name, Took: time.Since(start), OK: err == nil}
+	if s.audit != nil {
+		s.audit.Event(stageTerms[name], audit.Duration(termTook, st.Took), audit.Bool(termOK, st.OK))
+	}
+	if s.k.onStage != nil {
+		s.k.onStage(st)
+	}
+	return err
+}
+
 func (s *session) rearmInactivity() {
 	s.idleGen++
 	gen := s.idleGen

@@ -25,6 +25,25 @@ var (
 	termElapsed      = audit.MustTerm("elapsed")
 	termCompleted    = audit.MustTerm("completed")
 	termUnknownCode  = audit.MustTerm("unknown_code")
+	termTook         = audit.MustTerm("took")
+	termOK           = audit.MustTerm("ok")
+
+	stageTerms = map[string]audit.Term{}
+)
+
+// Stage names.
+const (
+	stageDetect      = "stage.detect"
+	stageScanKeyB    = "stage.scan_keyb"
+	stageVerifyKeyB  = "stage.verify_keyb"
+	stageReadPhoto   = "stage.read_photo"
+	stageDecode      = "stage.decode_photo"
+	stageEmbedPhoto  = "stage.embed_photo"
+	stageVerifyPIN   = "stage.verify_pin"
+	stageSign        = "stage.sign_challenge"
+	stageEligibility = "stage.eligibility"
+	stageRegister    = "stage.register"
+	stageConsent     = "stage.consent"
 )
 
 func init() {
@@ -33,6 +52,10 @@ func init() {
 	}
 	for e := EvNone; e < eventCount; e++ {
 		eventTerms[e] = audit.MustTerm(e.String())
+	}
+	for _, n := range []string{stageDetect, stageScanKeyB, stageVerifyKeyB, stageReadPhoto, stageDecode,
+		stageEmbedPhoto, stageVerifyPIN, stageSign, stageEligibility, stageRegister, stageConsent} {
+		stageTerms[n] = audit.MustTerm(n)
 	}
 	for m := MethodNone; m <= MethodStaff; m++ {
 		methodTerms[m] = audit.MustTerm(m.String())

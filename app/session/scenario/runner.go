@@ -59,6 +59,7 @@ type Report struct {
 	Elapsed      time.Duration
 	FaceToResult time.Duration // choose_face handled → eligibility answer handled; 0 if none
 	Final        session.State
+	Stages       map[string]time.Duration // how long each piece of work took (the last one of each name)
 }
 
 // WithThinkTime returns a copy of sc in which the patient reads each screen
@@ -114,14 +115,15 @@ type runner struct {
 	mu     sync.Mutex
 	choose time.Time
 	result time.Duration
+	stages map[string]time.Duration
 }
 
 func runOnce(ctx context.Context, sc *Scenario, name string, steps []Step, o Options) (Report, error) {
-	r := &runner{o: o, sc: sc, name: name, start: time.Now()}
+	r := &runner{o: o, sc: sc, name: name, start: time.Now(), stages: map[string]time.Duration{}}
 	o.World.SetService(sc.Service)
 	o.World.ShowFace("nobody", session.GuidanceNone)
 	k, err := session.New(session.Options{Devices: o.World.Devices(), Settings: o.Settings,
-		Audit: o.Audit, OnStep: r.onStep})
+		Audit: o.Audit, OnStep: r.onStep, OnStage: r.onStage})
 	if err != nil {
 		return Report{Run: name}, err
 	}
@@ -135,7 +137,8 @@ func runOnce(ctx context.Context, sc *Scenario, name string, steps []Step, o Opt
 	<-done
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return Report{Run: name, Elapsed: time.Since(r.start), FaceToResult: r.result, Final: r.k.View().State}, err
+	return Report{Run: name, Elapsed: time.Since(r.start), FaceToResult: r.result, Final: r.k.View().State,
+		Stages: r.stages}, err
 }
 
 func (r *runner) trace(t Trace) {
@@ -163,6 +166,17 @@ func (r *runner) onStep(s session.Step) {
 		detail = "ignored"
 	}
 	r.trace(Trace{Kind: "event", Name: s.Event.String(), From: s.From.String(), To: s.To.String(), Detail: detail})
+}
+
+func (r *runner) onStage(st session.Stage) {
+	r.mu.Lock()
+	r.stages[st.Name] = st.Took
+	r.mu.Unlock()
+	detail := fmt.Sprintf("%.1f ms", float64(st.Took.Microseconds())/1000)
+	if !st.OK {
+		detail += " failed"
+	}
+	r.trace(Trace{Kind: "stage", Name: strings.TrimPrefix(st.Name, "stage."), Detail: detail})
 }
 
 func (r *runner) steps(ctx context.Context, steps []Step) error {
