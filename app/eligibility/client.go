@@ -71,6 +71,9 @@ func NewClient(cfg Config) (*Client, error) {
 		if tc.MinVersion < tls.VersionTLS12 {
 			tc.MinVersion = tls.VersionTLS12
 		}
+		if tc.ClientSessionCache == nil { // a reconnect resumes instead of a full handshake
+			tc.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+		}
 		rt = &http.Transport{
 			TLSClientConfig:     tc,
 			MaxIdleConnsPerHost: 4,
