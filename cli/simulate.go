@@ -776,7 +776,7 @@ func (r *realFace) openSources(holder [2]string, stranger string) error {
 	}
 	r.sources["nobody"] = simcam.NewStillSource(image.NewGray(image.Rect(0, 0, 640, 480)), 15)
 	r.live = &switchSource{cur: r.sources["nobody"]}
-	r.cardStill = simcam.NewStillSource(image.NewGray(image.Rect(0, 0, 64, 64)), 5)
+	r.cardStill = simcam.NewStillSource(image.NewGray(image.Rect(0, 0, 64, 64)), 15)
 	return nil
 }
 

@@ -477,3 +477,26 @@ func TestKeyListsAreCompleteAndUnique(t *testing.T) {
 	}
 	_ = card
 }
+
+// While the card side is slow and the window already holds enough frames,
+// the camera stops embedding (it would only take the card side's CPU), yet
+// the match still happens at once when the photo is ready.
+func TestCameraYieldsToSlowCardSide(t *testing.T) {
+	r := newRig(t, func(s *session.Settings, w *fake.World) {
+		s.FusionWindow = time.Second
+		s.FaceAttemptTime = 3 * time.Second
+		w.Keys.Delay = 600 * time.Millisecond
+	})
+	r.w.Scene.Show(7, session.GuidanceNone)
+	r.place(holder())
+	r.await(session.StateMethod, nil)
+	r.must(r.k.Press(session.EvChooseFace))
+	r.await(session.StateFace, func(v session.View) bool { return v.Face.PhotoReady })
+	live := r.w.Engine.Live.Load()
+	r.await(session.StateConsent, nil)
+	// 600 ms of frames every 2 ms would be about 300 embeddings unthrottled;
+	// throttled, the window refills about every half window (3 per 500 ms).
+	if live < 3 || live > 40 {
+		t.Fatalf("%d live embeddings while the card side worked", live)
+	}
+}
