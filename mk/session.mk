@@ -5,7 +5,8 @@
 
 TEST_TARGETS += session-scenarios session-scenarios-pcsc session-real-face
 
-SIM := ./$(BIN) simulate --latency fast --attempt-time 1s
+SIM := ./$(BIN) simulate --latency fast
+SIM_QUICK := $(SIM) --attempt-time 1s
 # The virtual card has no user-authentication certificate without a PIN, so
 # card-without-pin cannot reach the eligibility stand-in there: it runs in
 # the stand-in world (see docs/session.md).
@@ -17,15 +18,15 @@ SIM_VIRTUAL := face-ok face-fail-then-pin pin-wrong-three-times card-pulled-in-e
 # Every scenario with every port faked, then against the real card stack,
 # the virtual card and the eligibility stand-in over HTTPS (about a minute).
 session-scenarios: build
-	$(SIM) --world stand-in --scenario all >/dev/null
-	for s in $(SIM_VIRTUAL); do $(SIM) --scenario $$s >/dev/null || exit 1; done
-	$(SIM) --world stand-in --scenario card-without-pin >/dev/null
+	$(SIM_QUICK) --world stand-in --scenario all >/dev/null
+	for s in $(SIM_VIRTUAL); do $(SIM_QUICK) --scenario $$s >/dev/null || exit 1; done
+	$(SIM_QUICK) --world stand-in --scenario card-without-pin >/dev/null
 	@echo "session-scenarios: all passed"
 
 # The same kiosk through a real pcscd and vpcd's second slot.
 session-scenarios-pcsc: build
 	packaging/test/with-pcscd.sh bash -c 'for s in face-ok pin-wrong-three-times unregistered-card; do \
-	  $(SIM) --transport pcsc --scenario $$s >/dev/null || exit 1; done'
+	  $(SIM_QUICK) --transport pcsc --scenario $$s >/dev/null || exit 1; done'
 	@echo "session-scenarios-pcsc: all passed"
 
 # The whole face path for real once: LFW photos through sim/camera,
