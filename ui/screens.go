@@ -79,7 +79,7 @@ func tight(objs ...fyne.CanvasObject) *fyne.Container {
 func (s *Shell) idleScreen(v session.View) fyne.CanvasObject {
 	t := s.tr()
 	if v.Error == session.ErrCodeCardStillThere {
-		return s.layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.DoneTakeCard))}, cardPicture())
+		return s.layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.DoneTakeCard))}, takeCardPicture())
 	}
 	text := container.NewVBox(heading(t.T(i18n.PlaceCardTitle)), body(t.T(i18n.PlaceCardHow)),
 		layout.NewSpacer(), body(t.T(i18n.PlaceCardNote)))
@@ -90,7 +90,7 @@ func (s *Shell) idleScreen(v session.View) fyne.CanvasObject {
 func (s *Shell) waitScreen(title, text i18n.Key) fyne.CanvasObject {
 	t := s.tr()
 	return s.layoutScreen([]fyne.CanvasObject{heading(t.T(title)), body(t.T(text))},
-		container.NewVBox(layout.NewSpacer(), sized(progress(0, false), 600, 40), layout.NewSpacer()))
+		container.NewVBox(layout.NewSpacer(), s.progress(0, false), layout.NewSpacer()))
 }
 
 func (s *Shell) errorScreen(v session.View) fyne.CanvasObject {
@@ -184,7 +184,7 @@ func (s *Shell) faceScreen(v session.View) fyne.CanvasObject {
 	if v.Face.PhotoReady && v.Guidance == session.GuidanceNone {
 		head = append(head, body(t.T(i18n.FaceChecking)))
 	}
-	head = append(head, progress(v.Progress, true))
+	head = append(head, s.progress(v.Progress, true))
 	var actions []fyne.CanvasObject
 	if v.Methods.PIN {
 		actions = append(actions, s.button("use-pin", t.T(i18n.FaceRetryUsePIN), widget.MediumImportance, s.send(session.EvChoosePIN)))
@@ -365,7 +365,8 @@ func (s *Shell) consentToggle(name string, items, selected session.ConsentItems)
 	d := s.button("consent-"+name+"-disagree", t.T(i18n.ConsentDisagree), disImp, disagree)
 	mark(a, on)
 	mark(d, !on)
-	return container.NewHBox(a, d)
+	// Equal columns, so the answers line up under each other.
+	return container.NewVBox(sized(container.NewGridWithColumns(2, a, d), touchSize()*4.5, touchSize()))
 }
 
 // mark gives the chosen answer a tick icon (drawn, so no font needs it).
@@ -380,10 +381,10 @@ func (s *Shell) doneScreen(v session.View) fyne.CanvasObject {
 	if v.Message == "done.see_reception" || v.Result.Validity != session.ValidityValid && v.Result.Validity != session.ValidityUnknown {
 		if p, ok := resultTexts[v.Result.Validity]; ok {
 			return s.layoutScreen([]fyne.CanvasObject{heading(t.T(p.title)), body(t.T(p.body)),
-				notice(t.T(i18n.DoneTakeCard), widget.HighImportance)}, cardPicture())
+				notice(t.T(i18n.DoneTakeCard), widget.HighImportance)}, takeCardPicture())
 		}
 	}
 	ok := notice(t.T(i18n.ResultValid), widget.SuccessImportance)
 	return s.layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.DoneTitle)), ok, body(t.T(i18n.DoneBody)),
-		notice(t.T(i18n.DoneTakeCard), widget.HighImportance)}, cardPicture())
+		notice(t.T(i18n.DoneTakeCard), widget.HighImportance)}, takeCardPicture())
 }

@@ -9,6 +9,7 @@ package ui
 import (
 	"crypto/subtle"
 	"image"
+	"image/color"
 	"sync"
 	"time"
 
@@ -80,6 +81,8 @@ type Shell struct {
 	staffN     int
 	staffWrong bool
 
+	spinners []*widget.Activity // animations of the current screen
+
 	previewMu   sync.Mutex
 	stopPreview chan struct{}
 }
@@ -140,6 +143,10 @@ func (s *Shell) tr() translator { return translator{s.cfg.Catalog, s.opts.Lang} 
 // times a second at most, so rebuilding keeps the screens free of state.
 func (s *Shell) render() {
 	s.stopPreviewLoop()
+	for _, a := range s.spinners {
+		a.Stop()
+	}
+	s.spinners = nil
 	s.installTheme()
 	s.targets = map[string]fyne.CanvasObject{}
 	bg := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameBackground))
@@ -265,13 +272,15 @@ func (s *Shell) languagePage() fyne.CanvasObject {
 			s.page = pageSession
 			s.render()
 		})
+		var col color.Color // nil: the theme's foreground
 		if l.Code == s.opts.Lang {
 			b.Importance = widget.HighImportance
+			col = fynetheme.Color(fynetheme.ColorNameForegroundOnPrimary)
 		}
 		s.targets["lang-"+string(l.Code)] = b
 		// A fixed size: each name is for readers of that language, whatever
 		// mode the previous patient left on.
-		name := container.NewCenter(theme.MixedText(l.Name, l.Code, pickerTextSize, nil))
+		name := container.NewCenter(theme.MixedText(l.Name, l.Code, pickerTextSize, col))
 		cells = append(cells, sized(container.NewStack(b, name), touchSize()*2.5, touchSize()))
 	}
 	grid := container.NewGridWithColumns(4, cells...)

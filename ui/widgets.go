@@ -71,7 +71,13 @@ func notice(text string, imp widget.Importance) *widget.Label {
 
 // cardPicture draws how to place the card: a card, photo side up, being
 // laid flat on the reader, with an arrow.
-func cardPicture() fyne.CanvasObject {
+func cardPicture() fyne.CanvasObject { return cardDrawing(false) }
+
+// takeCardPicture is the same drawing with the arrow pointing up: take the
+// card back.
+func takeCardPicture() fyne.CanvasObject { return cardDrawing(true) }
+
+func cardDrawing(takeBack bool) fyne.CanvasObject {
 	fg := fynetheme.Color(fynetheme.ColorNameForeground)
 	primary := fynetheme.Color(fynetheme.ColorNamePrimary)
 	reader := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameButton))
@@ -93,26 +99,39 @@ func cardPicture() fyne.CanvasObject {
 	tipL, tipR := canvas.NewLine(primary), canvas.NewLine(primary)
 	tipL.StrokeWidth, tipR.StrokeWidth = 8, 8
 	objs := append([]fyne.CanvasObject{reader, slot, card, photo, head, shaft, tipL, tipR}, lines...)
-	return container.New(&cardLayout{}, objs...)
+	return container.New(&cardLayout{up: takeBack}, objs...)
 }
 
 // cardLayout places the picture's shapes relative to its size (ID-1 card
 // proportions, 85.6 × 54 mm).
-type cardLayout struct{}
+type cardLayout struct{ up bool }
 
 func (cardLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(300, 300) }
 
-func (cardLayout) Layout(o []fyne.CanvasObject, size fyne.Size) {
+func (l cardLayout) Layout(o []fyne.CanvasObject, size fyne.Size) {
 	w := min(size.Width, size.Height*1.05)
 	x0 := (size.Width - w) / 2
 	cw, ch := w*0.62, w*0.62*54/85.6
+	// Rounded, stroked shapes cannot be drawn smaller than their corners:
+	// with too little room, show nothing rather than a broken picture.
+	tooSmall := size.Height < 150 || size.Width < 150
+	for _, obj := range o {
+		if tooSmall {
+			obj.Hide()
+		} else {
+			obj.Show()
+		}
+	}
+	if tooSmall {
+		return
+	}
 	place := func(obj fyne.CanvasObject, x, y, ww, hh float32) {
 		obj.Move(fyne.NewPos(x0+x, y))
-		obj.Resize(fyne.NewSize(ww, hh))
+		obj.Resize(fyne.NewSize(max(ww, 0), max(hh, 0)))
 	}
-	readerY := size.Height * 0.55
-	place(o[0], w*0.08, readerY, w*0.84, size.Height*0.42) // reader
-	place(o[1], w*0.16, readerY+14, w*0.68, ch+10)         // slot outline
+	readerY, readerH := size.Height*0.55, size.Height*0.42
+	place(o[0], w*0.08, readerY, w*0.84, readerH)                   // reader
+	place(o[1], w*0.16, readerY+14, w*0.68, min(ch+10, readerH-28)) // slot outline
 	cx, cy := (w-cw)/2, size.Height*0.04                   // card, above the reader
 	place(o[2], cx, cy, cw, ch)                            // card
 	place(o[3], cx+cw*0.66, cy+ch*0.14, cw*0.27, ch*0.62)  // photo
@@ -123,8 +142,12 @@ func (cardLayout) Layout(o []fyne.CanvasObject, size fyne.Size) {
 	ax := x0 + w/2
 	top, bottom := cy+ch+8, readerY+4
 	lineAt(o[5], ax, top, ax, bottom)
-	lineAt(o[6], ax-22, bottom-24, ax, bottom)
-	lineAt(o[7], ax+22, bottom-24, ax, bottom)
+	tip, back := bottom, bottom-24
+	if l.up {
+		tip, back = top, top+24
+	}
+	lineAt(o[6], ax-22, back, ax, tip)
+	lineAt(o[7], ax+22, back, ax, tip)
 }
 
 func lineAt(o fyne.CanvasObject, x1, y1, x2, y2 float32) {
@@ -176,15 +199,19 @@ func pinDots(typed, length int) fyne.CanvasObject {
 	return container.NewCenter(container.New(layout.NewGridLayoutWithColumns(length), objs...))
 }
 
-// progress is an indeterminate bar for work the patient waits on, or a
-// determinate one when the fraction is known.
-func progress(fraction float64, known bool) fyne.CanvasObject {
+// progress is a spinner for work the patient waits on, or a bar when the
+// fraction is known. The shell stops the spinners of the screen it replaces.
+func (s *Shell) progress(fraction float64, known bool) fyne.CanvasObject {
 	if known {
 		p := widget.NewProgressBar()
 		p.TextFormatter = func() string { return "" }
 		p.SetValue(fraction)
 		return p
 	}
-	p := widget.NewProgressBarInfinite()
-	return p
+	// An activity spinner rather than Fyne's infinite bar, whose first
+	// frame has a negative width that the software painter cannot draw.
+	a := widget.NewActivity()
+	a.Start()
+	s.spinners = append(s.spinners, a)
+	return container.NewCenter(sized(a, 96, 96))
 }

@@ -1,0 +1,82 @@
+#!/bin/bash
+# End-to-end check of the real kiosk binary on a virtual X screen: choose
+# 暗証番号, type the demo holder's PIN, send it, agree to share, and see the
+# session reach 受付完了. Click positions come from the binary itself
+# (UKETSUKE_UI_TARGETS), never from guessed coordinates.
+#   ui/e2e/xvfb.sh BIN OUTDIR         starts Xvfb through xvfb-run
+set -euo pipefail
+
+bin=$(realpath "${1:?usage: xvfb.sh BIN OUTDIR}")
+out=$(realpath -m "${2:?usage: xvfb.sh BIN OUTDIR}")
+
+if [ "${UKETSUKE_E2E_INNER:-}" != 1 ]; then
+	mkdir -p "$out"
+	rm -f "$out"/*
+	UKETSUKE_E2E_INNER=1 exec xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$bin" "$out"
+fi
+
+export LANG=en_US.UTF-8 FYNE_SCALE=1
+export UKETSUKE_UI_TARGETS="$out/targets.json" UKETSUKE_STATUS="$out/status.log"
+export UKETSUKE_DEMO_CARD=1 UKETSUKE_DEMO_OPERATOR=0
+
+"$bin" >"$out/kiosk.log" 2>&1 &
+kiosk=$!
+trap 'kill $kiosk 2>/dev/null || true; wait $kiosk 2>/dev/null || true' EXIT
+
+fail() {
+	echo "ui e2e: FAILED: $*" >&2
+	echo "--- status log:" >&2
+	cat "$out/status.log" >&2 || true
+	echo "--- targets:" >&2
+	cat "$out/targets.json" >&2 || true
+	import -window root "$out/failure.png" 2>/dev/null || true
+	exit 1
+}
+
+# field NAME KEY: a number from the target's JSON object.
+field() {
+	grep -o "{\"Name\":\"$1\",[^}]*}" "$out/targets.json" | grep -o "\"$2\":[0-9a-z]*" | cut -d: -f2
+}
+
+# await EXPR SECONDS: wait until the targets file matches EXPR (grep -E).
+await() {
+	local deadline=$((SECONDS + $2))
+	until [ -f "$out/targets.json" ] && grep -Eq "$1" "$out/targets.json"; do
+		kill -0 $kiosk 2>/dev/null || fail "the kiosk exited while waiting for $1"
+		[ $SECONDS -lt $deadline ] || fail "no $1 within $2 s"
+		sleep 0.2
+	done
+}
+
+click() {
+	await "\"Name\":\"$1\",[^}]*\"Enabled\":true" 10
+	local x y
+	x=$(field "$1" CenterX)
+	y=$(field "$1" CenterY)
+	xdotool mousemove "$x" "$y" click 1
+}
+
+await '"State":"method"' 60
+import -window root "$out/1-method.png"
+click pin
+await '"State":"pin"' 10
+for d in 1 2 3 4; do
+	click "digit-$d"
+	n=$(( ${n:-0} + 1 ))
+	await "\"PINDigits\":$n" 10
+done
+import -window root "$out/2-pin.png"
+click send
+await '"State":"consent"' 30
+import -window root "$out/3-consent.png"
+click consent-all
+await '"State":"done"' 30
+import -window root "$out/4-done.png"
+
+want="method pin pin_verifying checking consent submitting done"
+got=$(grep -Eo '^(method|pin|pin_verifying|checking|consent|submitting|done)$' "$out/status.log" | tr '\n' ' ' | sed 's/ $//')
+[ "$got" = "$want" ] || fail "states '$got', want '$want'"
+for f in 1-method 2-pin 3-consent 4-done; do
+	[ "$(stat -c %s "$out/$f.png")" -gt 10000 ] || fail "screenshot $f.png is empty"
+done
+echo "ui e2e: PIN path reached 受付完了 under Xvfb (states: $got); screenshots in $out"
