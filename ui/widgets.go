@@ -132,10 +132,10 @@ func (l cardLayout) Layout(o []fyne.CanvasObject, size fyne.Size) {
 	readerY, readerH := size.Height*0.55, size.Height*0.42
 	place(o[0], w*0.08, readerY, w*0.84, readerH)                   // reader
 	place(o[1], w*0.16, readerY+14, w*0.68, min(ch+10, readerH-28)) // slot outline
-	cx, cy := (w-cw)/2, size.Height*0.04                   // card, above the reader
-	place(o[2], cx, cy, cw, ch)                            // card
-	place(o[3], cx+cw*0.66, cy+ch*0.14, cw*0.27, ch*0.62)  // photo
-	place(o[4], cx+cw*0.72, cy+ch*0.22, cw*0.15, cw*0.15)  // head
+	cx, cy := (w-cw)/2, size.Height*0.04                            // card, above the reader
+	place(o[2], cx, cy, cw, ch)                                     // card
+	place(o[3], cx+cw*0.66, cy+ch*0.14, cw*0.27, ch*0.62)           // photo
+	place(o[4], cx+cw*0.72, cy+ch*0.22, cw*0.15, cw*0.15)           // head
 	for i, ln := range o[8:] {
 		place(ln, cx+cw*0.08, cy+ch*(0.22+0.2*float32(i)), cw*0.5, 6)
 	}
