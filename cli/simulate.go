@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uketsuke/uketsuke/app/audit"
 	appcam "github.com/uketsuke/uketsuke/app/camera"
 	"github.com/uketsuke/uketsuke/app/eligibility"
 	"github.com/uketsuke/uketsuke/app/face"
@@ -56,6 +57,7 @@ type simFlags struct {
 	models    string
 	latency   string
 	attempt   time.Duration
+	audit     string
 }
 
 func (f *simFlags) register(fs *flag.FlagSet) {
@@ -68,6 +70,7 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.models, "models", "build/models", "face models for --face real")
 	fs.StringVar(&f.latency, "latency", "real", "stand-in speed: real (measured device latencies) or fast")
 	fs.DurationVar(&f.attempt, "attempt-time", 10*time.Second, "time budget of one face attempt")
+	fs.StringVar(&f.audit, "audit", "", "write the operation and error logs (JSON lines) into this folder")
 }
 
 func runSimulate(ctx context.Context, env *Env, args []string) error {
@@ -105,8 +108,16 @@ func simulateOne(ctx context.Context, env *Env, f *simFlags, name string) error 
 		return err
 	}
 	defer closeWorld()
+	log, err := openSimAudit(f.audit)
+	if err != nil {
+		return err
+	}
+	if log != nil {
+		defer log.Close()
+	}
 	out := newTracePrinter(env.Stdout, f.json, sc.Name)
-	reps, err := scenario.Run(ctx, sc, scenario.Options{World: world, Settings: simSettings(f, world), Trace: out.print})
+	reps, err := scenario.Run(ctx, sc, scenario.Options{World: world, Settings: simSettings(f, world),
+		Audit: log, Trace: out.print})
 	for i, r := range reps {
 		var runErr error
 		if i == len(reps)-1 {
@@ -115,6 +126,14 @@ func simulateOne(ctx context.Context, env *Env, f *simFlags, name string) error 
 		out.report(r, runErr)
 	}
 	return err
+}
+
+// openSimAudit opens the audit logs when --audit names a folder.
+func openSimAudit(dir string) (*audit.Logger, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	return audit.Open(audit.Options{Dir: dir, App: audit.Version{Major: 0, Minor: 1}})
 }
 
 func simSettings(f *simFlags, w scenario.World) session.Settings {
