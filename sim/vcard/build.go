@@ -116,11 +116,13 @@ func (b *builder) jpki(c *Card) (*application, error) {
 		{id: 0x0001, data: b.keys.SignCert.Raw, openedBy: []uint16{0x001B}},
 		{id: 0x001A, kind: keyFile, key: b.keys.SignKey, openedBy: []uint16{0x001B}},
 	}
-	if b.p.PIN != "" { // a 顔認証マイナンバーカード has no 利用者証明用 certificate
-		files = append(files,
-			&file{id: 0x000A, data: b.keys.AuthCert.Raw},
-			&file{id: 0x0018, kind: credentialFile, cred: c.newCred(CredAuthPIN, b.p.PIN, 3)},
-			&file{id: 0x0017, kind: keyFile, key: b.keys.AuthKey, openedBy: []uint16{0x0018}})
+	// A 顔認証マイナンバーカード has its 利用者証明用 certificate and key, for
+	// PIN-less 特定機関認証, but no PIN: its key can sign no other way.
+	files = append(files,
+		&file{id: 0x000A, data: b.keys.AuthCert.Raw},
+		&file{id: 0x0017, kind: keyFile, key: b.keys.AuthKey, openedBy: []uint16{0x0018}})
+	if b.p.PIN != "" {
+		files = append(files, &file{id: 0x0018, kind: credentialFile, cred: c.newCred(CredAuthPIN, b.p.PIN, 3)})
 	}
 	return newApp("JPKI-AP", AIDJPKI, files...), nil
 }

@@ -215,6 +215,12 @@ func TestCardWithoutPINAllowsOnlyFace(t *testing.T) {
 	if err := card.VerifyCodeB(ctx, code("55021720352285")); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := card.AuthCertificate(ctx); err != nil {
+		t.Fatalf("a PIN-less card still holds its 利用者証明用 certificate: %v", err)
+	}
+	if _, err := card.SignWithAuthKey(ctx, [32]byte{}); !errors.Is(err, apdu.ErrSecurityStatus) {
+		t.Fatalf("a PIN-less card signed without 特定機関認証: %v", err)
+	}
 }
 
 func TestAttributesWithAndWithoutPrefix(t *testing.T) {
