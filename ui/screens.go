@@ -327,7 +327,11 @@ func (s *Shell) consentScreen(v session.View) fyne.CanvasObject {
 		items = append(items, s.consentItem(g.title, g.body, s.consentToggle(g.name, g.items, v.Consent.Selected)))
 	}
 	items = append(items, body(t.T(i18n.ConsentNote)))
-	return s.layoutScreen(head[:1], container.NewVScroll(container.NewVBox(items...)),
+	var list fyne.CanvasObject = container.NewVBox(items...)
+	if !s.opts.LargeText { // in large text the whole screen scrolls already
+		list = container.NewVScroll(list)
+	}
+	return s.layoutScreen(head[:1], list,
 		s.button("consent-confirm", t.T(i18n.ConsentConfirm), widget.HighImportance, s.send(session.EvConsentDone)))
 }
 
