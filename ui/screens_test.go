@@ -105,14 +105,20 @@ func problems(s *Shell, w fyne.Window, lang i18n.Lang, picker bool) []string {
 			out = append(out, fmt.Sprintf("no glyph in the %s font for %q", lang, vt.text))
 		}
 	}
-	walk(s.Content(), fyne.NewPos(0, 0), func(o fyne.CanvasObject, pos fyne.Position) {
+	walk(s.Content(), fyne.NewPos(0, 0), false, func(o fyne.CanvasObject, pos fyne.Position, scrolled bool) {
 		switch o.(type) {
+		case *container.Scroll:
+			// A scroll squeezed to a sliver hides its whole content.
+			if o.Size().Height < touchSize() {
+				out = append(out, fmt.Sprintf("scroll collapsed to %v", o.Size()))
+			}
+			return
 		case *widget.Label, *widget.Button, *canvas.Text:
 		default:
 			return
 		}
 		size := o.Size()
-		if pos.X < -0.5 || pos.Y < -0.5 || pos.X+size.Width > win.Width+0.5 || pos.Y+size.Height > win.Height+0.5 {
+		if !scrolled && (pos.X < -0.5 || pos.Y < -0.5 || pos.X+size.Width > win.Width+0.5 || pos.Y+size.Height > win.Height+0.5) {
 			out = append(out, fmt.Sprintf("%s outside the window: %v+%v", describe(o), pos, size))
 		}
 		if ms := o.MinSize(); size.Width+0.5 < ms.Width || size.Height+0.5 < ms.Height {
@@ -128,23 +134,25 @@ func problems(s *Shell, w fyne.Window, lang i18n.Lang, picker bool) []string {
 }
 
 // walk visits every visible object with its position in the window,
-// descending into containers, scrolls and widgets' renderers.
-func walk(o fyne.CanvasObject, origin fyne.Position, fn func(fyne.CanvasObject, fyne.Position)) {
+// descending into containers, scrolls and widgets' renderers; scrolled says
+// the object is inside a scroll, where lying outside the window is what
+// scrolling is for.
+func walk(o fyne.CanvasObject, origin fyne.Position, scrolled bool, fn func(fyne.CanvasObject, fyne.Position, bool)) {
 	if !o.Visible() {
 		return
 	}
 	pos := origin.Add(o.Position())
-	fn(o, pos)
+	fn(o, pos, scrolled)
 	switch x := o.(type) {
 	case *fyne.Container:
 		for _, c := range x.Objects {
-			walk(c, pos, fn)
+			walk(c, pos, scrolled, fn)
 		}
 	case *container.Scroll:
-		// Scrolled content may lie outside the window: that is what scrolling is for.
+		walk(x.Content, pos.Add(fyne.NewPos(-x.Offset.X, -x.Offset.Y)), true, fn)
 	case fyne.Widget:
 		for _, c := range test.WidgetRenderer(x).Objects() {
-			walk(c, pos, fn)
+			walk(c, pos, scrolled, fn)
 		}
 	}
 }
