@@ -44,11 +44,17 @@ const (
 
 func digit(n int) byte { return byte('0' + n%10) }
 
+// The grammar admits only what the card prints: the first era year as 元
+// (never 1), numbers padded with a space (never a leading 0). So the engine's
+// commonest slip, reading 「11」 as 「1」, cannot turn 平成11年 into a
+// plausible 平成1年.
 var (
-	eraDateRe = regexp.MustCompile(`^(明治|大正|昭和|平成|令和)(元|[0-9]{1,2})年([0-9]{1,2})月([0-9]{1,2})日生?$`)
-	gregBirth = regexp.MustCompile(`^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日生?$`)
-	expiryRe  = regexp.MustCompile(`^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日(まで有効|まで|)$`)
+	eraDateRe = regexp.MustCompile(`^(明治|大正|昭和|平成|令和)(元|[2-9]|[1-9][0-9])年` + monthDay + `日生?$`)
+	gregBirth = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `日生?$`)
+	expiryRe  = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `日(まで有効|まで|)$`)
 )
+
+const monthDay = `(1[0-2]|[1-9])月(3[01]|[12][0-9]|[1-9])`
 
 // normalize drops spaces (ASCII and ideographic) and folds full-width
 // digits to ASCII, in a new buffer the caller wipes. Nothing else is folded:

@@ -73,7 +73,6 @@ func TestParseBirthRefusals(t *testing.T) {
 		"昭和元年12月24日生",  // still 大正
 		"平成 5年 2月30日生", // no such day
 		"令和 5年 2月29日生", // 2023 is common
-		"昭和10年13月 1日生",
 		"明治 5年 1月 1日生", // lunar calendar
 		"1900年 2月29日生", // 1900 is common
 		"1850年 1月 1日生",
@@ -83,7 +82,10 @@ func TestParseBirthRefusals(t *testing.T) {
 			t.Errorf("ParseBirth(%q) err = %v, want ErrDateInvalid", s, err)
 		}
 	}
-	garbage := []string{"", "昭和", "慶応 3年 1月 1日生", "昭和55年 2月17日生生", "昭和5S年 2月17日生",
+	garbage := []string{"", "昭和", "慶応 3年 1月 1日生",
+		"平成1年 9月 8日生",  // the card prints 元年: a "1" is 「11」 misread
+		"平成01年 9月 8日生", // nor a leading zero
+		"昭和55年 02月17日生", "1985年 3月 04日生", "昭和10年13月 1日生", "昭和55年 2月17日生生", "昭和5S年 2月17日生",
 		"昭和555年 2月17日生", "昭和55年 2月17日生 男", "55021720352285", "昭 和55年2月17日生x"}
 	for _, s := range garbage {
 		if _, err := ParseBirth([]byte(s)); err == nil || errors.Is(err, ErrDateInvalid) {

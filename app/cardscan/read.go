@@ -114,8 +114,9 @@ func (v *votes[T]) add(val T, conf float64, lang string) {
 }
 
 // winner is the value read at least twice, at least twice more often than
-// any rival, and by at least minEngines languages: unanimous pairs win at
-// once, a lone dissent needs a 3-1 outvote.
+// any rival, by at least minEngines languages, and against no rival read
+// twice: unanimous pairs win at once, a lone dissent needs a 3-1 outvote,
+// and two renditions agreeing on something else mean doubt, not a minority.
 func (v *votes[T]) winner(minEngines int) (T, float64, bool) {
 	best, second := -1, 0
 	for i, c := range v.counts {
@@ -129,7 +130,7 @@ func (v *votes[T]) winner(minEngines int) (T, float64, bool) {
 			second = max(second, c)
 		}
 	}
-	if best < 0 || v.counts[best] < 2 || v.counts[best]-second < 2 || len(v.engines[best]) < minEngines {
+	if best < 0 || v.counts[best] < 2 || v.counts[best]-second < 2 || second > 1 || len(v.engines[best]) < minEngines {
 		var zero T
 		return zero, 0, false
 	}

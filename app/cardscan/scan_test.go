@@ -119,6 +119,7 @@ func TestScanVoting(t *testing.T) {
 		{"three to one", []string{birth, other, birth, birth}, true},
 		{"two to one", []string{birth, other, birth, "x"}, false},
 		{"two to two", []string{birth, other, birth, other}, false},
+		{"four to two", []string{birth, other, birth, other, birth, birth, "x", "y"}, false},
 		{"a single reading", []string{birth, "x", "y", "z"}, false},
 	}
 	for _, c := range cases {
