@@ -85,14 +85,16 @@ func runKiosk(windowed bool) int {
 
 	a := app.NewWithID("jp.uketsuke.kiosk")
 	w := a.NewWindow("uketsuke")
-	shell := ui.New(ui.Config{
+	hooks := newTestHooks()
+	var shell *ui.Shell
+	shell = ui.New(ui.Config{
 		Defaults: theme.Options{Lang: i18n.Default}, Actions: kiosk,
 		Preview: demoPreview{demo}, StaffPIN: staffPIN(), OnStaffExit: a.Quit,
+		OnRender: func() { hooks.rendered(shell) },
 	})
 	defer shell.Close()
 	w.SetContent(shell.Content())
 	placeWindow(w, windowed)
-	hooks := newTestHooks()
 	go follow(ctx, kiosk, shell, hooks)
 	if os.Getenv("UKETSUKE_DEMO_OPERATOR") != "0" {
 		newOperator(a, kiosk, demo).Show()
@@ -152,12 +154,18 @@ func newTestHooks() *testHooks {
 	return &testHooks{targets: os.Getenv("UKETSUKE_UI_TARGETS"), status: os.Getenv("UKETSUKE_STATUS")}
 }
 
-func (h *testHooks) shown(shell *ui.Shell, v session.View) {
-	if h.targets != "" {
-		if err := shell.WriteTargets(h.targets); err != nil {
-			fyne.LogError("writing the targets file", err)
-		}
+// rendered writes the buttons of the screen just drawn.
+func (h *testHooks) rendered(shell *ui.Shell) {
+	if h.targets == "" || shell == nil {
+		return
 	}
+	if err := shell.WriteTargets(h.targets); err != nil {
+		fyne.LogError("writing the targets file", err)
+	}
+}
+
+// shown logs each state the kiosk shows.
+func (h *testHooks) shown(_ *ui.Shell, v session.View) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.status == "" || (h.started && v.State == h.last) {

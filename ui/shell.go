@@ -53,6 +53,8 @@ type Config struct {
 	StaffPIN *secret.Buffer
 	// OnStaffExit runs after staff authenticated on screen.
 	OnStaffExit func()
+	// OnRender runs after every redraw (test hooks: WriteTargets).
+	OnRender func()
 }
 
 // page is what the shell shows on top of the session's screen.
@@ -162,6 +164,9 @@ func (s *Shell) render() {
 	content := container.NewBorder(s.topBar(), nil, nil, nil, container.NewPadded(page))
 	s.root.Objects = []fyne.CanvasObject{bg, content}
 	s.Relayout()
+	if s.cfg.OnRender != nil {
+		s.cfg.OnRender()
+	}
 }
 
 // Relayout lays the screen out twice: wrapped labels know their height only

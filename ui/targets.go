@@ -74,9 +74,10 @@ func enabled(o fyne.CanvasObject) bool {
 func (s *Shell) WriteTargets(path string) error {
 	data, err := json.Marshal(struct {
 		State     string
+		Lang      string
 		PINDigits int
 		Targets   []Rect
-	}{s.view.State.String(), s.view.PIN.Digits, s.Targets()})
+	}{s.view.State.String(), string(s.opts.Lang), s.view.PIN.Digits, s.Targets()})
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,16 @@ click() {
 
 await '"State":"method"' 60
 import -window root "$out/1-method.png"
+# The language picker, in the real binary: switch to English and back.
+click language
+await '"Name":"lang-en"' 10
+import -window root "$out/1-language.png"
+click lang-en
+await '"State":"method","Lang":"en"' 10
+click language
+await '"Name":"lang-ja"' 10
+click lang-ja
+await '"State":"method","Lang":"ja"' 10
 click pin
 await '"State":"pin"' 10
 for d in 1 2 3 4; do
