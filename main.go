@@ -213,7 +213,7 @@ func newOperator(a fyne.App, k *session.Kiosk, d *kioskwire.Demo) fyne.Window {
 	op := &operator{k: k, d: d, status: widget.NewLabel("")}
 	w := a.NewWindow("uketsuke demo: operator")
 	w.SetContent(op.content())
-	w.Resize(fyne.NewSize(420, 640))
+	w.Resize(fyne.NewSize(560, 780)) // the kiosk theme (large type) applies here too
 	return w
 }
 
