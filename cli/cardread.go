@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"sort"
 	"time"
@@ -50,43 +51,69 @@ type jpkiFacts struct {
 
 func runCardRead(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("card read", env)
-	reader := fs.String("reader", "Virtual PCD 00 00", "reader name")
-	codeB := fs.String("code-b", "", "照合番号B, 14 digits")
+	target := addCardFlags(fs)
 	pin := fs.String("pin", "", "利用者証明用 PIN, 4 digits (optional)")
-	trust := fs.String("trust", "test", "trust anchors: a JSON file, or 'test' for the test hierarchy")
 	asJSON := fs.Bool("json", false, "print JSON")
-	allow := allowFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	code, err := credentialArg(*codeB, codeBForm, "--code-b")
-	if err != nil {
-		return err
-	}
-	defer code.Destroy()
 	var pinBuf *secret.Buffer
 	if *pin != "" {
+		var err error
 		if pinBuf, err = credentialArg(*pin, pinForm, "--pin"); err != nil {
 			return err
 		}
 		defer pinBuf.Destroy()
 	}
-	anchors, err := loadTrust(*trust)
+	cs, err := target.open()
 	if err != nil {
 		return err
 	}
-	conn, err := connect(*allow, *reader)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	rep := readCard(ctx, mynacard.Open(conn), code, pinBuf, anchors)
-	rep.Reader = *reader
+	defer cs.Close()
+	rep := readCard(ctx, mynacard.Open(cs.conn), cs.code, pinBuf, cs.anchors)
+	rep.Reader = *target.reader
 	return printReport(env, rep, *asJSON)
 }
 
-func connect(allow, reader string) (*pcsc.Conn, error) {
-	return pcsc.Dial(parseAllow(allow), reader)
+// cardFlags are the flags `card read` and `card bench` share.
+type cardFlags struct{ reader, codeB, trust, allow *string }
+
+func addCardFlags(fs *flag.FlagSet) *cardFlags {
+	return &cardFlags{
+		reader: fs.String("reader", "Virtual PCD 00 00", "reader name"),
+		codeB:  fs.String("code-b", "", "照合番号B, 14 digits"),
+		trust:  fs.String("trust", "test", "trust anchors: a JSON file, or 'test' for the test hierarchy"),
+		allow:  allowFlag(fs),
+	}
+}
+
+// cardSession is a connected card with the credential and anchors to read it.
+type cardSession struct {
+	code    *secret.Buffer
+	anchors *mynacard.TrustAnchors
+	conn    *pcsc.Conn
+}
+
+// open checks the credential's form before anything reaches the card.
+func (f *cardFlags) open() (*cardSession, error) {
+	code, err := credentialArg(*f.codeB, codeBForm, "--code-b")
+	if err != nil {
+		return nil, err
+	}
+	anchors, err := loadTrust(*f.trust)
+	if err == nil {
+		var conn *pcsc.Conn
+		if conn, err = pcsc.Dial(parseAllow(*f.allow), *f.reader); err == nil {
+			return &cardSession{code: code, anchors: anchors, conn: conn}, nil
+		}
+	}
+	code.Destroy()
+	return nil, err
+}
+
+func (s *cardSession) Close() {
+	s.code.Destroy()
+	s.conn.Close()
 }
 
 func readCard(ctx context.Context, c *mynacard.Card, code, pin *secret.Buffer, anchors *mynacard.TrustAnchors) *readReport {
@@ -180,37 +207,25 @@ func printReport(env *Env, rep *readReport, asJSON bool) error {
 
 func runCardBench(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("card bench", env)
-	reader := fs.String("reader", "Virtual PCD 00 00", "reader name")
-	codeB := fs.String("code-b", "", "照合番号B, 14 digits")
+	target := addCardFlags(fs)
 	n := fs.Int("n", 20, "rounds")
-	trust := fs.String("trust", "test", "trust anchors: a JSON file, or 'test'")
-	allow := allowFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *n < 1 {
 		return fmt.Errorf("%w: -n must be at least 1", ErrUsage)
 	}
-	code, err := credentialArg(*codeB, codeBForm, "--code-b")
+	cs, err := target.open()
 	if err != nil {
 		return err
 	}
-	defer code.Destroy()
-	anchors, err := loadTrust(*trust)
-	if err != nil {
-		return err
-	}
-	conn, err := connect(*allow, *reader)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	counter := &countingTransport{t: conn}
+	defer cs.Close()
+	counter := &countingTransport{t: cs.conn}
 	times := make([]time.Duration, 0, *n)
 	for i := 0; i < *n; i++ {
 		counter.apdus, counter.bytes = 0, 0
 		start := time.Now()
-		if err := faceReadRound(ctx, mynacard.Open(counter), code, anchors); err != nil {
+		if err := faceReadRound(ctx, mynacard.Open(counter), cs.code, cs.anchors); err != nil {
 			return fmt.Errorf("round %d: %w", i+1, err)
 		}
 		times = append(times, time.Since(start))
