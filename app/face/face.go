@@ -9,12 +9,26 @@
 package face
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 )
 
-// Point is an image position in pixels.
+// Point is an image position in pixels. In JSON it is [x, y].
 type Point struct{ X, Y float64 }
+
+// MarshalJSON writes [x, y].
+func (p Point) MarshalJSON() ([]byte, error) { return json.Marshal([2]float64{p.X, p.Y}) }
+
+// UnmarshalJSON reads [x, y].
+func (p *Point) UnmarshalJSON(b []byte) error {
+	var xy [2]float64
+	if err := json.Unmarshal(b, &xy); err != nil {
+		return err
+	}
+	p.X, p.Y = xy[0], xy[1]
+	return nil
+}
 
 // Rect is an axis-aligned box in pixels, Min inclusive, Max exclusive.
 type Rect struct{ Min, Max Point }

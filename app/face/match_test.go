@@ -155,7 +155,7 @@ func TestConfigRoundTripAndValidation(t *testing.T) {
 	custom := map[string]any{"embedder": map[string]any{
 		"file": "/opt/model.onnx", "input": "data", "output": "fc1", "width": 112, "height": 112,
 		"layout": "nchw", "colour": "bgr", "mean": []float64{127.5, 127.5, 127.5}, "std": []float64{128, 128, 128},
-		"template_points": ArcFace112, "threshold": 0.31,
+		"template_points": [][]float64{{38.3, 51.7}, {73.5, 51.5}, {56.0, 71.7}, {41.5, 92.4}, {70.7, 92.2}}, "threshold": 0.31,
 	}}
 	data, _ := json.Marshal(custom)
 	os.WriteFile(path, data, 0o644)
@@ -164,7 +164,7 @@ func TestConfigRoundTripAndValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	chip, err := got.Embedder.Chip()
-	if err != nil || chip.Layout != "nchw" || got.Threshold() != 0.31 || got.Resolve(got.Embedder.File) != "/opt/model.onnx" {
+	if err != nil || chip.Template[NoseTip] != (Point{56.0, 71.7}) || chip.Layout != "nchw" || got.Threshold() != 0.31 || got.Resolve(got.Embedder.File) != "/opt/model.onnx" {
 		t.Fatalf("custom embedder: %+v %v", chip, err)
 	}
 	os.WriteFile(path, []byte(`{"embedder":{"layout":"nwhc"}}`), 0o644)
