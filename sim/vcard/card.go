@@ -79,6 +79,12 @@ type Extension interface {
 	Handle(s *State, cmd apdu.Command) (resp []byte, handled bool)
 }
 
+// Resetter is an Extension with state of its own that a reset, a power-off or
+// taking the card away must clear, like the card's own security state.
+type Resetter interface {
+	Reset()
+}
+
 // State is what an extension may see of the card while it handles a command.
 type State struct {
 	App string // the selected application's name
@@ -133,6 +139,11 @@ func (c *Card) resetLocked() {
 	c.cur, c.curEF = nil, nil
 	for _, a := range c.apps {
 		a.verified = map[uint16]bool{}
+	}
+	for _, e := range c.ext {
+		if r, ok := e.(Resetter); ok {
+			r.Reset()
+		}
 	}
 }
 

@@ -44,3 +44,9 @@ func (e *institutionAuth) Handle(s *State, cmd apdu.Command) ([]byte, bool) {
 	}
 	return e.side.Handle(raw)
 }
+
+// Reset forgets a half-done exchange: a card that lost power keeps no
+// institution authentication.
+func (e *institutionAuth) Reset() {
+	e.side = pinless.Card{InstitutionCA: e.side.InstitutionCA}
+}

@@ -346,3 +346,20 @@ func TestRelayReachesOnlyJPKIAndNeverSpendsTries(t *testing.T) {
 		t.Fatalf("after relay: %d %v", left, err)
 	}
 }
+
+type countingExtension struct{ resets int }
+
+func (c *countingExtension) Handle(*vcard.State, apdu.Command) ([]byte, bool) { return nil, false }
+func (c *countingExtension) Reset()                                           { c.resets++ }
+
+func TestExtensionsResetWithTheCard(t *testing.T) {
+	vc, _ := newCard(t, nil)
+	ext := &countingExtension{}
+	vc.AddExtension(ext)
+	vc.Reset()
+	vc.Pull()
+	vc.Insert()
+	if ext.resets != 3 {
+		t.Fatalf("extension reset %d times, want 3 (reset, pull, insert)", ext.resets)
+	}
+}
