@@ -352,9 +352,16 @@ func evaluate(ctx context.Context, eng *face.Engine, people []person, total int,
 	st := &evalStats{reasons: map[string]int{}, fusedFrames: max(o.frames, 1)}
 	start := time.Now()
 	dim := probeDim(eng)
-	single, fused := face.NewMatrix(total, dim), face.NewMatrix(total, dim)
+	// Locked memory is scarce (8 MiB by default): one matrix unless frames
+	// are fused.
+	single, fused := face.NewMatrix(total, dim), (*face.Matrix)(nil)
 	defer single.Destroy()
-	defer fused.Destroy()
+	if o.frames > 1 {
+		fused = face.NewMatrix(total, dim)
+		defer fused.Destroy()
+	} else {
+		fused = single
+	}
 	ok := make([]bool, total)
 	owner := make([]int, total)
 	i := 0
@@ -416,7 +423,7 @@ func (st *evalStats) embedFile(eng *face.Engine, file string, i int, single, fus
 		return false, err
 	}
 	if o.frames <= 1 {
-		return true, fused.Set(i, e)
+		return true, nil
 	}
 	return st.embedFused(eng, img, i, e, fused, o.frames)
 }
