@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"sync"
 
@@ -56,7 +57,7 @@ func (a *EligibilityAdapter) Register(ctx context.Context, ticket string) (Resul
 	if a.Record == nil {
 		return Result{}, ErrNoRecord
 	}
-	resp, err := a.Client.Register(ctx, "", ticket, a.Record())
+	resp, err := a.Client.Register(ctx, actionKey("register", ticket), ticket, a.Record())
 	if err != nil {
 		return Result{}, err
 	}
@@ -70,7 +71,7 @@ func (a *EligibilityAdapter) RecordConsent(ctx context.Context, ticket string, i
 		}
 		return "0"
 	}
-	_, err := a.Client.RecordConsent(ctx, "", ticket, eligibility.Consent{
+	_, err := a.Client.RecordConsent(ctx, actionKey("consent", ticket), ticket, eligibility.Consent{
 		SpecificHealthCheckupsInfoConsFlg: flag(ConsentCheckup),
 		PharmacistsInfoConsFlg:            flag(ConsentDrug),
 		MedicalTreatmentInfoConsFlg:       flag(ConsentMedical),
@@ -109,4 +110,12 @@ func validityOf(code string) Validity {
 		return Validity(code[0] - '0')
 	}
 	return ValidityUnknown
+}
+
+// actionKey is the idempotency key of one patient action in one check: the
+// same action on the same ticket, retried by the session or after a lost
+// answer, is recorded once by the service.
+func actionKey(action, ticket string) string {
+	sum := sha256.Sum256([]byte(action + "\x00" + ticket))
+	return hex.EncodeToString(sum[:16])
 }
