@@ -166,6 +166,9 @@ func runScanBench(ctx context.Context, env *Env, args []string) error {
 		if err := scanBenchOne(ctx, pool, card, m, t, *dump); err != nil {
 			return err
 		}
+		if t.n%100 == 0 && t.n < *n {
+			fmt.Fprintf(env.Stderr, "scan bench: %d/%d cards, %d exact, %d wrong, %d refused\n", t.n, *n, t.exact, t.wrong, t.refused)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -114,9 +114,10 @@ func (v *votes[T]) add(val T, conf float64, lang string) {
 }
 
 // winner is the value read at least twice, at least twice more often than
-// any rival, by at least minEngines languages, and against no rival read
-// twice: unanimous pairs win at once, a lone dissent needs a 3-1 outvote,
-// and two renditions agreeing on something else mean doubt, not a minority.
+// any rival and by at least minEngines languages; a rival read twice or more
+// must be outvoted three to one. Unanimous pairs win at once, a lone dissent
+// needs 3-1; a 4-2 split (平成11年 read as 平成1年 four times in six) is
+// doubt, not a majority, while 6-2 with both engines behind the six is not.
 func (v *votes[T]) winner(minEngines int) (T, float64, bool) {
 	best, second := -1, 0
 	for i, c := range v.counts {
@@ -130,7 +131,8 @@ func (v *votes[T]) winner(minEngines int) (T, float64, bool) {
 			second = max(second, c)
 		}
 	}
-	if best < 0 || v.counts[best] < 2 || v.counts[best]-second < 2 || second > 1 || len(v.engines[best]) < minEngines {
+	if best < 0 || v.counts[best] < 2 || v.counts[best]-second < 2 || (second > 1 && v.counts[best] < 3*second) ||
+		len(v.engines[best]) < minEngines {
 		var zero T
 		return zero, 0, false
 	}
