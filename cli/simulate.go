@@ -520,21 +520,10 @@ func (w *virtualWorld) threshold() (float64, bool) {
 type jp2Decoder struct{ tagHolder bool }
 
 func (d jp2Decoder) Decode(ctx context.Context, photo *secret.Buffer) (*appcam.Frame, error) {
-	var bufs []*secret.Buffer
-	defer func() {
-		for _, b := range bufs {
-			b.Destroy()
-		}
-	}()
-	img, err := jp2.Decode(photo.Bytes(), func(n int) []byte {
-		b := secret.New(n)
-		bufs = append(bufs, b)
-		return b.Bytes()
-	})
+	f, err := jp2.DecodeFrame(photo.Bytes())
 	if err != nil {
 		return nil, err
 	}
-	f := appcam.FrameFrom(img, time.Now())
 	if d.tagHolder && len(f.Image.Pix) > 1 {
 		f.Image.Pix[0], f.Image.Pix[1] = 7, 0
 	}

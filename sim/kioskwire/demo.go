@@ -184,21 +184,10 @@ func (d *Demo) ServiceDown(down bool) {
 type holderDecoder struct{}
 
 func (holderDecoder) Decode(ctx context.Context, photo *secret.Buffer) (*camera.Frame, error) {
-	var bufs []*secret.Buffer
-	defer func() {
-		for _, b := range bufs {
-			b.Destroy()
-		}
-	}()
-	img, err := jp2.Decode(photo.Bytes(), func(n int) []byte {
-		b := secret.New(n)
-		bufs = append(bufs, b)
-		return b.Bytes()
-	})
+	f, err := jp2.DecodeFrame(photo.Bytes())
 	if err != nil {
 		return nil, err
 	}
-	f := camera.FrameFrom(img, time.Now())
 	if len(f.Image.Pix) > 1 {
 		f.Image.Pix[0], f.Image.Pix[1] = holderTag, 0
 	}

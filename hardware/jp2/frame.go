@@ -1,0 +1,29 @@
+package jp2
+
+import (
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/camera"
+	"github.com/uketsuke/uketsuke/app/secret"
+)
+
+// DecodeFrame decodes a chip photo into a frame in locked memory. The
+// decoder's own pixel planes are also allocated in locked memory and are
+// destroyed before it returns, so no copy of the photo is left behind.
+func DecodeFrame(data []byte) (*camera.Frame, error) {
+	var scratch []*secret.Buffer
+	defer func() {
+		for _, b := range scratch {
+			b.Destroy()
+		}
+	}()
+	img, err := Decode(data, func(n int) []byte {
+		b := secret.New(n)
+		scratch = append(scratch, b)
+		return b.Bytes()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return camera.FrameFrom(img, time.Now()), nil
+}
