@@ -199,3 +199,24 @@ func FuzzParseSecurityCode(f *testing.F) {
 		}
 	})
 }
+
+func TestIssuanceFits(t *testing.T) {
+	born := func(y int) Birth { return Birth{Era: wareki.Heisei, GregorianYear: y} }
+	cases := []struct {
+		birth, expiry int
+		ok            bool
+	}{
+		{2015, 2023, true},  // 5-year card issued 2018 to a three-year-old
+		{1995, 2023, false}, // 平成27年 misread as 平成7年: a 23-year-old's card would run 10 years
+		{1980, 2035, true},  // adult, issued 2025
+		{1980, 2026, true},  // adult, issued 2016
+		{1980, 2023, false}, // a 10-year card issued 2013 or 2014 did not exist
+		{2004, 2027, true},  // 5-year card issued at 18 under the old rule
+		{1930, 2034, true},  // 昭和5年 holder aged 94: a misread the rule cannot see
+	}
+	for _, c := range cases {
+		if got := issuanceFits(born(c.birth), Expiry{Year: c.expiry}); got != c.ok {
+			t.Errorf("born %d, expiry %d: %v, want %v", c.birth, c.expiry, got, c.ok)
+		}
+	}
+}

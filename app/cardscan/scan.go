@@ -107,6 +107,9 @@ func (s *Scanner) readCard(ctx context.Context, card *image.Gray, upsideDown boo
 	if err := crossCheck(birth, exp); err != nil {
 		return nil, err
 	}
+	if birth.Era != wareki.Unknown && !eraYearColumnsAgree(card, birth) {
+		return nil, &FieldError{FieldBirth, ErrLowConfidence}
+	}
 	code, c3, err := readField(ctx, s.ocr, card, codeSpec, s.MinConfidence, ParseSecurityCode)
 	if err != nil {
 		return nil, err
@@ -126,6 +129,9 @@ func crossCheck(b Birth, e Expiry) error {
 	}
 	if b.Era != wareki.Unknown && !birthdayRuleHolds(b, e) {
 		return &FieldError{FieldExpiry, ErrDateInvalid}
+	}
+	if b.Era != wareki.Unknown && !issuanceFits(b, e) {
+		return &FieldError{FieldBirth, ErrDateInvalid}
 	}
 	return nil
 }
