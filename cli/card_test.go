@@ -62,3 +62,10 @@ func TestCameraListOnAMachineWithoutCameras(t *testing.T) {
 		t.Fatalf("camera list printed %q", out)
 	}
 }
+
+func TestHelpListsCommands(t *testing.T) {
+	out, err := run(t, "help")
+	if err != nil || !strings.Contains(out, "card read") || !strings.Contains(out, "simulate") {
+		t.Fatalf("help: %v %q", err, out)
+	}
+}

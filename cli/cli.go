@@ -47,6 +47,10 @@ func Has(args []string) bool {
 
 // Run dispatches args (without the program name) to the longest matching command.
 func Run(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 1 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		Usage(env.Stdout)
+		return nil
+	}
 	cmd, rest, ok := lookup(args)
 	if !ok {
 		Usage(env.Stderr)
