@@ -2,8 +2,8 @@ package cardscan
 
 import "image"
 
-// eraYearColumnsAgree checks the era year against the ink where it is
-// printed. The card pads a one-digit year with a space (「昭和 5年」), so the
+// eraYearColumnsAgree checks a one-digit era year against the ink where it
+// is printed. The card pads a one-digit year with a space (「昭和 5年」), so the
 // column right after the two-kanji era name is blank for years 2-9 and inked
 // for 10-99 and 元. Tesseract's commonest correlated slip, dropping one of
 // two digits (昭和54年 read as 昭和5年 by every rendition), contradicts the ink.
@@ -15,30 +15,45 @@ func eraYearColumnsAgree(card *image.Gray, b Birth) bool {
 	defer wipeGray(crop)
 	const pad = 4 // tighten's margin around the ink
 	em := float64(crop.Rect.Dy()-2*pad) / 0.88
-	t, _, _ := otsu(histogram(crop))
+	// Any visible darkening counts as ink here, not just what Otsu calls
+	// ink: glare leaves digits faint, and a faint digit is still a digit.
+	const faintInk = 228
 	w := crop.Rect.Dx()
-	inked := make([]bool, w)
+	dark := make([]int, w)
 	for y := pad; y < crop.Rect.Dy()-pad; y++ {
 		for x := 0; x < w; x++ {
-			if int(crop.Pix[y*crop.Stride+x]) <= t {
-				inked[x] = true
+			if crop.Pix[y*crop.Stride+x] < faintInk {
+				dark[x]++
 			}
 		}
+	}
+	inked := make([]bool, w)
+	for x, n := range dark {
+		inked[x] = n >= 2
 	}
 	x0 := pad
 	for x0 < w && !inked[x0] {
 		x0++
 	}
-	from, to := x0+int(1.97*em), x0+int(2.30*em)
+	// Look past the era name's own internal gaps (和 = 禾|口) up to where 年
+	// begins, for the widest blank run: a padding space leaves one of at
+	// least a quarter em, two digits leave only side bearings (≤ 0.15 em).
+	from, to := x0+int(1.7*em), x0+int(2.7*em)
 	if to >= w {
 		return false
 	}
-	blank := 0
+	longest, run := 0, 0
 	for x := from; x < to; x++ {
-		if !inked[x] {
-			blank++
+		if inked[x] {
+			run = 0
+			continue
 		}
+		run++
+		longest = max(longest, run)
 	}
-	oneDigit := float64(blank) >= 0.15*em
-	return oneDigit == (b.Year >= 2 && b.Year <= 9)
+	// Only one direction is checked: a "1" has side bearings wide enough to
+	// pass for a space, so a blank does not prove a one-digit year, but ink
+	// where the padding space belongs does disprove one.
+	spaced := float64(longest) >= 0.22*em
+	return spaced || b.Year < 2 || b.Year > 9
 }
