@@ -71,7 +71,8 @@ func runReaders(_ context.Context, env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	pc, err := pcsc.Establish(parseAllow(*allow))
+	allowList := parseAllow(*allow)
+	pc, err := pcsc.Establish(allowList)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,6 @@ func runReaders(_ context.Context, env *Env, args []string) error {
 	if len(readers) == 0 {
 		fmt.Fprintln(env.Stdout, "no readers")
 	}
-	allowList := parseAllow(*allow)
 	for _, r := range readers {
 		present, _ := pc.CardPresent(r)
 		fmt.Fprintf(env.Stdout, "%-32s allowed=%-5v card=%v\n", r, allowList.Allows(r), present)

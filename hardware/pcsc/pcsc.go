@@ -41,7 +41,6 @@ func (a AllowList) Allows(reader string) bool {
 
 // Context is a connection to the PC/SC service.
 type Context struct {
-	mu    sync.Mutex
 	sc    *scard.Context
 	allow AllowList
 }
