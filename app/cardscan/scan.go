@@ -94,32 +94,69 @@ func (s *Scanner) Scan(ctx context.Context, img image.Image) (*Result, error) {
 
 // readCard reads the fields of an upright card and cross-checks them.
 func (s *Scanner) readCard(ctx context.Context, card *image.Gray, upsideDown bool) (*Result, error) {
-	birth, c1, err := readField(ctx, s.ocr, card, birthSpec, s.MinConfidence, ParseBirth)
+	birth, exp, c1, err := s.readDates(ctx, card)
+	defer func() { birth, exp = Birth{}, Expiry{} }()
 	if err != nil {
 		return nil, err
 	}
-	defer func() { birth = Birth{} }()
-	exp, c2, err := readField(ctx, s.ocr, card, expirySpec, s.MinConfidence, ParseExpiry)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { exp = Expiry{} }()
-	if err := crossCheck(birth, exp); err != nil {
-		return nil, err
-	}
-	if birth.Era != wareki.Unknown && !eraYearColumnsAgree(card, birth) {
-		return nil, &FieldError{FieldBirth, ErrLowConfidence}
-	}
-	code, c3, err := readField(ctx, s.ocr, card, codeSpec, s.MinConfidence, ParseSecurityCode)
+	code, c3, err := readField(ctx, s.ocr, card, s.MinConfidence,
+		fieldRead[[4]byte]{spec: codeSpec, parse: ParseSecurityCode, rescue: engSevenAsOne})
 	if err != nil {
 		return nil, err
 	}
 	defer clear(code[:])
 	res := assemble(birth, exp, code)
-	res.Confidence = math.Min(c1, math.Min(c2, c3))
+	res.Confidence = math.Min(c1, c3)
 	res.GregorianBirth = birth.Era == wareki.Unknown
 	res.UpsideDown = upsideDown
 	return res, nil
+}
+
+// readDates reads the birth line (its era year checked against the ink),
+// then the expiry line, which must agree with the birth date. When no
+// expiry reading does, the birth date may be the misread one (「11月」 read
+// as 「1月」 in every rendition): the expiry is read on its own and the birth
+// line again, now under both checks. A vetoed reading still counts against
+// every rival, so the second winner must outvote the first three to one.
+func (s *Scanner) readDates(ctx context.Context, card *image.Gray) (Birth, Expiry, float64, error) {
+	inkAgrees := func(b Birth) error {
+		if b.Era != wareki.Unknown && !eraYearColumnsAgree(card, b) {
+			return &FieldError{FieldBirth, ErrLowConfidence}
+		}
+		return nil
+	}
+	birth, c1, err := readField(ctx, s.ocr, card, s.MinConfidence,
+		fieldRead[Birth]{spec: birthSpec, parse: ParseBirth, check: inkAgrees})
+	if err == nil {
+		var exp Expiry
+		var c2 float64
+		exp, c2, err = readField(ctx, s.ocr, card, s.MinConfidence, fieldRead[Expiry]{spec: expirySpec, parse: ParseExpiry,
+			check: func(e Expiry) error { return crossCheck(birth, e) }})
+		if err == nil {
+			return birth, exp, math.Min(c1, c2), nil
+		}
+	}
+	if !isVeto(err) {
+		return Birth{}, Expiry{}, 0, err
+	}
+	// The contradiction stays the reason for a refusal: the second pass
+	// only adds a way to succeed.
+	contradiction := plain(err)
+	exp, c2, err := readField(ctx, s.ocr, card, s.MinConfidence, fieldRead[Expiry]{spec: expirySpec, parse: ParseExpiry})
+	if err != nil {
+		return Birth{}, Expiry{}, 0, contradiction
+	}
+	birth, c1, err = readField(ctx, s.ocr, card, s.MinConfidence, fieldRead[Birth]{spec: birthSpec, parse: ParseBirth,
+		check: func(b Birth) error {
+			if err := inkAgrees(b); err != nil {
+				return err
+			}
+			return crossCheck(b, exp)
+		}})
+	if err != nil {
+		return Birth{}, Expiry{}, 0, contradiction
+	}
+	return birth, exp, math.Min(c1, c2), nil
 }
 
 // crossCheck applies what a genuine card guarantees between its fields.

@@ -344,3 +344,131 @@ func TestLocateNeedsContrastWithTheTray(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// byLangOCR answers the four date readings from dates, then every code
+// request with the next reading scripted for its engine.
+type byLangOCR struct {
+	mu    sync.Mutex
+	dates []string
+	code  map[string][]string
+	conf  float64
+}
+
+func (b *byLangOCR) Recognize(ctx context.Context, req cardscan.OCRRequest) (cardscan.OCRResult, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.dates) > 0 {
+		t := b.dates[0]
+		b.dates = b.dates[1:]
+		return cardscan.OCRResult{Text: []byte(t), Confidence: 0.99}, nil
+	}
+	q := b.code[req.Lang]
+	if len(q) == 0 {
+		return cardscan.OCRResult{}, nil
+	}
+	b.code[req.Lang] = q[1:]
+	return cardscan.OCRResult{Text: []byte(q[0]), Confidence: b.conf}, nil
+}
+
+func repeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
+// One card font's serif 7 is a 1 to eng at every scale, so the two engines
+// never agree on such a code; the rescue accepts jpn's unanimous, confident
+// reading only when eng differs by exactly that slip.
+func TestScanSecurityCodeSevenReadAsOne(t *testing.T) {
+	dates := []string{"昭和55年 2月17日生", "昭和55年 2月17日生", "2035年 2月17日まで有効", "2035年 2月17日まで有効"}
+	cases := []struct {
+		name string
+		jpn  []string
+		eng  []string
+		conf float64
+		want string // "" means refused
+	}{
+		{"eng reads each 7 as 1", repeat("7077", 6), repeat("1071", 6), 0.99, "55021720357077"},
+		{"eng mixes 7 and 1", repeat("7077", 6), []string{"1071", "7077", "1011", "", "x", "1077"}, 0.99, "55021720357077"},
+		{"jpn too unsure", repeat("7077", 6), repeat("1071", 6), 0.95, ""},
+		{"eng differs elsewhere", repeat("7077", 6), append(repeat("1071", 5), "1078"), 0.99, ""},
+		{"the other direction", repeat("1011", 6), repeat("7077", 6), 0.99, ""},
+		{"one jpn dissent", append(repeat("7077", 5), "7017"), repeat("1071", 6), 0.99, ""},
+		{"too few jpn readings", append(repeat("7077", 3), "", "", ""), repeat("1071", 6), 0.99, ""},
+		{"eng unreadable", repeat("7077", 6), repeat("", 6), 0.99, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := &byLangOCR{dates: append([]string{}, dates...), conf: c.conf,
+				code: map[string][]string{"jpn": append([]string{}, c.jpn...), "eng": append([]string{}, c.eng...)}}
+			res, err := cardscan.New(o).Scan(context.Background(), cleanFrame(t))
+			defer res.Destroy()
+			if c.want == "" {
+				if !errors.Is(err, cardscan.ErrLowConfidence) && !errors.Is(err, cardscan.ErrFieldUnreadable) ||
+					cardscan.FieldOf(err) != cardscan.FieldSecurityCode {
+					t.Fatalf("err = %v, want the security code refused", err)
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(res.CodeB.Bytes(), []byte(c.want)) {
+				t.Fatalf("err %v", err)
+			}
+		})
+	}
+}
+
+// Every rendition can drop the same digit of an era year (昭和54年 read as
+// 昭和5年); the ink where a one-digit year's padding space belongs refuses
+// that, and must not refuse a genuine one-digit year in a noisy frame.
+func TestScanEraYearMustMatchTheInk(t *testing.T) {
+	read := []string{"昭和 5年 2月17日生", "昭和 5年 2月17日生", "2035年 2月17日まで有効", "2035年 2月17日まで有効", "2285", "2285"}
+	for _, c := range []struct {
+		birth string
+		ok    bool
+	}{{"1930-02-17", true}, {"1979-02-17", false}} {
+		for seed := int64(1); seed <= 6; seed++ {
+			p := profile.Default()
+			p.Birth = c.birth
+			frame, _, err := cardface.Render(p, nil, cardface.Options{Seed: seed, Mix: cardface.Normal, Font: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := cardscan.New(&scriptedOCR{texts: read}).Scan(context.Background(), frame)
+			res.Destroy()
+			switch {
+			case c.ok && err != nil:
+				t.Errorf("born %s, seed %d: %v, want 昭和 5年 accepted", c.birth, seed, err)
+			case !c.ok && (!errors.Is(err, cardscan.ErrLowConfidence) || cardscan.FieldOf(err) != cardscan.FieldBirth):
+				t.Errorf("born %s, seed %d: err = %v, want the dropped digit refused on the birth date", c.birth, seed, err)
+			}
+		}
+	}
+}
+
+// A birth line misread alike twice (「11月」 as 「1月」) wins its vote but
+// contradicts the expiry's birthday; the second pass reads the expiry alone
+// and the birth line again under both checks, where the true reading must
+// outvote the misread three to one.
+func TestScanRecoversFromAMisreadBirthMonth(t *testing.T) {
+	misread, birth, expiry := "昭和60年 1月 5日生", "昭和60年11月 5日生", "2035年11月 5日まで有効"
+	script := func(births ...string) []string {
+		s := []string{misread, misread, expiry, expiry}
+		s = append(s, repeat("", cardscan.DateRenditions-2)...) // the vetoed expiry, read on
+		s = append(s, expiry, expiry)                           // the expiry alone
+		s = append(s, births...)
+		s = append(s, repeat("", cardscan.DateRenditions-len(births))...)
+		return append(s, "2285", "2285")
+	}
+	res, err := cardscan.New(&scriptedOCR{texts: script(append([]string{misread, misread}, repeat(birth, 6)...)...)}).Scan(context.Background(), cleanFrame(t))
+	if err != nil || !bytes.Equal(res.CodeB.Bytes(), []byte("60110520352285")) {
+		t.Fatalf("err %v", err)
+	}
+	res.Destroy()
+	// Five to two is not three to one: the contradiction stays the reason.
+	res, err = cardscan.New(&scriptedOCR{texts: script(append([]string{misread, misread}, repeat(birth, 5)...)...)}).Scan(context.Background(), cleanFrame(t))
+	if res != nil || !errors.Is(err, cardscan.ErrDateInvalid) || cardscan.FieldOf(err) != cardscan.FieldExpiry {
+		t.Fatalf("err = %v, want the expiry/birthday contradiction", err)
+	}
+}
