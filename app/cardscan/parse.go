@@ -51,7 +51,9 @@ func digit(n int) byte { return byte('0' + n%10) }
 var (
 	eraDateRe = regexp.MustCompile(`^(明治|大正|昭和|平成|令和)(元|[2-9]|[1-9][0-9])年` + monthDay + `日生?$`)
 	gregBirth = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `日生?$`)
-	expiryRe  = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `日(まで有効|まで|)$`)
+	// After 日 comes 「まで有効」, which carries no value and which glare
+	// garbles more often than the digits; only a digit there is refused.
+	expiryRe = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `日[^0-9]*$`)
 )
 
 const monthDay = `(1[0-2]|[1-9])月(3[01]|[12][0-9]|[1-9])`

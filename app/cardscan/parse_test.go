@@ -104,7 +104,14 @@ func TestParseExpiry(t *testing.T) {
 			t.Errorf("ParseExpiry(%q) err = %v, want ErrDateInvalid", s, err)
 		}
 	}
-	for _, s := range []string{"", "2035年2月17日まで有効です", "203年 2月17日まで有効", "昭和55年 2月17日生"} {
+	// The words after the date carry no value and glare garbles them
+	// (「まで用効」, 「まで人石効」); a digit there is refused.
+	for _, s := range []string{"2035年2月17日まで用効", "2035年2月17日まで人石効", "2035年2月17日"} {
+		if e, err := ParseExpiry([]byte(s)); err != nil || e != (Expiry{2035, 2, 17}) {
+			t.Errorf("ParseExpiry(%q) = %+v %v, want 2035-02-17", s, e, err)
+		}
+	}
+	for _, s := range []string{"", "2035年2月17日まで有効3", "2035年2月17日1まで有効", "203年 2月17日まで有効", "昭和55年 2月17日生"} {
 		if _, err := ParseExpiry([]byte(s)); err == nil || errors.Is(err, ErrDateInvalid) {
 			t.Errorf("ParseExpiry(%q) err = %v, want a syntax refusal", s, err)
 		}

@@ -21,6 +21,11 @@ type fieldSpec struct {
 	// The code has no cross-check, and its misreads that both engines shared
 	// came with a character below 0.93 while clean readings sat at 0.96-1.
 	minConf float64
+	// majority: the winner must hold at least half of the readings that
+	// produced any text. The date lines need it (a garbled era hides a
+	// dissent); the code does not (its small renditions often come back as
+	// two or three digits, and two engines must agree anyway).
+	majority bool
 }
 
 // variant is one rendition of a cropped line and the engine settings to
@@ -77,11 +82,11 @@ var (
 		{then(localContrast, scaledBy(2)), "eng", digits},
 	}
 
-	birthSpec = fieldSpec{FieldBirth, BirthRect, dateVariants, 1, 0}
+	birthSpec = fieldSpec{FieldBirth, BirthRect, dateVariants, 1, 0, true}
 	// The expiry line is read whole (not just the year) so its month and day
 	// can be checked against the birthday.
-	expirySpec = fieldSpec{FieldExpiry, ExpiryRect, dateVariants, 1, 0}
-	codeSpec   = fieldSpec{FieldSecurityCode, CodeRect, codeVariants, 2, 0.93}
+	expirySpec = fieldSpec{FieldExpiry, ExpiryRect, dateVariants, 1, 0, true}
+	codeSpec   = fieldSpec{FieldSecurityCode, CodeRect, codeVariants, 2, 0.93, false}
 )
 
 const digits = "0123456789"
@@ -142,7 +147,13 @@ func (v *votes[T]) add(val T, conf float64, lang string) {
 // must be outvoted three to one. Unanimous pairs win at once, a lone dissent
 // needs 3-1; a 4-2 split (平成11年 read as 平成1年 four times in six) is
 // doubt, not a majority, while 6-2 with both engines behind the six is not.
-func (v *votes[T]) winner(minEngines int) (T, float64, bool) {
+//
+// The winner must also hold at least half of the readings that produced any
+// text (garbled ones included): in a blurred or glare-struck frame most
+// renditions come back garbled, and two that happen to agree among ten
+// (平成15年 read as 平成13年 twice while the rest garbled the era) are
+// chance, not consensus.
+func (v *votes[T]) winner(minEngines, texts int) (T, float64, bool) {
 	best, second := -1, 0
 	for i, c := range v.counts {
 		switch {
@@ -156,7 +167,7 @@ func (v *votes[T]) winner(minEngines int) (T, float64, bool) {
 		}
 	}
 	if best < 0 || v.counts[best] < 2 || v.counts[best]-second < 2 || (second > 1 && v.counts[best] < 3*second) ||
-		len(v.engines[best]) < minEngines || v.vetoed[best] {
+		len(v.engines[best]) < minEngines || v.vetoed[best] || 2*v.counts[best] < texts {
 		var zero T
 		return zero, 0, false
 	}
@@ -199,7 +210,7 @@ func readField[T comparable](ctx context.Context, o OCR, card *image.Gray, minCo
 	var tally votes[T]
 	var seen []reading[T]
 	defer func() { clear(seen); clear(tally.values) }()
-	invalid, lowConf := 0, 0
+	invalid, lowConf, texts := 0, 0, 0
 	var vetoErr error
 	minConf = math.Max(minConf, spec.minConf)
 	for _, v := range spec.variants {
@@ -211,6 +222,9 @@ func readField[T comparable](ctx context.Context, o OCR, card *image.Gray, minCo
 		wipeGray(img)
 		if err != nil {
 			return zero, 0, err
+		}
+		if spec.majority && len(res.Text) > 0 {
+			texts++
 		}
 		val, perr := fr.parse(res.Text)
 		secret.Wipe(res.Text)
@@ -226,7 +240,7 @@ func readField[T comparable](ctx context.Context, o OCR, card *image.Gray, minCo
 		default:
 			tally.add(val, res.Confidence, v.lang)
 		}
-		if val, conf, ok := tally.winner(spec.engines); ok {
+		if val, conf, ok := tally.winner(spec.engines, texts); ok {
 			if vetoErr = fr.passes(val); vetoErr == nil {
 				return val, conf, nil
 			}
@@ -276,54 +290,78 @@ func (fr fieldRead[T]) passes(val T) error {
 	return fr.check(val)
 }
 
-// Thresholds of the seven-read-as-one rescue.
+// Thresholds of the blind-spot rescue.
 const (
-	rescueMinJpn  = 4
-	rescueMinEng  = 2
-	rescueMinConf = 0.97
+	rescueMinLeader = 4
+	rescueMinOther  = 2
+	rescueMinConf   = 0.97
 )
 
-// engSevenAsOne accepts a security code that jpn read the same in at least
-// four renditions, each at 0.97 or more, while every eng reading is that same
-// code except for a 1 where jpn read 7. In one of the card fonts eng takes
-// the serif 7 for a 1 at every scale, binarisation and page mode we tried,
-// so on those cards the two engines can never agree and the card would be
-// refused for good. Any other disagreement, any jpn dissent (even an
-// unconfident one) or too few readings leaves the code refused.
-func engSevenAsOne(readings []reading[[4]byte]) ([4]byte, float64, bool) {
+// blindSpots are the digit slips each engine made consistently, at every
+// scale and binarisation, in one of the card fonts: printed digit → read.
+// eng takes a serif 7 for 1 (also in word, raw-line and character modes);
+// jpn takes an 8 for 6. On such cards the two engines can never agree.
+var blindSpots = map[string][][2]byte{
+	"eng": {{'7', '1'}},
+	"jpn": {{'8', '6'}},
+}
+
+// blindSpotRescue accepts a security code that one engine read the same in
+// at least four renditions, each at 0.97 or more, with no dissent of its own
+// at any confidence, while the other engine read it at least twice and
+// every one of its readings differs only by that engine's blind spots. Any
+// other disagreement leaves the code refused.
+func blindSpotRescue(readings []reading[[4]byte]) ([4]byte, float64, bool) {
+	for _, leader := range []string{"jpn", "eng"} {
+		if code, conf, ok := ledBy(leader, readings); ok {
+			return code, conf, true
+		}
+	}
+	return [4]byte{}, 0, false
+}
+
+func ledBy(leader string, readings []reading[[4]byte]) ([4]byte, float64, bool) {
 	var want [4]byte
-	jpn, eng, conf := 0, 0, 1.0
+	led, others, conf := 0, 0, 1.0
 	for _, r := range readings {
-		if r.lang != "jpn" {
+		if r.lang != leader {
 			continue
 		}
-		if jpn > 0 && r.value != want {
+		if led > 0 && r.value != want {
 			return [4]byte{}, 0, false
 		}
-		want, jpn, conf = r.value, jpn+1, math.Min(conf, r.conf)
+		want, led, conf = r.value, led+1, math.Min(conf, r.conf)
 	}
-	if jpn < rescueMinJpn || conf < rescueMinConf {
+	if led < rescueMinLeader || conf < rescueMinConf {
 		return [4]byte{}, 0, false
 	}
 	for _, r := range readings {
-		if r.lang == "jpn" {
+		if r.lang == leader {
 			continue
 		}
-		if !onlySevensAsOnes(want, r.value) {
+		if !onlyBlindSpots(want, r.value, blindSpots[r.lang]) {
 			return [4]byte{}, 0, false
 		}
-		eng++
+		others++
 	}
-	if eng < rescueMinEng {
+	if others < rescueMinOther {
 		return [4]byte{}, 0, false
 	}
 	return want, conf, true
 }
 
-// onlySevensAsOnes: got equals want but for some 7s read as 1.
-func onlySevensAsOnes(want, got [4]byte) bool {
+// onlyBlindSpots: got equals want but for digits the engine is known to
+// read as another.
+func onlyBlindSpots(want, got [4]byte, slips [][2]byte) bool {
 	for i := range want {
-		if got[i] != want[i] && (want[i] != '7' || got[i] != '1') {
+		if got[i] == want[i] {
+			continue
+		}
+		explained := false
+		for _, s := range slips {
+			explained = explained || (want[i] == s[0] && got[i] == s[1])
+		}
+		if !explained {
 			return false
 		}
 	}

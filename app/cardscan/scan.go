@@ -100,7 +100,7 @@ func (s *Scanner) readCard(ctx context.Context, card *image.Gray, upsideDown boo
 		return nil, err
 	}
 	code, c3, err := readField(ctx, s.ocr, card, s.MinConfidence,
-		fieldRead[[4]byte]{spec: codeSpec, parse: ParseSecurityCode, rescue: engSevenAsOne})
+		fieldRead[[4]byte]{spec: codeSpec, parse: ParseSecurityCode, rescue: blindSpotRescue})
 	if err != nil {
 		return nil, err
 	}

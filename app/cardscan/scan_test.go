@@ -121,6 +121,7 @@ func TestScanVoting(t *testing.T) {
 		{"two to two", []string{birth, other, birth, other}, false},
 		{"four to two", []string{birth, other, birth, other, birth, birth, "x", "y"}, false},
 		{"a single reading", []string{birth, "x", "y", "z"}, false},
+		{"a pair among garbled readings", []string{"x", "y", "z", birth, birth, "w", "v", "u"}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -378,10 +379,11 @@ func repeat(s string, n int) []string {
 	return out
 }
 
-// One card font's serif 7 is a 1 to eng at every scale, so the two engines
-// never agree on such a code; the rescue accepts jpn's unanimous, confident
-// reading only when eng differs by exactly that slip.
-func TestScanSecurityCodeSevenReadAsOne(t *testing.T) {
+// In one card font eng reads every serif 7 as 1, in another jpn reads 8 as
+// 6, so the two engines never agree on such a code; the rescue accepts one
+// engine's unanimous, confident reading only when the other differs by
+// exactly its own slip.
+func TestScanSecurityCodeEngineBlindSpots(t *testing.T) {
 	dates := []string{"昭和55年 2月17日生", "昭和55年 2月17日生", "2035年 2月17日まで有効", "2035年 2月17日まで有効"}
 	cases := []struct {
 		name string
@@ -398,6 +400,9 @@ func TestScanSecurityCodeSevenReadAsOne(t *testing.T) {
 		{"one jpn dissent", append(repeat("7077", 5), "7017"), repeat("1071", 6), 0.99, ""},
 		{"too few jpn readings", append(repeat("7077", 3), "", "", ""), repeat("1071", 6), 0.99, ""},
 		{"eng unreadable", repeat("7077", 6), repeat("", 6), 0.99, ""},
+		{"jpn reads 8 as 6", repeat("6216", 6), repeat("8218", 6), 0.99, "55021720358218"},
+		{"jpn reads 6 as 8", repeat("8218", 6), repeat("6216", 6), 0.99, ""},
+		{"each engine's slip at once", repeat("7068", 6), append(repeat("1068", 3), repeat("7066", 3)...), 0.99, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
