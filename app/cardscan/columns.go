@@ -7,12 +7,11 @@ import "image"
 // column right after the two-kanji era name is blank for years 2-9 and inked
 // for 10-99 and 元. Tesseract's commonest correlated slip, dropping one of
 // two digits (昭和54年 read as 昭和5年 by every rendition), contradicts the ink.
-func eraYearColumnsAgree(card *image.Gray, b Birth) bool {
-	crop := tighten(card, BirthRect)
+// crop is the birth line as tighten cut it (the crop the line was read from).
+func eraYearColumnsAgree(crop *image.Gray, b Birth) bool {
 	if crop == nil {
 		return false
 	}
-	defer wipeGray(crop)
 	const pad = 4 // tighten's margin around the ink
 	em := float64(crop.Rect.Dy()-2*pad) / 0.88
 	// A 3x3 blur first, so sensor noise in the blank does not pass for ink;

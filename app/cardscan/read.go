@@ -174,81 +174,105 @@ func (v *votes[T]) winner(minEngines, texts int) (T, float64, bool) {
 	return v.values[best], v.confs[best], true
 }
 
-// reading is one well-formed reading of a field, kept for a rescue rule.
+// reading is what one rendition of a line gave.
 type reading[T comparable] struct {
 	value T
 	conf  float64
 	lang  string
+	err   error // the parse error: the value counts only without one
+	text  bool  // the engine returned any text at all
 }
 
-// rescueRule may accept a value the vote left open, from every well-formed
-// reading the field got (confident or not).
-type rescueRule[T comparable] func(readings []reading[T]) (T, float64, bool)
-
-// fieldRead is how one field's text becomes a value.
-type fieldRead[T comparable] struct {
+// textLine reads one field's renditions and remembers what each gave, so a
+// second vote on the line under another check re-reads nothing. close wipes
+// the crop and the remembered values.
+type textLine[T comparable] struct {
+	card  *image.Gray
 	spec  fieldSpec
 	parse func([]byte) (T, error)
-	// check, when set, is what a winner must also satisfy (the other
-	// fields, the ink); a winner it refuses is vetoed and reading goes on.
-	check func(T) error
-	// rescue, when set, judges a vote left open after every rendition.
-	rescue rescueRule[T]
+	crop  *image.Gray // cut on the first OCR request
+	read  []reading[T]
 }
 
-// readField reads the field's line in successive renditions until a value
-// wins the vote and passes the check, then lets the rescue judge a vote left
-// open, and refuses when neither accepts.
-func readField[T comparable](ctx context.Context, o OCR, card *image.Gray, minConf float64, fr fieldRead[T]) (T, float64, error) {
-	var zero T
-	spec := fr.spec
-	crop := tighten(card, spec.rect)
-	if crop == nil {
-		return zero, 0, &FieldError{spec.field, ErrFieldUnreadable}
+func newTextLine[T comparable](card *image.Gray, spec fieldSpec, parse func([]byte) (T, error)) *textLine[T] {
+	return &textLine[T]{card: card, spec: spec, parse: parse}
+}
+
+// reading returns rendition i, recognising it only if it was not read yet.
+func (l *textLine[T]) reading(ctx context.Context, o OCR, i int) (reading[T], error) {
+	if i < len(l.read) {
+		return l.read[i], nil
 	}
-	defer wipeGray(crop)
+	if l.crop == nil {
+		if l.crop = tighten(l.card, l.spec.rect); l.crop == nil {
+			return reading[T]{}, &FieldError{l.spec.field, ErrFieldUnreadable}
+		}
+	}
+	v := l.spec.variants[i]
+	img := withBorder(v.prepare(l.crop), borderPx)
+	res, err := o.Recognize(ctx, OCRRequest{Image: img, Lang: v.lang, Whitelist: v.whitelist})
+	wipeGray(img)
+	if err != nil {
+		return reading[T]{}, err
+	}
+	val, perr := l.parse(res.Text)
+	r := reading[T]{val, res.Confidence, v.lang, perr, len(res.Text) > 0}
+	secret.Wipe(res.Text)
+	l.read = append(l.read, r)
+	return r, nil
+}
+
+func (l *textLine[T]) close() {
+	wipeGray(l.crop)
+	clear(l.read)
+}
+
+// rescueRule may accept a value the vote left open, from every reading of
+// the line; it must skip those with a parse error.
+type rescueRule[T comparable] func(readings []reading[T]) (T, float64, bool)
+
+// vote takes the line's renditions in order until a value wins and passes
+// check (when set; a winner it refuses is vetoed and the vote goes on), then
+// lets rescue (when set) judge a vote left open, and refuses when neither
+// accepts.
+func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf float64,
+	check func(T) error, rescue rescueRule[T]) (T, float64, error) {
+	var zero T
+	spec := l.spec
 	var tally votes[T]
-	var seen []reading[T]
-	defer func() { clear(seen); clear(tally.values) }()
+	defer func() { clear(tally.values) }()
 	invalid, lowConf, texts := 0, 0, 0
 	var vetoErr error
 	minConf = math.Max(minConf, spec.minConf)
-	for _, v := range spec.variants {
+	for i := range spec.variants {
 		if err := ctx.Err(); err != nil {
 			return zero, 0, err
 		}
-		img := withBorder(v.prepare(crop), borderPx)
-		res, err := o.Recognize(ctx, OCRRequest{Image: img, Lang: v.lang, Whitelist: v.whitelist})
-		wipeGray(img)
+		r, err := l.reading(ctx, o, i)
 		if err != nil {
 			return zero, 0, err
 		}
-		if spec.majority && len(res.Text) > 0 {
+		if spec.majority && r.text {
 			texts++
 		}
-		val, perr := fr.parse(res.Text)
-		secret.Wipe(res.Text)
-		if perr == nil {
-			seen = append(seen, reading[T]{val, res.Confidence, v.lang})
-		}
 		switch {
-		case errors.Is(perr, ErrDateInvalid):
+		case errors.Is(r.err, ErrDateInvalid):
 			invalid++
-		case perr != nil:
-		case res.Confidence < minConf:
+		case r.err != nil:
+		case r.conf < minConf:
 			lowConf++
 		default:
-			tally.add(val, res.Confidence, v.lang)
+			tally.add(r.value, r.conf, r.lang)
 		}
 		if val, conf, ok := tally.winner(spec.engines, texts); ok {
-			if vetoErr = fr.passes(val); vetoErr == nil {
+			if vetoErr = passes(check, val); vetoErr == nil {
 				return val, conf, nil
 			}
 			tally.veto(val)
 		}
 	}
-	if fr.rescue != nil {
-		if val, conf, ok := fr.rescue(seen); ok && fr.passes(val) == nil {
+	if rescue != nil {
+		if val, conf, ok := rescue(l.read); ok && passes(check, val) == nil {
 			return val, conf, nil
 		}
 	}
@@ -263,6 +287,13 @@ func readField[T comparable](ctx context.Context, o OCR, card *image.Gray, minCo
 	return zero, 0, &FieldError{spec.field, ErrFieldUnreadable}
 }
 
+func passes[T any](check func(T) error, val T) error {
+	if check == nil {
+		return nil
+	}
+	return check(val)
+}
+
 // vetoedError is a check's refusal of a value that won the vote, so the
 // caller can tell "read, but contradicted" from "not read".
 type vetoedError struct{ err error }
@@ -271,8 +302,8 @@ func (v *vetoedError) Error() string { return v.err.Error() }
 func (v *vetoedError) Unwrap() error { return v.err }
 
 func isVeto(err error) bool {
-	var v *vetoedError
-	return errors.As(err, &v)
+	_, ok := err.(*vetoedError)
+	return ok
 }
 
 // plain strips the veto wrapper, leaving the check's own typed error.
@@ -281,13 +312,6 @@ func plain(err error) error {
 		return v.err
 	}
 	return err
-}
-
-func (fr fieldRead[T]) passes(val T) error {
-	if fr.check == nil {
-		return nil
-	}
-	return fr.check(val)
 }
 
 // Thresholds of the blind-spot rescue.
@@ -324,7 +348,7 @@ func ledBy(leader string, readings []reading[[4]byte]) ([4]byte, float64, bool) 
 	var want [4]byte
 	led, others, conf := 0, 0, 1.0
 	for _, r := range readings {
-		if r.lang != leader {
+		if r.err != nil || r.lang != leader {
 			continue
 		}
 		if led > 0 && r.value != want {
@@ -336,7 +360,7 @@ func ledBy(leader string, readings []reading[[4]byte]) ([4]byte, float64, bool) 
 		return [4]byte{}, 0, false
 	}
 	for _, r := range readings {
-		if r.lang == leader {
+		if r.err != nil || r.lang == leader {
 			continue
 		}
 		if !onlyBlindSpots(want, r.value, blindSpots[r.lang]) {

@@ -99,8 +99,9 @@ func (s *Scanner) readCard(ctx context.Context, card *image.Gray, upsideDown boo
 	if err != nil {
 		return nil, err
 	}
-	code, c3, err := readField(ctx, s.ocr, card, s.MinConfidence,
-		fieldRead[[4]byte]{spec: codeSpec, parse: ParseSecurityCode, rescue: blindSpotRescue})
+	codeLine := newTextLine(card, codeSpec, ParseSecurityCode)
+	defer codeLine.close()
+	code, c3, err := vote(ctx, s.ocr, codeLine, s.MinConfidence, nil, blindSpotRescue)
 	if err != nil {
 		return nil, err
 	}
@@ -115,23 +116,28 @@ func (s *Scanner) readCard(ctx context.Context, card *image.Gray, upsideDown boo
 // readDates reads the birth line (its era year checked against the ink),
 // then the expiry line, which must agree with the birth date. When no
 // expiry reading does, the birth date may be the misread one (「11月」 read
-// as 「1月」 in every rendition): the expiry is read on its own and the birth
-// line again, now under both checks. A vetoed reading still counts against
-// every rival, so the second winner must outvote the first three to one.
+// as 「1月」 in every rendition): the expiry is voted on its own and the
+// birth line again, now under both checks. Both lines remember what they
+// read, so this second pass recognises only renditions not read yet. A
+// vetoed reading still counts against every rival, so the second winner
+// must outvote the first three to one.
 func (s *Scanner) readDates(ctx context.Context, card *image.Gray) (Birth, Expiry, float64, error) {
+	birthLine, expiryLine := newTextLine(card, birthSpec, ParseBirth), newTextLine(card, expirySpec, ParseExpiry)
+	defer birthLine.close()
+	defer expiryLine.close()
+	// A winner exists only after a reading, so the line's crop is cut.
 	inkAgrees := func(b Birth) error {
-		if b.Era != wareki.Unknown && !eraYearColumnsAgree(card, b) {
+		if b.Era != wareki.Unknown && !eraYearColumnsAgree(birthLine.crop, b) {
 			return &FieldError{FieldBirth, ErrLowConfidence}
 		}
 		return nil
 	}
-	birth, c1, err := readField(ctx, s.ocr, card, s.MinConfidence,
-		fieldRead[Birth]{spec: birthSpec, parse: ParseBirth, check: inkAgrees})
+	birth, c1, err := vote(ctx, s.ocr, birthLine, s.MinConfidence, inkAgrees, nil)
 	if err == nil {
 		var exp Expiry
 		var c2 float64
-		exp, c2, err = readField(ctx, s.ocr, card, s.MinConfidence, fieldRead[Expiry]{spec: expirySpec, parse: ParseExpiry,
-			check: func(e Expiry) error { return crossCheck(birth, e) }})
+		exp, c2, err = vote(ctx, s.ocr, expiryLine, s.MinConfidence,
+			func(e Expiry) error { return crossCheck(birth, e) }, nil)
 		if err == nil {
 			return birth, exp, math.Min(c1, c2), nil
 		}
@@ -142,17 +148,17 @@ func (s *Scanner) readDates(ctx context.Context, card *image.Gray) (Birth, Expir
 	// The contradiction stays the reason for a refusal: the second pass
 	// only adds a way to succeed.
 	contradiction := plain(err)
-	exp, c2, err := readField(ctx, s.ocr, card, s.MinConfidence, fieldRead[Expiry]{spec: expirySpec, parse: ParseExpiry})
+	exp, c2, err := vote(ctx, s.ocr, expiryLine, s.MinConfidence, nil, nil)
 	if err != nil {
 		return Birth{}, Expiry{}, 0, contradiction
 	}
-	birth, c1, err = readField(ctx, s.ocr, card, s.MinConfidence, fieldRead[Birth]{spec: birthSpec, parse: ParseBirth,
-		check: func(b Birth) error {
-			if err := inkAgrees(b); err != nil {
-				return err
-			}
-			return crossCheck(b, exp)
-		}})
+	bothChecks := func(b Birth) error {
+		if err := inkAgrees(b); err != nil {
+			return err
+		}
+		return crossCheck(b, exp)
+	}
+	birth, c1, err = vote(ctx, s.ocr, birthLine, s.MinConfidence, bothChecks, nil)
 	if err != nil {
 		return Birth{}, Expiry{}, 0, contradiction
 	}
