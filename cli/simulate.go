@@ -26,8 +26,6 @@ import (
 	"github.com/uketsuke/uketsuke/app/mynacard"
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/session"
-	"github.com/uketsuke/uketsuke/app/session/fake"
-	"github.com/uketsuke/uketsuke/app/session/scenario"
 	"github.com/uketsuke/uketsuke/hardware/jp2"
 	"github.com/uketsuke/uketsuke/hardware/ocr"
 	"github.com/uketsuke/uketsuke/hardware/onnxface"
@@ -38,6 +36,8 @@ import (
 	"github.com/uketsuke/uketsuke/sim/onshi"
 	"github.com/uketsuke/uketsuke/sim/onshi/pinless"
 	"github.com/uketsuke/uketsuke/sim/profile"
+	"github.com/uketsuke/uketsuke/sim/scenario"
+	"github.com/uketsuke/uketsuke/sim/standin"
 	"github.com/uketsuke/uketsuke/sim/vcard"
 	"github.com/uketsuke/uketsuke/sim/vpcd"
 )
@@ -139,21 +139,16 @@ func openSimAudit(dir string) (*audit.Logger, error) {
 func simSettings(f *simFlags, w scenario.World) session.Settings {
 	s := session.DefaultSettings()
 	s.FaceAttemptTime = f.attempt
-	if t, ok := w.(interface{ threshold() (float64, bool) }); ok {
-		if th, real := t.threshold(); real {
-			s.FaceThreshold = th
-		}
-	}
 	return s
 }
 
 // newSimWorld picks the kiosk's surroundings for the flags.
 func newSimWorld(f *simFlags) (scenario.World, func(), error) {
-	lat := fake.Realistic
+	lat := standin.Realistic
 	switch f.latency {
 	case "real":
 	case "fast":
-		lat = fake.Fast
+		lat = standin.Fast
 	default:
 		return nil, nil, fmt.Errorf("%w: --latency real or fast", ErrUsage)
 	}
@@ -320,7 +315,7 @@ func simMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // stand-in service over HTTPS with an SQLite database. The cameras, the
 // card-face OCR and the face engine are still stand-ins here.
 type virtualWorld struct {
-	stand       *fake.World
+	stand       *standin.World
 	transport   string
 	realSpeed   bool
 	jlis        *jlis.Hierarchy
@@ -352,8 +347,8 @@ const (
 	simInstitution = "1312345678"
 )
 
-func newVirtualWorld(lat fake.Latency, transport string, realSpeed bool) (*virtualWorld, error) {
-	w := &virtualWorld{stand: fake.NewWorld(lat), transport: transport, realSpeed: realSpeed,
+func newVirtualWorld(lat standin.Latency, transport string, realSpeed bool) (*virtualWorld, error) {
+	w := &virtualWorld{stand: standin.NewWorld(lat), transport: transport, realSpeed: realSpeed,
 		jlis: jlis.New(jlis.DefaultSeed), pop: onshi.Population{Seed: 7, N: simPopulation}}
 	w.anchors = w.jlis.Anchors()
 	var err error
@@ -669,7 +664,7 @@ func (w *virtualWorld) virtualCard(h scenario.Holder) (*vcard.Card, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.stand.Keys.SetKey(fake.Masked([]byte(code)))
+	w.stand.Keys.SetKey(standin.Masked([]byte(code)))
 	return vc, nil
 }
 

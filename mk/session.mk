@@ -46,4 +46,4 @@ session-bench: build
 session-fuzz: deps
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=30s ./app/config
 	$(GO) test -run='^$$' -fuzz=FuzzOpenBundle -fuzztime=30s ./app/config
-	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=30s ./app/session/scenario
+	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=30s ./sim/scenario

@@ -85,7 +85,14 @@ func OpenBundle(data []byte, keys []ed25519.PublicKey) (*Config, error) {
 	if !ed25519.Verify(key, append(append([]byte{}, signingDomain...), b.Config...), b.Signature) {
 		return nil, ErrBadSignature
 	}
-	return Parse(b.Config)
+	c, err := Parse(b.Config)
+	if err != nil {
+		return nil, err
+	}
+	if c.Parts != nil {
+		return nil, fmt.Errorf("%w: a bundle may not choose the kiosk's parts or update keys", ErrMalformed)
+	}
+	return c, nil
 }
 
 func findKey(keys []ed25519.PublicKey, id string) ed25519.PublicKey {

@@ -45,6 +45,8 @@ type Config struct {
 	// Anchors are the J-LIS CA keys and JPKI roots in app/mynacard's trust
 	// file format ({"kenmen": [...], "hojo": [...], "jpki_pem": "..."}).
 	Anchors json.RawMessage `json:"trust_anchors,omitempty"`
+	// Parts is the kiosk's own: set in its configuration file, never by a bundle.
+	Parts *Parts `json:"parts,omitempty"`
 }
 
 // Facility is the clinic's identity and wording.
@@ -56,16 +58,23 @@ type Facility struct {
 
 // Face holds the matching limits.
 type Face struct {
+	// Threshold overrides the face model's calibrated threshold; 0 keeps it.
 	Threshold    float64  `json:"threshold"`
 	FusionFrames int      `json:"fusion_frames"`
 	FusionWindow Duration `json:"fusion_window"`
 	AttemptTime  Duration `json:"attempt_time"`
 	Attempts     int      `json:"attempts"`
+	// AllowStill accepts an attempt the motion check cannot call live. Only
+	// for image-file cameras in tests: a photo on a stand does not move either.
+	AllowStill bool `json:"allow_still,omitempty"`
 }
 
 // Card holds the card-side limits.
 type Card struct {
 	ScanAttempts int `json:"scan_attempts"` // card-face stills tried for 照合番号B
+	// KeyBMinTries: with fewer 照合番号B tries left on the card, the kiosk
+	// does not verify a scanned code by itself (staff check the card).
+	KeyBMinTries int `json:"keyb_min_tries"`
 }
 
 // Session holds the session's time limits.
@@ -106,9 +115,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 func Default() *Config {
 	return &Config{
 		Facility: Facility{Code: "0000000000", DefaultLanguage: "ja"},
-		Face: Face{Threshold: 0.5, FusionFrames: 3, FusionWindow: Duration{2 * time.Second},
+		Face: Face{FusionFrames: 3, FusionWindow: Duration{2 * time.Second},
 			AttemptTime: Duration{10 * time.Second}, Attempts: 3},
-		Card:    Card{ScanAttempts: 3},
+		Card:    Card{ScanAttempts: 3, KeyBMinTries: 5},
 		Session: Session{Inactivity: Duration{60 * time.Second}},
 	}
 }

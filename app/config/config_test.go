@@ -30,7 +30,7 @@ func TestDefaultIsValidAndRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Face.AttemptTime.Duration != 10*time.Second || c.Face.Threshold != 0.5 || c.Serial != 2 {
+	if c.Face.AttemptTime.Duration != 10*time.Second || c.Face.Threshold != 0 || c.Serial != 2 {
 		t.Fatalf("round trip %+v", c.Face)
 	}
 }
@@ -141,7 +141,7 @@ func TestStoreAppliesOnlyVerifiedNewerBundles(t *testing.T) {
 		if _, err := store.Apply(c.data); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)
 		}
-		if store.Current().Face.Threshold != 0.5 {
+		if store.Current().Face.Threshold != 0 {
 			t.Fatalf("%s changed the running configuration", name)
 		}
 	}

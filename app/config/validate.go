@@ -28,13 +28,20 @@ const (
 // Validate checks every field's range; the first problem is returned.
 func (c *Config) Validate() error {
 	checks := []func() error{c.Facility.validate, c.Face.validate, c.Card.validate,
-		c.Session.validate, c.validateDevices, c.validateAnchors}
+		c.Session.validate, c.validateDevices, c.validateAnchors, c.validateParts}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (c *Config) validateParts() error {
+	if c.Parts == nil {
+		return nil
+	}
+	return c.Parts.validate()
 }
 
 func bad(field, format string, args ...any) error {
@@ -96,8 +103,8 @@ func isLanguage(l string) bool {
 
 func (f Face) validate() error {
 	switch {
-	case !(f.Threshold >= 0.2 && f.Threshold <= 0.99):
-		return bad("face.threshold", "%v is outside 0.2..0.99", f.Threshold)
+	case f.Threshold != 0 && !(f.Threshold >= 0.2 && f.Threshold <= 0.99):
+		return bad("face.threshold", "%v is outside 0.2..0.99 (0: the model's own)", f.Threshold)
 	case f.FusionFrames < 1 || f.FusionFrames > 10:
 		return bad("face.fusion_frames", "%d is outside 1..10", f.FusionFrames)
 	case f.Attempts < 1 || f.Attempts > 5:
@@ -112,6 +119,9 @@ func (f Face) validate() error {
 func (c Card) validate() error {
 	if c.ScanAttempts < 1 || c.ScanAttempts > 5 {
 		return bad("card.scan_attempts", "%d is outside 1..5", c.ScanAttempts)
+	}
+	if c.KeyBMinTries < 1 || c.KeyBMinTries > 10 {
+		return bad("card.keyb_min_tries", "%d is outside 1..10", c.KeyBMinTries)
 	}
 	return nil
 }

@@ -2,21 +2,19 @@ package session
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/uketsuke/uketsuke/app/camera"
 	"github.com/uketsuke/uketsuke/app/face"
-	"github.com/uketsuke/uketsuke/app/secret"
 )
 
-// FaceAdapter adapts the face engine (app/face) to the FaceEngine port.
-// Embeddings cross the port as little-endian float32 in locked memory.
+// FaceAdapter adapts the face engine (app/face) to the FaceEngine port. Its
+// samples are app/face probes (embedding in locked memory, mesh, live
+// scores), and its decision is app/face's Engine.Verify.
 type FaceAdapter struct{ Engine *face.Engine }
 
-var errEmbedding = errors.New("session: embedding has the wrong size")
+var errForeignSample = errors.New("session: face sample from another engine")
 
 // reasons maps the quality gate's reasons onto the session's guidance keys.
 var reasons = map[face.Reason]Guidance{
@@ -29,26 +27,27 @@ var reasons = map[face.Reason]Guidance{
 
 // EmbedLive runs the strict gate on a live frame.
 func (a FaceAdapter) EmbedLive(ctx context.Context, f *camera.Frame) (LiveFace, error) {
-	emb, reason, err := a.embed(ctx, f, face.GateStrict)
-	if err != nil {
-		return LiveFace{}, err
+	p, reason, err := a.analyse(ctx, f, face.GateStrict)
+	if err != nil || p == nil {
+		return LiveFace{Guidance: reason}, err
 	}
-	if emb == nil {
-		return LiveFace{Guidance: reason}, nil
-	}
-	return LiveFace{Embedding: emb}, nil
+	return LiveFace{Sample: p}, nil
 }
 
 // EmbedPhoto embeds the card photo, which only needs a face.
-func (a FaceAdapter) EmbedPhoto(ctx context.Context, f *camera.Frame) (*secret.Buffer, error) {
-	emb, reason, err := a.embed(ctx, f, face.GateFaceOnly)
-	if err == nil && emb == nil {
+func (a FaceAdapter) EmbedPhoto(ctx context.Context, f *camera.Frame) (FaceSample, error) {
+	p, reason, err := a.analyse(ctx, f, face.GateFaceOnly)
+	if err == nil && p == nil {
 		err = fmt.Errorf("session: no usable face in the card photo (%s)", reason)
 	}
-	return emb, err
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
-func (a FaceAdapter) embed(ctx context.Context, f *camera.Frame, gate face.Gate) (*secret.Buffer, Guidance, error) {
+// analyse returns a probe with an embedding, or the guidance why not.
+func (a FaceAdapter) analyse(ctx context.Context, f *camera.Frame, gate face.Gate) (*face.Probe, Guidance, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, "", err
 	}
@@ -60,19 +59,38 @@ func (a FaceAdapter) embed(ctx context.Context, f *camera.Frame, gate face.Gate)
 	p, err := a.Engine.Analyse(img, gate)
 	var qe *face.QualityError
 	if errors.As(err, &qe) {
-		if p != nil {
-			p.Destroy()
-		}
+		p.Destroy()
 		return nil, guidanceOf(qe.Reasons), nil
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	defer p.Destroy()
 	if p.Embedding == nil {
+		p.Destroy()
 		return nil, guidanceOf(p.Quality.Reasons), nil
 	}
-	return toBuffer(p.Embedding.Vector()), GuidanceNone, nil
+	return p, GuidanceNone, nil
+}
+
+// Verify is app/face's decision: fusion, threshold, presentation attacks.
+func (a FaceAdapter) Verify(photo FaceSample, live []FaceSample) (FaceVerdict, error) {
+	ref, ok := photo.(*face.Probe)
+	if !ok || ref == nil {
+		return FaceVerdict{}, errForeignSample
+	}
+	frames := make([]*face.Probe, 0, len(live))
+	for _, s := range live {
+		p, ok := s.(*face.Probe)
+		if !ok || p == nil {
+			return FaceVerdict{}, errForeignSample
+		}
+		frames = append(frames, p)
+	}
+	r, err := a.Engine.Verify(ref.Embedding, frames)
+	if err != nil {
+		return FaceVerdict{}, err
+	}
+	return FaceVerdict{Accepted: r.Accepted, Attack: r.Attack, NeedMotion: r.NeedMotion}, nil
 }
 
 func guidanceOf(rs []face.Reason) Guidance {
@@ -83,26 +101,4 @@ func guidanceOf(rs []face.Reason) Guidance {
 		return g
 	}
 	return GuidanceNoFace
-}
-
-func toBuffer(v []float32) *secret.Buffer {
-	b := secret.New(4 * len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(b.Bytes()[4*i:], math.Float32bits(x))
-	}
-	return b
-}
-
-// Similarity is the cosine of two L2-normalised embeddings.
-func (a FaceAdapter) Similarity(x, y *secret.Buffer) (float64, error) {
-	p, q := x.Bytes(), y.Bytes()
-	if len(p) != len(q) || len(p) == 0 || len(p)%4 != 0 {
-		return 0, errEmbedding
-	}
-	var dot float64
-	for i := 0; i < len(p); i += 4 {
-		dot += float64(math.Float32frombits(binary.LittleEndian.Uint32(p[i:]))) *
-			float64(math.Float32frombits(binary.LittleEndian.Uint32(q[i:])))
-	}
-	return dot, nil
 }

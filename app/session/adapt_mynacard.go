@@ -63,6 +63,11 @@ func (m *MynaCard) AuthCertificate(ctx context.Context) ([]byte, error) {
 	return append([]byte(nil), cert.Raw...), nil
 }
 
+func (m *MynaCard) KeyBTriesLeft(ctx context.Context) (int, error) {
+	n, err := m.c.CodeBTriesLeft(ctx)
+	return n, cardErr(err)
+}
+
 func (m *MynaCard) VerifyKeyB(ctx context.Context, key *secret.Buffer) error {
 	return cardErr(m.c.VerifyCodeB(ctx, key))
 }

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"math"
+
 	"testing"
 
+	"github.com/uketsuke/uketsuke/app/face"
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/sim/jlis"
@@ -98,24 +99,32 @@ func TestMynaCardAdapterKindsAndFailures(t *testing.T) {
 	}
 }
 
-func TestFaceAdapterSimilarity(t *testing.T) {
-	a := session.FaceAdapter{}
-	unit := func(v ...float32) *secret.Buffer {
-		b := secret.New(4 * len(v))
-		for i, x := range v {
-			bits := math.Float32bits(x)
-			b.Bytes()[4*i], b.Bytes()[4*i+1], b.Bytes()[4*i+2], b.Bytes()[4*i+3] = byte(bits), byte(bits>>8), byte(bits>>16), byte(bits>>24)
+func TestFaceAdapterDecidesThroughAppFaceVerify(t *testing.T) {
+	cfg := face.DefaultConfig(t.TempDir())
+	cfg.Embedder.Threshold = 0.9
+	cfg.Temporal.RequireLive = false
+	a := session.FaceAdapter{Engine: &face.Engine{Config: cfg}}
+	probe := func(v ...float32) session.FaceSample {
+		e, err := face.NewEmbedding(v)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return b
+		return &face.Probe{Embedding: e}
 	}
-	s, err := a.Similarity(unit(0.6, 0.8), unit(0.6, 0.8))
-	if err != nil || s < 0.9999 || s > 1.0001 {
-		t.Fatalf("same vector %v %v", s, err)
+	photo := probe(0.6, 0.8)
+	same := []session.FaceSample{probe(0.6, 0.8), probe(0.6, 0.8), probe(0.6, 0.8)}
+	if v, err := a.Verify(photo, same); err != nil || !v.Accepted {
+		t.Fatalf("same person: %+v %v", v, err)
 	}
-	if s, _ := a.Similarity(unit(1, 0), unit(0, 1)); s != 0 {
-		t.Fatalf("orthogonal %v", s)
+	other := []session.FaceSample{probe(1, 0), probe(1, 0), probe(0.6, 0.8)}
+	if v, err := a.Verify(photo, other); err != nil || v.Accepted {
+		t.Fatalf("one matching frame of three passed: %+v %v", v, err)
 	}
-	if _, err := a.Similarity(unit(1, 0), unit(1)); err == nil {
-		t.Fatal("different sizes compared")
+	if _, err := a.Verify(secret.New(8), same); err == nil {
+		t.Fatal("a sample of another engine was accepted")
+	}
+	cfg.Temporal.RequireLive = true
+	if v, err := a.Verify(photo, same); err != nil || v.Accepted || !v.NeedMotion {
+		t.Fatalf("frames without motion must ask for motion when liveness is required: %+v %v", v, err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/audit"
 	"github.com/uketsuke/uketsuke/app/session"
-	"github.com/uketsuke/uketsuke/app/session/fake"
+	"github.com/uketsuke/uketsuke/sim/standin"
 )
 
 // TestLogsCarryNoHolderData runs many sessions of holders with distinctive
@@ -64,7 +64,7 @@ func TestLogsCarryNoHolderData(t *testing.T) {
 
 func runLoggedSession(t *testing.T, log *audit.Logger, path int, pin, key, serial string) {
 	r := newRigLog(t, nil, log)
-	h := fake.Holder{Person: 7, PIN: []byte(pin), KeyB: []byte(key), CertSerial: []byte(serial)}
+	h := standin.Holder{Person: 7, PIN: []byte(pin), KeyB: []byte(key), CertSerial: []byte(serial)}
 	r.w.Scene.Show(7, session.GuidanceNone)
 	r.place(h)
 	r.await(session.StateMethod, nil)

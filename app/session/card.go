@@ -50,6 +50,11 @@ func (g *guardedCard) AuthCertificate(ctx context.Context) (cert []byte, err err
 	return
 }
 
+func (g *guardedCard) KeyBTriesLeft(ctx context.Context) (n int, err error) {
+	err = g.with(ctx, func() error { n, err = g.c.KeyBTriesLeft(ctx); return err })
+	return
+}
+
 func (g *guardedCard) VerifyKeyB(ctx context.Context, key *secret.Buffer) error {
 	return g.with(ctx, func() error { return g.c.VerifyKeyB(ctx, key) })
 }

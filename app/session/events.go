@@ -102,6 +102,7 @@ type Event struct {
 	session uint64 // which session produced it; stale ones are dropped
 	gen     int    // which face attempt or inactivity timer fired
 	ack     chan struct{}
+	fault   *ErrorCode // a part went missing or came back (Kiosk.Fault)
 }
 
 // Touch events the UI may send; the rest come from devices and workers.

@@ -8,14 +8,14 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/audit"
 	"github.com/uketsuke/uketsuke/app/session"
-	"github.com/uketsuke/uketsuke/app/session/fake"
+	"github.com/uketsuke/uketsuke/sim/standin"
 )
 
 // rig is a running kiosk in a stand-in world.
 type rig struct {
 	t     *testing.T
 	k     *session.Kiosk
-	w     *fake.World
+	w     *standin.World
 	views <-chan session.View
 	last  session.View
 	stop  func()
@@ -29,14 +29,14 @@ func testSettings() session.Settings {
 	return s
 }
 
-func newRig(t *testing.T, mod func(*session.Settings, *fake.World)) *rig {
+func newRig(t *testing.T, mod func(*session.Settings, *standin.World)) *rig {
 	t.Helper()
 	return newRigLog(t, mod, nil)
 }
 
-func newRigLog(t *testing.T, mod func(*session.Settings, *fake.World), log *audit.Logger) *rig {
+func newRigLog(t *testing.T, mod func(*session.Settings, *standin.World), log *audit.Logger) *rig {
 	t.Helper()
-	w := fake.NewWorld(fake.Fast)
+	w := standin.NewWorld(standin.Fast)
 	set := testSettings()
 	if mod != nil {
 		mod(&set, w)
@@ -54,8 +54,8 @@ func newRigLog(t *testing.T, mod func(*session.Settings, *fake.World), log *audi
 	return r
 }
 
-func holder() fake.Holder {
-	return fake.Holder{Person: 7, PIN: []byte("4821"), KeyB: []byte("55021720352285")}
+func holder() standin.Holder {
+	return standin.Holder{Person: 7, PIN: []byte("4821"), KeyB: []byte("55021720352285")}
 }
 
 // await waits until the view is in state st and satisfies ok (if given).
@@ -89,7 +89,7 @@ func (r *rig) must(err error) {
 	}
 }
 
-func (r *rig) place(h fake.Holder) *fake.Card {
+func (r *rig) place(h standin.Holder) *standin.Card {
 	c := r.w.Card(h)
 	r.must(r.k.CardPlaced(c))
 	return c

@@ -51,6 +51,8 @@ type Kiosk struct {
 
 	state       State
 	prev        State
+	fault       ErrorCode // a missing or broken part, shown while idle
+	refused     *refusedCodes
 	s           *session
 	nextID      uint64
 	cardPresent bool
@@ -73,7 +75,7 @@ func New(o Options) (*Kiosk, error) {
 		dev: o.Devices, set: o.Settings, pool: NewPool(o.Settings.workers()),
 		log: o.Audit, onStep: o.OnStep, onStage: o.OnStage,
 		events: make(chan Event, 64), done: make(chan struct{}),
-		watchers: map[chan View]struct{}{},
+		watchers: map[chan View]struct{}{}, refused: newRefusedCodes(),
 	}
 	k.view = k.snapshot()
 	return k, nil
@@ -128,6 +130,13 @@ func (k *Kiosk) Press(kind EventKind) error { return k.Touch(Event{Kind: kind}) 
 // Digit sends one PIN key.
 func (k *Kiosk) Digit(d byte) error { return k.Touch(Event{Kind: EvDigit, Digit: d}) }
 
+// Fault tells the kiosk that a part is missing or broken, or with
+// ErrCodeNone that all is well again. The idle screen says what is wrong so
+// staff can act; a session already running goes on.
+func (k *Kiosk) Fault(code ErrorCode) error {
+	return k.enqueue(Event{Kind: EvNone, fault: &code})
+}
+
 // Staff sends a command from the staff terminal.
 func (k *Kiosk) Staff(kind EventKind) error {
 	if !staffEvents[kind] {
@@ -174,6 +183,11 @@ func (k *Kiosk) raise(ev Event) {
 func (k *Kiosk) handle(ev Event) {
 	if ev.ack != nil {
 		close(ev.ack)
+		return
+	}
+	if ev.fault != nil {
+		k.fault = *ev.fault
+		k.publish()
 		return
 	}
 	if k.stale(ev) {

@@ -23,7 +23,7 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/harden"
 	"github.com/uketsuke/uketsuke/app/session"
-	"github.com/uketsuke/uketsuke/app/session/fake"
+	"github.com/uketsuke/uketsuke/sim/standin"
 )
 
 // The memory proof: a child process hardens itself, runs whole sessions
@@ -117,7 +117,7 @@ func positiveControl(t *testing.T, sc *scanner, n needles) {
 
 func runSessions(t *testing.T, n needles) {
 	r := newRig(t, nil)
-	h := fake.Holder{Person: 7, PIN: unmasked(n.pin), KeyB: unmasked(n.keyB)}
+	h := standin.Holder{Person: 7, PIN: unmasked(n.pin), KeyB: unmasked(n.keyB)}
 	card := r.w.Card(h)
 	card.SetPhoto(n.photo)
 	r.w.Scene.Show(7, session.GuidanceNone)

@@ -29,15 +29,15 @@ type pipeline struct {
 	wake     chan struct{} // nudges a paused camera side
 
 	mu      sync.Mutex
-	photo   *secret.Buffer // card photo's embedding
-	window  []sample       // recent live embeddings, oldest first
+	photo   FaceSample // card photo's embedding
+	window  []sample   // recent live samples, oldest first
 	matched bool
 	stopped bool
 }
 
 type sample struct {
-	emb *secret.Buffer
-	at  time.Time
+	face FaceSample
+	at   time.Time
 }
 
 func newPipeline(s *session) *pipeline {
@@ -92,10 +92,10 @@ func (p *pipeline) stop() {
 func (p *pipeline) destroy() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.photo.Destroy()
+	destroySample(p.photo)
 	p.photo = nil
 	for _, x := range p.window {
-		x.emb.Destroy()
+		x.face.Destroy()
 	}
 	p.window = nil
 }
@@ -127,14 +127,12 @@ func (p *pipeline) cardSide() {
 		key.Destroy()
 		return
 	}
-	err := p.s.timed(stageVerifyKeyB, func() error { return p.s.card.VerifyKeyB(p.ctx, key) })
-	key.Destroy()
-	if err != nil {
+	if err := p.verifyKeyB(key); err != nil {
 		p.cardFailed(err, keyBCode(err))
 		return
 	}
 	var jp2 *secret.Buffer
-	err = p.s.timed(stageReadPhoto, func() (err error) { jp2, err = p.s.card.ReadPhoto(p.ctx); return })
+	err := p.s.timed(stageReadPhoto, func() (err error) { jp2, err = p.s.card.ReadPhoto(p.ctx); return })
 	if err != nil {
 		p.cardFailed(err, photoCode(err))
 		return
@@ -147,7 +145,31 @@ func (p *pipeline) cardSide() {
 	p.setPhoto(emb)
 }
 
-var errScan = errors.New("session: card face not read")
+var (
+	errScan     = errors.New("session: card face not read")
+	errLowTries = errors.New("session: too few 照合番号B tries left to risk one")
+)
+
+// verifyKeyB spends a 照合番号B try only when the card can afford it: it
+// reads the tries left first (without using one), leaves the card to staff
+// below the configured margin, and remembers a refused code so that a
+// second misread of the same card is never sent.
+func (p *pipeline) verifyKeyB(key *secret.Buffer) error {
+	defer key.Destroy()
+	left, err := p.s.card.KeyBTriesLeft(p.ctx)
+	if err != nil {
+		return err
+	}
+	if left < p.s.settings.KeyBMinTries {
+		return errLowTries
+	}
+	err = p.s.timed(stageVerifyKeyB, func() error { return p.s.card.VerifyKeyB(p.ctx, key) })
+	var wrong *WrongCredentialError
+	if errors.As(err, &wrong) {
+		p.s.k.refused.add(key)
+	}
+	return err
+}
 
 func (p *pipeline) cardFailed(err error, code ErrorCode) {
 	if errors.Is(err, ErrCardRemoved) && p.ctx.Err() == nil {
@@ -160,6 +182,8 @@ func (p *pipeline) cardFailed(err error, code ErrorCode) {
 func keyBCode(err error) ErrorCode {
 	var wrong *WrongCredentialError
 	switch {
+	case errors.Is(err, errLowTries):
+		return ErrCodeKeyBLowTries
 	case errors.Is(err, ErrBlocked), errors.As(err, &wrong) && wrong.Left == 0:
 		return ErrCodeKeyBBlocked
 	case errors.As(err, &wrong):
@@ -190,7 +214,7 @@ func (p *pipeline) scanKeyB() (*secret.Buffer, ErrorCode) {
 			key.Destroy()
 			return nil, ErrCodeCancelled
 		}
-		if err == nil && key.Len() == 14 {
+		if err == nil && key.Len() == 14 && !p.s.k.refused.has(key) {
 			return key, ErrCodeNone
 		}
 		key.Destroy()
@@ -198,7 +222,7 @@ func (p *pipeline) scanKeyB() (*secret.Buffer, ErrorCode) {
 	return nil, ErrCodeCardFace
 }
 
-func (p *pipeline) embedPhoto(jp2 *secret.Buffer) (*secret.Buffer, ErrorCode) {
+func (p *pipeline) embedPhoto(jp2 *secret.Buffer) (FaceSample, ErrorCode) {
 	dev := p.s.k.dev
 	var img *camera.Frame
 	var err error
@@ -210,23 +234,30 @@ func (p *pipeline) embedPhoto(jp2 *secret.Buffer) (*secret.Buffer, ErrorCode) {
 		img.Release()
 		return nil, ErrCodeRecordInvalid
 	}
-	var emb *secret.Buffer
+	var emb FaceSample
 	perr = p.s.k.pool.Do(p.ctx, func() {
 		err = p.s.timed(stageEmbedPhoto, func() (err error) { emb, err = dev.Face.EmbedPhoto(p.ctx, img); return })
 	})
 	img.Release()
 	if perr != nil || err != nil {
-		emb.Destroy()
+		destroySample(emb)
 		return nil, ErrCodeFaceEngine
 	}
 	return emb, ErrCodeNone
 }
 
-func (p *pipeline) setPhoto(emb *secret.Buffer) {
+// destroySample wipes a sample an engine may have returned as nil.
+func destroySample(s FaceSample) {
+	if s != nil {
+		s.Destroy()
+	}
+}
+
+func (p *pipeline) setPhoto(emb FaceSample) {
 	p.mu.Lock()
 	if p.stopped {
 		p.mu.Unlock()
-		emb.Destroy()
+		destroySample(emb)
 		return
 	}
 	p.photo = emb
@@ -260,8 +291,8 @@ func (p *pipeline) cameraSide() {
 			last = lf.Guidance
 			p.s.post(Event{Kind: EvGuidance, Guidance: lf.Guidance})
 		}
-		if lf.Embedding != nil {
-			p.addSample(lf.Embedding)
+		if lf.Sample != nil {
+			p.addSample(lf.Sample)
 			p.tryMatch()
 		}
 	}
@@ -306,24 +337,24 @@ func (p *pipeline) embedFrame() (LiveFace, ErrorCode) {
 	perr := p.s.k.pool.Do(p.ctx, func() { lf, err = dev.Face.EmbedLive(p.ctx, f) })
 	f.Release()
 	if perr != nil {
-		lf.Embedding.Destroy()
+		destroySample(lf.Sample)
 		return LiveFace{}, ErrCodeCancelled
 	}
 	if err != nil {
-		lf.Embedding.Destroy()
+		destroySample(lf.Sample)
 		return LiveFace{}, ErrCodeFaceEngine
 	}
 	return lf, ErrCodeNone
 }
 
-func (p *pipeline) addSample(emb *secret.Buffer) {
+func (p *pipeline) addSample(s FaceSample) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.stopped {
-		emb.Destroy()
+		s.Destroy()
 		return
 	}
-	p.window = append(p.window, sample{emb: emb, at: time.Now()})
+	p.window = append(p.window, sample{face: s, at: time.Now()})
 	p.trim()
 }
 
@@ -334,7 +365,7 @@ func (p *pipeline) trim() {
 	excess := len(p.window) - p.s.settings.FusionFrames
 	for i, x := range p.window {
 		if i < excess || x.at.Before(cut) {
-			x.emb.Destroy()
+			x.face.Destroy()
 			continue
 		}
 		keep = append(keep, x)
@@ -349,34 +380,37 @@ func (p *pipeline) isMatched() bool {
 	return p.matched
 }
 
-// tryMatch fuses the window's scores against the photo: the mean over the
-// last FusionFrames good frames must reach the threshold, so one lucky frame
-// cannot pass alone.
+// tryMatch asks the face engine to decide on the window's samples once it
+// holds FusionFrames of them: the engine fuses them against the photo and
+// runs its presentation-attack checks, so one lucky frame cannot pass alone.
 func (p *pipeline) tryMatch() {
 	p.mu.Lock()
-	matched := p.fuse()
+	verdict, decided := p.decide()
 	p.mu.Unlock()
-	if matched {
+	switch {
+	case verdict.Accepted:
 		p.s.post(Event{Kind: EvFaceMatched})
+	case decided && (verdict.Attack || verdict.NeedMotion):
+		p.s.post(Event{Kind: EvGuidance, Guidance: GuidanceNotLive})
 	}
 }
 
-func (p *pipeline) fuse() bool {
+func (p *pipeline) decide() (FaceVerdict, bool) {
 	if p.matched || p.stopped || p.photo == nil {
-		return false
+		return FaceVerdict{}, false
 	}
 	p.trim()
 	if len(p.window) < p.s.settings.FusionFrames {
-		return false
+		return FaceVerdict{}, false
 	}
-	var sum float64
-	for _, x := range p.window {
-		sim, err := p.s.k.dev.Face.Similarity(p.photo, x.emb)
-		if err != nil {
-			return false
-		}
-		sum += sim
+	live := make([]FaceSample, len(p.window))
+	for i, x := range p.window {
+		live[i] = x.face
 	}
-	p.matched = sum/float64(len(p.window)) >= p.s.settings.FaceThreshold
-	return p.matched
+	v, err := p.s.k.dev.Face.Verify(p.photo, live)
+	if err != nil {
+		return FaceVerdict{}, false
+	}
+	p.matched = v.Accepted
+	return v, true
 }

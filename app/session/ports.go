@@ -19,6 +19,8 @@ type Card interface {
 	VerifyPIN(ctx context.Context, pin *secret.Buffer) error
 	SignDigest(ctx context.Context, digest [32]byte) ([]byte, error)
 	AuthCertificate(ctx context.Context) ([]byte, error)
+	// KeyBTriesLeft reads the 照合番号B counter of the 券面AP without using a try.
+	KeyBTriesLeft(ctx context.Context) (int, error)
 	// VerifyKeyB opens the 券面AP with 照合番号B (14 ASCII digits).
 	VerifyKeyB(ctx context.Context, key *secret.Buffer) error
 	// ReadPhoto reads the face record, verifies its signature against the
@@ -40,19 +42,32 @@ type PhotoDecoder interface {
 	Decode(ctx context.Context, jp2 *secret.Buffer) (*camera.Frame, error)
 }
 
-// LiveFace is one camera frame through the quality gate: an embedding when
-// the frame passed, the reason otherwise.
+// FaceSample is one embedded face as the engine that made it keeps it, in
+// locked memory: only that engine reads it. Destroy wipes it (safe on nil
+// implementations' zero values and more than once).
+type FaceSample interface{ Destroy() }
+
+// LiveFace is one camera frame through the quality gate: a sample when the
+// frame passed, the reason otherwise.
 type LiveFace struct {
-	Embedding *secret.Buffer // nil when the gate refused the frame
-	Guidance  Guidance
+	Sample   FaceSample // nil when the gate refused the frame
+	Guidance Guidance
 }
 
-// FaceEngine detects, gates and embeds faces; Similarity is higher for the
-// same person (cosine-like, compared with the configured threshold).
+// FaceVerdict is the engine's decision on one attempt's live samples.
+type FaceVerdict struct {
+	Accepted   bool // the same person, and no presentation-attack check fired
+	Attack     bool // a presentation-attack check fired
+	NeedMotion bool // too still to tell a face from a photo: ask for a slight turn
+}
+
+// FaceEngine detects, gates and embeds faces, and decides. The decision
+// (fusion over frames, the threshold, the presentation-attack checks) is the
+// engine's alone, so the kiosk has one home for it (app/face's Verify).
 type FaceEngine interface {
 	EmbedLive(ctx context.Context, f *camera.Frame) (LiveFace, error)
-	EmbedPhoto(ctx context.Context, f *camera.Frame) (*secret.Buffer, error)
-	Similarity(a, b *secret.Buffer) (float64, error)
+	EmbedPhoto(ctx context.Context, f *camera.Frame) (FaceSample, error)
+	Verify(photo FaceSample, live []FaceSample) (FaceVerdict, error)
 }
 
 // Relay forwards APDUs to the card for PIN-less authentication.

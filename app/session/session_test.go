@@ -8,7 +8,7 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/session"
-	"github.com/uketsuke/uketsuke/app/session/fake"
+	"github.com/uketsuke/uketsuke/sim/standin"
 )
 
 func TestFaceOK(t *testing.T) {
@@ -37,7 +37,7 @@ func TestFaceOK(t *testing.T) {
 }
 
 func TestImpostorTimesOutThenPIN(t *testing.T) {
-	r := newRig(t, func(s *session.Settings, _ *fake.World) { s.FaceAttempts = 2 })
+	r := newRig(t, func(s *session.Settings, _ *standin.World) { s.FaceAttempts = 2 })
 	r.w.Scene.Show(9, session.GuidanceNone) // not the holder
 	card := r.place(holder())
 	r.await(session.StateMethod, nil)
@@ -205,7 +205,7 @@ func TestRejectedCards(t *testing.T) {
 }
 
 func TestGuidanceReachesTheView(t *testing.T) {
-	r := newRig(t, func(s *session.Settings, _ *fake.World) { s.FaceAttemptTime = 2 * time.Second })
+	r := newRig(t, func(s *session.Settings, _ *standin.World) { s.FaceAttemptTime = 2 * time.Second })
 	r.w.Scene.Show(7, session.GuidanceMask)
 	r.place(holder())
 	r.await(session.StateMethod, nil)
@@ -218,7 +218,7 @@ func TestGuidanceReachesTheView(t *testing.T) {
 func TestWrongKeyBDisablesFace(t *testing.T) {
 	r := newRig(t, nil)
 	card := r.w.Card(holder())
-	r.w.Keys.SetKey(fake.Masked([]byte("55021720350000"))) // the scanner misreads the card
+	r.w.Keys.SetKey(standin.Masked([]byte("55021720350000"))) // the scanner misreads the card
 	r.must(r.k.CardPlaced(card))
 	v := r.await(session.StateMethod, func(v session.View) bool { return !v.Methods.Face })
 	if !v.Methods.PIN {
@@ -228,6 +228,45 @@ func TestWrongKeyBDisablesFace(t *testing.T) {
 	if v := r.settle(); v.State != session.StateMethod {
 		t.Fatalf("face chosen with a failed card side: %s", v.State)
 	}
+}
+
+func TestKeyBBelowTheMarginIsNeverSent(t *testing.T) {
+	r := newRig(t, nil)
+	h := holder()
+	h.KeyBTries = 4 // the default margin is 5
+	card := r.place(h)
+	v := r.await(session.StateMethod, func(v session.View) bool { return !v.Methods.Face })
+	if !v.Methods.PIN || card.KeyBTries() != 4 {
+		t.Fatalf("methods %+v, tries left %d: want PIN only and no try spent", v.Methods, card.KeyBTries())
+	}
+	r.must(r.k.Press(session.EvRequestStaff))
+	r.await(session.StateStaffCheck, nil)
+}
+
+func TestRefusedKeyBIsNeverSentTwice(t *testing.T) {
+	r := newRig(t, nil)
+	card := r.w.Card(holder())
+	r.w.Keys.SetKey(standin.Masked([]byte("55021720350000"))) // the scanner misreads the card
+	r.must(r.k.CardPlaced(card))
+	r.await(session.StateMethod, func(v session.View) bool { return !v.Methods.Face })
+	if card.KeyBTries() != 9 {
+		t.Fatalf("first misread: %d tries left, want 9", card.KeyBTries())
+	}
+	r.must(r.k.CardRemoved())
+	r.await(session.StateIdle, nil)
+	r.must(r.k.CardPlaced(card)) // the same card, read the same wrong way
+	r.await(session.StateMethod, func(v session.View) bool { return !v.Methods.Face })
+	if card.KeyBTries() != 9 {
+		t.Fatalf("the refused code was sent again: %d tries left", card.KeyBTries())
+	}
+}
+
+func TestFaultIsShownAndCleared(t *testing.T) {
+	r := newRig(t, nil)
+	r.must(r.k.Fault(session.ErrCodeNoReader))
+	r.await(session.StateIdle, func(v session.View) bool { return v.Fault == session.ErrCodeNoReader })
+	r.must(r.k.Fault(session.ErrCodeNone))
+	r.await(session.StateIdle, func(v session.View) bool { return v.Fault == session.ErrCodeNone })
 }
 
 func TestUnreadableCardFaceRetriesThenFails(t *testing.T) {
@@ -302,7 +341,7 @@ func TestIneligibleEndsAtReception(t *testing.T) {
 }
 
 func TestInactivityEndsSession(t *testing.T) {
-	r := newRig(t, func(s *session.Settings, _ *fake.World) { s.Inactivity = 150 * time.Millisecond })
+	r := newRig(t, func(s *session.Settings, _ *standin.World) { s.Inactivity = 150 * time.Millisecond })
 	r.place(holder())
 	r.await(session.StateMethod, nil)
 	r.must(r.k.Press(session.EvChoosePIN))
@@ -342,8 +381,8 @@ func TestCardPulledInEveryState(t *testing.T) {
 }
 
 // slowFor makes the worker behind a transient state slow enough to catch it.
-func slowFor(st session.State) func(*session.Settings, *fake.World) {
-	return func(s *session.Settings, w *fake.World) {
+func slowFor(st session.State) func(*session.Settings, *standin.World) {
+	return func(s *session.Settings, w *standin.World) {
 		s.FaceAttemptTime = 200 * time.Millisecond
 		switch st {
 		case session.StateReading:
@@ -359,7 +398,7 @@ func slowFor(st session.State) func(*session.Settings, *fake.World) {
 	}
 }
 
-func holderFor(st session.State) fake.Holder {
+func holderFor(st session.State) standin.Holder {
 	h := holder()
 	switch st {
 	case session.StateRejected:
@@ -425,11 +464,11 @@ func TestSettingsFromConfig(t *testing.T) {
 	c := config.Default()
 	c.Face.Attempts, c.Face.AttemptTime.Duration = 2, 7*time.Second
 	s := session.SettingsFrom(c)
-	if s.FaceAttempts != 2 || s.FaceAttemptTime != 7*time.Second || s.FaceThreshold != c.Face.Threshold ||
+	if s.FaceAttempts != 2 || s.FaceAttemptTime != 7*time.Second ||
 		s.Inactivity != c.Session.Inactivity.Duration || s.CardScanAttempts != c.Card.ScanAttempts {
 		t.Fatalf("%+v", s)
 	}
-	w := fake.NewWorld(fake.Fast)
+	w := standin.NewWorld(standin.Fast)
 	if _, err := session.New(session.Options{Devices: w.Devices(), Settings: s}); err != nil {
 		t.Fatalf("a valid configuration gives invalid settings: %v", err)
 	}
@@ -482,7 +521,7 @@ func TestKeyListsAreCompleteAndUnique(t *testing.T) {
 // the camera stops embedding (it would only take the card side's CPU), yet
 // the match still happens at once when the photo is ready.
 func TestCameraYieldsToSlowCardSide(t *testing.T) {
-	r := newRig(t, func(s *session.Settings, w *fake.World) {
+	r := newRig(t, func(s *session.Settings, w *standin.World) {
 		s.FusionWindow = time.Second
 		s.FaceAttemptTime = 3 * time.Second
 		w.Keys.Delay = 600 * time.Millisecond

@@ -14,12 +14,12 @@ const PINLength = 4
 
 // Settings are the session's limits, usually from app/config.
 type Settings struct {
-	FaceThreshold    float64       // fused similarity needed for a match
 	FusionFrames     int           // good frames whose scores are averaged
 	FusionWindow     time.Duration // frames older than this leave the fusion
 	FaceAttemptTime  time.Duration // time budget of one face attempt
 	FaceAttempts     int           // attempts before face is no longer offered
 	CardScanAttempts int           // card-face stills tried for 照合番号B
+	KeyBMinTries     int           // below this many 照合番号B tries left, never verify a scanned code
 	Inactivity       time.Duration // no event for this long ends the session
 	Workers          int           // CPU-heavy tasks at once; 0 = GOMAXPROCS
 }
@@ -27,8 +27,8 @@ type Settings struct {
 // DefaultSettings are sensible kiosk values.
 func DefaultSettings() Settings {
 	return Settings{
-		FaceThreshold: 0.5, FusionFrames: 3, FusionWindow: 2 * time.Second,
-		FaceAttemptTime: 10 * time.Second, FaceAttempts: 3, CardScanAttempts: 3,
+		FusionFrames: 3, FusionWindow: 2 * time.Second,
+		FaceAttemptTime: 10 * time.Second, FaceAttempts: 3, CardScanAttempts: 3, KeyBMinTries: 5,
 		Inactivity: 60 * time.Second,
 	}
 }
@@ -39,7 +39,7 @@ func (s Settings) check() error {
 		return fmt.Errorf("%w: fusion frames %d < 1", ErrConfig, s.FusionFrames)
 	case s.FusionWindow <= 0, s.FaceAttemptTime <= 0, s.Inactivity <= 0:
 		return fmt.Errorf("%w: a time limit is not positive", ErrConfig)
-	case s.FaceAttempts < 1, s.CardScanAttempts < 1:
+	case s.FaceAttempts < 1, s.CardScanAttempts < 1, s.KeyBMinTries < 1:
 		return fmt.Errorf("%w: attempts must be at least 1", ErrConfig)
 	}
 	return nil
@@ -55,12 +55,12 @@ func (s Settings) workers() int {
 // SettingsFrom takes the session's limits from a validated configuration.
 func SettingsFrom(c *config.Config) Settings {
 	return Settings{
-		FaceThreshold:    c.Face.Threshold,
 		FusionFrames:     c.Face.FusionFrames,
 		FusionWindow:     c.Face.FusionWindow.Duration,
 		FaceAttemptTime:  c.Face.AttemptTime.Duration,
 		FaceAttempts:     c.Face.Attempts,
 		CardScanAttempts: c.Card.ScanAttempts,
+		KeyBMinTries:     c.Card.KeyBMinTries,
 		Inactivity:       c.Session.Inactivity.Duration,
 	}
 }

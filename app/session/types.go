@@ -159,6 +159,7 @@ const (
 	ErrCodeCardFace       ErrorCode = "card.face_unreadable"
 	ErrCodeKeyBRejected   ErrorCode = "card.keyb_rejected"
 	ErrCodeKeyBBlocked    ErrorCode = "card.keyb_blocked"
+	ErrCodeKeyBLowTries   ErrorCode = "card.keyb_low_tries" // too few 照合番号B tries left to risk one
 	ErrCodeRecordInvalid  ErrorCode = "card.record_invalid"
 	ErrCodeFaceEngine     ErrorCode = "face.engine"
 	ErrCodeCamera         ErrorCode = "face.camera"
@@ -174,6 +175,12 @@ const (
 	ErrCodeInactivity     ErrorCode = "session.inactivity"
 	ErrCodeCardRemoved    ErrorCode = "session.card_removed"
 	ErrCodeCardStillThere ErrorCode = "session.remove_card"
+
+	// Faults: a part of the kiosk is missing or broken (View.Fault).
+	ErrCodeNoReader     ErrorCode = "device.no_reader"
+	ErrCodeNoFaceCamera ErrorCode = "device.no_face_camera"
+	ErrCodeNoCardCamera ErrorCode = "device.no_card_camera"
+	ErrCodeResults      ErrorCode = "results.unwritable"
 )
 
 // MsgKey names the main message of a screen, language-neutral.
@@ -187,6 +194,7 @@ type View struct {
 	State    State
 	Message  MsgKey
 	Error    ErrorCode
+	Fault    ErrorCode // a missing or broken part (device.*, results.*): staff must act
 	Guidance Guidance
 	Progress float64 // 0..1: face attempt time used, or work progress
 	Methods  MethodsView
@@ -257,7 +265,12 @@ func ErrorCodes() []ErrorCode {
 		ErrCodeCardFace, ErrCodeKeyBRejected, ErrCodeKeyBBlocked, ErrCodeRecordInvalid, ErrCodeFaceEngine,
 		ErrCodeCamera, ErrCodePINLocked, ErrCodePINWrong, ErrCodeCardError, ErrCodeStaffRejected,
 		ErrCodeNotRegistered, ErrCodeIneligible, ErrCodeEligibility, ErrCodeNoMethodLeft, ErrCodeCancelled,
-		ErrCodeInactivity, ErrCodeCardRemoved, ErrCodeCardStillThere}
+		ErrCodeInactivity, ErrCodeCardRemoved, ErrCodeCardStillThere, ErrCodeKeyBLowTries}
+}
+
+// Faults lists every code View.Fault can carry.
+func Faults() []ErrorCode {
+	return []ErrorCode{ErrCodeNoReader, ErrCodeNoFaceCamera, ErrCodeNoCardCamera, ErrCodeResults}
 }
 
 // Guidances lists every guidance key.

@@ -5,7 +5,7 @@ import "time"
 // snapshot builds the View from the machine's state; it runs on the
 // machine's goroutine only.
 func (k *Kiosk) snapshot() View {
-	v := View{At: time.Now(), State: k.state, PIN: PINView{Length: PINLength, TriesLeft: -1}}
+	v := View{At: time.Now(), State: k.state, Fault: k.fault, PIN: PINView{Length: PINLength, TriesLeft: -1}}
 	v.Message = MsgKey("screen." + k.state.String())
 	s := k.s
 	if s == nil {

@@ -18,10 +18,10 @@ import (
 	"github.com/uketsuke/uketsuke/app/mynacard"
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/session"
-	"github.com/uketsuke/uketsuke/app/session/fake"
 	"github.com/uketsuke/uketsuke/hardware/jp2"
 	"github.com/uketsuke/uketsuke/sim/jlis"
 	"github.com/uketsuke/uketsuke/sim/profile"
+	"github.com/uketsuke/uketsuke/sim/standin"
 	"github.com/uketsuke/uketsuke/sim/vcard"
 )
 
@@ -60,7 +60,7 @@ const (
 
 // Demo is the embedded default world.
 type Demo struct {
-	world   *fake.World
+	world   *standin.World
 	anchors *mynacard.TrustAnchors
 	photo   []byte
 
@@ -77,7 +77,7 @@ func New() (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Demo{world: fake.NewWorld(fake.Realistic), anchors: jlis.New(jlis.DefaultSeed).Anchors(), photo: photo}
+	d := &Demo{world: standin.NewWorld(standin.Realistic), anchors: jlis.New(jlis.DefaultSeed).Anchors(), photo: photo}
 	d.ShowFace(false, false, session.GuidanceNone)
 	return d, nil
 }
@@ -125,12 +125,12 @@ func (d *Demo) Issue(p Person) (session.Card, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.world.Keys.SetKey(fake.Masked([]byte(code)))
+	d.world.Keys.SetKey(standin.Masked([]byte(code)))
 	validity := session.ValidityValid
 	if p == PersonInvalid {
 		validity = session.ValidityInvalid
 	}
-	d.world.Eligibility.Configure(p != PersonUnregistered, validity, false, fake.Realistic.Eligibility)
+	d.world.Eligibility.Configure(p != PersonUnregistered, validity, false, standin.Realistic.Eligibility)
 	d.mu.Lock()
 	d.card = vc
 	d.mu.Unlock()
@@ -176,7 +176,7 @@ func (d *Demo) Seen() (someone, holder bool) {
 // ServiceDown makes the eligibility stand-in fail (or work again).
 func (d *Demo) ServiceDown(down bool) {
 	e := d.world.Eligibility
-	e.Configure(true, session.ValidityValid, down, fake.Realistic.Eligibility)
+	e.Configure(true, session.ValidityValid, down, standin.Realistic.Eligibility)
 }
 
 // holderDecoder decodes the chip photo with the real JPEG 2000 decoder into

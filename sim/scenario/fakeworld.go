@@ -2,16 +2,16 @@ package scenario
 
 import (
 	"github.com/uketsuke/uketsuke/app/session"
-	"github.com/uketsuke/uketsuke/app/session/fake"
+	"github.com/uketsuke/uketsuke/sim/standin"
 )
 
-// FakeWorld runs scripts against app/session/fake's stand-ins.
+// FakeWorld runs scripts against sim/standin's stand-ins.
 type FakeWorld struct {
-	w *fake.World
+	w *standin.World
 }
 
 // NewFakeWorld builds stand-in surroundings with the given latencies.
-func NewFakeWorld(l fake.Latency) *FakeWorld { return &FakeWorld{w: fake.NewWorld(l)} }
+func NewFakeWorld(l standin.Latency) *FakeWorld { return &FakeWorld{w: standin.NewWorld(l)} }
 
 const (
 	holderPerson   = 7
@@ -23,7 +23,7 @@ func (f *FakeWorld) Devices() session.Devices { return f.w.Devices() }
 
 // NewCard makes the holder's stand-in card.
 func (f *FakeWorld) NewCard(h Holder) (Card, error) {
-	fh := fake.Holder{Person: holderPerson, PIN: f.PIN(), KeyB: []byte("55021720352285"),
+	fh := standin.Holder{Person: holderPerson, PIN: f.PIN(), KeyB: []byte("55021720352285"),
 		PINTries: h.PINTries, Kind: kindOf(h.Kind), BadRecord: h.BadRecord}
 	for i := range fh.PIN {
 		fh.PIN[i] += '0'
@@ -38,7 +38,7 @@ func (f *FakeWorld) NewCard(h Holder) (Card, error) {
 	return fakeCard{c}, nil
 }
 
-type fakeCard struct{ *fake.Card }
+type fakeCard struct{ *standin.Card }
 
 func (c fakeCard) Pull() { c.Remove() }
 

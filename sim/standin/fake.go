@@ -1,9 +1,9 @@
-// Package fake provides stand-ins for every port of app/session, for unit
+// Package standin provides stand-ins for every port of app/session, for unit
 // tests and for `uketsuke simulate` until the real components are wired.
 // The stand-in card keeps its PIN, 照合番号B and photo masked (XOR), the way
 // a real card keeps them outside the process: a memory scan of the kiosk
 // must find them only where the kiosk itself put them.
-package fake
+package standin
 
 import (
 	"context"
@@ -164,6 +164,25 @@ func (c *Card) AuthCertificate(ctx context.Context) ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]byte("fake-certificate serial="), c.spec.CertSerial...), c.op(ctx)
+}
+
+// KeyBTries is the 照合番号B counter as the card holds it (for tests).
+func (c *Card) KeyBTries() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.spec.KeyBTries
+}
+
+func (c *Card) KeyBTriesLeft(ctx context.Context) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.op(ctx); err != nil {
+		return 0, err
+	}
+	if c.spec.KeyBTries == 0 {
+		return 0, session.ErrBlocked
+	}
+	return c.spec.KeyBTries, nil
 }
 
 func (c *Card) VerifyKeyB(ctx context.Context, key *secret.Buffer) error {

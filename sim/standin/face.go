@@ -1,4 +1,4 @@
-package fake
+package standin
 
 import (
 	"context"
@@ -130,10 +130,12 @@ func (d Decoder) Decode(ctx context.Context, jp2 *secret.Buffer) (*camera.Frame,
 }
 
 // Engine embeds a frame as its person's vector; two embeddings of the same
-// person score Genuine, of different people Impostor.
+// person score Genuine, of different people Impostor, and the mean score of
+// an attempt's samples must reach Threshold (0: 0.5).
 type Engine struct {
 	Delay             time.Duration
 	Genuine, Impostor float64
+	Threshold         float64
 	Live, Photos      atomic.Int32 // embeddings made
 }
 
@@ -151,10 +153,10 @@ func (e *Engine) EmbedLive(ctx context.Context, f *camera.Frame) (session.LiveFa
 		return session.LiveFace{Guidance: guidanceCodes[g]}, nil
 	}
 	e.Live.Add(1)
-	return session.LiveFace{Embedding: embedding(person)}, nil
+	return session.LiveFace{Sample: embedding(person)}, nil
 }
 
-func (e *Engine) EmbedPhoto(ctx context.Context, f *camera.Frame) (*secret.Buffer, error) {
+func (e *Engine) EmbedPhoto(ctx context.Context, f *camera.Frame) (session.FaceSample, error) {
 	if err := sleep(ctx, e.Delay); err != nil {
 		return nil, err
 	}
@@ -172,8 +174,31 @@ func embedding(person byte) *secret.Buffer {
 
 var errDestroyed = errors.New("fake engine: embedding destroyed")
 
-func (e *Engine) Similarity(a, b *secret.Buffer) (float64, error) {
-	x, y := a.Bytes(), b.Bytes()
+// Verify averages the samples' scores against the photo.
+func (e *Engine) Verify(photo session.FaceSample, live []session.FaceSample) (session.FaceVerdict, error) {
+	var sum float64
+	for _, s := range live {
+		sim, err := e.similarity(photo, s)
+		if err != nil {
+			return session.FaceVerdict{}, err
+		}
+		sum += sim
+	}
+	threshold := e.Threshold
+	if threshold == 0 {
+		threshold = 0.5
+	}
+	ok := len(live) > 0 && sum/float64(len(live)) >= threshold
+	return session.FaceVerdict{Accepted: ok}, nil
+}
+
+func (e *Engine) similarity(a, b session.FaceSample) (float64, error) {
+	p, okP := a.(*secret.Buffer)
+	q, okQ := b.(*secret.Buffer)
+	if !okP || !okQ {
+		return 0, errDestroyed
+	}
+	x, y := p.Bytes(), q.Bytes()
 	if len(x) != embeddingSize || len(y) != embeddingSize {
 		return 0, errDestroyed
 	}

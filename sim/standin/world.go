@@ -1,4 +1,4 @@
-package fake
+package standin
 
 import (
 	"crypto/rand"
@@ -67,6 +67,7 @@ type Holder struct {
 	PIN        []byte // 4 ASCII digits; nil: no PIN
 	PINTries   int
 	KeyB       []byte // 14 ASCII digits
+	KeyBTries  int    // 照合番号B tries left; 0: a fresh card's 10
 	PhotoBytes int    // size of the stand-in JPEG 2000
 	Kind       session.CardKind
 	BadRecord  bool
@@ -77,6 +78,9 @@ type Holder struct {
 func (w *World) Card(h Holder) *Card {
 	if h.Kind == session.CardUnknown {
 		h.Kind = session.CardMyNumber
+	}
+	if h.KeyBTries == 0 {
+		h.KeyBTries = 10
 	}
 	if h.PINTries == 0 && h.PIN != nil {
 		h.PINTries = 3
@@ -92,7 +96,7 @@ func (w *World) Card(h Holder) *Card {
 	w.Keys.SetKey(Masked(keyCopy))
 	return NewCard(CardSpec{
 		Kind: h.Kind, PIN: pin, PINTries: h.PINTries,
-		KeyB: Masked(h.KeyB), KeyBTries: 10, Photo: Masked(photo),
+		KeyB: Masked(h.KeyB), KeyBTries: h.KeyBTries, Photo: Masked(photo),
 		RecordValid: !h.BadRecord, OpDelay: w.Latency.CardOp, CertSerial: h.CertSerial,
 	})
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/session"
-	"github.com/uketsuke/uketsuke/app/session/fake"
+	"github.com/uketsuke/uketsuke/sim/standin"
 )
 
 func settings() session.Settings {
@@ -30,7 +30,7 @@ func TestBuiltinsRunAgainstStandIns(t *testing.T) {
 				t.Fatal(err)
 			}
 			var events int
-			reps, err := Run(context.Background(), sc, Options{World: NewFakeWorld(fake.Fast), Settings: settings(),
+			reps, err := Run(context.Background(), sc, Options{World: NewFakeWorld(standin.Fast), Settings: settings(),
 				Trace: func(tr Trace) {
 					if tr.Kind == "event" {
 						events++
@@ -53,7 +53,7 @@ func TestWrongExpectationFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Run(context.Background(), sc, Options{World: NewFakeWorld(fake.Fast), Settings: settings()})
+	_, err = Run(context.Background(), sc, Options{World: NewFakeWorld(standin.Fast), Settings: settings()})
 	if !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), "pin_offered=true") {
 		t.Fatalf("got %v", err)
 	}
@@ -115,7 +115,7 @@ func TestThinkTimeWaitsBeforeEveryTouch(t *testing.T) {
 		t.Fatalf("%d touches, %d waits", touches, waits)
 	}
 	start := time.Now()
-	if _, err := Run(context.Background(), slow, Options{World: NewFakeWorld(fake.Fast), Settings: settings()}); err != nil {
+	if _, err := Run(context.Background(), slow, Options{World: NewFakeWorld(standin.Fast), Settings: settings()}); err != nil {
 		t.Fatal(err)
 	}
 	if time.Since(start) < time.Duration(waits)*20*time.Millisecond {

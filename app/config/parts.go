@@ -1,0 +1,324 @@
+package config
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Parts chooses the kiosk's devices, engines and services and where its
+// files go. Only the kiosk's own configuration file sets them: an update
+// bundle carries policy (thresholds, limits, wording, anchors), never the
+// plumbing or the keys that verify the next bundle.
+type Parts struct {
+	KioskID     string      `json:"kiosk_id"` // names this kiosk in result files and logs
+	Reader      Reader      `json:"reader"`
+	FaceCamera  Camera      `json:"face_camera"`
+	CardCamera  Camera      `json:"card_camera"`
+	OCR         OCR         `json:"ocr"`
+	FaceEngine  FaceEngine  `json:"face_engine"`
+	Eligibility Eligibility `json:"eligibility"`
+	Results     Results     `json:"results"`
+	Audit       string      `json:"audit"` // folder of the operation and error logs
+	Updates     Updates     `json:"updates"`
+	Staff       Staff       `json:"staff"`
+	// World shapes the simulated surroundings when a part is "virtual".
+	World *World `json:"world,omitempty"`
+}
+
+// The kinds of parts. Virtual and stand-in parts belong to the demo, the
+// simulator and tests; the production kiosk refuses them.
+const (
+	KindPCSC      = "pcsc"      // reader: PC/SC through pcscd
+	KindV4L2      = "v4l2"      // camera: Video4Linux2
+	KindFiles     = "files"     // camera: image files (a file or a folder)
+	KindTesseract = "tesseract" // card-face reader: Tesseract
+	KindONNX      = "onnx"      // face engine: ONNX Runtime
+	KindHTTPS     = "https"     // eligibility: the service over mutual TLS
+	KindVirtual   = "virtual"   // the simulated world's card, camera or service
+	KindStandIn   = "stand-in"  // an engine that recognises test tags
+)
+
+// Reader is the card reader.
+type Reader struct {
+	Kind  string   `json:"kind"`            // pcsc or virtual
+	Allow []string `json:"allow,omitempty"` // pcsc: reader names, "*" at the end matches any rest
+}
+
+// Camera is the face camera or the card-face camera.
+type Camera struct {
+	Kind   string  `json:"kind"`             // v4l2, files or virtual
+	Device string  `json:"device,omitempty"` // v4l2: /dev/videoN
+	Width  int     `json:"width,omitempty"`  // v4l2: 0 = 1280
+	Height int     `json:"height,omitempty"` // v4l2: 0 = 720
+	Path   string  `json:"path,omitempty"`   // files: an image or a folder of images
+	FPS    float64 `json:"fps,omitempty"`    // files: 0 = 15
+}
+
+// OCR is the card-face reader.
+type OCR struct {
+	Kind    string `json:"kind"`              // tesseract or stand-in
+	Workers int    `json:"workers,omitempty"` // tesseract: 0 = 1
+}
+
+// FaceEngine is the face matcher.
+type FaceEngine struct {
+	Kind   string `json:"kind"`             // onnx or stand-in
+	Models string `json:"models,omitempty"` // onnx: the folder with models.json
+}
+
+// Eligibility is the オンライン資格確認 service.
+type Eligibility struct {
+	Kind string `json:"kind"` // https or virtual
+	URL  string `json:"url,omitempty"`
+	// CAFile pins the service's CA: only certificates it issued are
+	// trusted, never the system's roots.
+	CAFile     string   `json:"ca_file,omitempty"`
+	ClientCert string   `json:"client_cert,omitempty"` // the kiosk's certificate (PEM)
+	ClientKey  string   `json:"client_key,omitempty"`  // its key (PEM), readable by the kiosk only
+	Timeout    Duration `json:"timeout,omitempty"`     // one attempt; 0 = 3 s
+}
+
+// Results is where the result files for the reception system go.
+type Results struct {
+	Dir      string `json:"dir"`
+	Encoding string `json:"encoding,omitempty"` // utf-8 (default) or shift_jis
+}
+
+// Updates is where signed configuration bundles arrive and what verifies them.
+type Updates struct {
+	Dir   string   `json:"dir,omitempty"`   // bundles to apply (*.bundle)
+	Keys  []string `json:"keys,omitempty"`  // Ed25519 public keys, base64
+	State string   `json:"state,omitempty"` // folder for the applied bundle and its serial
+}
+
+// Staff is how staff prove who they are until card-based operator
+// authentication: a PIN of at least 6 digits, stored only as its hash.
+type Staff struct {
+	PINHash string `json:"pin_hash,omitempty"` // from `uketsuke config hash-pin`
+}
+
+// World shapes the simulated surroundings.
+type World struct {
+	Transport string `json:"transport,omitempty"` // inprocess (default) or pcsc (through pcscd and vpcd)
+	Speed     string `json:"speed,omitempty"`     // real (default: a real card's and engines' pace) or fast
+	Faces     string `json:"faces,omitempty"`     // photos, one folder per person, for a real face engine
+	Reader    string `json:"reader,omitempty"`    // pcsc: the vpcd slot (default Virtual PCD 00 01)
+}
+
+var (
+	kioskID   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+	pinHashes = regexp.MustCompile(`^\$argon2id\$v=19\$m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$`)
+)
+
+func (p *Parts) validate() error {
+	checks := []func() error{p.validateID, p.Reader.validate, p.FaceCamera.validate("parts.face_camera"),
+		p.CardCamera.validate("parts.card_camera"), p.OCR.validate, p.FaceEngine.validate,
+		p.Eligibility.validate, p.Results.validate, p.Updates.validate, p.Staff.validate, p.validateWorld}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Parts) validateID() error {
+	if !kioskID.MatchString(p.KioskID) {
+		return bad("parts.kiosk_id", "%q: 1-32 letters, digits, _ or -", p.KioskID)
+	}
+	if p.Audit == "" {
+		return bad("parts.audit", "the folder for the audit logs is missing")
+	}
+	return nil
+}
+
+func oneOf(field, kind string, kinds ...string) error {
+	for _, k := range kinds {
+		if kind == k {
+			return nil
+		}
+	}
+	return bad(field, "%q is not one of %s", kind, strings.Join(kinds, ", "))
+}
+
+func (r Reader) validate() error {
+	if err := oneOf("parts.reader.kind", r.Kind, KindPCSC, KindVirtual); err != nil {
+		return err
+	}
+	if r.Kind == KindPCSC && len(r.Allow) == 0 {
+		return bad("parts.reader.allow", "a PC/SC reader needs an allow-list of reader names")
+	}
+	for i, a := range r.Allow {
+		if a == "" || a == "*" || strings.Contains(strings.TrimSuffix(a, "*"), "*") {
+			return bad(fmt.Sprintf("parts.reader.allow[%d]", i), "%q: a reader name, optionally ending in *", a)
+		}
+	}
+	return nil
+}
+
+func (c Camera) validate(field string) func() error {
+	return func() error {
+		if err := oneOf(field+".kind", c.Kind, KindV4L2, KindFiles, KindVirtual); err != nil {
+			return err
+		}
+		switch {
+		case c.Kind == KindV4L2 && !strings.HasPrefix(c.Device, "/dev/"):
+			return bad(field+".device", "%q is not a device path like /dev/video0", c.Device)
+		case c.Kind == KindFiles && c.Path == "":
+			return bad(field+".path", "an image file or folder is needed")
+		case c.Width < 0 || c.Width > 4096 || c.Height < 0 || c.Height > 4096:
+			return bad(field+".width", "%dx%d is outside 0..4096", c.Width, c.Height)
+		case c.FPS < 0 || c.FPS > 120:
+			return bad(field+".fps", "%v is outside 0..120", c.FPS)
+		}
+		return nil
+	}
+}
+
+func (o OCR) validate() error {
+	if err := oneOf("parts.ocr.kind", o.Kind, KindTesseract, KindStandIn); err != nil {
+		return err
+	}
+	if o.Workers < 0 || o.Workers > 8 {
+		return bad("parts.ocr.workers", "%d is outside 0..8", o.Workers)
+	}
+	return nil
+}
+
+func (f FaceEngine) validate() error {
+	if err := oneOf("parts.face_engine.kind", f.Kind, KindONNX, KindStandIn); err != nil {
+		return err
+	}
+	if f.Kind == KindONNX && f.Models == "" {
+		return bad("parts.face_engine.models", "the folder with models.json is missing")
+	}
+	return nil
+}
+
+func (e Eligibility) validate() error {
+	if err := oneOf("parts.eligibility.kind", e.Kind, KindHTTPS, KindVirtual); err != nil {
+		return err
+	}
+	if e.Timeout.Duration != 0 {
+		if err := inRange("parts.eligibility.timeout", e.Timeout, 500*time.Millisecond, 30*time.Second); err != nil {
+			return err
+		}
+	}
+	if e.Kind != KindHTTPS {
+		return nil
+	}
+	u, err := url.Parse(e.URL)
+	switch {
+	case err != nil || u.Scheme != "https" || u.Host == "":
+		return bad("parts.eligibility.url", "%q is not an https:// address", e.URL)
+	case e.CAFile == "":
+		return bad("parts.eligibility.ca_file", "the service's CA must be pinned; the system's roots are never trusted")
+	case e.ClientCert == "" || e.ClientKey == "":
+		return bad("parts.eligibility.client_cert", "the kiosk's client certificate and key are needed")
+	}
+	return nil
+}
+
+func (r Results) validate() error {
+	if r.Dir == "" {
+		return bad("parts.results.dir", "the folder for result files is missing")
+	}
+	if r.Encoding != "" {
+		return oneOf("parts.results.encoding", r.Encoding, "utf-8", "shift_jis")
+	}
+	return nil
+}
+
+func (u Updates) validate() error {
+	if u.Dir == "" && len(u.Keys) == 0 {
+		return nil
+	}
+	if u.Dir == "" || u.State == "" {
+		return bad("parts.updates.dir", "bundles need both a folder to arrive in and a state folder")
+	}
+	if len(u.Keys) == 0 {
+		return bad("parts.updates.keys", "bundles need at least one verification key")
+	}
+	for i := range u.Keys {
+		if _, err := u.key(i); err != nil {
+			return bad(fmt.Sprintf("parts.updates.keys[%d]", i), "%v", err)
+		}
+	}
+	return nil
+}
+
+func (u Updates) key(i int) (ed25519.PublicKey, error) {
+	b, err := base64.StdEncoding.DecodeString(u.Keys[i])
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("not a base64 Ed25519 public key")
+	}
+	return ed25519.PublicKey(b), nil
+}
+
+// VerificationKeys are the keys bundles must be signed with.
+func (u Updates) VerificationKeys() []ed25519.PublicKey {
+	var out []ed25519.PublicKey
+	for i := range u.Keys {
+		if k, err := u.key(i); err == nil {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (s Staff) validate() error {
+	if s.PINHash != "" && !pinHashes.MatchString(s.PINHash) {
+		return bad("parts.staff.pin_hash", "not an argon2id hash from `uketsuke config hash-pin`")
+	}
+	return nil
+}
+
+func (p *Parts) validateWorld() error {
+	virtual := p.Reader.Kind == KindVirtual || p.FaceCamera.Kind == KindVirtual ||
+		p.CardCamera.Kind == KindVirtual || p.Eligibility.Kind == KindVirtual
+	if !virtual {
+		if p.World != nil {
+			return bad("parts.world", "no part is virtual")
+		}
+		return nil
+	}
+	if p.Reader.Kind != KindVirtual || p.Eligibility.Kind != KindVirtual {
+		return bad("parts.reader.kind", "the simulated world's card and eligibility service go together")
+	}
+	if p.World == nil {
+		return nil
+	}
+	w := p.World
+	if w.Transport != "" {
+		if err := oneOf("parts.world.transport", w.Transport, "inprocess", "pcsc"); err != nil {
+			return err
+		}
+	}
+	if w.Speed != "" {
+		return oneOf("parts.world.speed", w.Speed, "real", "fast")
+	}
+	return nil
+}
+
+// Production reports the first part that only the demo or tests may use.
+func (p *Parts) Production() error {
+	kinds := []struct{ field, kind string }{
+		{"parts.reader.kind", p.Reader.Kind}, {"parts.face_camera.kind", p.FaceCamera.Kind},
+		{"parts.card_camera.kind", p.CardCamera.Kind}, {"parts.ocr.kind", p.OCR.Kind},
+		{"parts.face_engine.kind", p.FaceEngine.Kind}, {"parts.eligibility.kind", p.Eligibility.Kind},
+	}
+	for _, k := range kinds {
+		if k.kind == KindVirtual || k.kind == KindStandIn {
+			return bad(k.field, "%q is for the demo and tests, not a kiosk", k.kind)
+		}
+	}
+	if p.Staff.PINHash == "" {
+		return bad("parts.staff.pin_hash", "a kiosk needs a staff PIN (`uketsuke config hash-pin`)")
+	}
+	return nil
+}

@@ -1,0 +1,199 @@
+package world
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/hardware/pcsc"
+	"github.com/uketsuke/uketsuke/sim/onshi"
+	"github.com/uketsuke/uketsuke/sim/profile"
+	"github.com/uketsuke/uketsuke/sim/scenario"
+	"github.com/uketsuke/uketsuke/sim/standin"
+	"github.com/uketsuke/uketsuke/sim/vcard"
+	"github.com/uketsuke/uketsuke/sim/vpcd"
+)
+
+// IssueCard makes a virtual My Number Card: the one place where one is made,
+// for the world and for `uketsuke card sim`.
+func IssueCard(p *profile.Profile, o vcard.Options) (*vcard.Card, error) {
+	return vcard.New(p, o)
+}
+
+// NewCard issues a fresh virtual card for the holder, links it to a seeded
+// person unless the script wants an unregistered card, and connects it the
+// way the options say. Every card is a new identity.
+func (w *World) NewCard(h scenario.Holder) (scenario.Card, error) {
+	w.mu.Lock()
+	svc := w.script
+	w.mu.Unlock()
+	if err := w.pickPerson(svc.Validity); err != nil {
+		return nil, err
+	}
+	vc, err := w.virtualCard(h)
+	if err != nil {
+		return nil, err
+	}
+	if !svc.Unregistered && !svc.Down && isMyNumberCard(h) {
+		if err := w.link(vc); err != nil {
+			return nil, fmt.Errorf("world: linking the card: %w", err)
+		}
+	}
+	if w.opts.Transport == TransportPCSC {
+		return w.viaPCSC(vc)
+	}
+	return &card{MynaCard: session.NewMynaCard(vc, w.anchors), pull: vc.Pull}, nil
+}
+
+func isMyNumberCard(h scenario.Holder) bool { return h.Kind == "" || h.Kind == "mynumber" }
+
+// PIN is the holder's PIN as key values 0-9.
+func (w *World) PIN() []byte {
+	pin := []byte(profile.Default().PIN)
+	for i := range pin {
+		pin[i] -= '0'
+	}
+	return pin
+}
+
+// pickPerson takes the next unused seeded person of the wanted kind.
+func (w *World) pickPerson(validity int) error {
+	want := onshi.KindValid
+	switch session.Validity(validity) {
+	case session.ValidityInvalid:
+		want = onshi.KindInvalid
+	case session.ValidityInvalidNew:
+		want = onshi.KindInvalidNew
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for ; w.nextPerson < population; w.nextPerson++ {
+		if p := w.pop.Person(w.nextPerson); p.Kind == want && usableRecord(p) {
+			w.person = w.nextPerson
+			w.nextPerson++
+			return nil
+		}
+	}
+	return errors.New("world: the stand-in's population is used up")
+}
+
+// usableRecord: the first record can be linked and, for a valid person,
+// is in force today (the seed also makes people whose cover starts later).
+func usableRecord(p onshi.SeedPerson) bool {
+	if len(p.Records) == 0 || !p.Records[0].Linkable {
+		return false
+	}
+	today := time.Now().Format("20060102")
+	r := p.Records[0]
+	return p.Kind != onshi.KindValid || (r.QualDate <= today && (r.DisqDate == "" || r.DisqDate >= today))
+}
+
+func (w *World) virtualCard(h scenario.Holder) (*vcard.Card, error) {
+	p := profile.Default()
+	p.Seed = time.Now().UnixNano()
+	if h.NoPIN {
+		p.PIN = ""
+	}
+	opts := vcard.Options{PhotoJP2: w.photo, TamperPhoto: h.BadRecord}
+	switch h.Kind {
+	case "juki":
+		opts.Token = vcard.TokenJukiCard
+	case "smartphone":
+		opts.Token = vcard.TokenSmartphone
+	}
+	lat := vcard.Latency{}
+	if w.opts.RealSpeed {
+		lat = vcard.RealLatency
+	}
+	if d, _ := time.ParseDuration(h.CardDelay); d > 0 {
+		lat = vcard.Latency{PerAPDU: d}
+	}
+	w.mu.Lock()
+	w.cardLatency = lat
+	w.mu.Unlock()
+	opts.Latency = lat
+	vc, err := IssueCard(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	vc.EnableInstitutionAuth(&w.inst.CAKey.PublicKey)
+	return vc, w.showCard(p)
+}
+
+// showCard teaches the card-face camera (or the stand-in reader) the card.
+func (w *World) showCard(p *profile.Profile) error {
+	if w.people != nil {
+		return w.people.showCard(p)
+	}
+	code, err := vcard.CodeB(p)
+	if err != nil {
+		return err
+	}
+	w.stand.Keys.SetKey(standin.Masked([]byte(code)))
+	return nil
+}
+
+// link registers the card with the stand-in, as a previous visit would have.
+func (w *World) link(vc *vcard.Card) error {
+	ctx := context.Background()
+	vc.SetLatency(vcard.Latency{})
+	w.mu.Lock()
+	lat := w.cardLatency
+	w.mu.Unlock()
+	defer vc.SetLatency(lat)
+	out, err := w.service.setup.CheckPinless(ctx, vc)
+	if err != nil {
+		return err
+	}
+	if out.RegistrationRequired {
+		_, err = w.service.setup.Register(ctx, "", out.Session, w.Record())
+	}
+	return err
+}
+
+// viaPCSC connects the virtual card to vpcd and the kiosk to the reader
+// pcscd shows.
+func (w *World) viaPCSC(vc *vcard.Card) (scenario.Card, error) {
+	if w.detach != nil {
+		w.detach()
+	}
+	client := vpcd.New(w.opts.VPCDAddr, vc)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { client.Run(ctx); close(done) }()
+	var conn *pcsc.Conn
+	pc, reader := w.opts.PCSC, w.opts.Reader
+	w.detach = func() {
+		if conn != nil {
+			conn.Close()
+		}
+		cancel()
+		<-done
+		wait, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		pc.WaitFor(wait, reader, false)
+		w.detach = nil
+	}
+	wait, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	if err := pc.WaitFor(wait, reader, true); err != nil {
+		w.detach()
+		return nil, fmt.Errorf("world: the virtual card did not appear in %q: %w", reader, err)
+	}
+	var err error
+	if conn, err = pc.Connect(reader); err != nil {
+		w.detach()
+		return nil, err
+	}
+	return &card{MynaCard: session.NewMynaCard(conn, w.anchors), pull: client.Pull}, nil
+}
+
+// card is the kiosk's card adapter plus the hand that pulls it.
+type card struct {
+	*session.MynaCard
+	pull func()
+}
+
+func (c *card) Pull() { c.pull() }
