@@ -23,6 +23,7 @@ import (
 	"github.com/uketsuke/uketsuke/sim/profile"
 	"github.com/uketsuke/uketsuke/sim/vcard"
 	"github.com/uketsuke/uketsuke/sim/vpcd"
+	"github.com/uketsuke/uketsuke/sim/world"
 )
 
 func init() {
@@ -118,7 +119,7 @@ func newVirtualCard(profilePath, latency string) (*vcard.Card, *profile.Profile,
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := vcard.New(p, vcard.Options{PhotoJP2: photo, Latency: lat})
+	c, err := world.IssueCard(p, vcard.Options{PhotoJP2: photo, Latency: lat})
 	return c, p, err
 }
 

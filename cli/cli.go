@@ -88,14 +88,8 @@ func Usage(w io.Writer) {
 func Main(args []string) int {
 	env := &Env{Stdout: os.Stdout, Stderr: os.Stderr}
 	err := Run(context.Background(), env, args)
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, ErrUsage):
+	if err != nil {
 		fmt.Fprintln(env.Stderr, "uketsuke:", err)
-		return 2
-	default:
-		fmt.Fprintln(env.Stderr, "uketsuke:", err)
-		return 1
 	}
+	return ExitCode(err)
 }

@@ -6,9 +6,12 @@ package config
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/mynacard"
@@ -128,7 +131,7 @@ func Parse(data []byte) (*Config, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrMalformed, len(data), MaxSize)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	dec := json.NewDecoder(bytes.NewReader(stripComments(data)))
 	dec.DisallowUnknownFields()
 	var c Config
 	if err := dec.Decode(&c); err != nil {
@@ -143,6 +146,29 @@ func Parse(data []byte) (*Config, error) {
 	return &c, nil
 }
 
+// stripComments blanks the lines whose first non-blank characters are //,
+// so a clinic's configuration file can explain itself. Blanking (not
+// removing) keeps the line numbers of JSON errors right.
+func stripComments(data []byte) []byte {
+	if !bytes.Contains(data, []byte("//")) {
+		return data
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	for i, l := range lines {
+		if bytes.HasPrefix(bytes.TrimLeft(l, " \t"), []byte("//")) {
+			lines[i] = nil
+		}
+	}
+	return bytes.Join(lines, []byte("\n"))
+}
+
+// Starter is a commented starter configuration for a clinic's kiosk: it
+// parses, and `uketsuke kiosk --dry-run` names what is still to be filled in.
+func Starter() []byte { return append([]byte(nil), starter...) }
+
+//go:embed starter.jsonc
+var starter []byte
+
 // TrustAnchors parses the configured anchors; nil when none are set.
 func (c *Config) TrustAnchors() (*mynacard.TrustAnchors, error) {
 	if len(c.Anchors) == 0 {
@@ -153,3 +179,17 @@ func (c *Config) TrustAnchors() (*mynacard.TrustAnchors, error) {
 
 // Marshal writes the configuration as indented JSON.
 func (c *Config) Marshal() ([]byte, error) { return json.MarshalIndent(c, "", "  ") }
+
+// Load reads and validates a configuration file.
+func Load(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data)
+}

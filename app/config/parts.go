@@ -57,6 +57,16 @@ type Camera struct {
 	Height int     `json:"height,omitempty"` // v4l2: 0 = 720
 	Path   string  `json:"path,omitempty"`   // files: an image or a folder of images
 	FPS    float64 `json:"fps,omitempty"`    // files: 0 = 15
+	// Allow is the v4l2 allow-list: the opened device must match a rule.
+	Allow []CameraRule `json:"allow,omitempty"`
+}
+
+// CameraRule allows cameras whose named fields match (shell patterns); a
+// rule must name the driver or the camera's model.
+type CameraRule struct {
+	Driver  string `json:"driver,omitempty"`   // e.g. uvcvideo
+	Card    string `json:"card,omitempty"`     // e.g. "HD Pro Webcam C9*"
+	BusInfo string `json:"bus_info,omitempty"` // e.g. usb-0000:00:14.0-2
 }
 
 // OCR is the card-face reader.
@@ -169,12 +179,19 @@ func (c Camera) validate(field string) func() error {
 		switch {
 		case c.Kind == KindV4L2 && !strings.HasPrefix(c.Device, "/dev/"):
 			return bad(field+".device", "%q is not a device path like /dev/video0", c.Device)
+		case c.Kind == KindV4L2 && len(c.Allow) == 0:
+			return bad(field+".allow", "a V4L2 camera needs an allow-list naming its driver or model")
 		case c.Kind == KindFiles && c.Path == "":
 			return bad(field+".path", "an image file or folder is needed")
 		case c.Width < 0 || c.Width > 4096 || c.Height < 0 || c.Height > 4096:
 			return bad(field+".width", "%dx%d is outside 0..4096", c.Width, c.Height)
 		case c.FPS < 0 || c.FPS > 120:
 			return bad(field+".fps", "%v is outside 0..120", c.FPS)
+		}
+		for i, r := range c.Allow {
+			if r.Driver == "" && r.Card == "" {
+				return bad(fmt.Sprintf("%s.allow[%d]", field, i), "name the driver or the camera's model")
+			}
 		}
 		return nil
 	}

@@ -53,6 +53,9 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil || base.Scheme != "https" || base.Host == "" {
 		return nil, fmt.Errorf("eligibility: base URL %q must be https://host:port", cfg.BaseURL)
 	}
+	if err := checkPinned(cfg.TLS); err != nil {
+		return nil, err
+	}
 	if cfg.AttemptTimeout <= 0 {
 		cfg.AttemptTimeout = 3 * time.Second
 	}
@@ -64,9 +67,6 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	rt := cfg.Transport
 	if rt == nil {
-		if cfg.TLS == nil {
-			return nil, errors.New("eligibility: a TLS configuration with the kiosk certificate is required")
-		}
 		tc := cfg.TLS.Clone()
 		if tc.MinVersion < tls.VersionTLS12 {
 			tc.MinVersion = tls.VersionTLS12
@@ -82,6 +82,29 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 	}
 	return &Client{base: base, http: &http.Client{Transport: rt}, cfg: cfg}, nil
+}
+
+// ErrUnpinned means the TLS configuration would trust more than the
+// service's own CA, or would not show the kiosk's certificate.
+var ErrUnpinned = errors.New("eligibility: TLS must pin the service's CA and carry the kiosk's certificate")
+
+// checkPinned refuses a configuration that falls back to the system's roots
+// (nil RootCAs), skips verification, or has no client certificate: the
+// eligibility service is reached only through mutual TLS with a pinned CA.
+// It applies even when Transport replaces the HTTPS transport, so no caller
+// can build a client around an unchecked configuration.
+func checkPinned(tc *tls.Config) error {
+	switch {
+	case tc == nil:
+		return fmt.Errorf("%w: no TLS configuration", ErrUnpinned)
+	case tc.InsecureSkipVerify:
+		return fmt.Errorf("%w: certificate verification is switched off", ErrUnpinned)
+	case tc.RootCAs == nil:
+		return fmt.Errorf("%w: no pinned CA (the system's roots are never trusted)", ErrUnpinned)
+	case len(tc.Certificates) == 0 && tc.GetClientCertificate == nil:
+		return fmt.Errorf("%w: no client certificate", ErrUnpinned)
+	}
+	return nil
 }
 
 // Close drops the kept-alive connections (when the kiosk shuts down).

@@ -1,6 +1,7 @@
 package jp2
 
 import (
+	"context"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/camera"
@@ -26,4 +27,15 @@ func DecodeFrame(data []byte) (*camera.Frame, error) {
 		return nil, err
 	}
 	return camera.FrameFrom(img, time.Now()), nil
+}
+
+// Decoder decodes chip photos for the kiosk session (its PhotoDecoder port).
+type Decoder struct{}
+
+// Decode decodes the JPEG 2000 photo in locked memory into a locked frame.
+func (Decoder) Decode(ctx context.Context, photo *secret.Buffer) (*camera.Frame, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return DecodeFrame(photo.Bytes())
 }

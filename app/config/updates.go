@@ -1,0 +1,163 @@
+package config
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Files in the updates' state folder: the last applied bundle (verified
+// again at every start) and the highest serial ever applied, which outlives
+// the bundle so an older one is refused after a restart too.
+const (
+	AppliedBundleFile = "applied.bundle"
+	SerialFile        = "serial"
+	BundleExt         = ".bundle"
+)
+
+// Refusal is one bundle that was not applied, and why.
+type Refusal struct {
+	File string
+	Err  error
+}
+
+// UpdateReport is what starting the kiosk made of its bundles.
+type UpdateReport struct {
+	Applied  string // the bundle applied now ("" if none)
+	Serial   uint64 // the running configuration's serial
+	Refused  []Refusal
+	Restored bool // the previously applied bundle is in force again
+}
+
+// ApplyUpdates returns the configuration the kiosk runs with: the local file,
+// overlaid with the previously applied bundle and then with the newest valid
+// bundle in the updates folder that is newer than every serial ever applied.
+// Refused bundles are reported, never applied; the local file's parts always
+// stay (a bundle cannot change them).
+func ApplyUpdates(local *Config) (*Config, UpdateReport, error) {
+	var rep UpdateReport
+	if local.Parts == nil || local.Parts.Updates.Dir == "" {
+		rep.Serial = local.Serial
+		return local, rep, nil
+	}
+	u := local.Parts.Updates
+	keys := u.VerificationKeys()
+	running := local
+	floor, err := readSerial(filepath.Join(u.State, SerialFile))
+	if err != nil {
+		return nil, rep, err
+	}
+	if c, ok := restore(u.State, keys, floor); ok {
+		running, rep.Restored = overlay(c, local), true
+	}
+	floor = max(floor, running.Serial)
+	best, bestFile, bestData := (*Config)(nil), "", []byte(nil)
+	for _, file := range bundleFiles(u.Dir) {
+		data, c, err := openBundleFile(file, keys)
+		switch {
+		case err != nil:
+			rep.Refused = append(rep.Refused, Refusal{file, err})
+		case c.Serial <= floor:
+			rep.Refused = append(rep.Refused, Refusal{file, fmt.Errorf("%w: serial %d, already at %d", ErrRollback, c.Serial, floor)})
+		case best == nil || c.Serial > best.Serial:
+			best, bestFile, bestData = c, file, data
+		}
+	}
+	if best != nil {
+		if err := persist(u.State, bestData, best.Serial); err != nil {
+			return nil, rep, err
+		}
+		running, rep.Applied = overlay(best, local), bestFile
+	}
+	rep.Serial = running.Serial
+	return running, rep, nil
+}
+
+// overlay takes a bundle's policy and keeps the local file's parts.
+func overlay(bundle, local *Config) *Config {
+	c := *bundle
+	c.Parts = local.Parts
+	return &c
+}
+
+// restore re-verifies the bundle applied before; it counts only if its
+// serial is the one recorded.
+func restore(state string, keys []ed25519.PublicKey, floor uint64) (*Config, bool) {
+	_, c, err := openBundleFile(filepath.Join(state, AppliedBundleFile), keys)
+	if err != nil || c.Serial != floor {
+		return nil, false
+	}
+	return c, true
+}
+
+func openBundleFile(path string, keys []ed25519.PublicKey) ([]byte, *Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := OpenBundle(data, keys)
+	return data, c, err
+}
+
+func bundleFiles(dir string) []string {
+	files, _ := filepath.Glob(filepath.Join(dir, "*"+BundleExt))
+	sort.Strings(files)
+	return files
+}
+
+func readSerial(path string) (uint64, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s: %v", ErrMalformed, path, err)
+	}
+	return n, nil
+}
+
+// persist writes the bundle and then the serial, each whole and synced:
+// after a crash between the two the serial is still the older one and the
+// new bundle is applied again at the next start.
+func persist(state string, bundle []byte, serial uint64) error {
+	if err := os.MkdirAll(state, 0o700); err != nil {
+		return err
+	}
+	if err := writeSynced(filepath.Join(state, AppliedBundleFile), bundle); err != nil {
+		return err
+	}
+	return writeSynced(filepath.Join(state, SerialFile), []byte(strconv.FormatUint(serial, 10)+"\n"))
+}
+
+func writeSynced(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/uketsuke/uketsuke/app/audit"
+	"github.com/uketsuke/uketsuke/app/config"
+	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/app/staff"
+	"github.com/uketsuke/uketsuke/i18n"
+	"github.com/uketsuke/uketsuke/ui"
+	"github.com/uketsuke/uketsuke/ui/theme"
+	"github.com/uketsuke/uketsuke/wire"
+)
+
+// version is the kiosk software's version in the audit log.
+var version = audit.Version{Major: 0, Minor: 2}
+
+// kioskMode says which extras a kiosk window gets.
+type kioskMode struct {
+	production bool
+	windowed   bool                                        // a fixed 1280x800 window instead of full screen
+	demo       func(fyne.App, *session.Kiosk, *wire.World) // the demo's operator window
+	// preview replaces the camera's own preview (the demo's stand-in frames are tags)
+	preview func(*wire.World) ui.Preview
+}
+
+// runKiosk builds the configuration's world, starts the session machine
+// and the reader, and shows the kiosk until staff end it.
+func runKiosk(cfg *config.Config, mode kioskMode) int {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	w, err := wire.Build(cfg, wire.Options{Production: mode.production, Log: log, Version: version})
+	if err != nil {
+		return fail(err)
+	}
+	defer w.Close()
+	tap := ui.NewPreviewTap(w.Devices.FaceCamera, 320)
+	w.Devices.FaceCamera = tap
+	var preview ui.Preview = tap
+	if mode.preview != nil {
+		preview = mode.preview(w)
+	}
+	kiosk, err := session.New(session.Options{Devices: w.Devices, Settings: w.Settings, Audit: w.Audit})
+	if err != nil {
+		return fail(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go kiosk.Run(ctx)
+	go w.Run(ctx, kiosk)
+
+	a := app.NewWithID("jp.uketsuke.kiosk")
+	win := a.NewWindow("uketsuke")
+	hooks := newTestHooks(mode.production)
+	hooks.started()
+	var shell *ui.Shell
+	shell = ui.New(ui.Config{
+		Defaults: theme.Options{Lang: i18n.Lang(cfg.Facility.DefaultLanguage)}, Actions: kiosk,
+		Preview: preview, StaffPIN: nil, OnStaffExit: a.Quit,
+		OnRender: func() { hooks.rendered(shell) },
+	})
+	defer shell.Close()
+	win.SetContent(shell.Content())
+	placeWindow(win, mode.windowed || hooks.windowed())
+	go follow(ctx, kiosk, shell, hooks)
+	if mode.demo != nil {
+		mode.demo(a, kiosk, w)
+	}
+	win.ShowAndRun()
+	return 0
+}
+
+// placeWindow makes the kiosk full screen with no way to close it but
+// staff authentication, or a plain window for the demo.
+func placeWindow(w fyne.Window, windowed bool) {
+	w.SetCloseIntercept(func() {}) // closing is the staff's exit, not the window's X
+	if windowed {
+		w.Resize(fyne.NewSize(theme.ScreenWidthPx, theme.ScreenHeightPx))
+		w.SetFixedSize(true)
+		return
+	}
+	w.SetPadded(false)
+	w.SetFullScreen(true)
+}
+
+// follow renders every snapshot on Fyne's goroutine.
+func follow(ctx context.Context, k *session.Kiosk, shell *ui.Shell, hooks *testHooks) {
+	for v := range k.Watch(ctx) {
+		fyne.Do(func() {
+			shell.Show(v)
+			hooks.shown(shell, v)
+		})
+	}
+}
+
+// demo runs the kiosk in the simulated world with an operator window.
+func demo() int {
+	if !haveDisplay() {
+		fmt.Fprintln(os.Stderr, noDisplayHelp)
+		return 1
+	}
+	dir, err := os.MkdirTemp("", "uketsuke-demo-")
+	if err != nil {
+		return fail(err)
+	}
+	defer os.RemoveAll(dir)
+	cfg := wire.DemoConfig(dir)
+	if err := demoStaffPIN(cfg); err != nil {
+		return fail(err)
+	}
+	return runKiosk(cfg, kioskMode{windowed: true, demo: startOperator,
+		preview: func(w *wire.World) ui.Preview { return demoPreview{w.Sim} }})
+}
+
+// demoStaffPIN hashes the demo's staff PIN from the environment.
+func demoStaffPIN(cfg *config.Config) error {
+	pin := os.Getenv("UKETSUKE_STAFF_PIN")
+	if pin == "" {
+		return nil
+	}
+	h, err := staff.HashPIN([]byte(pin))
+	if err != nil {
+		return fmt.Errorf("UKETSUKE_STAFF_PIN: %w", err)
+	}
+	cfg.Parts.Staff.PINHash = h
+	return nil
+}

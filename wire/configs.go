@@ -1,0 +1,63 @@
+package wire
+
+import (
+	"path/filepath"
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/config"
+)
+
+// Simulated describes a simulated world's configuration: the demo's and
+// `uketsuke simulate`'s. Everything outside the kiosk is the simulated
+// world's; the kiosk's own engines are real or stand-ins as asked.
+type Simulated struct {
+	Dir       string // results and audit logs go under it
+	Transport string // inprocess (default) or pcsc
+	Fast      bool   // no modelled latencies
+	RealFace  bool   // Tesseract, the ONNX face engine and photographs instead of tags
+	Faces     string // photographs for RealFace, one folder per person
+	Models    string // face models for RealFace
+	Encoding  string // result files: utf-8 (default) or shift_jis
+	Audit     string // audit logs' folder; "" = Dir/log
+}
+
+// SimulatedConfig builds the configuration of a simulated world.
+func SimulatedConfig(s Simulated) *config.Config {
+	c := config.Default()
+	speed := "real"
+	if s.Fast {
+		speed = "fast"
+	}
+	audit := s.Audit
+	if audit == "" {
+		audit = filepath.Join(s.Dir, "log")
+	}
+	c.Parts = &config.Parts{KioskID: "simulated", Audit: audit,
+		Reader:      config.Reader{Kind: config.KindVirtual},
+		FaceCamera:  config.Camera{Kind: config.KindVirtual},
+		CardCamera:  config.Camera{Kind: config.KindVirtual},
+		OCR:         config.OCR{Kind: config.KindStandIn},
+		FaceEngine:  config.FaceEngine{Kind: config.KindStandIn},
+		Eligibility: config.Eligibility{Kind: config.KindVirtual},
+		Results:     config.Results{Dir: filepath.Join(s.Dir, "results"), Encoding: s.Encoding},
+		World:       &config.World{Transport: s.Transport, Speed: speed, Faces: s.Faces},
+	}
+	if s.RealFace {
+		c.Parts.OCR = config.OCR{Kind: config.KindTesseract, Workers: 1}
+		c.Parts.FaceEngine = config.FaceEngine{Kind: config.KindONNX, Models: s.Models}
+		// The simulated camera moves one photograph: it cannot show a head turning.
+		c.Face.AllowStill = true
+	}
+	return c
+}
+
+// DemoConfig is the kiosk's embedded default: the simulated world in
+// process with stand-in engines, and a short face attempt so the failure
+// path is quick to see.
+func DemoConfig(dir string) *config.Config {
+	c := SimulatedConfig(Simulated{Dir: dir})
+	c.Parts.KioskID = "demo"
+	c.Face.AttemptTime.Duration = 6 * time.Second
+	c.Session.Inactivity.Duration = 120 * time.Second
+	return c
+}

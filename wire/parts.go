@@ -1,0 +1,325 @@
+package wire
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/uketsuke/uketsuke/app/audit"
+	appcam "github.com/uketsuke/uketsuke/app/camera"
+	"github.com/uketsuke/uketsuke/app/config"
+	"github.com/uketsuke/uketsuke/app/eligibility"
+	"github.com/uketsuke/uketsuke/app/face"
+	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/app/staff"
+	hwcam "github.com/uketsuke/uketsuke/hardware/camera"
+	"github.com/uketsuke/uketsuke/hardware/jp2"
+	"github.com/uketsuke/uketsuke/hardware/ocr"
+	"github.com/uketsuke/uketsuke/hardware/onnxface"
+	"github.com/uketsuke/uketsuke/hardware/pcsc"
+	simcam "github.com/uketsuke/uketsuke/sim/camera"
+	"github.com/uketsuke/uketsuke/sim/standin"
+	"github.com/uketsuke/uketsuke/sim/world"
+)
+
+func bad(field, format string, args ...any) error {
+	return fmt.Errorf("%w: %w", ErrConfig, &config.ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)})
+}
+
+// engine is the real face engine, opened before the simulated world so
+// that the world can choose clear photographs with it.
+func (w *World) openFaceEngine() (*face.Engine, error) {
+	p := w.Config.Parts.FaceEngine
+	if p.Kind != config.KindONNX {
+		return nil, nil
+	}
+	cfg, err := FaceConfig(w.Config)
+	if err != nil {
+		return nil, err
+	}
+	eng, closeEng, err := onnxface.Open(cfg)
+	if err != nil {
+		return nil, bad("parts.face_engine.models", "%v", err)
+	}
+	w.onClose(closeEng)
+	return eng, nil
+}
+
+// FaceConfig is the face engine's configuration with the kiosk's policy
+// applied: the threshold (0 keeps the model's calibrated one) and whether a
+// still attempt may pass (image-file cameras in tests only).
+func FaceConfig(c *config.Config) (*face.Config, error) {
+	dir := c.Parts.FaceEngine.Models
+	if _, err := os.Stat(filepath.Join(dir, "models.json")); err != nil {
+		return nil, bad("parts.face_engine.models", "no models.json in %s", dir)
+	}
+	cfg := face.DefaultConfig(dir)
+	if c.Face.Threshold != 0 {
+		cfg.Embedder.Threshold = c.Face.Threshold
+	}
+	if c.Face.AllowStill {
+		cfg.Temporal.RequireLive = false
+	}
+	return cfg, nil
+}
+
+// simulated builds the simulated world when a part is virtual.
+func (w *World) simulated(eng *face.Engine) error {
+	p := w.Config.Parts
+	if p.Reader.Kind != config.KindVirtual {
+		return nil
+	}
+	ws := config.World{}
+	if p.World != nil {
+		ws = *p.World
+	}
+	o := world.Options{Latency: standin.Realistic, RealSpeed: ws.Speed != "fast", Transport: ws.Transport,
+		Reader: ws.Reader}
+	if ws.Speed == "fast" {
+		o.Latency = standin.Fast
+	}
+	if o.Transport == world.TransportPCSC {
+		pc, err := pcsc.Establish(pcsc.AllowList{"Virtual PCD*"})
+		if err != nil {
+			return fmt.Errorf("wire: the virtual card through pcscd: %w", err)
+		}
+		w.onClose(func() { pc.Close() })
+		o.PCSC = pc
+	}
+	realCameras := p.FaceCamera.Kind == config.KindVirtual && eng != nil
+	if realCameras {
+		if ws.Faces == "" {
+			return bad("parts.world.faces", "a real face engine in the simulated world needs a folder of photos")
+		}
+		o.Real = &world.RealFace{Engine: eng, Faces: ws.Faces}
+	}
+	sim, err := world.New(o)
+	if err != nil {
+		return err
+	}
+	w.onClose(sim.Close)
+	w.Sim = sim
+	return nil
+}
+
+func (w *World) trust() error {
+	a, err := w.Config.TrustAnchors()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if a == nil && w.Sim != nil {
+		a = w.Sim.Anchors()
+	}
+	if a == nil {
+		return bad("trust_anchors", "the J-LIS trust anchors are missing: no card could be verified")
+	}
+	w.Anchors = a
+	return nil
+}
+
+func (w *World) cardReader() error {
+	r := w.Config.Parts.Reader
+	if r.Kind == config.KindPCSC {
+		w.reader = newPCSCReader(pcsc.AllowList(r.Allow), w.Anchors, w.log)
+	}
+	return nil
+}
+
+// cameras opens both cameras. A camera that does not open is a fault the
+// kiosk shows, not a reason to stop: the PIN still works without it.
+func (w *World) cameras() error {
+	p := w.Config.Parts
+	var err error
+	w.Devices.FaceCamera, err = w.camera(p.FaceCamera, "parts.face_camera", session.ErrCodeNoFaceCamera)
+	if err != nil {
+		return err
+	}
+	w.Devices.CardCamera, err = w.camera(p.CardCamera, "parts.card_camera", session.ErrCodeNoCardCamera)
+	return err
+}
+
+func (w *World) camera(c config.Camera, field string, missing session.ErrorCode) (appcam.Source, error) {
+	switch c.Kind {
+	case config.KindVirtual:
+		if w.Sim == nil {
+			return nil, bad(field+".kind", "virtual cameras belong to the simulated world")
+		}
+		d := w.Sim.StandIns()
+		if field == "parts.face_camera" {
+			return d.FaceCamera, nil
+		}
+		return d.CardCamera, nil
+	case config.KindFiles:
+		fps := c.FPS
+		if fps == 0 {
+			fps = 15
+		}
+		src, err := simcam.NewFileSource(simcam.FileConfig{Paths: []string{c.Path}, FPS: fps})
+		if err != nil {
+			return nil, bad(field+".path", "%v", err)
+		}
+		w.onClose(func() { src.Close() })
+		return src, nil
+	}
+	src, err := hwcam.Open(hwcam.Config{Path: c.Device, Width: orDefault(c.Width, 1280),
+		Height: orDefault(c.Height, 720), Allow: cameraAllow(c.Allow)})
+	if err != nil {
+		w.fault(missing, err)
+		return missingCamera{err}, nil
+	}
+	w.onClose(func() { src.Close() })
+	return src, nil
+}
+
+func orDefault(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func cameraAllow(rules []config.CameraRule) hwcam.AllowList {
+	out := make(hwcam.AllowList, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, hwcam.Rule{Driver: r.Driver, Card: r.Card, BusInfo: r.BusInfo})
+	}
+	return out
+}
+
+func (w *World) cardFaceReader() error {
+	o := w.Config.Parts.OCR
+	if o.Kind == config.KindStandIn {
+		if w.Sim == nil {
+			return bad("parts.ocr.kind", "the stand-in card-face reader belongs to the simulated world")
+		}
+		w.Devices.KeyReader = w.Sim.StandIns().KeyReader
+		return nil
+	}
+	pool, err := ocr.NewPool(max(o.Workers, 1))
+	if err != nil {
+		return fmt.Errorf("wire: Tesseract: %w", err)
+	}
+	w.onClose(func() { pool.Close() })
+	w.Devices.KeyReader = session.ScanKeys{Scanner: pool}
+	return nil
+}
+
+// faceDevices puts the face engine and the photo decoder in place.
+func (w *World) faceDevices(eng *face.Engine) error {
+	if eng != nil {
+		w.Devices.Face, w.Devices.Decoder = session.FaceAdapter{Engine: eng}, jp2.Decoder{}
+		return nil
+	}
+	if w.Sim == nil {
+		return bad("parts.face_engine.kind", "the stand-in face engine belongs to the simulated world")
+	}
+	d := w.Sim.StandIns()
+	w.Devices.Face, w.Devices.Decoder = d.Face, d.Decoder
+	return nil
+}
+
+func (w *World) eligibility() error {
+	p := w.Config.Parts
+	var client *eligibility.Client
+	var err error
+	adapter := &session.EligibilityAdapter{}
+	if p.Eligibility.Kind == config.KindVirtual {
+		if w.Sim == nil {
+			return bad("parts.eligibility.kind", "the virtual service belongs to the simulated world")
+		}
+		client, err = eligibility.NewClient(eligibility.Config{BaseURL: w.Sim.ServiceURL(), TLS: w.Sim.KioskTLS(),
+			Transport: w.Sim.Network(), AttemptTimeout: p.Eligibility.Timeout.Duration})
+		adapter.Record = w.Sim.Record
+	} else {
+		client, err = httpsClient(p.Eligibility)
+	}
+	if err != nil {
+		return err
+	}
+	w.onClose(client.Close)
+	adapter.Client = client
+	if adapter.Writer, err = resultWriter(p.Results); err != nil {
+		return err
+	}
+	w.Devices.Eligibility = adapter
+	return nil
+}
+
+// httpsClient is the real service's client: its CA pinned from the file,
+// the kiosk's certificate, never the system's roots.
+func httpsClient(e config.Eligibility) (*eligibility.Client, error) {
+	tc, err := PinnedTLS(e)
+	if err != nil {
+		return nil, err
+	}
+	return eligibility.NewClient(eligibility.Config{BaseURL: e.URL, TLS: tc, AttemptTimeout: e.Timeout.Duration})
+}
+
+// PinnedTLS loads the service's CA and the kiosk's certificate.
+func PinnedTLS(e config.Eligibility) (*tls.Config, error) {
+	pem, err := os.ReadFile(e.CAFile)
+	if err != nil {
+		return nil, bad("parts.eligibility.ca_file", "%v", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, bad("parts.eligibility.ca_file", "%s holds no PEM certificate", e.CAFile)
+	}
+	cert, err := tls.LoadX509KeyPair(e.ClientCert, e.ClientKey)
+	if err != nil {
+		return nil, bad("parts.eligibility.client_cert", "%v", err)
+	}
+	return &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+func resultWriter(r config.Results) (*eligibility.Writer, error) {
+	enc, err := eligibility.ParseEncoding(orString(r.Encoding, "utf-8"))
+	if err != nil {
+		return nil, bad("parts.results.encoding", "%v", err)
+	}
+	if err := os.MkdirAll(r.Dir, 0o750); err != nil {
+		return nil, bad("parts.results.dir", "%v", err)
+	}
+	wr, err := eligibility.NewWriter(r.Dir, enc)
+	if err != nil {
+		return nil, bad("parts.results.dir", "%v", err)
+	}
+	return wr, nil
+}
+
+func orString(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+func (w *World) auditLog(v audit.Version) error {
+	dir := w.Config.Parts.Audit
+	log, err := audit.Open(audit.Options{Dir: dir, App: v})
+	if err != nil {
+		return bad("parts.audit", "%v", err)
+	}
+	w.onClose(func() { log.Close() })
+	w.Audit = log
+	return nil
+}
+
+func (w *World) staffGuard() error {
+	h := w.Config.Parts.Staff.PINHash
+	if h == "" {
+		return nil
+	}
+	g, err := staff.NewGuard(h)
+	if err != nil {
+		return bad("parts.staff.pin_hash", "%v", err)
+	}
+	w.Staff = g
+	return nil
+}
+
+// workers is how many CPU-heavy tasks run at once: the OCR workers, at
+// least two so face and card work overlap.
+func workers(c *config.Config) int { return max(c.Parts.OCR.Workers, 2) }

@@ -1,0 +1,110 @@
+package wire
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	appcam "github.com/uketsuke/uketsuke/app/camera"
+	"github.com/uketsuke/uketsuke/app/mynacard"
+	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/hardware/pcsc"
+)
+
+// pcscReader watches the first allowed PC/SC reader and tells the kiosk
+// when a card arrives or leaves. A missing pcscd or reader, or one that is
+// unplugged, is a fault on screen until it is back: the kiosk keeps waiting.
+type pcscReader struct {
+	allow   pcsc.AllowList
+	anchors *mynacard.TrustAnchors
+	log     *slog.Logger
+	retry   time.Duration
+}
+
+func newPCSCReader(allow pcsc.AllowList, anchors *mynacard.TrustAnchors, log *slog.Logger) *pcscReader {
+	return &pcscReader{allow: allow, anchors: anchors, log: log, retry: time.Second}
+}
+
+var errNoAllowedReader = errors.New("wire: no reader on the allow-list is connected")
+
+func (r *pcscReader) run(ctx context.Context, k *session.Kiosk) {
+	faulty := false
+	for ctx.Err() == nil {
+		err := r.watchOnce(ctx, k, func() {
+			if faulty {
+				faulty = false
+				k.Fault(session.ErrCodeNone)
+				r.log.Info("card reader connected")
+			}
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		if !faulty {
+			faulty = true
+			k.Fault(session.ErrCodeNoReader)
+			r.log.Warn("card reader missing", "fault", string(session.ErrCodeNoReader), "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(r.retry):
+		}
+	}
+}
+
+// watchOnce follows one reader until it goes away.
+func (r *pcscReader) watchOnce(ctx context.Context, k *session.Kiosk, found func()) error {
+	pc, err := pcsc.Establish(r.allow)
+	if err != nil {
+		return err
+	}
+	defer pc.Close()
+	name, err := r.firstAllowed(pc)
+	if err != nil {
+		return err
+	}
+	found()
+	var conn *pcsc.Conn
+	release := func() {
+		if conn != nil {
+			conn.Close()
+			conn = nil
+			k.CardRemoved()
+		}
+	}
+	defer release()
+	return pc.Watch(ctx, name, func(present bool) error {
+		if !present {
+			release()
+			return nil
+		}
+		c, err := pc.Connect(name)
+		if err != nil { // pulled at once, or another program holds it
+			r.log.Warn("card could not be opened", "err", err)
+			return nil
+		}
+		conn = c
+		return k.CardPlaced(session.NewMynaCard(c, r.anchors))
+	})
+}
+
+func (r *pcscReader) firstAllowed(pc *pcsc.Context) (string, error) {
+	names, err := pc.Readers()
+	if err != nil {
+		return "", err
+	}
+	for _, n := range names {
+		if r.allow.Allows(n) {
+			return n, nil
+		}
+	}
+	return "", errNoAllowedReader
+}
+
+// missingCamera stands where a camera failed to open: every frame is the
+// open error, which the session shows as a camera fault.
+type missingCamera struct{ err error }
+
+func (m missingCamera) Next(ctx context.Context) (*appcam.Frame, error) { return nil, m.err }
+func (m missingCamera) Close() error                                    { return nil }

@@ -1,0 +1,128 @@
+// Package wire is the composition root: the one place where the kiosk's
+// parts are chosen and put together, from a validated configuration
+// (app/config). The production kiosk, the demo, `uketsuke simulate` and the
+// integration tests all build their world here and differ only in their
+// configuration; nothing else calls a constructor of a real or stand-in part.
+package wire
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/uketsuke/uketsuke/app/audit"
+	"github.com/uketsuke/uketsuke/app/config"
+	"github.com/uketsuke/uketsuke/app/mynacard"
+	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/app/staff"
+	"github.com/uketsuke/uketsuke/sim/world"
+)
+
+// Options say how the world is used.
+type Options struct {
+	// Production refuses virtual and stand-in parts and a kiosk without a
+	// staff PIN: the configuration a clinic runs.
+	Production bool
+	// Log receives what goes wrong with parts at start and while running
+	// (no personal data); nil: slog's default logger.
+	Log *slog.Logger
+	// Version is the kiosk software's version for the audit log.
+	Version audit.Version
+}
+
+// World is one kiosk's parts, put together.
+type World struct {
+	Config   *config.Config
+	Devices  session.Devices
+	Settings session.Settings
+	Audit    *audit.Logger // nil when the configuration names no audit folder
+	Staff    *staff.Guard  // nil without a staff PIN
+	Sim      *world.World  // the simulated surroundings; nil on a real kiosk
+	Anchors  *mynacard.TrustAnchors
+
+	log     *slog.Logger
+	reader  *pcscReader // nil with the virtual reader
+	faults  []session.ErrorCode
+	closers []func()
+}
+
+// ErrConfig wraps every reason a world cannot be built from its configuration.
+var ErrConfig = errors.New("wire: configuration")
+
+// Build checks the configuration and assembles its world. On error nothing
+// stays open.
+func Build(cfg *config.Config, o Options) (w *World, err error) {
+	if err := check(cfg, o); err != nil {
+		return nil, err
+	}
+	w = &World{Config: cfg, Settings: session.SettingsFrom(cfg), log: o.Log}
+	if w.log == nil {
+		w.log = slog.Default()
+	}
+	defer func() {
+		if err != nil {
+			w.Close()
+			w = nil
+		}
+	}()
+	eng, err := w.openFaceEngine()
+	if err != nil {
+		return nil, err
+	}
+	steps := []func() error{func() error { return w.simulated(eng) }, w.trust, w.cardReader, w.cameras,
+		w.cardFaceReader, func() error { return w.faceDevices(eng) }, w.eligibility,
+		func() error { return w.auditLog(o.Version) }, w.staffGuard}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	w.Settings.Workers = workers(cfg)
+	return w, nil
+}
+
+func check(cfg *config.Config, o Options) error {
+	if cfg == nil || cfg.Parts == nil {
+		return fmt.Errorf("%w: no parts section", ErrConfig)
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if o.Production {
+		if err := cfg.Parts.Production(); err != nil {
+			return fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+	}
+	return nil
+}
+
+// Run feeds the reader's card events and the parts' faults into the kiosk
+// until ctx ends.
+func (w *World) Run(ctx context.Context, k *session.Kiosk) {
+	for _, f := range w.faults {
+		k.Fault(f)
+	}
+	if w.reader != nil {
+		w.reader.run(ctx, k)
+	}
+}
+
+// Faults are the parts found missing at start (a camera that did not open).
+func (w *World) Faults() []session.ErrorCode { return append([]session.ErrorCode(nil), w.faults...) }
+
+// Close releases every part, newest first.
+func (w *World) Close() {
+	for i := len(w.closers) - 1; i >= 0; i-- {
+		w.closers[i]()
+	}
+	w.closers = nil
+}
+
+func (w *World) onClose(f func()) { w.closers = append(w.closers, f) }
+
+// fault records a part that is missing at start, for the screen and the log.
+func (w *World) fault(code session.ErrorCode, err error) {
+	w.faults = append(w.faults, code)
+	w.log.Warn("part missing", "fault", string(code), "err", err)
+}

@@ -1,0 +1,85 @@
+package wire
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/uketsuke/uketsuke/app/config"
+	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/sim/scenario"
+)
+
+func TestTheSimulatedWorldRunsAScriptThroughTheRoot(t *testing.T) {
+	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
+	w, err := Build(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if w.Sim == nil || w.Audit == nil || w.Devices.Eligibility == nil {
+		t.Fatalf("world %+v", w)
+	}
+	script, err := w.Script()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"face-ok", "card-without-pin"} {
+		sc, err := scenario.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := w.Settings
+		s.FaceAttemptTime = 2 * time.Second
+		if _, err := scenario.Run(context.Background(), sc, scenario.Options{World: script, Settings: s}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestProductionRefusesSimulatedParts(t *testing.T) {
+	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
+	_, err := Build(cfg, Options{Production: true})
+	var ve *config.ValidationError
+	if !errors.Is(err, ErrConfig) || !errors.As(err, &ve) || ve.Field != "parts.reader.kind" {
+		t.Fatalf("simulated parts in production: %v", err)
+	}
+	if _, err := PlanOf(cfg, true); !errors.Is(err, ErrConfig) {
+		t.Fatalf("plan: %v", err)
+	}
+}
+
+func TestAMissingReaderIsAFaultNotACrash(t *testing.T) {
+	r := newPCSCReader([]string{"No Such Reader*"}, nil, nil)
+	r.retry = 10 * time.Millisecond
+	if r.log == nil {
+		r.log = discard()
+	}
+	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
+	w, err := Build(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	k, err := session.New(session.Options{Devices: w.Devices, Settings: w.Settings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go k.Run(ctx)
+	views := k.Watch(ctx)
+	go r.run(ctx, k)
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case v := <-views:
+			if v.Fault == session.ErrCodeNoReader {
+				return
+			}
+		case <-deadline:
+			t.Fatal("no reader, and the kiosk was not told")
+		}
+	}
+}
