@@ -16,6 +16,23 @@ TEST_TARGETS :=
 
 include $(sort $(wildcard mk/*.mk))
 
+# Debian packages come first, in a make of their own: rules below name files
+# that the packages install (fonts, libraries), and make decides what it can
+# build from the files that exist when it reads this Makefile. Including a
+# stamp that does not exist yet makes make install the packages, then read
+# everything again with those files in place. The stamp's name follows the
+# package list, so a feature that adds a package installs it the same way.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+ifndef UKETSUKE_APT_READY
+APT_STAMP := build/.apt-$(shell echo $(sort $(APT_PACKAGES)) | md5sum | cut -c1-12).mk
+-include $(APT_STAMP)
+$(APT_STAMP):
+	@$(MAKE) --no-print-directory UKETSUKE_APT_READY=1 apt
+	@mkdir -p $(dir $@)
+	@echo '# Debian packages installed for this package list' > $@
+endif
+endif
+
 .PHONY: all deps apt gomod build vet unit integration test demo fuzz clean
 all: build
 
