@@ -1,10 +1,13 @@
 package wire
 
 import (
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/config"
+	"github.com/uketsuke/uketsuke/sim/onshi"
+	"github.com/uketsuke/uketsuke/sim/world"
 )
 
 // Simulated describes a simulated world's configuration: the demo's and
@@ -60,4 +63,45 @@ func DemoConfig(dir string) *config.Config {
 	c.Face.AttemptTime.Duration = 6 * time.Second
 	c.Session.Inactivity.Duration = 120 * time.Second
 	return c
+}
+
+// ServedKiosk is what a production kiosk needs besides the served world.
+type ServedKiosk struct {
+	Dir       string // results, logs, update state
+	Models    string // face models
+	Reader    string // the vpcd reader's name pattern
+	StaffHash string // parts.staff.pin_hash
+	UpdateKey string // base64 Ed25519 public key for bundles
+}
+
+// ServedConfig is a production kiosk's configuration for a world served by
+// another process (sim/world.Serve): the real reader stack through pcscd,
+// image-file cameras, Tesseract, the ONNX face engine and the eligibility
+// stand-in over HTTPS with its CA pinned. Image files do not move, so the
+// motion check may not refuse a still attempt.
+func ServedConfig(s *world.Served, k ServedKiosk) (*config.Config, error) {
+	anchors, err := os.ReadFile(s.TrustFile)
+	if err != nil {
+		return nil, err
+	}
+	c := config.Default()
+	c.Anchors = anchors
+	c.Face.AllowStill = true
+	c.Parts = &config.Parts{KioskID: "kiosk-e2e", Audit: filepath.Join(k.Dir, "log"),
+		Reader:     config.Reader{Kind: config.KindPCSC, Allow: []string{k.Reader}},
+		FaceCamera: config.Camera{Kind: config.KindFiles, Path: s.FaceFrames, FPS: 10},
+		CardCamera: config.Camera{Kind: config.KindFiles, Path: s.CardFront, FPS: 5},
+		OCR:        config.OCR{Kind: config.KindTesseract, Workers: 1},
+		FaceEngine: config.FaceEngine{Kind: config.KindONNX, Models: k.Models},
+		Eligibility: config.Eligibility{Kind: config.KindHTTPS, URL: s.URL,
+			CAFile:     filepath.Join(s.TLSDir, onshi.FileCA),
+			ClientCert: filepath.Join(s.TLSDir, onshi.FileKiosk), ClientKey: filepath.Join(s.TLSDir, onshi.FileKioskKey)},
+		Results: config.Results{Dir: filepath.Join(k.Dir, "results")},
+		Staff:   config.Staff{PINHash: k.StaffHash},
+	}
+	if k.UpdateKey != "" {
+		c.Parts.Updates = config.Updates{Dir: filepath.Join(k.Dir, "updates"), State: filepath.Join(k.Dir, "state"),
+			Keys: []string{k.UpdateKey}}
+	}
+	return c, c.Validate()
 }

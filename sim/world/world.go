@@ -254,6 +254,7 @@ type stand struct {
 	kioskTLS  *tls.Config
 	transport http.RoundTripper
 	setup     *eligibility.Client // links cards before a run, never slowed or cut
+	pki       *onshi.TLSPKI
 	close     func()
 }
 
@@ -297,7 +298,7 @@ func startStand(h *jlis.Hierarchy, inst *pinless.Hierarchy, pop onshi.Population
 	if err != nil {
 		return fail(err)
 	}
-	s.url, s.kioskTLS = "https://"+ln.Addr().String(), pki.KioskConfig(cert)
+	s.url, s.kioskTLS, s.pki = "https://"+ln.Addr().String(), pki.KioskConfig(cert), pki
 	s.transport = &http.Transport{TLSClientConfig: s.kioskTLS, MaxIdleConnsPerHost: 4}
 	if s.setup, err = eligibility.NewClient(eligibility.Config{BaseURL: s.url, TLS: s.kioskTLS}); err != nil {
 		return fail(err)
