@@ -1,9 +1,8 @@
 package session
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
+	"crypto/subtle"
 	"sync"
 	"time"
 
@@ -12,70 +11,74 @@ import (
 
 // refusedCodes remembers 照合番号B values a card refused, so the kiosk
 // never spends a second try on the same misread: a card locks after ten.
-// It keeps only keyed digests (HMAC under a key in locked memory that dies
-// with the process), for refusedFor, and at most refusedMax of them.
+// The codes stay in locked memory, masked with a random pad that dies with
+// the process, so no scan of the kiosk's memory finds them in the clear.
 type refusedCodes struct {
-	mu   sync.Mutex
-	key  *secret.Buffer
-	seen map[[sha256.Size]byte]time.Time
+	mu    sync.Mutex
+	pad   *secret.Buffer // keyBLength random bytes
+	slots *secret.Buffer // refusedMax masked codes
+	at    []time.Time    // when each slot was filled; zero: empty
 }
 
 const (
+	keyBLength = 14
 	refusedFor = 30 * time.Minute
-	refusedMax = 256
+	refusedMax = 64
 )
 
 func newRefusedCodes() *refusedCodes {
-	key := secret.New(32)
-	if _, err := rand.Read(key.Bytes()); err != nil {
-		panic("session: no randomness for the refused-code key: " + err.Error())
+	pad := secret.New(keyBLength)
+	if _, err := rand.Read(pad.Bytes()); err != nil {
+		panic("session: no randomness for the refused-code pad: " + err.Error())
 	}
-	return &refusedCodes{key: key, seen: map[[sha256.Size]byte]time.Time{}}
+	return &refusedCodes{pad: pad, slots: secret.New(keyBLength * refusedMax), at: make([]time.Time, refusedMax)}
 }
 
-func (r *refusedCodes) digest(code *secret.Buffer) [sha256.Size]byte {
-	m := hmac.New(sha256.New, r.key.Bytes())
-	m.Write(code.Bytes())
-	var d [sha256.Size]byte
-	m.Sum(d[:0])
-	return d
+func (r *refusedCodes) slot(i int) []byte { return r.slots.Bytes()[i*keyBLength : (i+1)*keyBLength] }
+
+// masked writes code XOR pad into dst.
+func (r *refusedCodes) masked(dst []byte, code *secret.Buffer) {
+	for i := range dst {
+		dst[i] = code.Bytes()[i] ^ r.pad.Bytes()[i]
+	}
 }
 
-// add remembers a refused code.
+// add remembers a refused code in a free slot, or in the oldest one.
 func (r *refusedCodes) add(code *secret.Buffer) {
+	if code.Len() != keyBLength {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.expire(time.Now())
-	if len(r.seen) >= refusedMax {
-		r.dropOldest()
+	now, use := time.Now(), 0
+	for i, t := range r.at {
+		if t.IsZero() || now.Sub(t) > refusedFor {
+			use = i
+			break
+		}
+		if t.Before(r.at[use]) {
+			use = i
+		}
 	}
-	r.seen[r.digest(code)] = time.Now()
+	r.masked(r.slot(use), code)
+	r.at[use] = now
 }
 
 // has reports whether a card refused this code recently.
 func (r *refusedCodes) has(code *secret.Buffer) bool {
+	if code.Len() != keyBLength {
+		return false
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.expire(time.Now())
-	_, ok := r.seen[r.digest(code)]
-	return ok
-}
-
-func (r *refusedCodes) expire(now time.Time) {
-	for d, at := range r.seen {
-		if now.Sub(at) > refusedFor {
-			delete(r.seen, d)
+	probe := secret.New(keyBLength)
+	defer probe.Destroy()
+	r.masked(probe.Bytes(), code)
+	now := time.Now()
+	for i, t := range r.at {
+		if !t.IsZero() && now.Sub(t) <= refusedFor && subtle.ConstantTimeCompare(probe.Bytes(), r.slot(i)) == 1 {
+			return true
 		}
 	}
-}
-
-func (r *refusedCodes) dropOldest() {
-	var oldest [sha256.Size]byte
-	var at time.Time
-	for d, t := range r.seen {
-		if at.IsZero() || t.Before(at) {
-			oldest, at = d, t
-		}
-	}
-	delete(r.seen, oldest)
+	return false
 }
