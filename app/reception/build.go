@@ -116,6 +116,7 @@ func Build(res *eligibility.Result, f Facts, institution string) Built {
 	h.ProcessExecutionTime = stamp(at)
 	h.QualificationConfirmationDate = day(at)
 	h.MedicalInstitutionCode = institution
+	h.CharacterCodeIdentifier = CharacterCodeUTF8 // Encode sets the file's own
 	h.ReferenceClassification = ReferenceByCard
 	if f.Method == MethodNumber {
 		h.ReferenceClassification = ReferenceByNumber

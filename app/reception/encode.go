@@ -106,7 +106,7 @@ func sanitizeValue(v reflect.Value, enc Encoding) int {
 	switch v.Kind() {
 	case reflect.String:
 		s, k := sanitize(v.String(), enc)
-		if k > 0 {
+		if s != v.String() {
 			v.SetString(s)
 		}
 		n += k

@@ -243,6 +243,9 @@ func (s *Service) handle(ctx context.Context, name string) (bool, error) {
 	if perr != nil && s.cfg.Now().Sub(info.ModTime()) < s.cfg.Settle {
 		return false, nil // perhaps still being written: look again later
 	}
+	if mine, err := s.claim(name); err != nil || !mine {
+		return false, err // another kiosk sharing the folder answers it
+	}
 	e = &entry{Request: name, Hash: hash, ReqMod: info.ModTime().UnixNano(), State: stateBegun, Answer: AnswerName(name)}
 	if err := s.save(e); err != nil {
 		return false, err
@@ -317,9 +320,56 @@ func (s *Service) publish(e *entry, reqPath string) error {
 // the kiosk delete is no failure: the journal remembers the answer.
 func (s *Service) finish(e *entry, reqPath string) error {
 	if err := os.Remove(reqPath); err == nil {
+		os.Remove(s.claimPath(e.Request))
 		atomicfile.SyncDir(s.req)
 	}
 	return nil
+}
+
+// claimPrefix names the marker a kiosk puts beside a request it answers,
+// so that several kiosks sharing one 連携 folder answer each request once.
+const claimPrefix = ".uketsuke-claim-"
+
+// StaleClaim is the age after which a claim of a kiosk that stopped is
+// taken over.
+const StaleClaim = 10 * time.Minute
+
+func (s *Service) claimPath(name string) string { return filepath.Join(s.req, claimPrefix+name) }
+
+// claim makes this kiosk the one that answers request name: an exclusive
+// create of the marker, or a marker this kiosk made before a restart, or a
+// stale marker of a kiosk that stopped.
+func (s *Service) claim(name string) (bool, error) {
+	p := s.claimPath(name)
+	for range 2 {
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+		if err == nil {
+			_, werr := f.WriteString(s.cfg.KioskID)
+			if werr == nil {
+				werr = f.Sync()
+			}
+			if cerr := f.Close(); werr == nil {
+				werr = cerr
+			}
+			if werr != nil {
+				os.Remove(p)
+				return false, folderError(ReqFolder, "claim", werr)
+			}
+			return true, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return false, folderError(ReqFolder, "claim", err)
+		}
+		owner, rerr := os.ReadFile(p)
+		if rerr == nil && string(owner) == s.cfg.KioskID {
+			return true, nil
+		}
+		if st, serr := os.Stat(p); serr != nil || time.Since(st.ModTime()) < StaleClaim {
+			return false, nil
+		}
+		os.Remove(p) // the claiming kiosk stopped: take over
+	}
+	return false, nil
 }
 
 func readRequest(path string) ([]byte, os.FileInfo, error) {
