@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/atomicfile"
@@ -58,6 +59,7 @@ type Service struct {
 	lastCleanup          time.Time
 	crash                func(step string) error // tests: simulate a kill after a step
 	lookups              int
+	mu                   sync.Mutex // one Scan or Cleanup at a time
 }
 
 // NewService checks the folders and the journal folder.
@@ -137,6 +139,8 @@ func (s *Service) Run(ctx context.Context) error {
 // Scan answers every request now in req/ once, oldest name first, and
 // returns how many it answered.
 func (s *Service) Scan(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.folders(); err != nil {
 		return 0, err
 	}
@@ -245,6 +249,12 @@ func (s *Service) handle(ctx context.Context, name string) (bool, error) {
 	}
 	if mine, err := s.claim(name); err != nil || !mine {
 		return false, err // another kiosk sharing the folder answers it
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		// Another kiosk answered it between our read and our claim: it
+		// removes the request before its claim.
+		os.Remove(s.claimPath(name))
+		return false, nil
 	}
 	e = &entry{Request: name, Hash: hash, ReqMod: info.ModTime().UnixNano(), State: stateBegun, Answer: AnswerName(name)}
 	if err := s.save(e); err != nil {
@@ -394,6 +404,8 @@ func (s *Service) Cleanup() (removed int, err error) {
 	if s.cfg.Retention <= 0 {
 		return 0, nil
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.folders(); err != nil {
 		return 0, err
 	}
