@@ -26,7 +26,7 @@ const (
 const (
 	SegmentNormal     = "1"
 	SegmentInProgress = "2"
-	SegmentAbnormal   = "3"
+	SegmentAbnormal   = "9" // 異常終了 (the reference has no 3)
 )
 
 // CharacterCodeIdentifier values: the encoding of the written file.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -100,6 +101,8 @@ func runChecker(t *testing.T, script string, paths ...string) map[string]checkLi
 	}
 	return lines
 }
+
+var halfKana = regexp.MustCompile(`^[\x{FF61}-\x{FF9F}]+ [\x{FF61}-\x{FF9F}]+$`)
 
 func str(m map[string]any, k string) string {
 	v, _ := m[k].(string)
@@ -231,6 +234,9 @@ func compare(t *testing.T, c Case, line checkLine, enc reception.Encoding) {
 		if got := str(l, "prescriptionIssueSelect"); got != wantPresc {
 			t.Errorf("%s: prescription read as %q, want %q", c.Name, got, wantPresc)
 		}
+	}
+	if kana := str(f, "nameKana"); !halfKana.MatchString(kana) {
+		t.Errorf("%s: NameKana %q is not half-width katakana split by one space", c.Name, kana)
 	}
 	for k, v := range want {
 		if got := str(f, k); got != v {
