@@ -33,7 +33,8 @@ reception-test: build $(RC_BUILD)/dist/src/main.js
 	$(RC_ENV) $(GO) test -count=1 -run 'Myclinic|Onshi' ./sim/reception/
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	for enc in utf-8 shift_jis; do ./$(BIN) reception samples --dir "$$tmp/$$enc" --encoding $$enc >/dev/null; done; \
-	$(RC_ENV) $(RC_CHECK) "$$tmp/utf-8/face" "$$tmp/shift_jis/face" >/dev/null
+	$(RC_ENV) $(RC_CHECK) "$$tmp/utf-8/face" "$$tmp/shift_jis/face" >/dev/null; \
+	$(RC_ENV) $(RC_CHECK) --raw-utf8 "$$tmp/utf-8/face" >/dev/null
 	@echo "reception-test: passed"
 
 reception-fuzz: deps
