@@ -346,25 +346,15 @@ const StaleClaim = 10 * time.Minute
 
 func (s *Service) claimPath(name string) string { return filepath.Join(s.req, claimPrefix+name) }
 
-// claim makes this kiosk the one that answers request name: an exclusive
+// claim makes this kiosk the one that answers request name: a no-clobber
 // create of the marker, or a marker this kiosk made before a restart, or a
 // stale marker of a kiosk that stopped.
 func (s *Service) claim(name string) (bool, error) {
 	p := s.claimPath(name)
 	for range 2 {
-		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+		// written whole (a kill cannot leave an empty claim) and never over another's
+		_, err := atomicfile.Create(s.req, filepath.Base(p), []byte(s.cfg.KioskID), 0o640)
 		if err == nil {
-			_, werr := f.WriteString(s.cfg.KioskID)
-			if werr == nil {
-				werr = f.Sync()
-			}
-			if cerr := f.Close(); werr == nil {
-				werr = cerr
-			}
-			if werr != nil {
-				os.Remove(p)
-				return false, folderError(ReqFolder, "claim", werr)
-			}
 			return true, nil
 		}
 		if !errors.Is(err, os.ErrExist) {
@@ -467,6 +457,7 @@ func (s *Service) Cleanup() (removed int, err error) {
 		}
 	}
 	atomicfile.RemoveStaleTemps(s.face, atomicfile.StaleAge, now)
+	atomicfile.RemoveStaleTemps(s.req, atomicfile.StaleAge, now) // claims cut short
 	for _, dir := range []string{s.face, s.res} {
 		atomicfile.SyncDir(dir)
 	}
