@@ -41,11 +41,15 @@ func ParseEncoding(s string) (Encoding, error) {
 // ErrWriter is returned for a result folder that cannot be used.
 var ErrWriter = errors.New("eligibility: result folder")
 
-// Writer puts each result into a folder the reception system reads. A file
-// appears whole or not at all: it is written to a hidden temporary file in
-// the same folder, synced, renamed into place, and the folder synced, so a
-// reader never sees half a file and a result reported written survives a
-// crash or power loss.
+// Writer puts each result into a folder as a QCR_ file. A file appears
+// whole or not at all: it is written to a hidden temporary file in the same
+// folder, synced, renamed into place, and the folder synced, so a reader
+// never sees half a file and a result reported written survives a crash or
+// power loss.
+//
+// Deprecated: reception systems read the face/ and res/ files of
+// app/reception (reception.Writer); this writer stays until the session is
+// wired to that.
 type Writer struct {
 	dir string
 	enc Encoding
