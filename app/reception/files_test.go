@@ -542,3 +542,34 @@ func TestRetentionDeletesOnlyThisKiosksOldFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestRetentionForgetsRequestsTakenBackUnanswered(t *testing.T) {
+	root, state := t.TempDir(), t.TempDir()
+	const name = "OQSsiquc01req_1.xml"
+	putRequest(t, root, name, goodSearch)
+	now := time.Now()
+	s := newService(t, root, state, "K1", &countingLookup{}, func(c *ServiceConfig) {
+		c.Retention = 24 * time.Hour
+		c.Now = func() time.Time { return now.Add(-48 * time.Hour) }
+	})
+	s.crash = func(at string) error {
+		if at == stateStaged {
+			return errKilled
+		}
+		return nil
+	}
+	if _, err := s.Scan(context.Background()); !errors.Is(err, errKilled) {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(root, ReqFolder, name)) // the reception system gave up
+	s.cfg.Now = func() time.Time { return now }
+	if _, err := s.Cleanup(); err != nil {
+		t.Fatal(err)
+	}
+	if res := listDir(t, filepath.Join(root, ResFolder)); len(res) != 0 {
+		t.Fatalf("res/ keeps %v", res)
+	}
+	if j := listDir(t, filepath.Join(state, "reqres")); len(j) != 0 {
+		t.Fatalf("journal keeps %v", j)
+	}
+}

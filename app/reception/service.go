@@ -433,6 +433,16 @@ func (s *Service) Cleanup() (removed int, err error) {
 		if err != nil || json.Unmarshal(b, &e) != nil {
 			continue
 		}
+		_, rerr := os.Stat(filepath.Join(s.req, e.Request))
+		requestGone := errors.Is(rerr, os.ErrNotExist)
+		if e.State != stateDone && requestGone && e.At.Before(cutoff) {
+			// taken back by the reception system before it was answered
+			if e.Temp != "" {
+				os.Remove(filepath.Join(s.res, e.Temp))
+			}
+			os.Remove(filepath.Join(s.jdir, j.Name()))
+			continue
+		}
 		if e.State == stateStaged {
 			staged[e.Temp] = true
 		}
@@ -443,7 +453,7 @@ func (s *Service) Cleanup() (removed int, err error) {
 			resRemoved++
 		}
 		// The request is long gone; forget it (a name reused later is a new request).
-		if _, err := os.Stat(filepath.Join(s.req, e.Request)); errors.Is(err, os.ErrNotExist) {
+		if requestGone {
 			os.Remove(filepath.Join(s.jdir, j.Name()))
 		}
 	}
