@@ -244,18 +244,21 @@ func item(q eligibility.Qualification) Result {
 	if !ratioCode(ratio) {
 		ratio = ""
 	}
-	switch {
-	case strings.HasPrefix(q.InsurerNumber, "39") || q.ElderlyRecipientCertificateInfo == "後期高齢者":
-		// 後期高齢者医療: the ratio is the insured person's own.
-		r.InsuredPartialContributionRatio = ratio
-	case q.ElderlyRecipientCertificateInfo != "":
-		// 70–74 with a 高齢受給者証: the ratio is the certificate's.
-		r.ElderlyRecipientCertificateInfo = &ElderlyRecipientCertificateInfo{ElderlyRecipientContributionRatio: ratio}
+	switch e := q.ElderlyRecipientCertificateInfo; {
+	case e != nil && !strings.HasPrefix(q.InsurerNumber, "39"):
+		// 70–74 with a 高齢受給者証: the certificate's ratio is the one that counts.
+		g := ElderlyRecipientCertificateInfo(*e)
+		if !ratioCode(g.ElderlyRecipientContributionRatio) {
+			g.ElderlyRecipientContributionRatio = ""
+		}
+		r.ElderlyRecipientCertificateInfo = &g
 	default:
+		// 後期高齢者医療 (insurer 39…) and everyone else: the insured's own ratio.
 		r.InsuredPartialContributionRatio = ratio
 	}
-	if c := q.LimitApplicationCertificateInfo; c != "" {
-		r.LimitApplicationCertificateRelatedInfo = &LimitApplicationCertificateRelatedInfo{LimitApplicationCertificateClassificationFlag: c}
+	if l := q.LimitApplicationCertificateRelatedInfo; l != nil {
+		g := LimitApplicationCertificateRelatedInfo(*l)
+		r.LimitApplicationCertificateRelatedInfo = &g
 	}
 	// q.SpecificDiseases names the disease only in words, which have no
 	// code in the reference's table: the list stays out. The consent flags

@@ -100,7 +100,7 @@ func TestBuildKeepsToTheReferenceCodes(t *testing.T) {
 	q.InsuredCardClassification = "39" // the stand-in's 後期 marker, not a reference code
 	q.InsurerNumber = "39139999"
 	q.InsuredPartialContributionRatio = "010"
-	q.LimitApplicationCertificateInfo = "Z99"
+	q.LimitApplicationCertificateRelatedInfo = &eligibility.LimitApplicationCertificateRelatedInfo{LimitApplicationCertificateClassificationFlag: "Z99"}
 	res.Body.QualificationValidity = eligibility.ValidityValidUnregistered
 	b := Build(res, Facts{At: testAt}, "")
 	if b.DroppedCodes != 2 || b.Doc.Body.Result.InsuredCardClassification != "" ||
@@ -158,7 +158,7 @@ func TestConsentsSitInTheItemWithTheirTimes(t *testing.T) {
 	}
 	// without consent, the 限度額 information is never shown
 	res := sample("架空　花子", "")
-	res.Body.Qualifications[0].LimitApplicationCertificateInfo = "A03"
+	res.Body.Qualifications[0].LimitApplicationCertificateRelatedInfo = &eligibility.LimitApplicationCertificateRelatedInfo{LimitApplicationCertificateClassificationFlag: "A03"}
 	b = Build(res, Facts{At: testAt, Consents: Consents{Limit: Consent{Given: false, At: at}}}, "")
 	if b.Doc.Body.Result.LimitApplicationCertificateRelatedInfo != nil || b.Doc.Body.Result.LimitApplicationCertificateRelatedConsFlg != "0" {
 		t.Fatalf("%+v", b.Doc.Body.Result)

@@ -78,17 +78,20 @@ func Cases() []Case {
 	for i, ratio := range []string{"010", "020", "030"} {
 		p := person{fmt.Sprintf("後期　%s子", []string{"一", "二", "三"}[i]), "コウキ　" + []string{"イチコ", "ニコ", "サンコ"}[i], "2", "19460315"}
 		q := record(p, "39139999", "東京都後期高齢者医療広域連合", "", fmt.Sprintf("1234567%d", i), "", "1", ratio)
-		q.ElderlyRecipientCertificateInfo = "後期高齢者"
 		add(fmt.Sprintf("kouki-%dwari", i+1), answer("1", q),
 			reception.Facts{Method: reception.MethodFace, Consents: consents("1100", at), Prescription: reception.PrescriptionElectronic})
 	}
 	elder := record(person{"高齢　受給", "コウレイ　ジュキュウ", "1", "19540601"}, "06139999", "架空健康保険組合", "1234", "78", "00", "1", "020")
-	elder.ElderlyRecipientCertificateInfo = "高齢受給者"
+	elder.ElderlyRecipientCertificateInfo = &eligibility.ElderlyRecipientCertificateInfo{ElderlyRecipientCertificateDate: "20240501",
+		ElderlyRecipientValidStartDate: "20240601", ElderlyRecipientValidEndDate: "20290531", ElderlyRecipientContributionRatio: "020"}
 	add("elderly-70-74", answer("1", elder),
 		reception.Facts{Method: reception.MethodFace, Consents: consents("1111", at), Prescription: reception.PrescriptionElectronic})
 
 	limit := record(ichiro, "06139999", "架空健康保険組合", "1234", "56", "00", "1", "030")
-	limit.LimitApplicationCertificateInfo = "A03"
+	limit.LimitApplicationCertificateRelatedInfo = &eligibility.LimitApplicationCertificateRelatedInfo{
+		LimitApplicationCertificateClassification: "01", LimitApplicationCertificateClassificationFlag: "A03",
+		LimitApplicationCertificateDate: "20260401", LimitApplicationCertificateValidStartDate: "20260401",
+		LimitApplicationCertificateValidEndDate: "20270331"}
 	f := reception.Facts{Method: reception.MethodFace, Consents: consents("1111", at), Prescription: reception.PrescriptionElectronic}
 	f.Consents.Limit = reception.Consent{Given: true, At: at}
 	add("limit-consent", answer("1", limit), f)

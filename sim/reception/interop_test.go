@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -196,10 +197,18 @@ func compare(t *testing.T, c Case, line checkLine, enc reception.Encoding) {
 		switch {
 		case kouki:
 			want["insuredPartialContributionRatio"] = q.InsuredPartialContributionRatio
-		case q.ElderlyRecipientCertificateInfo != "":
+			if w, _ := strconv.Atoi(q.InsuredPartialContributionRatio); l["koukikoureiFutanWari"] != float64(w)/10 {
+				t.Errorf("%s: myclinic takes the 後期高齢 ratio as %v割", c.Name, l["koukikoureiFutanWari"])
+			}
+		case q.ElderlyRecipientCertificateInfo != nil:
 			el, _ := f["elderlyRecipientCertificateInfo"].(map[string]any)
-			if str(el, "contributionRatio") != q.InsuredPartialContributionRatio {
-				t.Errorf("%s: 高齢受給者証 ratio read as %v, want %s", c.Name, f["elderlyRecipientCertificateInfo"], q.InsuredPartialContributionRatio)
+			e := q.ElderlyRecipientCertificateInfo
+			if str(el, "contributionRatio") != e.ElderlyRecipientContributionRatio || str(el, "date") != e.ElderlyRecipientCertificateDate ||
+				str(el, "validStartDate") != e.ElderlyRecipientValidStartDate || str(el, "validEndDate") != e.ElderlyRecipientValidEndDate {
+				t.Errorf("%s: 高齢受給者証 read as %v, want %+v", c.Name, f["elderlyRecipientCertificateInfo"], *e)
+			}
+			if want, _ := strconv.Atoi(e.ElderlyRecipientContributionRatio); l["koureiFutanWari"] != float64(want)/10 {
+				t.Errorf("%s: myclinic takes the 高齢受給者証 as %v割", c.Name, l["koureiFutanWari"])
 			}
 		}
 		if c.Result.Body.QualificationValidity == "1" {
@@ -211,9 +220,11 @@ func compare(t *testing.T, c Case, line checkLine, enc reception.Encoding) {
 				t.Errorf("%s: myclinic would register %v, want %s", c.Name, line.Registration, wantKind)
 			}
 		}
-		if q.LimitApplicationCertificateInfo != "" && c.Facts.Consents.Limit.Given {
-			li, _ := f["limitApplicationCertificateRelatedInfo"].(map[string]any)
-			if str(li, "classificationFlag") != q.LimitApplicationCertificateInfo {
+		if li := q.LimitApplicationCertificateRelatedInfo; li != nil && c.Facts.Consents.Limit.Given {
+			got, _ := f["limitApplicationCertificateRelatedInfo"].(map[string]any)
+			if str(got, "classificationFlag") != li.LimitApplicationCertificateClassificationFlag ||
+				str(got, "classification") != li.LimitApplicationCertificateClassification ||
+				str(got, "validEndDate") != li.LimitApplicationCertificateValidEndDate {
 				t.Errorf("%s: 限度額 info read as %v", c.Name, f["limitApplicationCertificateRelatedInfo"])
 			}
 		}

@@ -133,7 +133,8 @@ func TestAnswersFromTheOnshiStandIn(t *testing.T) {
 		if w.ratio != "" && (r.InsuredPartialContributionRatio != w.ratio || r.InsurerNumber[:2] != "39") {
 			t.Errorf("%s: 後期 ratio %q insurer %q, want %q", name, r.InsuredPartialContributionRatio, r.InsurerNumber, w.ratio)
 		}
-		if w.elderly && (r.ElderlyRecipientCertificateInfo == nil || r.ElderlyRecipientCertificateInfo.ElderlyRecipientContributionRatio != "020") {
+		if w.elderly && (r.ElderlyRecipientCertificateInfo == nil || r.ElderlyRecipientCertificateInfo.ElderlyRecipientContributionRatio != "020" ||
+			r.ElderlyRecipientCertificateInfo.ElderlyRecipientValidEndDate == "") {
 			t.Errorf("%s: 高齢受給者証 %+v", name, r.ElderlyRecipientCertificateInfo)
 		}
 	}
