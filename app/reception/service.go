@@ -250,9 +250,10 @@ func (s *Service) handle(ctx context.Context, name string) (bool, error) {
 	if mine, err := s.claim(name); err != nil || !mine {
 		return false, err // another kiosk sharing the folder answers it
 	}
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		// Another kiosk answered it between our read and our claim: it
-		// removes the request before its claim.
+	// Read again under the claim: another kiosk may have answered and
+	// removed it between our read and our claim (it removes the request
+	// before its claim), or the reception system may have replaced it.
+	if again, info2, err := readRequest(path); err != nil || sha256.Sum256(again) != sum || !info2.ModTime().Equal(info.ModTime()) {
 		os.Remove(s.claimPath(name))
 		return false, nil
 	}
