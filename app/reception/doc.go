@@ -14,20 +14,29 @@
 //
 // The session's eligibility adapter, once per session that reached (or
 // tried to reach) the eligibility system, after the consent and
-// prescription screens:
+// prescription screens (the file carries their answers):
 //
 //	w, err := reception.NewWriter(reception.WriterConfig{Root: cfg.ReceptionDir,
 //		StateDir: cfg.StateDir, KioskID: cfg.KioskID, Institution: cfg.Institution,
-//		Encoding: enc}) // enc from reception.ParseEncoding(cfg.ResultEncoding)
-//	written, err := w.Write(res, reception.Facts{   // res: *eligibility.Result, nil if the check failed
-//		Method: reception.MethodFace, At: checkedAt,
-//		Consents: reception.Consents{Diagnosis: reception.Consent{Given: true, At: t}, ...},
-//		Prescription: reception.PrescriptionElectronic,
-//		Err: checkErr, // the service down or refusing: an error result (SegmentOfResult 9)
+//		Encoding: enc}) // enc, err := reception.ParseEncoding(cfg.ResultEncoding)
+//	written, err := w.Write(res, reception.Facts{ // res: *eligibility.Result, nil if the check failed
+//		Method: reception.MethodFace, // session.MethodFace/PIN/Staff → MethodFace/PIN/Staff
+//		At:     checkedAt,
+//		Consents: reception.Consents{ // a zero At: not asked, left out of the file
+//			Diagnosis: reception.Consent{Given: items.Has(session.ConsentMedical), At: t},
+//			Drug:      reception.Consent{Given: items.Has(session.ConsentDrug), At: t},
+//			Surgery:   reception.Consent{Given: items.Has(session.ConsentSurgery), At: t},
+//			Checkups:  reception.Consent{Given: items.Has(session.ConsentCheckup), At: t},
+//			Limit:     reception.Consent{Given: limitConsent, At: t},    // 限度額適用認定証
+//			Diseases:  reception.Consent{Given: diseasesConsent, At: t}, // 特定疾病療養受療証
+//		},
+//		Prescription: reception.PrescriptionElectronic, // or PrescriptionPaper; PrescriptionUnasked leaves it out
+//		Err:          checkErr,                         // the service down or refusing: an error result (SegmentOfResult 9)
+//		Known:        reception.Patient{...},           // for an error result: what the kiosk knows (may stay empty)
 //	})
 //	written.Audit(auditSession) // encoding, count of 〓 replacements, dropped codes: no text
 //
-// An error from Write is a *FolderError matching ErrDiskFull,
+// Write may be called from several goroutines. An error from Write is a *FolderError matching ErrDiskFull,
 // ErrFolderMissing, ErrFolderDenied or ErrFolder (errors.Is): nothing was
 // written; show the staff screen and call Write again with the same
 // arguments when the folder is back.

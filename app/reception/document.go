@@ -2,6 +2,7 @@ package reception
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 )
 
@@ -141,7 +142,7 @@ type SpecificDiseasesCertificateInfo struct {
 }
 
 // ErrInvalidCode is wrapped by Validate for a value outside its code table.
-var ErrInvalidCode = fmt.Errorf("reception: value outside the reference code table")
+var ErrInvalidCode = errors.New("reception: value outside the reference code table")
 
 // coded lists every coded element with its table; optional ones may be empty.
 func (d *Document) coded() []codedField {
