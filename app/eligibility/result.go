@@ -26,7 +26,7 @@ const (
 const (
 	SegmentNormal     = "1"
 	SegmentInProgress = "2"
-	SegmentAbnormal   = "3"
+	SegmentAbnormal   = "9" // 異常終了 (the reference has no 3)
 )
 
 // CharacterCodeIdentifier values: the encoding of the written file.
@@ -92,12 +92,33 @@ type Qualification struct {
 	Address                         string `xml:",omitempty" json:",omitempty"`
 	PostNumber                      string `xml:",omitempty" json:",omitempty"`
 	QualificationDate               string
-	DisqualificationDate            string        `xml:",omitempty" json:",omitempty"`
-	InsuredPartialContributionRatio string        `xml:",omitempty" json:",omitempty"`
-	ElderlyRecipientCertificateInfo string        `xml:",omitempty" json:",omitempty"`
-	LimitApplicationCertificateInfo string        `xml:",omitempty" json:",omitempty"` // 適用区分, e.g. "A03"
-	SpecificDiseases                []string      `xml:"SpecificDiseaseCertificateList>SpecificDiseaseCertificateInfo,omitempty" json:",omitempty"`
-	Consent                         *ConsentState `xml:",omitempty" json:",omitempty"`
+	DisqualificationDate            string `xml:",omitempty" json:",omitempty"`
+	InsuredPartialContributionRatio string `xml:",omitempty" json:",omitempty"` // percent, 3 digits: 1割 = 010
+	// ElderlyRecipientCertificateInfo is the 高齢受給者証 (70–74), nil for others.
+	ElderlyRecipientCertificateInfo *ElderlyRecipientCertificateInfo `xml:",omitempty" json:",omitempty"`
+	// LimitApplicationCertificateRelatedInfo is the 限度額適用認定証, given only
+	// with the holder's consent.
+	LimitApplicationCertificateRelatedInfo *LimitApplicationCertificateRelatedInfo `xml:",omitempty" json:",omitempty"`
+	SpecificDiseases                       []string                                `xml:"SpecificDiseaseCertificateList>SpecificDiseaseCertificateInfo,omitempty" json:",omitempty"`
+	Consent                                *ConsentState                           `xml:",omitempty" json:",omitempty"`
+}
+
+// ElderlyRecipientCertificateInfo is a 高齢受給者証: its dates and 負担割合.
+type ElderlyRecipientCertificateInfo struct {
+	ElderlyRecipientCertificateDate   string `xml:",omitempty" json:",omitempty"` // 交付年月日
+	ElderlyRecipientValidStartDate    string `xml:",omitempty" json:",omitempty"`
+	ElderlyRecipientValidEndDate      string `xml:",omitempty" json:",omitempty"`
+	ElderlyRecipientContributionRatio string `xml:",omitempty" json:",omitempty"` // percent, 3 digits
+}
+
+// LimitApplicationCertificateRelatedInfo is a 限度額適用認定証.
+type LimitApplicationCertificateRelatedInfo struct {
+	LimitApplicationCertificateClassification     string `xml:",omitempty" json:",omitempty"` // 01–03
+	LimitApplicationCertificateClassificationFlag string `xml:",omitempty" json:",omitempty"` // 適用区分, e.g. "A03"
+	LimitApplicationCertificateDate               string `xml:",omitempty" json:",omitempty"`
+	LimitApplicationCertificateValidStartDate     string `xml:",omitempty" json:",omitempty"`
+	LimitApplicationCertificateValidEndDate       string `xml:",omitempty" json:",omitempty"`
+	LimitApplicationCertificateLongTermDate       string `xml:",omitempty" json:",omitempty"`
 }
 
 // ConsentState is the holder's latest consent at this institution.

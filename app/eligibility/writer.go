@@ -8,13 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/japanese"
+
+	"github.com/uketsuke/uketsuke/app/atomicfile"
 )
 
 // Encoding is the character encoding of written result files.
@@ -40,23 +41,27 @@ func ParseEncoding(s string) (Encoding, error) {
 // ErrWriter is returned for a result folder that cannot be used.
 var ErrWriter = errors.New("eligibility: result folder")
 
-// Writer puts each result into a folder the reception system reads. A file
-// appears whole or not at all: it is written to a hidden temporary file in
-// the same folder, synced, renamed into place, and the folder synced, so a
-// reader never sees half a file and a result reported written survives a
-// crash or power loss.
+// Writer puts each result into a folder as a QCR_ file. A file appears
+// whole or not at all: it is written to a hidden temporary file in the same
+// folder, synced, renamed into place, and the folder synced, so a reader
+// never sees half a file and a result reported written survives a crash or
+// power loss.
+//
+// Deprecated: reception systems read the face/ and res/ files of
+// app/reception (reception.Writer); this writer stays until the session is
+// wired to that.
 type Writer struct {
 	dir string
 	enc Encoding
 }
 
 // Temporary files start with this prefix and end in ".tmp"; readers must
-// take only names ending in ".xml".
-const tempPrefix = ".qcr-"
+// take only names ending in ".xml". The durable write is app/atomicfile's.
+const tempPrefix = atomicfile.TempPrefix
 
 // staleTemp is the age after which a leftover temporary file (from a writer
 // that was killed) is removed.
-const staleTemp = time.Hour
+const staleTemp = atomicfile.StaleAge
 
 // NewWriter checks dir and removes stale temporary files a killed writer left.
 func NewWriter(dir string, enc Encoding) (*Writer, error) {
@@ -73,12 +78,7 @@ func NewWriter(dir string, enc Encoding) (*Writer, error) {
 }
 
 func (w *Writer) removeStaleTemps(now time.Time) {
-	matches, _ := filepath.Glob(filepath.Join(w.dir, tempPrefix+"*.tmp"))
-	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil && now.Sub(st.ModTime()) > staleTemp {
-			os.Remove(m)
-		}
-	}
+	atomicfile.RemoveStaleTemps(w.dir, staleTemp, now)
 }
 
 // Write writes res and returns the file's path once it is durable.
@@ -87,8 +87,8 @@ func (w *Writer) Write(res *Result) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	final := filepath.Join(w.dir, fileName(res))
-	if err := writeDurably(w.dir, final, data); err != nil {
+	final, err := atomicfile.Write(w.dir, fileName(res), data, 0o640)
+	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrWriter, err)
 	}
 	return final, nil
@@ -113,45 +113,6 @@ func safeName(s string) string {
 		}
 		return -1
 	}, s)
-}
-
-func writeDurably(dir, final string, data []byte) (err error) {
-	f, err := os.CreateTemp(dir, tempPrefix+"*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(0o640); err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, final); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // Encode renders res as a 資格確認結果 XML document in enc. In Shift_JIS,

@@ -28,7 +28,8 @@ func sampleResult(name string) *Result {
 				InsuredCardSymbol: "1234", InsuredIdentificationNumber: "00000042", InsuredBranchNumber: "00",
 				PersonalFamilyClassification: "1", InsurerName: "架空健康保険組合", InsuredName: name,
 				InsuredNameKana: "ヨシダ　タロウ", Sex: "1", Birthdate: "19800217", QualificationDate: "20100401",
-				InsuredPartialContributionRatio: "030", LimitApplicationCertificateInfo: "A03",
+				InsuredPartialContributionRatio:        "030",
+				LimitApplicationCertificateRelatedInfo: &LimitApplicationCertificateRelatedInfo{LimitApplicationCertificateClassificationFlag: "A03"},
 				Consent: &ConsentState{SpecificHealthCheckupsInfoConsFlg: "1", PharmacistsInfoConsFlg: "1",
 					MedicalTreatmentInfoConsFlg: "0", OperationInfoConsFlg: "1"}}}},
 	}

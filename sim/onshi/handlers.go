@@ -88,7 +88,7 @@ func withholdLimitUnlessConsented(res *eligibility.Result, flag string) {
 		return
 	}
 	for i := range res.Body.Qualifications {
-		res.Body.Qualifications[i].LimitApplicationCertificateInfo = ""
+		res.Body.Qualifications[i].LimitApplicationCertificateRelatedInfo = nil
 	}
 }
 

@@ -215,14 +215,14 @@ func TestLimitCertificateNeedsConsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := res.Body.Qualifications[0].LimitApplicationCertificateInfo; got != "" {
-		t.Fatalf("limit class %q shared without consent", got)
+	if got := res.Body.Qualifications[0].LimitApplicationCertificateRelatedInfo; got != nil {
+		t.Fatalf("limit class %+v shared without consent", got)
 	}
 	q.LimitApplicationCertificateRelatedConsFlg = "1"
 	if res, err = c.CheckByInsurance(bg, q); err != nil {
 		t.Fatal(err)
 	}
-	if got := res.Body.Qualifications[0].LimitApplicationCertificateInfo; got == "" {
+	if got := res.Body.Qualifications[0].LimitApplicationCertificateRelatedInfo; got == nil {
 		t.Fatal("limit class withheld despite consent")
 	}
 }

@@ -117,8 +117,11 @@ func (r record) qualification(c *eligibility.ConsentState) eligibility.Qualifica
 		InsuredName: r.Name, InsuredNameKana: r.Kana, Sex: r.Sex, Birthdate: r.Birth,
 		Address: r.Address, PostNumber: r.Post, QualificationDate: r.QualDate,
 		DisqualificationDate: r.DisqDate, InsuredPartialContributionRatio: r.Ratio,
-		ElderlyRecipientCertificateInfo: r.Elderly, LimitApplicationCertificateInfo: r.LimitClass,
-		Consent: c,
+		ElderlyRecipientCertificateInfo: elderlyCertificate(r), Consent: c,
+	}
+	if r.LimitClass != "" {
+		q.LimitApplicationCertificateRelatedInfo = &eligibility.LimitApplicationCertificateRelatedInfo{
+			LimitApplicationCertificateClassificationFlag: r.LimitClass}
 	}
 	if r.Diseases != "" {
 		q.SpecificDiseases = []string{r.Diseases}
@@ -135,5 +138,32 @@ func (c *consentRow) state() *eligibility.ConsentState {
 		PharmacistsInfoConsFlg: c.Pharmacist, PharmacistsInfoConsTime: c.RecordedAt,
 		MedicalTreatmentInfoConsFlg: c.Treatment, MedicalTreatmentInfoConsTime: c.RecordedAt,
 		OperationInfoConsFlg: c.Operation, OperationInfoConsTime: c.RecordedAt,
+	}
+}
+
+// elderlyCertificate is the 高齢受給者証 of a holder aged 70 to 74: valid
+// from the month after the 70th birthday (the birthday's month when it is
+// the 1st) to the end of the month of the 75th birthday's eve, when
+// 後期高齢者医療 takes over.
+func elderlyCertificate(r record) *eligibility.ElderlyRecipientCertificateInfo {
+	if r.Elderly != "高齢受給者" {
+		return nil
+	}
+	birth, err := time.Parse("20060102", r.Birth)
+	if err != nil {
+		return nil
+	}
+	seventy := birth.AddDate(70, 0, 0)
+	start := time.Date(seventy.Year(), seventy.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if seventy.Day() != 1 {
+		start = start.AddDate(0, 1, 0)
+	}
+	eve := birth.AddDate(75, 0, -1)
+	end := time.Date(eve.Year(), eve.Month()+1, 0, 0, 0, 0, 0, time.UTC)
+	return &eligibility.ElderlyRecipientCertificateInfo{
+		ElderlyRecipientCertificateDate:   start.AddDate(0, -1, 0).Format("20060102"),
+		ElderlyRecipientValidStartDate:    start.Format("20060102"),
+		ElderlyRecipientValidEndDate:      end.Format("20060102"),
+		ElderlyRecipientContributionRatio: r.Ratio,
 	}
 }

@@ -69,6 +69,17 @@ func insurerNumber(k int) string { return fmt.Sprintf("%02d%06d", 1+k%47, 130000
 
 func insurerName(k int) string { return fmt.Sprintf("架空健康保険組合%03d", k) }
 
+// Each prefecture's 後期高齢者医療広域連合 has an insurer number starting 39,
+// which is how reception systems tell 後期高齢 apart.
+func koukiNumber(pref int) string { return fmt.Sprintf("39%02d1001", pref) }
+
+func koukiName(pref int) string {
+	return fmt.Sprintf("架空後期高齢者医療広域連合%02d", pref)
+}
+
+// koukiRatios are the 後期高齢 負担割合 (1, 2 and 3 割), in percent.
+var koukiRatios = []string{"010", "020", "030"}
+
 // Person returns synthetic holder i (0 ≤ i < N).
 func (p Population) Person(i int) SeedPerson {
 	rng := rand.New(rand.NewPCG(p.Seed, uint64(i)))
@@ -134,7 +145,9 @@ func (p Population) record(rng *rand.Rand, i, n int, birth time.Time) SeedRecord
 		Ratio: "030", LimitClass: limitClasses[rng.IntN(len(limitClasses))], Linkable: true,
 	}
 	if age := 2025 - birth.Year(); age >= 75 {
-		r.CardClass, r.Ratio, r.Elderly = "39", "010", "後期高齢者"
+		// 後期高齢者医療: the prefecture's 広域連合, a 1, 2 or 3 割 ratio
+		r.Insurer, r.Ratio, r.Elderly = koukiNumber(1+k%47), koukiRatios[i%3], "後期高齢者"
+		r.FamilyClass = "1" // everyone is insured in their own right
 	} else if age >= 70 {
 		r.Ratio, r.Elderly = "020", "高齢受給者"
 	}
@@ -184,6 +197,11 @@ func (s *Store) seedInsurers(ctx context.Context) error {
 		defer st.Close()
 		for k := range insurerCount {
 			if _, err := st.ExecContext(ctx, insurerNumber(k), insurerName(k)); err != nil {
+				return err
+			}
+		}
+		for p := 1; p <= 47; p++ {
+			if _, err := st.ExecContext(ctx, koukiNumber(p), koukiName(p)); err != nil {
 				return err
 			}
 		}
