@@ -159,6 +159,8 @@ click consent-all
 await '"State":"done"' 60
 import -window root "$out/3-done-face.png"
 [ "$(results)" = 2 ] || fail "face path: $(results) result files, want 2"
+echo pull >&3
+await '"State":"idle"' 30
 
 # The audit log has both sessions and none of the holder's data.
 ops="$w/log/operation.jsonl"
@@ -169,7 +171,7 @@ while IFS= read -r secret; do
 	if grep -rqF -- "$secret" "$w/log" "$out/kiosk.log"; then fail "a log holds the holder's data"; fi
 done <"$w/holder.txt"
 
-want="method pin pin_verifying checking consent submitting done idle reading method face checking consent submitting done"
+want="method pin pin_verifying checking consent submitting done idle reading method face checking consent submitting done idle"
 got=$(grep -Ev '^hardened$' "$out/status.log" | tr '\n' ' ' | sed 's/ $//')
 case "$got" in
 *"$want"*) ;;
