@@ -42,8 +42,9 @@ func SimulatedConfig(s Simulated) *config.Config {
 		OCR:         config.OCR{Kind: config.KindStandIn},
 		FaceEngine:  config.FaceEngine{Kind: config.KindStandIn},
 		Eligibility: config.Eligibility{Kind: config.KindVirtual},
-		Results:     config.Results{Dir: filepath.Join(s.Dir, "results"), Encoding: s.Encoding},
-		World:       &config.World{Transport: s.Transport, Speed: speed, Faces: s.Faces},
+		Results: config.Results{Dir: filepath.Join(s.Dir, "results"), Encoding: s.Encoding,
+			State: filepath.Join(s.Dir, "reception")},
+		World: &config.World{Transport: s.Transport, Speed: speed, Faces: s.Faces},
 	}
 	if s.RealFace {
 		c.Parts.OCR = config.OCR{Kind: config.KindTesseract, Workers: 1}
@@ -96,7 +97,7 @@ func ServedConfig(s *world.Served, k ServedKiosk) (*config.Config, error) {
 		Eligibility: config.Eligibility{Kind: config.KindHTTPS, URL: s.URL,
 			CAFile:     filepath.Join(s.TLSDir, onshi.FileCA),
 			ClientCert: filepath.Join(s.TLSDir, onshi.FileKiosk), ClientKey: filepath.Join(s.TLSDir, onshi.FileKioskKey)},
-		Results: config.Results{Dir: filepath.Join(k.Dir, "results")},
+		Results: config.Results{Dir: filepath.Join(k.Dir, "results"), State: filepath.Join(k.Dir, "reception")},
 		Staff:   config.Staff{PINHash: k.StaffHash},
 	}
 	if k.UpdateKey != "" {

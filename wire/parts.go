@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/uketsuke/uketsuke/app/audit"
 	appcam "github.com/uketsuke/uketsuke/app/camera"
 	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/eligibility"
 	"github.com/uketsuke/uketsuke/app/face"
+	"github.com/uketsuke/uketsuke/app/reception"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/staff"
 	hwcam "github.com/uketsuke/uketsuke/hardware/camera"
@@ -240,11 +242,11 @@ func (w *World) eligibility() error {
 	}
 	w.onClose(client.Close)
 	adapter.Client = client
-	if adapter.Writer, err = resultWriter(p.Results); err != nil {
+	if adapter.Reception, err = w.receptionWriter(); err != nil {
 		return err
 	}
-	w.Devices.Eligibility = adapter
-	return nil
+	w.Devices.Eligibility, w.results = adapter, adapter
+	return w.requests(client)
 }
 
 // httpsClient is the real service's client: its CA pinned from the file,
@@ -274,19 +276,57 @@ func PinnedTLS(e config.Eligibility) (*tls.Config, error) {
 	return &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
-func resultWriter(r config.Results) (*eligibility.Writer, error) {
-	enc, err := eligibility.ParseEncoding(orString(r.Encoding, "utf-8"))
+// receptionFolders checks the 連携 folder and makes the kiosk-local state
+// folder. The simulated world makes its own folder; a real kiosk's must
+// exist (a share that is not mounted must never become a local folder).
+func (w *World) receptionFolders() (reception.Encoding, error) {
+	r := w.Config.Parts.Results
+	enc, err := reception.ParseEncoding(orString(r.Encoding, "utf-8"))
 	if err != nil {
-		return nil, bad("parts.results.encoding", "%v", err)
+		return enc, bad("parts.results.encoding", "%v", err)
 	}
-	if err := os.MkdirAll(r.Dir, 0o750); err != nil {
-		return nil, bad("parts.results.dir", "%v", err)
+	if w.Sim != nil {
+		if err := os.MkdirAll(r.Dir, 0o750); err != nil {
+			return enc, bad("parts.results.dir", "%v", err)
+		}
 	}
-	wr, err := eligibility.NewWriter(r.Dir, enc)
+	if fi, err := os.Stat(r.Dir); err != nil || !fi.IsDir() {
+		return enc, bad("parts.results.dir", "%s is not a folder the kiosk can reach (a share not mounted?)", r.Dir)
+	}
+	if err := os.MkdirAll(r.State, 0o700); err != nil {
+		return enc, bad("parts.results.state", "%v", err)
+	}
+	return enc, nil
+}
+
+func (w *World) receptionWriter() (*reception.Writer, error) {
+	enc, err := w.receptionFolders()
+	if err != nil {
+		return nil, err
+	}
+	r := w.Config.Parts.Results
+	wr, err := reception.NewWriter(reception.WriterConfig{Root: r.Dir, StateDir: r.State,
+		KioskID: w.Config.Parts.KioskID, Institution: w.Config.Facility.Code, Encoding: enc})
 	if err != nil {
 		return nil, bad("parts.results.dir", "%v", err)
 	}
 	return wr, nil
+}
+
+// requests is the req/ → res/ service: checks by insured number that the
+// reception system asks for, answered exactly once each.
+func (w *World) requests(client *eligibility.Client) error {
+	r := w.Config.Parts.Results
+	enc, _ := reception.ParseEncoding(orString(r.Encoding, "utf-8"))
+	svc, err := reception.NewService(reception.ServiceConfig{Root: r.Dir, StateDir: r.State,
+		KioskID: w.Config.Parts.KioskID, Institution: w.Config.Facility.Code, Encoding: enc, Lookup: client,
+		Retention: time.Duration(r.RetentionDays) * 24 * time.Hour,
+		OnError:   func(err error) { w.log.Warn("reception folder", "fault", string(session.ErrCodeResults), "err", err) }})
+	if err != nil {
+		return bad("parts.results.dir", "%v", err)
+	}
+	w.requestService = svc
+	return nil
 }
 
 func orString(v, d string) string {

@@ -28,13 +28,13 @@ func newPCSCReader(allow pcsc.AllowList, anchors *mynacard.TrustAnchors, log *sl
 
 var errNoAllowedReader = errors.New("wire: no reader on the allow-list is connected")
 
-func (r *pcscReader) run(ctx context.Context, k *session.Kiosk) {
+func (r *pcscReader) run(ctx context.Context, k *session.Kiosk, board *faultBoard) {
 	faulty := false
 	for ctx.Err() == nil {
 		err := r.watchOnce(ctx, k, func() {
 			if faulty {
 				faulty = false
-				k.Fault(session.ErrCodeNone)
+				board.set(session.ErrCodeNoReader, false)
 				r.log.Info("card reader connected")
 			}
 		})
@@ -43,7 +43,7 @@ func (r *pcscReader) run(ctx context.Context, k *session.Kiosk) {
 		}
 		if !faulty {
 			faulty = true
-			k.Fault(session.ErrCodeNoReader)
+			board.set(session.ErrCodeNoReader, true)
 			r.log.Warn("card reader missing", "fault", string(session.ErrCodeNoReader), "err", err)
 		}
 		select {

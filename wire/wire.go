@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/uketsuke/uketsuke/app/audit"
 	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/mynacard"
+	"github.com/uketsuke/uketsuke/app/reception"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/staff"
 	"github.com/uketsuke/uketsuke/sim/world"
@@ -41,10 +43,12 @@ type World struct {
 	Sim      *world.World  // the simulated surroundings; nil on a real kiosk
 	Anchors  *mynacard.TrustAnchors
 
-	log     *slog.Logger
-	reader  *pcscReader // nil with the virtual reader
-	faults  []session.ErrorCode
-	closers []func()
+	log            *slog.Logger
+	reader         *pcscReader // nil with the virtual reader
+	results        *session.EligibilityAdapter
+	requestService *reception.Service
+	faults         []session.ErrorCode
+	closers        []func()
 }
 
 // ErrConfig wraps every reason a world cannot be built from its configuration.
@@ -100,11 +104,42 @@ func check(cfg *config.Config, o Options) error {
 // Run feeds the reader's card events and the parts' faults into the kiosk
 // until ctx ends.
 func (w *World) Run(ctx context.Context, k *session.Kiosk) {
+	board := newFaultBoard(k)
 	for _, f := range w.faults {
-		k.Fault(f)
+		board.set(f, true)
 	}
+	if w.requestService != nil {
+		go w.requestService.Run(ctx)
+	}
+	go w.watchResults(ctx, board)
 	if w.reader != nil {
-		w.reader.run(ctx, k)
+		w.reader.run(ctx, k, board)
+	}
+}
+
+// watchResults writes the result files a full disk or a missing share held
+// back, and keeps the fault on screen until they are all written.
+func (w *World) watchResults(ctx context.Context, board *faultBoard) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	faulty := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		err := w.results.Flush()
+		switch {
+		case err != nil && !faulty:
+			faulty = true
+			board.set(session.ErrCodeResults, true)
+			w.log.Warn("result files held back", "fault", string(session.ErrCodeResults), "waiting", w.results.Unsent(), "err", err)
+		case err == nil && faulty:
+			faulty = false
+			board.set(session.ErrCodeResults, false)
+			w.log.Info("result files written again")
+		}
 	}
 }
 

@@ -70,7 +70,7 @@ func TestAMissingReaderIsAFaultNotACrash(t *testing.T) {
 	defer cancel()
 	go k.Run(ctx)
 	views := k.Watch(ctx)
-	go r.run(ctx, k)
+	go r.run(ctx, k, newFaultBoard(k))
 	deadline := time.After(5 * time.Second)
 	for {
 		select {

@@ -93,10 +93,18 @@ type Eligibility struct {
 	Timeout    Duration `json:"timeout,omitempty"`     // one attempt; 0 = 3 s
 }
 
-// Results is where the result files for the reception system go.
+// Results is the 連携 folder the clinic's reception system reads (face/,
+// req/, res/ inside it; docs/reception-files.md), and the kiosk's own
+// bookkeeping for it.
 type Results struct {
-	Dir      string `json:"dir"`
+	Dir      string `json:"dir"`                // a local folder or a mounted share; must exist
 	Encoding string `json:"encoding,omitempty"` // utf-8 (default) or shift_jis
+	// State is kiosk-local (never on the share): the file counter and the
+	// req/ journal that answers every request exactly once.
+	State string `json:"state"`
+	// RetentionDays deletes this kiosk's files no reception system picked
+	// up after that many days; 0 keeps them.
+	RetentionDays int `json:"retention_days,omitempty"`
 }
 
 // Updates is where signed configuration bundles arrive and what verifies them.
@@ -121,7 +129,7 @@ type World struct {
 }
 
 var (
-	kioskID   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+	kioskID   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,31}$`)
 	pinHashes = regexp.MustCompile(`^\$argon2id\$v=19\$m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$`)
 )
 
@@ -139,7 +147,7 @@ func (p *Parts) validate() error {
 
 func (p *Parts) validateID() error {
 	if !kioskID.MatchString(p.KioskID) {
-		return bad("parts.kiosk_id", "%q: 1-32 letters, digits, _ or -", p.KioskID)
+		return bad("parts.kiosk_id", "%q: 1-32 letters, digits or -", p.KioskID)
 	}
 	if p.Audit == "" {
 		return bad("parts.audit", "the folder for the audit logs is missing")
@@ -244,6 +252,12 @@ func (e Eligibility) validate() error {
 func (r Results) validate() error {
 	if r.Dir == "" {
 		return bad("parts.results.dir", "the folder for result files is missing")
+	}
+	if r.State == "" {
+		return bad("parts.results.state", "a kiosk-local folder for the file counter and the request journal is missing")
+	}
+	if r.RetentionDays < 0 || r.RetentionDays > 365 {
+		return bad("parts.results.retention_days", "%d is outside 0..365", r.RetentionDays)
 	}
 	if r.Encoding != "" {
 		return oneOf("parts.results.encoding", r.Encoding, "utf-8", "shift_jis")

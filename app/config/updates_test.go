@@ -23,7 +23,7 @@ func kioskConfig(t *testing.T, pub ed25519.PublicKey) *Config {
 		OCR:         OCR{Kind: KindTesseract},
 		FaceEngine:  FaceEngine{Kind: KindONNX, Models: "models"},
 		Eligibility: Eligibility{Kind: KindHTTPS, URL: "https://127.0.0.1:8443", CAFile: "ca.pem", ClientCert: "c.pem", ClientKey: "k.pem"},
-		Results:     Results{Dir: filepath.Join(dir, "results")},
+		Results:     Results{Dir: filepath.Join(dir, "results"), State: filepath.Join(dir, "reception")},
 		Updates: Updates{Dir: filepath.Join(dir, "updates"), State: filepath.Join(dir, "state"),
 			Keys: []string{base64.StdEncoding.EncodeToString(pub)}},
 	}

@@ -220,10 +220,19 @@ func (k *Kiosk) identified(p *Proof) {
 	})
 }
 
+// eligibilityCode tells a result folder that refuses the file from a
+// service that does not answer: staff act on the first, patients retry the second.
+func eligibilityCode(err error) ErrorCode {
+	if errors.Is(err, ErrResultsUnwritable) {
+		return ErrCodeResults
+	}
+	return ErrCodeEligibility
+}
+
 func eligibilityEvent(res Result, err error) Event {
 	switch {
 	case err != nil:
-		return Event{Kind: EvEligFailed, Code: ErrCodeEligibility}
+		return Event{Kind: EvEligFailed, Code: eligibilityCode(err)}
 	case res.Validity == ValidityValid:
 		return Event{Kind: EvEligible, Result: res}
 	case res.Validity == ValidityUnregistered:
@@ -283,9 +292,11 @@ func (k *Kiosk) recordConsent(items ConsentItems) {
 	s.items = items
 	ticket := s.result.Ticket
 	s.spawn(func() {
-		err := s.timed(stageConsent, func() error { return s.k.dev.Eligibility.RecordConsent(s.ctx, ticket, items) })
+		err := s.timed(stageConsent, func() error {
+			return s.k.dev.Eligibility.Complete(s.ctx, ticket, Completion{Items: items, Prescription: s.prescription})
+		})
 		if err != nil {
-			s.post(Event{Kind: EvEligFailed, Code: ErrCodeEligibility})
+			s.post(Event{Kind: EvEligFailed, Code: eligibilityCode(err)})
 			return
 		}
 		s.post(Event{Kind: EvConsentSaved})

@@ -5,27 +5,53 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"sync"
+	"time"
 
 	"github.com/uketsuke/uketsuke/app/eligibility"
+	"github.com/uketsuke/uketsuke/app/reception"
 )
 
 // EligibilityAdapter adapts the eligibility client (app/eligibility) to the
-// session's Eligibility port, and hands every result to the writer for the
-// reception system.
+// session's Eligibility port, and writes one face/ file per session that
+// reached the eligibility system for the clinic's reception system
+// (app/reception): when the patient has made their choices, at once for an
+// answer that ends the session (invalid insurance) or a failed check.
 type EligibilityAdapter struct {
-	Client *eligibility.Client
-	Writer *eligibility.Writer // nil: no result files
+	Client    *eligibility.Client
+	Reception *reception.Writer // nil: no result files
 	// Record is the insurance record 初回登録 links the card to; the real
 	// service knows it from the insurer, the stand-in needs it given.
 	Record func() eligibility.InsuranceQuery
 
 	mu      sync.Mutex
-	written []string // result files written, newest last
+	checks  map[string]check // ticket → an answer awaiting the patient's choices
+	written []string         // result files written, newest last
+	unsent  []unsent         // files a full disk or a missing share held back
+}
+
+// check is one answer and how the patient got it.
+type check struct {
+	res    *eligibility.Result
+	method Method
+	at     time.Time
+}
+
+// unsent is a file that could not be written yet: kept whole, written first
+// once the folder is back, so nothing is lost.
+type unsent struct {
+	res   *eligibility.Result
+	facts reception.Facts
 }
 
 // ErrNoRecord means 初回登録 was asked for without an insurance record.
 var ErrNoRecord = errors.New("session: no insurance record for registration")
+
+// ErrResultsUnwritable means the result file could not be written (a full
+// disk, a share not mounted): the session stops with a staff screen and the
+// file waits in memory until Flush writes it.
+var ErrResultsUnwritable = errors.New("session: the result folder cannot be written")
 
 func (a *EligibilityAdapter) Challenge(ctx context.Context) (Challenge, error) {
 	c, err := a.Client.Challenge(ctx)
@@ -45,12 +71,14 @@ func (a *EligibilityAdapter) Check(ctx context.Context, p Proof) (Result, error)
 		resp, err = a.Client.CheckPinless(ctx, p.Relay)
 	}
 	if err != nil {
+		a.write(nil, reception.Facts{Method: methodOf(p.Method), At: time.Now(), Err: err})
 		return Result{}, err
 	}
 	if resp.RegistrationRequired {
+		a.remember(resp.Session, check{method: p.Method, at: time.Now()})
 		return Result{Validity: ValidityUnregistered, Ticket: resp.Session}, nil
 	}
-	return a.result(resp.Result, resp.Session)
+	return a.result(resp.Result, resp.Session, p.Method)
 }
 
 func (a *EligibilityAdapter) Register(ctx context.Context, ticket string) (Result, error) {
@@ -61,10 +89,13 @@ func (a *EligibilityAdapter) Register(ctx context.Context, ticket string) (Resul
 	if err != nil {
 		return Result{}, err
 	}
-	return a.result(resp.Result, ticket)
+	return a.result(resp.Result, ticket, a.pending(ticket).method)
 }
 
-func (a *EligibilityAdapter) RecordConsent(ctx context.Context, ticket string, items ConsentItems) error {
+// Complete records the consents with the service and then writes the
+// session's result file with the patient's choices.
+func (a *EligibilityAdapter) Complete(ctx context.Context, ticket string, c Completion) error {
+	items := c.Items
 	flag := func(x ConsentItems) string {
 		if items.Has(x) {
 			return "1"
@@ -77,7 +108,98 @@ func (a *EligibilityAdapter) RecordConsent(ctx context.Context, ticket string, i
 		MedicalTreatmentInfoConsFlg:       flag(ConsentMedical),
 		OperationInfoConsFlg:              flag(ConsentSurgery),
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	chk := a.take(ticket)
+	if chk.res == nil {
+		return fmt.Errorf("session: no eligibility answer for this session")
+	}
+	now := time.Now()
+	given := func(x ConsentItems) reception.Consent { return reception.Consent{Given: items.Has(x), At: now} }
+	return a.write(chk.res, reception.Facts{Method: methodOf(chk.method), At: chk.at, Prescription: prescriptionOf(c.Prescription),
+		Consents: reception.Consents{Diagnosis: given(ConsentMedical), Drug: given(ConsentDrug),
+			Surgery: given(ConsentSurgery), Checkups: given(ConsentCheckup)}})
+}
+
+// result keeps a valid answer for the patient's choices, and writes any
+// other at once: the session ends there.
+func (a *EligibilityAdapter) result(res *eligibility.Result, ticket string, m Method) (Result, error) {
+	if res == nil {
+		return Result{}, errors.New("session: eligibility answer without a result")
+	}
+	r := Result{Validity: validityOf(res.Body.QualificationValidity), Ticket: ticket}
+	chk := check{res: res, method: m, at: time.Now()}
+	if r.Validity == ValidityValid {
+		a.remember(ticket, chk)
+		return r, nil
+	}
+	if err := a.write(res, reception.Facts{Method: methodOf(m), At: chk.at}); err != nil {
+		return Result{}, err
+	}
+	return r, nil
+}
+
+func (a *EligibilityAdapter) remember(ticket string, c check) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.checks == nil {
+		a.checks = map[string]check{}
+	}
+	if len(a.checks) > 64 { // sessions that ended without choices: their answers go
+		clear(a.checks)
+	}
+	a.checks[ticket] = c
+}
+
+func (a *EligibilityAdapter) pending(ticket string) check {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.checks[ticket]
+}
+
+func (a *EligibilityAdapter) take(ticket string) check {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c := a.checks[ticket]
+	delete(a.checks, ticket)
+	return c
+}
+
+// write writes the file, after any held back earlier; a folder error keeps
+// it for Flush and reports ErrResultsUnwritable.
+func (a *EligibilityAdapter) write(res *eligibility.Result, f reception.Facts) error {
+	if a.Reception == nil {
+		return nil
+	}
+	a.mu.Lock()
+	a.unsent = append(a.unsent, unsent{res: res, facts: f})
+	a.mu.Unlock()
+	return a.Flush()
+}
+
+// Flush writes the files held back, oldest first, and says whether the
+// folder still refuses them.
+func (a *EligibilityAdapter) Flush() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for len(a.unsent) > 0 {
+		u := a.unsent[0]
+		w, err := a.Reception.Write(u.res, u.facts)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrResultsUnwritable, err)
+		}
+		a.unsent = a.unsent[1:]
+		a.written = append(a.written, w.Path)
+	}
+	return nil
+}
+
+// Unsent counts the files waiting for the folder.
+func (a *EligibilityAdapter) Unsent() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.unsent)
 }
 
 // Written lists the result files written so far.
@@ -87,22 +209,26 @@ func (a *EligibilityAdapter) Written() []string {
 	return append([]string(nil), a.written...)
 }
 
-// result writes the file first: a check is reported only once its result
-// is where the reception system will find it.
-func (a *EligibilityAdapter) result(res *eligibility.Result, ticket string) (Result, error) {
-	if res == nil {
-		return Result{}, errors.New("session: eligibility answer without a result")
+func methodOf(m Method) reception.Method {
+	switch m {
+	case MethodFace:
+		return reception.MethodFace
+	case MethodPIN:
+		return reception.MethodPIN
+	case MethodStaff:
+		return reception.MethodStaff
 	}
-	if a.Writer != nil {
-		path, err := a.Writer.Write(res)
-		if err != nil {
-			return Result{}, err
-		}
-		a.mu.Lock()
-		a.written = append(a.written, path)
-		a.mu.Unlock()
+	return reception.MethodUnknown
+}
+
+func prescriptionOf(p Prescription) reception.Prescription {
+	switch p {
+	case PrescriptionPaper:
+		return reception.PrescriptionPaper
+	case PrescriptionElectronic:
+		return reception.PrescriptionElectronic
 	}
-	return Result{Validity: validityOf(res.Body.QualificationValidity), Ticket: ticket}, nil
+	return reception.PrescriptionUnasked
 }
 
 func validityOf(code string) Validity {

@@ -102,7 +102,9 @@ type Eligibility interface {
 	Challenge(ctx context.Context) (Challenge, error)
 	Check(ctx context.Context, p Proof) (Result, error)
 	Register(ctx context.Context, ticket string) (Result, error)
-	RecordConsent(ctx context.Context, ticket string, items ConsentItems) error
+	// Complete records the patient's consents and hands the result, with
+	// the patient's choices, to the clinic's reception system.
+	Complete(ctx context.Context, ticket string, c Completion) error
 }
 
 // Devices is everything the session drives.

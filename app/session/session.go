@@ -41,12 +41,13 @@ type session struct {
 	idleGen   int
 	idleTimer *time.Timer
 
-	method     Method
-	result     Result
-	individual bool
-	items      ConsentItems
-	errCode    ErrorCode
-	proof      *Proof
+	method       Method
+	result       Result
+	individual   bool
+	items        ConsentItems
+	prescription Prescription // the patient's choice, when the facility asks
+	errCode      ErrorCode
+	proof        *Proof
 }
 
 func (k *Kiosk) newSession(c Card) *session {

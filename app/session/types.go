@@ -131,6 +131,22 @@ const (
 // Has reports whether every item of x is in c.
 func (c ConsentItems) Has(x ConsentItems) bool { return c&x == x }
 
+// Prescription is the patient's choice of prescription form.
+type Prescription uint8
+
+// The choices; unasked when the facility does not ask.
+const (
+	PrescriptionUnasked    Prescription = iota
+	PrescriptionPaper                   // 紙の処方箋
+	PrescriptionElectronic              // 電子処方箋
+)
+
+// Completion is what the patient chose after the check.
+type Completion struct {
+	Items        ConsentItems
+	Prescription Prescription
+}
+
 // Validity is the eligibility service's QualificationValidity.
 type Validity uint8
 

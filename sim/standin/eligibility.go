@@ -79,13 +79,13 @@ func (e *Eligibility) Register(ctx context.Context, ticket string) (session.Resu
 	return session.Result{Validity: e.validity(), Ticket: ticket}, nil
 }
 
-func (e *Eligibility) RecordConsent(ctx context.Context, ticket string, items session.ConsentItems) error {
+func (e *Eligibility) Complete(ctx context.Context, ticket string, c session.Completion) error {
 	if err := e.wait(ctx); err != nil {
 		return err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.Consents = append(e.Consents, items)
+	e.Consents = append(e.Consents, c.Items)
 	return nil
 }
 
