@@ -15,7 +15,7 @@
 //	UKETSUKE_STATUS=FILE       append each state the kiosk shows, one a line
 //	UKETSUKE_DEMO_CARD=1       place the standard holder's card at start
 //	UKETSUKE_DEMO_OPERATOR=0   no operator window
-//	UKETSUKE_STAFF_PIN=DIGITS  the staff PIN that leaves kiosk mode
+//	UKETSUKE_STAFF_PIN=DIGITS  the staff PIN (6–12 digits) of the staff menu
 //	UKETSUKE_WINDOWED=1        a 1280×800 window instead of full screen
 package main
 
@@ -33,6 +33,7 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/app/staff"
 	"github.com/uketsuke/uketsuke/cli"
 	"github.com/uketsuke/uketsuke/i18n"
 	"github.com/uketsuke/uketsuke/sim/kioskwire"
@@ -89,7 +90,7 @@ func runKiosk(windowed bool) int {
 	var shell *ui.Shell
 	shell = ui.New(ui.Config{
 		Defaults: theme.Options{Lang: i18n.Default}, Actions: kiosk,
-		Preview: demoPreview{demo}, StaffPIN: staffPIN(), OnStaffExit: a.Quit,
+		Preview: demoPreview{demo}, Staff: staffGuard(), OnStaffExit: a.Quit,
 		OnRender: func() { hooks.rendered(shell) },
 	})
 	defer shell.Close()
@@ -131,15 +132,25 @@ func follow(ctx context.Context, k *session.Kiosk, shell *ui.Shell, hooks *testH
 	}
 }
 
-// staffPIN reads the staff's exit PIN from configuration into locked memory.
-func staffPIN() *secret.Buffer {
-	pin := os.Getenv("UKETSUKE_STAFF_PIN")
-	if pin == "" {
+// staffGuard checks the staff PIN from UKETSUKE_STAFF_PIN (6–12 digits),
+// hashed at start; nil without one.
+func staffGuard() ui.StaffCheck {
+	pin := secret.Take([]byte(os.Getenv("UKETSUKE_STAFF_PIN")))
+	defer pin.Destroy()
+	if pin.Len() == 0 {
 		return nil
 	}
-	b := secret.New(len(pin))
-	copy(b.Bytes(), pin)
-	return b
+	hash, err := staff.HashPIN(pin.Bytes())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "uketsuke: UKETSUKE_STAFF_PIN:", err)
+		return nil
+	}
+	g, err := staff.NewGuard(hash)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "uketsuke: UKETSUKE_STAFF_PIN:", err)
+		return nil
+	}
+	return g
 }
 
 // testHooks write what an end-to-end test needs to see; all off unless set.

@@ -88,3 +88,4 @@ type nobody struct{}
 func (nobody) Press(session.EventKind) error { return nil }
 func (nobody) Digit(byte) error              { return nil }
 func (nobody) Touch(session.Event) error     { return nil }
+func (nobody) Staff(session.EventKind) error { return nil }
