@@ -98,7 +98,10 @@ func (s *Shell) faultIdleScreen(code session.ErrorCode) fyne.CanvasObject {
 	s.faultDrawn = true
 	p := faultText(code)
 	title := notice(t.T(p.title), widget.DangerImportance)
-	title.SizeName = fynetheme.SizeNameHeadingText
+	title.SizeName = fynetheme.SizeNameSubHeadingText // under "place your card"
+	if p.blocksCards {
+		title.SizeName = fynetheme.SizeNameHeadingText // the screen's message
+	}
 	words := tight(title, body(t.T(p.body)))
 	if p.staff != "" {
 		staffLine := body(t.T(p.staff))
