@@ -95,6 +95,29 @@ const (
 	StaffAuthRequired Key = "staff.auth_required"
 	StaffExitKiosk    Key = "staff.exit_kiosk"
 	StaffCalled       Key = "staff.called"
+	StaffMenuTitle    Key = "staff.menu.title"
+	StaffMenuBack     Key = "staff.menu.back"
+	StaffMenuNoCheck  Key = "staff.menu.no_check"
+	StaffPINBody      Key = "staff.pin_body" // {min} {max}
+	StaffPINWrong     Key = "staff.pin_wrong"
+	StaffLocked       Key = "staff.locked" // {count}: seconds
+)
+
+// Faults: a part of the kiosk is missing or broken. Title and body speak to
+// the patient; "staff" says what staff do.
+const (
+	FaultNoReaderTitle     Key = "fault.no_reader.title"
+	FaultNoReaderBody      Key = "fault.no_reader.body"
+	FaultNoReaderStaff     Key = "fault.no_reader.staff"
+	FaultNoFaceCameraTitle Key = "fault.no_face_camera.title"
+	FaultNoFaceCameraBody  Key = "fault.no_face_camera.body"
+	FaultNoFaceCameraStaff Key = "fault.no_face_camera.staff"
+	FaultNoCardCameraTitle Key = "fault.no_card_camera.title"
+	FaultNoCardCameraBody  Key = "fault.no_card_camera.body"
+	FaultNoCardCameraStaff Key = "fault.no_card_camera.staff"
+	FaultResultsTitle      Key = "fault.results.title"
+	FaultResultsBody       Key = "fault.results.body"
+	FaultResultsStaff      Key = "fault.results.staff"
 )
 
 // 初回登録: a card not yet registered for insurance use.
@@ -172,6 +195,8 @@ const (
 	ErrCancelledBody        Key = "error.cancelled.body"
 	ErrInactivityTitle      Key = "error.inactivity.title"
 	ErrInactivityBody       Key = "error.inactivity.body"
+	ErrKeyBLowTriesTitle    Key = "error.keyb_low_tries.title"
+	ErrKeyBLowTriesBody     Key = "error.keyb_low_tries.body"
 )
 
 // Eligibility results (QualificationValidity 1–6) other than a plain success.
@@ -211,6 +236,12 @@ var keyList = []Key{
 
 	StaffCheckTitle, StaffCheckBody, StaffPromptVisual, StaffConfirm, StaffReject,
 	StaffAuthRequired, StaffExitKiosk, StaffCalled,
+	StaffMenuTitle, StaffMenuBack, StaffMenuNoCheck, StaffPINBody, StaffPINWrong, StaffLocked,
+
+	FaultNoReaderTitle, FaultNoReaderBody, FaultNoReaderStaff,
+	FaultNoFaceCameraTitle, FaultNoFaceCameraBody, FaultNoFaceCameraStaff,
+	FaultNoCardCameraTitle, FaultNoCardCameraBody, FaultNoCardCameraStaff,
+	FaultResultsTitle, FaultResultsBody, FaultResultsStaff,
 
 	RegisterTitle, RegisterBody, RegisterYes, RegisterNo, RegisterDone, RegisterBusy,
 
@@ -229,7 +260,7 @@ var keyList = []Key{
 	ErrFaceUnavailableTitle, ErrFaceUnavailableBody, ErrCardInvalidTitle, ErrCardInvalidBody,
 	ErrCameraTitle, ErrCameraBody, ErrStaffRejectedTitle, ErrStaffRejectedBody,
 	ErrNoMethodTitle, ErrNoMethodBody, ErrCancelledTitle, ErrCancelledBody,
-	ErrInactivityTitle, ErrInactivityBody,
+	ErrInactivityTitle, ErrInactivityBody, ErrKeyBLowTriesTitle, ErrKeyBLowTriesBody,
 
 	ResultValid, ResultInvalidTitle, ResultInvalidBody, ResultInvalidNewTitle,
 	ResultInvalidNewBody, ResultNotFoundTitle, ResultNotFoundBody,
@@ -241,6 +272,7 @@ var keyList = []Key{
 var countKeys = map[Key]bool{
 	FaceTriesLeft: true,
 	PINTriesLeft:  true,
+	StaffLocked:   true,
 }
 
 // Keys returns every message key, in catalogue order. The slice is a copy.

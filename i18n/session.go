@@ -42,6 +42,7 @@ var sessionTexts = map[string]Text{
 	"card.face_unreadable": {ErrCardFaceTitle, ErrCardFaceBody},
 	"card.keyb_rejected":   {ErrFaceUnavailableTitle, ErrFaceUnavailableBody},
 	"card.keyb_blocked":    {ErrFaceUnavailableTitle, ErrFaceUnavailableBody},
+	"card.keyb_low_tries":  {ErrKeyBLowTriesTitle, ErrKeyBLowTriesBody},
 	"card.record_invalid":  {ErrCardInvalidTitle, ErrCardInvalidBody},
 	"card.error":           {ErrUnreadableTitle, ErrUnreadableBody},
 	"face.engine":          {ErrCameraTitle, ErrCameraBody},
@@ -57,6 +58,12 @@ var sessionTexts = map[string]Text{
 	"session.inactivity":   {ErrInactivityTitle, ErrInactivityBody},
 	"session.card_removed": {ErrCardRemovedTitle, ErrCardRemovedBody},
 	"session.remove_card":  {RemoveCard, ""},
+	// Faults (View.Fault): what is wrong, for the patient; the staff line
+	// (fault.*.staff) is the screen's business.
+	"device.no_reader":      {FaultNoReaderTitle, FaultNoReaderBody},
+	"device.no_face_camera": {FaultNoFaceCameraTitle, FaultNoFaceCameraBody},
+	"device.no_card_camera": {FaultNoCardCameraTitle, FaultNoCardCameraBody},
+	"results.unwritable":    {FaultResultsTitle, FaultResultsBody},
 	// The face quality gate's guidance (a single line: Title only).
 	"face.no_face":        {FaceGuideNoFace, ""},
 	"face.come_closer":    {FaceGuideCloser, ""},

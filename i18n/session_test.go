@@ -18,6 +18,9 @@ func TestEverySessionCodeHasText(t *testing.T) {
 	for _, e := range session.ErrorCodes() {
 		codes = append(codes, string(e))
 	}
+	for _, f := range session.Faults() {
+		codes = append(codes, string(f))
+	}
 	for _, g := range session.Guidances() {
 		codes = append(codes, string(g))
 	}

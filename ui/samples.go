@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/uketsuke/uketsuke/app/session"
 )
@@ -14,7 +15,8 @@ import (
 type Sample struct {
 	Name string
 	View session.View
-	// Page opens the language picker or the staff login instead.
+	// Page opens the language picker, the staff login (staff, staff-wrong,
+	// staff-locked) or the staff menu (staff-menu) instead.
 	Page string
 }
 
@@ -66,6 +68,17 @@ func Samples() []Sample {
 		{Name: "done", View: with(session.StateDone, func(v *session.View) { v.Result.Validity = session.ValidityValid })},
 		{Name: "language", View: base(session.StateMethod), Page: "language"},
 		{Name: "staff-login", View: base(session.StateMethod), Page: "staff"},
+		{Name: "staff-login-wrong", View: base(session.StateMethod), Page: "staff-wrong"},
+		{Name: "staff-login-locked", View: base(session.StateMethod), Page: "staff-locked"},
+		{Name: "staff-menu", View: session.View{State: session.StateIdle}, Page: "staff-menu"},
+		{Name: "staff-menu-check", View: base(session.StateStaffCheck), Page: "staff-menu"},
+		{Name: "staff-menu-fault", View: session.View{State: session.StateIdle, Fault: session.ErrCodeNoReader}, Page: "staff-menu"},
+		{Name: "method-fault", View: with(session.StateMethod, func(v *session.View) {
+			v.Fault, v.Methods.Face = session.ErrCodeNoFaceCamera, false
+		})},
+	}
+	for _, f := range session.Faults() {
+		out = append(out, Sample{Name: "idle-fault-" + faultName(f), View: session.View{State: session.StateIdle, Fault: f}})
 	}
 	for _, g := range Guidances() {
 		out = append(out, Sample{Name: "face-" + strings.ReplaceAll(string(g), "face.", ""),
@@ -95,6 +108,15 @@ func validityName(v session.Validity) string {
 	}[v]
 }
 
+// faultName is a fault code as a screen name: device.no_reader → no-reader.
+func faultName(c session.ErrorCode) string {
+	name := string(c)
+	if i := strings.IndexByte(name, '.'); i >= 0 && strings.HasPrefix(name, "device.") {
+		name = name[i+1:]
+	}
+	return strings.NewReplacer(".", "-", "_", "-").Replace(name)
+}
+
 // SampleByName finds one sample.
 func SampleByName(name string) (Sample, bool) {
 	for _, s := range Samples() {
@@ -107,13 +129,24 @@ func SampleByName(name string) (Sample, bool) {
 
 // ShowSample renders a sample on the shell.
 func (s *Shell) ShowSample(sm Sample) {
-	s.page = pageSession
+	s.leaveStaff()
 	s.view = sm.View
 	switch sm.Page {
 	case "language":
 		s.OpenLanguagePicker()
 	case "staff":
 		s.OpenStaffLogin()
+	case "staff-wrong", "staff-locked":
+		s.openStaff()
+		s.staffMsg, s.staffWait = staffWrong, 0
+		if sm.Page == "staff-locked" {
+			s.staffMsg, s.staffWait = staffLocked, 30*time.Second
+		}
+		s.render()
+	case "staff-menu":
+		s.openStaff()
+		s.page = pageStaffMenu
+		s.render()
 	default:
 		s.render()
 	}

@@ -62,7 +62,7 @@ func (s *Shell) layoutScreen(header []fyne.CanvasObject, center fyne.CanvasObjec
 	if center == nil {
 		center = layout.NewSpacer()
 	}
-	if s.opts.LargeText {
+	if s.drawn.LargeText {
 		// Large text can outgrow the screen: the words scroll, the actions
 		// stay at the bottom, always in reach.
 		return container.NewBorder(nil, bottom, nil, nil,
@@ -81,9 +81,60 @@ func (s *Shell) idleScreen(v session.View) fyne.CanvasObject {
 	if v.Error == session.ErrCodeCardStillThere {
 		return s.layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.DoneTakeCard))}, takeCardPicture())
 	}
+	if v.Fault != session.ErrCodeNone {
+		return s.faultIdleScreen(v.Fault)
+	}
 	text := container.NewVBox(heading(t.T(i18n.PlaceCardTitle)), body(t.T(i18n.PlaceCardHow)),
 		layout.NewSpacer(), body(t.T(i18n.PlaceCardNote)))
 	return container.NewGridWithColumns(2, s.scrollIfLarge(text), cardPicture())
+}
+
+// faultIdleScreen says what is wrong, what the patient does and what staff
+// do. A kiosk that cannot take a card (no reader, nowhere to write results)
+// does not ask for one; one that still can (a camera is missing) asks,
+// under the fault.
+func (s *Shell) faultIdleScreen(code session.ErrorCode) fyne.CanvasObject {
+	t := s.tr()
+	s.faultDrawn = true
+	p := faultText(code)
+	title := notice(t.T(p.title), widget.DangerImportance)
+	title.SizeName = fynetheme.SizeNameSubHeadingText // under "place your card"
+	if p.blocksCards {
+		title.SizeName = fynetheme.SizeNameHeadingText // the screen's message
+	}
+	words := tight(title, body(t.T(p.body)))
+	if p.staff != "" {
+		staffLine := body(t.T(p.staff))
+		staffLine.TextStyle.Italic = true
+		words.Add(staffLine)
+	}
+	if p.blocksCards {
+		icon := canvas.NewImageFromResource(fynetheme.NewWarningThemedResource(fynetheme.WarningIcon()))
+		icon.FillMode = canvas.ImageFillContain
+		icon.SetMinSize(fyne.NewSquareSize(200))
+		return container.NewBorder(nil, nil, nil, container.NewCenter(icon), s.scrollIfLarge(words))
+	}
+	// The fault across the whole width, under the usual picture.
+	place := container.NewVBox(heading(t.T(i18n.PlaceCardTitle)), body(t.T(i18n.PlaceCardHow)))
+	if s.drawn.LargeText {
+		return container.NewVScroll(container.NewVBox(place, words))
+	}
+	return container.NewBorder(nil, words, nil, nil, container.NewGridWithColumns(2, place, cardPicture()))
+}
+
+// faultBanner is one line above the screen: a part is missing or broken.
+func (s *Shell) faultBanner(code session.ErrorCode) fyne.CanvasObject {
+	t := s.tr()
+	bg := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameWarning))
+	bg.CornerRadius = 8
+	text := canvas.NewText(t.T(faultText(code).title), fynetheme.Color(fynetheme.ColorNameForegroundOnWarning))
+	text.TextSize = chipTextSize
+	text.TextStyle.Bold = true
+	icon := canvas.NewImageFromResource(fynetheme.NewColoredResource(fynetheme.WarningIcon(), fynetheme.ColorNameForegroundOnWarning))
+	icon.SetMinSize(fyne.NewSquareSize(chipTextSize))
+	pad := fynetheme.Size(fynetheme.SizeNameInnerPadding)
+	row := container.New(layout.NewCustomPaddedLayout(pad/2, pad/2, pad, pad), container.NewHBox(icon, text))
+	return container.NewPadded(container.NewStack(bg, row))
 }
 
 // waitScreen is for work the patient waits on: reading, checking, sending.
@@ -118,7 +169,7 @@ func (s *Shell) methodScreen(v session.View) fyne.CanvasObject {
 	}
 	faceCol := s.choice("face", t.T(i18n.MethodFace), t.T(i18n.MethodFaceHint), face, s.faceReason(v))
 	pinCol := s.choice("pin", t.T(i18n.MethodPIN), t.T(i18n.MethodPINHint), pin, s.pinReason(v))
-	staff := s.button("staff", t.T(i18n.CallStaff), widget.MediumImportance, s.send(session.EvRequestStaff))
+	staff := s.button("staff", t.T(i18n.CallStaff), widget.MediumImportance, s.askStaff)
 	return s.layoutScreen(head, container.NewGridWithColumns(2, faceCol, pinCol), staff)
 }
 
@@ -228,7 +279,7 @@ func (s *Shell) faceFailedScreen(v session.View) fyne.CanvasObject {
 	if v.Methods.PIN {
 		actions = append(actions, s.button("use-pin", t.T(i18n.FaceRetryUsePIN), widget.MediumImportance, s.send(session.EvChoosePIN)))
 	}
-	actions = append(actions, s.button("staff", t.T(i18n.CallStaff), widget.MediumImportance, s.send(session.EvRequestStaff)))
+	actions = append(actions, s.button("staff", t.T(i18n.CallStaff), widget.MediumImportance, s.askStaff))
 	return s.layoutScreen(head, nil, actions...)
 }
 
@@ -263,7 +314,7 @@ func (s *Shell) pinScreen(v session.View) fyne.CanvasObject {
 
 // scrollIfLarge lets a column of text scroll in large-text mode.
 func (s *Shell) scrollIfLarge(o fyne.CanvasObject) fyne.CanvasObject {
-	if s.opts.LargeText {
+	if s.drawn.LargeText {
 		return container.NewVScroll(o)
 	}
 	return o
@@ -328,7 +379,7 @@ func (s *Shell) consentScreen(v session.View) fyne.CanvasObject {
 	}
 	items = append(items, body(t.T(i18n.ConsentNote)))
 	var list fyne.CanvasObject = container.NewVBox(items...)
-	if !s.opts.LargeText { // in large text the whole screen scrolls already
+	if !s.drawn.LargeText { // in large text the whole screen scrolls already
 		list = container.NewVScroll(list)
 	}
 	return s.layoutScreen(head[:1], list,

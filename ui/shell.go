@@ -7,7 +7,6 @@
 package ui
 
 import (
-	"crypto/subtle"
 	"image"
 	"image/color"
 	"sync"
@@ -22,16 +21,20 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/app/staff"
 	"github.com/uketsuke/uketsuke/i18n"
 	"github.com/uketsuke/uketsuke/ui/theme"
 )
 
-// Actions is what the screens send: the session core's touch interface
-// (*session.Kiosk implements it).
+// Actions is what the screens send: the session core's touch interface and,
+// after staff authenticated on screen, its staff commands (*session.Kiosk
+// implements it).
 type Actions interface {
 	Press(kind session.EventKind) error
 	Digit(d byte) error
 	Touch(ev session.Event) error
+	// Staff sends a staff command: EvStaffStart, EvStaffApprove, EvStaffReject.
+	Staff(kind session.EventKind) error
 }
 
 // Preview supplies the face camera's latest picture for the live preview;
@@ -48,10 +51,11 @@ type Config struct {
 	Defaults theme.Options
 	Actions  Actions
 	Preview  Preview // nil: the face screen shows the oval only
-	// StaffPIN is the staff's kiosk-exit PIN as ASCII digits; nil: only the
-	// staff terminal (OnStaffExit called by the caller) ends kiosk mode.
-	StaffPIN *secret.Buffer
-	// OnStaffExit runs after staff authenticated on screen.
+	// Staff checks the staff PIN typed after a long press on the hidden
+	// top-right corner (*staff.Guard). nil: the corner does nothing, and only
+	// the staff terminal (OnStaffExit called by the caller) ends kiosk mode.
+	Staff StaffCheck
+	// OnStaffExit runs when authenticated staff choose "exit" in the staff menu.
 	OnStaffExit func()
 	// OnRender runs after every redraw (test hooks: WriteTargets).
 	OnRender func()
@@ -61,27 +65,41 @@ type Config struct {
 type page uint8
 
 const (
-	pageSession page = iota
-	pageLanguage
-	pageStaff
+	pageSession   page = iota
+	pageLanguage       // the language picker
+	pageStaff          // the staff PIN pad
+	pageStaffMenu      // what authenticated staff can do
 )
 
-// maxStaffPIN bounds the staff PIN typed on screen.
-const maxStaffPIN = 12
+var pageNames = [...]string{pageSession: "session", pageLanguage: "language",
+	pageStaff: "staff-login", pageStaffMenu: "staff-menu"}
+
+func (p page) staff() bool { return p == pageStaff || p == pageStaffMenu }
 
 // Shell is the kiosk window's content. All methods run on Fyne's goroutine
 // (use fyne.Do from others).
 type Shell struct {
 	cfg     Config
-	opts    theme.Options
+	opts    theme.Options // the patient's language and modes
+	drawn   theme.Options // what the current page is drawn in
 	view    session.View
 	page    page
 	root    *fyne.Container
 	targets map[string]fyne.CanvasObject
+	clock   *clock
+	corner  *holdCorner
 
-	staff      *secret.Buffer // staff PIN digits typed so far
-	staffN     int
-	staffWrong bool
+	staff     *secret.Buffer // staff PIN digits typed so far
+	staffN    int
+	staffMsg  staffMsg
+	staffWait time.Duration // how long the pad stays locked (staffLocked)
+	staffBusy bool          // a check is running
+	staffGen  int           // bumped when the staff pages open or close
+	idleGen   int           // bumped by every staff touch
+	idleStop  func()
+	// askedStaff: the patient pressed "call staff" in this session.
+	askedStaff bool
+	faultDrawn bool // the page drew View.Fault itself: no banner
 
 	spinners []*widget.Activity // animations of the current screen
 
@@ -95,7 +113,9 @@ func New(cfg Config) *Shell {
 		cfg.Catalog = i18n.MustLoad()
 	}
 	cfg.Defaults = theme.New(cfg.Defaults).Options()
-	s := &Shell{cfg: cfg, opts: cfg.Defaults, root: container.NewStack(), staff: secret.New(maxStaffPIN)}
+	s := &Shell{cfg: cfg, opts: cfg.Defaults, root: container.NewStack(), staff: secret.New(staff.MaxPINLength),
+		clock: realClock()}
+	s.corner = newHoldCorner(s.clock, s.cornerHeld)
 	s.view = session.View{State: session.StateIdle, PIN: session.PINView{Length: session.PINLength, TriesLeft: -1}}
 	s.render()
 	return s
@@ -109,12 +129,16 @@ func (s *Shell) Options() theme.Options { return s.opts }
 
 // Show renders a new snapshot. When a session ends (back to idle) the
 // language and modes return to the facility's defaults and any open picker
-// closes.
+// or staff page closes.
 func (s *Shell) Show(v session.View) {
 	if v.State == session.StateIdle && s.view.State != session.StateIdle {
 		s.opts = s.cfg.Defaults
-		if s.page == pageLanguage {
+		s.askedStaff = false
+		switch {
+		case s.page == pageLanguage:
 			s.page = pageSession
+		case s.page.staff():
+			s.leaveStaff()
 		}
 	}
 	s.view = v
@@ -130,16 +154,19 @@ func (s *Shell) SetOptions(o theme.Options) {
 // OpenLanguagePicker shows the language list (screenshots, tests).
 func (s *Shell) OpenLanguagePicker() { s.page = pageLanguage; s.render() }
 
-// OpenStaffLogin shows the staff PIN pad (screenshots, tests).
+// OpenStaffLogin shows the staff PIN pad (screenshots, tests), as a long
+// press on the corner does.
 func (s *Shell) OpenStaffLogin() { s.openStaff() }
 
-// Close stops the preview and wipes the staff digits.
+// Close stops the preview and the timers and wipes the staff digits.
 func (s *Shell) Close() {
 	s.stopPreviewLoop()
+	s.stopStaffIdle()
+	s.corner.release()
 	s.staff.Destroy()
 }
 
-func (s *Shell) tr() translator { return translator{s.cfg.Catalog, s.opts.Lang} }
+func (s *Shell) tr() translator { return translator{s.cfg.Catalog, s.drawn.Lang} }
 
 // render rebuilds the whole screen: the views are small and change a few
 // times a second at most, so rebuilding keeps the screens free of state.
@@ -149,8 +176,15 @@ func (s *Shell) render() {
 		a.Stop()
 	}
 	s.spinners = nil
+	// Staff pages are for the facility's staff: in its language and modes,
+	// whatever the patient chose.
+	s.drawn = s.opts
+	if s.page.staff() {
+		s.drawn = s.cfg.Defaults
+	}
 	s.installTheme()
 	s.targets = map[string]fyne.CanvasObject{}
+	s.faultDrawn = false
 	bg := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameBackground))
 	var page fyne.CanvasObject
 	switch s.page {
@@ -158,11 +192,22 @@ func (s *Shell) render() {
 		page = s.languagePage()
 	case pageStaff:
 		page = s.staffPage()
+	case pageStaffMenu:
+		page = s.staffMenuPage()
 	default:
 		page = s.screen(s.view)
 	}
-	content := container.NewBorder(s.topBar(), nil, nil, nil, container.NewPadded(page))
+	top := container.NewVBox(s.topBar())
+	if s.view.Fault != session.ErrCodeNone && !s.faultDrawn {
+		top.Add(s.faultBanner(s.view.Fault))
+	}
+	content := container.NewBorder(top, nil, nil, nil, container.NewPadded(page))
 	s.root.Objects = []fyne.CanvasObject{bg, content}
+	if !s.page.staff() {
+		// The hidden staff entry: a long press opens the staff login.
+		s.targets["staff-corner"] = s.corner
+		s.root.Objects = append(s.root.Objects, container.New(cornerLayout{}, s.corner))
+	}
 	s.Relayout()
 	if s.cfg.OnRender != nil {
 		s.cfg.OnRender()
@@ -185,10 +230,10 @@ func (s *Shell) installTheme() {
 	if app == nil {
 		return
 	}
-	if t, ok := app.Settings().Theme().(kioskTheme); ok && t.Options() == s.opts {
+	if t, ok := app.Settings().Theme().(kioskTheme); ok && t.Options() == s.drawn {
 		return
 	}
-	app.Settings().SetTheme(newKioskTheme(s.opts))
+	app.Settings().SetTheme(newKioskTheme(s.drawn))
 }
 
 // button is a touch target of at least 15 mm; a nil tap disables it.
@@ -215,6 +260,11 @@ func (s *Shell) report(err error) {
 }
 
 func (s *Shell) topBar() fyne.CanvasObject {
+	if s.page.staff() {
+		// The patient's choices do not apply to the staff pages; the bar's
+		// height stays so the pages line up with the patient's.
+		return container.NewPadded(sized(layout.NewSpacer(), 0, touchSize()))
+	}
 	t := s.tr()
 	langLabel := t.T(i18n.LanguageButton)
 	if s.opts.Lang != i18n.English {
@@ -232,9 +282,8 @@ func (s *Shell) topBar() fyne.CanvasObject {
 		s.opts.HighContrast = !s.opts.HighContrast
 		s.render()
 	})
-	exit := s.chip("staff-exit", t.T(i18n.StaffExitKiosk), false, s.openStaff)
-	bar := container.NewHBox(lang, large, contrast)
-	return container.NewPadded(container.NewBorder(nil, nil, bar, exit))
+	// No staff button: staff hold the top-right corner (staff-corner).
+	return container.NewPadded(container.NewHBox(lang, large, contrast))
 }
 
 // chipTextSize is the top bar's text size in every mode: the bar must fit
@@ -294,69 +343,6 @@ func (s *Shell) languagePage() fyne.CanvasObject {
 		s.render()
 	})
 	return container.NewBorder(heading(t.T(i18n.LanguageTitle)), container.NewHBox(back), nil, nil, s.scrollIfLarge(grid))
-}
-
-func (s *Shell) openStaff() {
-	s.clearStaff()
-	s.staffWrong = false
-	s.page = pageStaff
-	s.render()
-}
-
-func (s *Shell) clearStaff() {
-	secret.Wipe(s.staff.Bytes())
-	s.staffN = 0
-}
-
-// staffPage is the staff's PIN pad for leaving kiosk mode.
-func (s *Shell) staffPage() fyne.CanvasObject {
-	t := s.tr()
-	keys := s.keypad("staff-", func(d byte) {
-		if s.staffN < maxStaffPIN {
-			s.staff.Bytes()[s.staffN] = '0' + d
-			s.staffN++
-		}
-		s.render()
-	}, func() {
-		if s.staffN > 0 {
-			s.staffN--
-			s.staff.Bytes()[s.staffN] = 0
-		}
-		s.render()
-	})
-	var ok func()
-	if s.staffN >= session.PINLength {
-		ok = s.checkStaff
-	}
-	cancel := s.button("staff-cancel", t.T(i18n.Cancel), widget.MediumImportance, func() {
-		s.clearStaff()
-		s.page = pageSession
-		s.render()
-	})
-	left := container.NewVBox(heading(t.T(i18n.StaffAuthRequired)), pinDots(s.staffN, max(s.staffN, session.PINLength)))
-	if s.staffWrong {
-		left.Add(notice(t.T(i18n.PINWrong), widget.DangerImportance))
-	}
-	left.Add(container.NewHBox(s.button("staff-ok", t.T(i18n.OK), widget.HighImportance, ok), cancel))
-	return container.NewBorder(nil, nil, nil, keys, left)
-}
-
-// checkStaff compares in constant time and wipes what was typed.
-func (s *Shell) checkStaff() {
-	typed := s.staff.Bytes()[:s.staffN]
-	good := s.cfg.StaffPIN != nil && s.cfg.StaffPIN.Len() > 0 &&
-		subtle.ConstantTimeCompare(typed, s.cfg.StaffPIN.Bytes()) == 1
-	s.clearStaff()
-	if !good {
-		s.staffWrong = true
-		s.render()
-		return
-	}
-	s.page = pageSession
-	s.render()
-	if s.cfg.OnStaffExit != nil {
-		s.cfg.OnStaffExit()
-	}
 }
 
 // startPreviewLoop refreshes the preview image about ten times a second

@@ -69,15 +69,19 @@ func enabled(o fyne.CanvasObject) bool {
 	return !ok || !d.Disabled()
 }
 
-// WriteTargets writes Targets and the shown state as JSON (for tests), via
+// WriteTargets writes Targets, the shown state and page as JSON (for tests), via
 // a temporary file so a reader never sees half a file.
 func (s *Shell) WriteTargets(path string) error {
 	data, err := json.Marshal(struct {
-		State     string
-		Lang      string
-		PINDigits int
-		Targets   []Rect
-	}{s.view.State.String(), string(s.opts.Lang), s.view.PIN.Digits, s.Targets()})
+		State       string
+		Lang        string
+		PINDigits   int
+		Page        string // session, language, staff-login, staff-menu
+		StaffDigits int    // digits on the staff PIN pad (never which)
+		Fault       string
+		Targets     []Rect
+	}{s.view.State.String(), string(s.opts.Lang), s.view.PIN.Digits, pageNames[s.page], s.staffN,
+		string(s.view.Fault), s.Targets()})
 	if err != nil {
 		return err
 	}

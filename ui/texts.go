@@ -22,6 +22,7 @@ var errorTexts = map[session.ErrorCode]pair{
 	session.ErrCodeRecordInvalid:  {i18n.ErrGenericTitle, i18n.ErrGenericBody},
 	session.ErrCodeKeyBRejected:   {i18n.ErrUnreadableTitle, i18n.ErrUnreadableBody},
 	session.ErrCodeKeyBBlocked:    {i18n.ErrCardLockedTitle, i18n.ErrCardLockedBody},
+	session.ErrCodeKeyBLowTries:   {i18n.ErrKeyBLowTriesTitle, i18n.ErrKeyBLowTriesBody},
 	session.ErrCodePINLocked:      {i18n.PINLockedTitle, i18n.PINLockedBody},
 	session.ErrCodeFaceEngine:     {i18n.FaceFailedTitle, i18n.FaceFailedBody},
 	session.ErrCodeCamera:         {i18n.FaceFailedTitle, i18n.FaceFailedBody},
@@ -54,7 +55,33 @@ func ErrorCodes() []session.ErrorCode {
 		session.ErrCodeStaffRejected, session.ErrCodeNotRegistered, session.ErrCodeIneligible,
 		session.ErrCodeEligibility, session.ErrCodeNoMethodLeft, session.ErrCodeCancelled,
 		session.ErrCodeInactivity, session.ErrCodeCardRemoved, session.ErrCodeCardStillThere,
+		session.ErrCodeKeyBLowTries,
 	}
+}
+
+// faultPair is a fault's words: what is wrong and what to do, for the
+// patient, and what staff do. blocksCards: the kiosk cannot take a card
+// now, so the idle screen must not ask for one.
+type faultPair struct {
+	title, body, staff i18n.Key
+	blocksCards        bool
+}
+
+// faultTexts covers every code of session.Faults().
+var faultTexts = map[session.ErrorCode]faultPair{
+	session.ErrCodeNoReader:     {i18n.FaultNoReaderTitle, i18n.FaultNoReaderBody, i18n.FaultNoReaderStaff, true},
+	session.ErrCodeNoFaceCamera: {i18n.FaultNoFaceCameraTitle, i18n.FaultNoFaceCameraBody, i18n.FaultNoFaceCameraStaff, false},
+	session.ErrCodeNoCardCamera: {i18n.FaultNoCardCameraTitle, i18n.FaultNoCardCameraBody, i18n.FaultNoCardCameraStaff, false},
+	session.ErrCodeResults:      {i18n.FaultResultsTitle, i18n.FaultResultsBody, i18n.FaultResultsStaff, true},
+}
+
+// faultText falls back to "something is wrong, call staff" for a fault the
+// UI does not know, and takes no card then.
+func faultText(c session.ErrorCode) faultPair {
+	if p, ok := faultTexts[c]; ok {
+		return p
+	}
+	return faultPair{i18n.ErrGenericTitle, i18n.FaultResultsBody, "", true}
 }
 
 // guidanceTexts turns the quality gate's reason into words. Keys the

@@ -1,8 +1,10 @@
 #!/bin/bash
 # End-to-end check of the real kiosk binary on a virtual X screen: choose
 # 暗証番号, type the demo holder's PIN, send it, agree to share, and see the
-# session reach 受付完了. Click positions come from the binary itself
-# (UKETSUKE_UI_TARGETS), never from guessed coordinates.
+# session reach 受付完了; then staff hold the hidden top-right corner, type
+# the staff PIN and leave kiosk mode from the staff menu. Click positions
+# come from the binary itself (UKETSUKE_UI_TARGETS), never from guessed
+# coordinates.
 #   ui/e2e/xvfb.sh BIN OUTDIR         starts Xvfb through xvfb-run
 set -euo pipefail
 
@@ -18,6 +20,8 @@ fi
 export LANG=en_US.UTF-8 FYNE_SCALE=1
 export UKETSUKE_UI_TARGETS="$out/targets.json" UKETSUKE_STATUS="$out/status.log"
 export UKETSUKE_DEMO_CARD=1 UKETSUKE_DEMO_OPERATOR=0
+staff_pin=246810
+export UKETSUKE_STAFF_PIN=$staff_pin
 
 "$bin" >"$out/kiosk.log" 2>&1 &
 kiosk=$!
@@ -83,10 +87,42 @@ click consent-all
 await '"State":"done"' 30
 import -window root "$out/4-done.png"
 
+# Staff: a quick tap on the hidden corner does nothing; holding it 3.5 s
+# opens the staff login; the staff PIN opens the menu, whose exit ends the
+# kiosk.
+await '"Name":"staff-corner"' 10
+cx=$(field staff-corner CenterX)
+cy=$(field staff-corner CenterY)
+xdotool mousemove "$cx" "$cy" click 1
+sleep 1
+grep -q '"Page":"session"' "$out/targets.json" || fail "a quick tap on the corner left the patient's screen"
+xdotool mousemove "$cx" "$cy" mousedown 1
+sleep 3.5
+xdotool mouseup 1
+await '"Page":"staff-login"' 10
+n=0
+for d in $(echo "$staff_pin" | grep -o .); do
+	click "staff-digit-$d"
+	n=$((n + 1))
+	await "\"StaffDigits\":$n," 10
+done
+import -window root "$out/5-staff-login.png"
+click staff-ok
+await '"Page":"staff-menu"' 30
+await '"Name":"staff-exit-kiosk",[^}]*"Enabled":true' 10
+sleep 0.5 # the targets file is written before the frame is drawn
+import -window root "$out/6-staff-menu.png"
+click staff-exit-kiosk
+deadline=$((SECONDS + 15))
+while kill -0 $kiosk 2>/dev/null; do
+	[ $SECONDS -lt $deadline ] || fail "the kiosk did not exit from the staff menu"
+	sleep 0.2
+done
+
 want="method pin pin_verifying checking consent submitting done"
 got=$(grep -Eo '^(method|pin|pin_verifying|checking|consent|submitting|done)$' "$out/status.log" | tr '\n' ' ' | sed 's/ $//')
 [ "$got" = "$want" ] || fail "states '$got', want '$want'"
-for f in 1-method 2-pin 3-consent 4-done; do
+for f in 1-method 2-pin 3-consent 4-done 5-staff-login 6-staff-menu; do
 	[ "$(stat -c %s "$out/$f.png")" -gt 10000 ] || fail "screenshot $f.png is empty"
 done
-echo "ui e2e: PIN path reached 受付完了 under Xvfb (states: $got); screenshots in $out"
+echo "ui e2e: PIN path reached 受付完了 under Xvfb (states: $got), staff left kiosk mode through the corner; screenshots in $out"

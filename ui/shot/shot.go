@@ -55,7 +55,7 @@ func Render(o Options) (image.Image, error) {
 func render(o Options, sm ui.Sample) image.Image {
 	appOnce.Do(func() { test.NewApp() })
 	shell := ui.New(ui.Config{Defaults: theme.Options{Lang: o.Lang, LargeText: o.LargeText, HighContrast: o.HighContrast},
-		Actions: nobody{}, Preview: ui.SyntheticPreview{}})
+		Actions: nobody{}, Preview: ui.SyntheticPreview{}, OnStaffExit: func() {}})
 	defer shell.Close()
 	shell.ShowSample(sm)
 	w := test.NewWindow(shell.Content())
@@ -88,3 +88,4 @@ type nobody struct{}
 func (nobody) Press(session.EventKind) error { return nil }
 func (nobody) Digit(byte) error              { return nil }
 func (nobody) Touch(session.Event) error     { return nil }
+func (nobody) Staff(session.EventKind) error { return nil }
