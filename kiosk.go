@@ -62,7 +62,7 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	var shell *ui.Shell
 	shell = ui.New(ui.Config{
 		Defaults: theme.Options{Lang: i18n.Lang(cfg.Facility.DefaultLanguage)}, Actions: kiosk,
-		Preview: preview, StaffPIN: nil, OnStaffExit: a.Quit,
+		Preview: preview, Staff: staffCheck(w), OnStaffExit: a.Quit,
 		OnRender: func() { hooks.rendered(shell) },
 	})
 	defer shell.Close()
@@ -130,4 +130,13 @@ func demoStaffPIN(cfg *config.Config) error {
 	}
 	cfg.Parts.Staff.PINHash = h
 	return nil
+}
+
+// staffCheck is the staff PIN guard, or nil (a nil *staff.Guard inside the
+// interface would not read as "no staff PIN" to the UI).
+func staffCheck(w *wire.World) ui.StaffCheck {
+	if w.Staff == nil {
+		return nil
+	}
+	return w.Staff
 }

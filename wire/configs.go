@@ -100,6 +100,10 @@ func ServedConfig(s *world.Served, k ServedKiosk) (*config.Config, error) {
 		Results: config.Results{Dir: filepath.Join(k.Dir, "results"), State: filepath.Join(k.Dir, "reception")},
 		Staff:   config.Staff{PINHash: k.StaffHash},
 	}
+	// The clinic's share, as the reception PC would have mounted it.
+	if err := os.MkdirAll(c.Parts.Results.Dir, 0o750); err != nil {
+		return nil, err
+	}
 	if k.UpdateKey != "" {
 		c.Parts.Updates = config.Updates{Dir: filepath.Join(k.Dir, "updates"), State: filepath.Join(k.Dir, "state"),
 			Keys: []string{k.UpdateKey}}

@@ -56,34 +56,37 @@ var ErrConfig = errors.New("wire: configuration")
 
 // Build checks the configuration and assembles its world. On error nothing
 // stays open.
-func Build(cfg *config.Config, o Options) (w *World, err error) {
+func Build(cfg *config.Config, o Options) (*World, error) {
 	if err := check(cfg, o); err != nil {
 		return nil, err
 	}
-	w = &World{Config: cfg, Settings: session.SettingsFrom(cfg), log: o.Log}
+	w := &World{Config: cfg, Settings: session.SettingsFrom(cfg), log: o.Log}
 	if w.log == nil {
 		w.log = slog.Default()
 	}
-	defer func() {
-		if err != nil {
-			w.Close()
-			w = nil
-		}
-	}()
+	if err := w.assemble(o); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// assemble builds the parts in the order they need each other.
+func (w *World) assemble(o Options) error {
 	eng, err := w.openFaceEngine()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	steps := []func() error{func() error { return w.simulated(eng) }, w.trust, w.cardReader, w.cameras,
 		w.cardFaceReader, func() error { return w.faceDevices(eng) }, w.eligibility,
 		func() error { return w.auditLog(o.Version) }, w.staffGuard}
 	for _, step := range steps {
 		if err := step(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	w.Settings.Workers = workers(cfg)
-	return w, nil
+	w.Settings.Workers = workers(w.Config)
+	return nil
 }
 
 func check(cfg *config.Config, o Options) error {

@@ -162,6 +162,11 @@ import -window root "$out/3-done-face.png"
 echo pull >&3
 await '"State":"idle"' 30
 
+# A real reception system's parser reads both files.
+if [ -n "${UKETSUKE_MYCLINIC_CHECK:-}" ]; then
+	"$UKETSUKE_MYCLINIC_CHECK" "$w/results/face" >"$out/myclinic.log" 2>&1 || fail "myclinic refused a result file: $(cat "$out/myclinic.log")"
+fi
+
 # The audit log has both sessions and none of the holder's data.
 ops="$w/log/operation.jsonl"
 [ -s "$ops" ] || fail "no operation log"
