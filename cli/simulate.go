@@ -36,6 +36,8 @@ type simFlags struct {
 	latency   string
 	attempt   time.Duration
 	audit     string
+	results   string
+	encoding  string
 }
 
 func (f *simFlags) register(fs *flag.FlagSet) {
@@ -49,6 +51,8 @@ func (f *simFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.latency, "latency", "real", "stand-in speed: real (measured device latencies) or fast")
 	fs.DurationVar(&f.attempt, "attempt-time", 10*time.Second, "time budget of one face attempt")
 	fs.StringVar(&f.audit, "audit", "", "write the operation and error logs (JSON lines) into this folder")
+	fs.StringVar(&f.results, "results", "", "the 連携 folder the result files go to (face/ inside it); default: a temporary one")
+	fs.StringVar(&f.encoding, "encoding", "utf-8", "result files: utf-8 or shift_jis")
 }
 
 func runSimulate(ctx context.Context, env *Env, args []string) error {
@@ -153,7 +157,8 @@ func newVirtualWorld(f *simFlags) (scenario.World, func(), error) {
 		}
 	}
 	cfg := wire.SimulatedConfig(wire.Simulated{Dir: dir, Transport: f.transport, Fast: f.latency == "fast",
-		RealFace: f.face == "real", Faces: f.faces, Models: f.models, Audit: f.audit})
+		RealFace: f.face == "real", Faces: f.faces, Models: f.models, Audit: f.audit, Results: f.results,
+		Encoding: f.encoding})
 	w, err := wire.Build(cfg, wire.Options{})
 	if err != nil {
 		os.RemoveAll(dir)

@@ -22,6 +22,7 @@ type Simulated struct {
 	Models    string // face models for RealFace
 	Encoding  string // result files: utf-8 (default) or shift_jis
 	Audit     string // audit logs' folder; "" = Dir/log
+	Results   string // the 連携 folder (face/, req/, res/); "" = Dir/results
 }
 
 // SimulatedConfig builds the configuration of a simulated world.
@@ -42,7 +43,7 @@ func SimulatedConfig(s Simulated) *config.Config {
 		OCR:         config.OCR{Kind: config.KindStandIn},
 		FaceEngine:  config.FaceEngine{Kind: config.KindStandIn},
 		Eligibility: config.Eligibility{Kind: config.KindVirtual},
-		Results: config.Results{Dir: filepath.Join(s.Dir, "results"), Encoding: s.Encoding,
+		Results: config.Results{Dir: orString(s.Results, filepath.Join(s.Dir, "results")), Encoding: s.Encoding,
 			State: filepath.Join(s.Dir, "reception")},
 		World: &config.World{Transport: s.Transport, Speed: speed, Faces: s.Faces},
 	}

@@ -69,6 +69,12 @@ func insurerNumber(k int) string { return fmt.Sprintf("%02d%06d", 1+k%47, 130000
 
 func insurerName(k int) string { return fmt.Sprintf("架空健康保険組合%03d", k) }
 
+// A 市町村国保's insurer number has six digits (the prefecture and the
+// municipality), which is how reception systems tell 国保 apart.
+func kokuhoNumber(pref int) string { return fmt.Sprintf("%02d0016", pref) }
+
+func kokuhoName(pref int) string { return fmt.Sprintf("架空市国民健康保険%02d", pref) }
+
 // Each prefecture's 後期高齢者医療広域連合 has an insurer number starting 39,
 // which is how reception systems tell 後期高齢 apart.
 func koukiNumber(pref int) string { return fmt.Sprintf("39%02d1001", pref) }
@@ -151,6 +157,10 @@ func (p Population) record(rng *rand.Rand, i, n int, birth time.Time) SeedRecord
 	} else if age >= 70 {
 		r.Ratio, r.Elderly = "020", "高齢受給者"
 	}
+	if r.Elderly != "後期高齢者" && k%4 == 0 {
+		// 国保: a quarter of those under 75; no family members, each is insured
+		r.Insurer, r.FamilyClass = kokuhoNumber(1+k%47), "1"
+	}
 	if rng.IntN(200) == 0 {
 		r.Diseases = "人工透析を要する慢性腎不全"
 	}
@@ -202,6 +212,9 @@ func (s *Store) seedInsurers(ctx context.Context) error {
 		}
 		for p := 1; p <= 47; p++ {
 			if _, err := st.ExecContext(ctx, koukiNumber(p), koukiName(p)); err != nil {
+				return err
+			}
+			if _, err := st.ExecContext(ctx, kokuhoNumber(p), kokuhoName(p)); err != nil {
 				return err
 			}
 		}

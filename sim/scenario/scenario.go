@@ -59,6 +59,11 @@ type Service struct {
 	Validity     int    `json:"validity,omitempty"` // 0: 有効
 	Down         bool   `json:"down,omitempty"`
 	Delay        string `json:"delay,omitempty"` // per request, e.g. "500ms"
+	// Insurance picks the holder's insurance in the stand-in's population:
+	// shaho-self, shaho-family, kokuho, kouki-1, kouki-2, kouki-3, elderly
+	// (70–74 with 高齢受給者証), limit (限度額 on record), disease (特定疾病
+	// on record); empty: anyone.
+	Insurance string `json:"insurance,omitempty"`
 }
 
 // Step is one line of the script; exactly one action field is set.

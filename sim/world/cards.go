@@ -29,7 +29,7 @@ func (w *World) NewCard(h scenario.Holder) (scenario.Card, error) {
 	w.mu.Lock()
 	svc := w.script
 	w.mu.Unlock()
-	if err := w.pickPerson(svc.Validity); err != nil {
+	if err := w.pickPerson(svc.Validity, svc.Insurance); err != nil {
 		return nil, err
 	}
 	vc, err := w.virtualCard(h)
@@ -58,8 +58,9 @@ func (w *World) PIN() []byte {
 	return pin
 }
 
-// pickPerson takes the next unused seeded person of the wanted kind.
-func (w *World) pickPerson(validity int) error {
+// pickPerson takes the next unused seeded person of the wanted kind and
+// insurance ("" for any).
+func (w *World) pickPerson(validity int, insurance string) error {
 	want := onshi.KindValid
 	switch session.Validity(validity) {
 	case session.ValidityInvalid:
@@ -70,13 +71,38 @@ func (w *World) pickPerson(validity int) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for ; w.nextPerson < population; w.nextPerson++ {
-		if p := w.pop.Person(w.nextPerson); p.Kind == want && usableRecord(p) {
+		if p := w.pop.Person(w.nextPerson); p.Kind == want && usableRecord(p) && hasInsurance(p, insurance) {
 			w.person = w.nextPerson
 			w.nextPerson++
 			return nil
 		}
 	}
 	return errors.New("world: the stand-in's population is used up")
+}
+
+// hasInsurance: the person's first record is of the named kind (see
+// scenario.Service.Insurance).
+func hasInsurance(p onshi.SeedPerson, kind string) bool {
+	if kind == "" {
+		return true
+	}
+	r := p.Records[0]
+	switch kind {
+	case "kouki-1", "kouki-2", "kouki-3":
+		return r.Elderly == "後期高齢者" && len(r.Ratio) == 3 && r.Ratio[1] == kind[6]
+	case "elderly":
+		return r.Elderly == "高齢受給者"
+	case "kokuho":
+		return len(r.Insurer) == 6 && r.Elderly == ""
+	case "shaho-self", "shaho-family":
+		want := map[string]string{"shaho-self": "1", "shaho-family": "2"}[kind]
+		return len(r.Insurer) == 8 && r.Elderly == "" && r.FamilyClass == want
+	case "limit":
+		return r.LimitClass != "" && r.Elderly == ""
+	case "disease":
+		return r.Diseases != ""
+	}
+	return false
 }
 
 // usableRecord: the first record can be linked and, for a valid person,

@@ -98,7 +98,7 @@ func (s *Served) issue(chip image.Image) (*vcard.Card, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.pickPerson(0); err != nil {
+	if err := s.pickPerson(0, ""); err != nil {
 		return nil, err
 	}
 	p := profile.Default()
