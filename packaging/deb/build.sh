@@ -100,9 +100,10 @@ if [ "$1" = configure ]; then
   folder /var/log/uketsuke 0750
   # The starter configuration, only if the clinic has none: never overwrite
   # theirs. The kiosk reads it; only root edits it.
-  install -d -m 0755 /etc/uketsuke
+  [ -d /etc/uketsuke ] || install -d -m 0755 /etc/uketsuke
   if [ ! -e /etc/uketsuke/config.json ]; then
-    /usr/bin/uketsuke config init --out /etc/uketsuke/config.json >/dev/null
+    # No locale: Fyne's locale parser complains about C.UTF-8 on stderr.
+    LANG= LC_ALL= /usr/bin/uketsuke config init --out /etc/uketsuke/config.json >/dev/null
     chown root:uketsuke /etc/uketsuke/config.json
     chmod 0640 /etc/uketsuke/config.json
     echo "uketsuke: wrote /etc/uketsuke/config.json; fill it in (docs: /usr/share/doc/uketsuke/operations.md), then check it with: uketsuke kiosk --dry-run"
