@@ -40,6 +40,11 @@ install -D -m 0644 "$here/systemd/uketsuke.service" "$root/lib/systemd/system/uk
 install -D -m 0644 "$here/pam/uketsuke" "$root/etc/pam.d/uketsuke"
 install -D -m 0644 "$here/README.md" "$root/usr/share/doc/uketsuke/README.md"
 install -D -m 0644 "$here/polkit/50-uketsuke-pcsc.rules" "$root/usr/share/doc/uketsuke/examples/50-uketsuke-pcsc.rules"
+# The operation manual, and the starter configuration exactly as postinst
+# writes it to /etc/uketsuke/config.json (from this binary's config init).
+install -D -m 0644 "$here/../docs/operations.md" "$root/usr/share/doc/uketsuke/operations.md"
+"$bin" config init --out "$stage/config.json" >/dev/null
+install -D -m 0644 "$stage/config.json" "$root/usr/share/doc/uketsuke/examples/config.json"
 # Face models and ONNX Runtime from make's build/ folder, when present.
 models=$here/../build/models
 ort=$(ls "$here"/../build/lib/libonnxruntime.so.[0-9]* 2>/dev/null | head -n1 || true)
@@ -49,6 +54,11 @@ if [ -d "$models" ]; then
 fi
 if [ -n "$ort" ]; then
   install -D -m 0644 "$ort" "$root/usr/lib/uketsuke/libonnxruntime.so"
+  # The face engine looks for the library at <models>/../lib/ (the build
+  # tree's layout) unless UKETSUKE_ORT_LIB says otherwise; the unit sets it,
+  # and this link makes `uketsuke` run by hand find it too.
+  install -d -m 0755 "$root/usr/share/uketsuke/lib"
+  ln -s ../../../lib/uketsuke/libonnxruntime.so "$root/usr/share/uketsuke/lib/libonnxruntime.so"
 fi
 
 install -d "$root/DEBIAN"
@@ -78,12 +88,38 @@ if [ "$1" = configure ]; then
   for g in video render; do
     getent group "$g" >/dev/null && adduser uketsuke "$g" >/dev/null || true
   done
+  # Folders the kiosk writes: result files, arriving update bundles, the
+  # applied bundle's state, and the audit logs.
+  # Created when missing only: a clinic may have changed them (a results
+  # share, say).
+  folder() { [ -d "$1" ] || install -d -m "$2" -o uketsuke -g uketsuke "$1"; }
+  folder /var/lib/uketsuke 0750
+  folder /var/lib/uketsuke/results 0750
+  folder /var/lib/uketsuke/updates 0750
+  folder /var/lib/uketsuke/state 0700
+  folder /var/log/uketsuke 0750
+  # The starter configuration, only if the clinic has none: never overwrite
+  # theirs. The kiosk reads it; only root edits it.
+  [ -d /etc/uketsuke ] || install -d -m 0755 /etc/uketsuke
+  if [ ! -e /etc/uketsuke/config.json ]; then
+    # No locale: Fyne's locale parser complains about C.UTF-8 on stderr.
+    LANG= LC_ALL= /usr/bin/uketsuke config init --out /etc/uketsuke/config.json >/dev/null
+    chown root:uketsuke /etc/uketsuke/config.json
+    chmod 0640 /etc/uketsuke/config.json
+    echo "uketsuke: wrote /etc/uketsuke/config.json; fill it in (docs: /usr/share/doc/uketsuke/operations.md), then check it with: uketsuke kiosk --dry-run"
+  fi
   if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
 fi
 POSTINST
 cat >"$root/DEBIAN/postrm" <<'POSTRM'
 #!/bin/sh
 set -e
+# Purge removes the configuration postinst wrote; results, audit logs and
+# the update state stay (they are the clinic's records).
+if [ "$1" = purge ]; then
+  rm -f /etc/uketsuke/config.json
+  rmdir --ignore-fail-on-non-empty /etc/uketsuke 2>/dev/null || true
+fi
 if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
 POSTRM
 chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/postrm"
