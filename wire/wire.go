@@ -97,7 +97,7 @@ func check(cfg *config.Config, o Options) error {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if o.Production {
-		if err := cfg.Parts.Production(); err != nil {
+		if err := errors.Join(cfg.Parts.Production(), cfg.ProductionPolicy()); err != nil {
 			return fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}

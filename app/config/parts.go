@@ -353,3 +353,15 @@ func (p *Parts) Production() error {
 	}
 	return nil
 }
+
+// ProductionPolicy reports a policy setting that only a test rig may use.
+func (c *Config) ProductionPolicy() error {
+	filesOnly := c.Parts != nil && c.Parts.FaceCamera.Kind == KindFiles
+	if c.Face.AllowStill && !filesOnly {
+		return bad("face.allow_still", "a live camera must see motion: allow_still is for image-file cameras in tests")
+	}
+	if len(c.Anchors) == 0 {
+		return bad("trust_anchors", "the J-LIS trust anchors are missing: no card could be verified")
+	}
+	return nil
+}

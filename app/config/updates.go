@@ -72,16 +72,23 @@ func ApplyUpdates(local *Config) (*Config, UpdateReport, error) {
 		if err := persist(u.State, bestData, best.Serial); err != nil {
 			return nil, rep, err
 		}
+		// Applied: it lives on in the state folder, so the next start does
+		// not report it as an older bundle.
+		os.Remove(bestFile)
 		running, rep.Applied = overlay(best, local), bestFile
 	}
 	rep.Serial = running.Serial
 	return running, rep, nil
 }
 
-// overlay takes a bundle's policy and keeps the local file's parts.
+// overlay takes a bundle's policy and keeps the local file's parts, and
+// its trust anchors when the bundle carries none.
 func overlay(bundle, local *Config) *Config {
 	c := *bundle
 	c.Parts = local.Parts
+	if len(c.Anchors) == 0 {
+		c.Anchors = local.Anchors
+	}
 	return &c
 }
 

@@ -128,6 +128,16 @@ func TestPartsValidationNamesTheField(t *testing.T) {
 	if err := c.Parts.Production(); err == nil {
 		t.Fatal("a kiosk without a staff PIN was accepted for production")
 	}
+	c.Anchors = anchors(t)
+	c.Face.AllowStill = true
+	var pe *ValidationError
+	if err := c.ProductionPolicy(); err != nil {
+		t.Fatalf("allow_still with image-file cameras (a test rig): %v", err)
+	}
+	c.Parts.FaceCamera = Camera{Kind: KindV4L2, Device: "/dev/video0", Allow: []CameraRule{{Driver: "uvcvideo"}}}
+	if err := c.ProductionPolicy(); !errors.As(err, &pe) || pe.Field != "face.allow_still" {
+		t.Fatalf("allow_still with a live camera: %v", err)
+	}
 	c.Parts.OCR.Kind = KindStandIn
 	var ve *ValidationError
 	if err := c.Parts.Production(); !errors.As(err, &ve) || ve.Field != "parts.ocr.kind" {

@@ -96,7 +96,8 @@ grep -q "running serial 5" "$out/apply1.log" || fail "bundle 5 not applied: $(ca
 sed -E 's/("signature": ")A/\1B/; t; s/("signature": ")./\1A/' "$out/p7.bundle" >"$w/updates/p7.bundle"
 if "$bin" config apply --config "$cfg" >"$out/apply2.log" 2>&1; then fail "a tampered bundle was applied"; fi
 grep -q "p7.bundle: config: bundle signature does not verify" "$out/apply2.log" || fail "tampered: $(cat "$out/apply2.log")"
-rm "$w/updates/p7.bundle" "$w/updates/p5.bundle"
+[ ! -e "$w/updates/p5.bundle" ] || fail "the applied bundle was left in the updates folder"
+rm -f "$w/updates/p7.bundle"
 cp "$out/p3.bundle" "$w/updates/"
 if "$bin" config apply --config "$cfg" >"$out/apply3.log" 2>&1; then fail "an older bundle was applied"; fi
 grep -q "p3.bundle: config: bundle is not newer" "$out/apply3.log" || fail "replay: $(cat "$out/apply3.log")"
