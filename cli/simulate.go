@@ -38,6 +38,7 @@ type simFlags struct {
 	audit     string
 	results   string
 	encoding  string
+	reqres    string
 }
 
 func (f *simFlags) register(fs *flag.FlagSet) {
@@ -61,9 +62,13 @@ func runSimulate(ctx context.Context, env *Env, args []string) error {
 	fs.SetOutput(env.Stderr)
 	fs.StringVar(&f.scenario, "scenario", "", "built-in scenario name or a scenario file ("+strings.Join(scenario.Names(), ", ")+", all)")
 	fs.BoolVar(&f.json, "json", false, "one JSON object per line")
+	fs.StringVar(&f.reqres, "reqres", "", "play a reception system on this 連携 folder: checks by insured number through req/ and res/")
 	f.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if f.reqres != "" && f.scenario == "" && fs.NArg() == 0 {
+		return simulateReqRes(ctx, env, &f)
 	}
 	if f.scenario == "" || fs.NArg() > 0 {
 		return fmt.Errorf("%w: simulate --scenario NAME|FILE [--json] [--transport inprocess|pcsc]", ErrUsage)
@@ -316,3 +321,45 @@ func simPercentile(s []time.Duration, q float64) time.Duration {
 }
 
 func simMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// simulateReqRes plays a reception system against the kiosk's req/ → res/
+// service: a few checks by insured number, one of a record replaced by a
+// newer one, and a malformed request; every one must get its answer.
+func simulateReqRes(ctx context.Context, env *Env, f *simFlags) error {
+	dir, err := os.MkdirTemp("", "uketsuke-reqres-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.MkdirAll(f.reqres, 0o750); err != nil {
+		return err
+	}
+	cfg := wire.SimulatedConfig(wire.Simulated{Dir: dir, Fast: f.latency == "fast", Results: f.reqres, Encoding: f.encoding})
+	w, err := wire.Build(cfg, wire.Options{})
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	clinic, err := w.Clinic()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	go w.ServeRequests(ctx)
+	failed := 0
+	for _, o := range clinic.Play(ctx, w.Sim.Queries(5)) {
+		status := fmt.Sprintf("SegmentOfResult %s, QualificationValidity %q", o.Segment, o.Validity)
+		switch {
+		case o.Err != nil:
+			status, failed = "FAILED: "+o.Err.Error(), failed+1
+		case o.Segment == "9":
+			status += ", ErrorMessage " + o.Error
+		}
+		fmt.Fprintf(env.Stdout, "%-44s %s\n", o.Request, status)
+	}
+	if failed > 0 {
+		return fmt.Errorf("simulate --reqres: %d requests got no answer", failed)
+	}
+	return nil
+}

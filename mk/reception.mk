@@ -29,8 +29,19 @@ $(RC_BUILD)/dist/src/main.js: | apt build/go.mod
 # Every result kind in both encodings through the Go tests (face/ from the
 # cases, res/ from a fake and from the eligibility stand-in over HTTPS), then
 # the files the built binary writes.
+# Whole sessions too: every scenario through the simulated world writes its
+# face/ files in both encodings, myclinic reads each field as the kiosk
+# wrote it, and a reception system's checks by insured number (one of them
+# malformed) all get their answers in res/.
 reception-test: build $(RC_BUILD)/dist/src/main.js
-	$(RC_ENV) $(GO) test -count=1 -run 'Myclinic|Onshi' ./sim/reception/
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	for enc in utf-8 shift_jis; do \
+	  ./$(BIN) simulate --latency fast --attempt-time 2s --scenario all --results "$$tmp/sessions-$$enc" --encoding $$enc >/dev/null; \
+	  ./$(BIN) simulate --latency fast --reqres "$$tmp/reqres-$$enc" --encoding $$enc >/dev/null; \
+	done; \
+	$(RC_ENV) UKETSUKE_SIMULATED_RESULTS="$$tmp/sessions-utf-8,$$tmp/sessions-shift_jis" \
+	  $(GO) test -count=1 -run 'Myclinic|Onshi' ./sim/reception/; \
+	$(RC_ENV) $(RC_CHECK) "$$tmp/reqres-utf-8/res" "$$tmp/reqres-shift_jis/res" >/dev/null
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	for enc in utf-8 shift_jis; do ./$(BIN) reception samples --dir "$$tmp/$$enc" --encoding $$enc >/dev/null; done; \
 	$(RC_ENV) $(RC_CHECK) "$$tmp/utf-8/face" "$$tmp/shift_jis/face" >/dev/null; \

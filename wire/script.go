@@ -3,7 +3,9 @@ package wire
 import (
 	"errors"
 
+	"github.com/uketsuke/uketsuke/app/reception"
 	"github.com/uketsuke/uketsuke/app/session"
+	simreception "github.com/uketsuke/uketsuke/sim/reception"
 	"github.com/uketsuke/uketsuke/sim/scenario"
 	"github.com/uketsuke/uketsuke/sim/standin"
 )
@@ -41,4 +43,18 @@ func StandIns(fast bool) scenario.World {
 		return scenario.NewFakeWorld(standin.Fast)
 	}
 	return scenario.NewFakeWorld(standin.Realistic)
+}
+
+// Clinic is a reception system (sim/reception) on this world's 連携 folder,
+// writing its requests in the configured encoding.
+func (w *World) Clinic() (*simreception.Clinic, error) {
+	if w.Sim == nil {
+		return nil, ErrNotSimulated
+	}
+	r := w.Config.Parts.Results
+	enc, err := reception.ParseEncoding(orString(r.Encoding, "utf-8"))
+	if err != nil {
+		return nil, err
+	}
+	return simreception.NewClinic(r.Dir, enc)
 }

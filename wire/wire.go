@@ -120,6 +120,15 @@ func (w *World) Run(ctx context.Context, k *session.Kiosk) {
 	}
 }
 
+// ServeRequests answers the reception system's req/ files until ctx ends
+// (Run does this for a kiosk; `simulate --reqres` runs it alone).
+func (w *World) ServeRequests(ctx context.Context) error {
+	if w.requestService == nil {
+		return ErrNotSimulated
+	}
+	return w.requestService.Run(ctx)
+}
+
 // watchResults writes the result files a full disk or a missing share held
 // back, and keeps the fault on screen until they are all written.
 func (w *World) watchResults(ctx context.Context, board *faultBoard) {

@@ -345,3 +345,27 @@ func (n *netSwitch) wrap(next http.RoundTripper) http.RoundTripper {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Queries are checks by insured number a reception system would send for
+// the stand-in's people: n valid ones, then one whose record was replaced
+// by a newer qualification (無効（新しい資格あり）).
+func (w *World) Queries(n int) []eligibility.InsuranceQuery {
+	var out []eligibility.InsuranceQuery
+	newer := false
+	for i := 0; i < population && (len(out) < n || !newer); i++ {
+		p := w.pop.Person(i)
+		if len(p.Records) == 0 {
+			continue
+		}
+		r := p.Records[0]
+		q := eligibility.InsuranceQuery{InsurerNumber: r.Insurer, InsuredCardSymbol: r.Symbol,
+			InsuredIdentificationNumber: r.Number, InsuredBranchNumber: r.Branch, Birthdate: p.Birth}
+		switch {
+		case p.Kind == onshi.KindValid && len(out) < n && usableRecord(p):
+			out = append(out, q)
+		case p.Kind == onshi.KindInvalidNew && !newer:
+			out, newer = append(out, q), true
+		}
+	}
+	return out
+}
