@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"image"
 	_ "image/jpeg" // profile photos
 	_ "image/png"
-	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -161,31 +159,15 @@ func runCardSim(ctx context.Context, env *Env, args []string) error {
 	client := vpcd.New(*addr, card)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go operatorCommands(ctx, os.Stdin, env.Stdout, client, cancel)
+	go func() {
+		client.Operate(ctx, os.Stdin, env.Stdout)
+		cancel()
+	}()
 	fmt.Fprintf(env.Stdout, "virtual My Number Card on vpcd %s (type pull, insert or quit)\n", *addr)
 	if err := client.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil
-}
-
-// operatorCommands lets a person pull and insert the card from a terminal.
-// At the end of input the card simply stays as it is.
-func operatorCommands(ctx context.Context, in io.Reader, out io.Writer, client *vpcd.Client, quit func()) {
-	sc := bufio.NewScanner(in)
-	for sc.Scan() && ctx.Err() == nil {
-		switch strings.TrimSpace(sc.Text()) {
-		case "pull":
-			client.Pull()
-			fmt.Fprintln(out, "card pulled")
-		case "insert":
-			client.Insert()
-			fmt.Fprintln(out, "card inserted")
-		case "quit":
-			quit()
-			return
-		}
-	}
 }
 
 func writeTestTrust(path string) error {

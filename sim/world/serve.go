@@ -3,7 +3,6 @@ package world
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/uketsuke/uketsuke/hardware/jp2"
 	"github.com/uketsuke/uketsuke/sim/cardface"
@@ -186,39 +184,10 @@ func writePNG(path string, img image.Image) error {
 	return f.Close()
 }
 
-// Commands reads the operator's commands (pull, insert, quit) until quit
-// or the end of input; the card stays as it is at the end.
+// Commands reads the operator's commands (pull, insert, quit) until quit;
+// at the end of input the card stays as it is until ctx ends.
 func (s *Served) Commands(ctx context.Context, in io.Reader, out io.Writer) error {
-	buf := make([]byte, 256)
-	var line strings.Builder
-	for ctx.Err() == nil {
-		n, err := in.Read(buf)
-		for _, b := range buf[:n] {
-			if b != '\n' {
-				line.WriteByte(b)
-				continue
-			}
-			switch strings.TrimSpace(line.String()) {
-			case "pull":
-				s.Pull()
-				fmt.Fprintln(out, "card pulled")
-			case "insert":
-				s.Insert()
-				fmt.Fprintln(out, "card inserted")
-			case "quit":
-				return nil
-			}
-			line.Reset()
-		}
-		if errors.Is(err, io.EOF) {
-			<-ctx.Done()
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.card.Operate(ctx, in, out)
 }
 
 func writeJSON(path string, v any) error {
