@@ -61,7 +61,7 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	hooks.started()
 	var shell *ui.Shell
 	shell = ui.New(ui.Config{
-		Defaults: theme.Options{Lang: i18n.Lang(cfg.Facility.DefaultLanguage)}, Actions: kiosk,
+		Catalog: w.Catalog, Defaults: theme.Options{Lang: i18n.Lang(cfg.Facility.DefaultLanguage)}, Actions: kiosk,
 		Preview: preview, Staff: staffCheck(w), OnStaffExit: a.Quit,
 		OnRender: func() { hooks.rendered(shell) },
 	})

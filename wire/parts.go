@@ -21,6 +21,7 @@ import (
 	"github.com/uketsuke/uketsuke/hardware/ocr"
 	"github.com/uketsuke/uketsuke/hardware/onnxface"
 	"github.com/uketsuke/uketsuke/hardware/pcsc"
+	"github.com/uketsuke/uketsuke/i18n"
 	simcam "github.com/uketsuke/uketsuke/sim/camera"
 	"github.com/uketsuke/uketsuke/sim/standin"
 	"github.com/uketsuke/uketsuke/sim/world"
@@ -357,6 +358,16 @@ func (w *World) staffGuard() error {
 		return bad("parts.staff.pin_hash", "%v", err)
 	}
 	w.Staff = g
+	return nil
+}
+
+// wording is the facility's own wording over the built-in catalogue.
+func (w *World) wording() error {
+	c, err := i18n.MustLoad().WithOverrides(i18n.Overrides(w.Config.Facility.Wording))
+	if err != nil {
+		return bad("facility.wording", "%v", err)
+	}
+	w.Catalog = c
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/uketsuke/uketsuke/app/reception"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/staff"
+	"github.com/uketsuke/uketsuke/i18n"
 	"github.com/uketsuke/uketsuke/sim/world"
 )
 
@@ -42,6 +43,7 @@ type World struct {
 	Staff    *staff.Guard  // nil without a staff PIN
 	Sim      *world.World  // the simulated surroundings; nil on a real kiosk
 	Anchors  *mynacard.TrustAnchors
+	Catalog  *i18n.Catalog // the built-in messages with the facility's wording
 
 	log            *slog.Logger
 	reader         *pcscReader // nil with the virtual reader
@@ -79,7 +81,7 @@ func (w *World) assemble(o Options) error {
 	}
 	steps := []func() error{func() error { return w.simulated(eng) }, w.trust, w.cardReader, w.cameras,
 		w.cardFaceReader, func() error { return w.faceDevices(eng) }, w.eligibility,
-		func() error { return w.auditLog(o.Version) }, w.staffGuard}
+		func() error { return w.auditLog(o.Version) }, w.staffGuard, w.wording}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

@@ -38,6 +38,24 @@ func TestTheSimulatedWorldRunsAScriptThroughTheRoot(t *testing.T) {
 	}
 }
 
+func TestFacilityWordingReachesTheCatalogue(t *testing.T) {
+	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
+	cfg.Facility.Wording = map[string]map[string]string{"ja": {"place_card.note": "受付窓口でもお手伝いします"}}
+	w, err := Build(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if got := w.Catalog.T("ja", "place_card.note"); got != "受付窓口でもお手伝いします" {
+		t.Fatalf("the facility's wording did not reach the screens' catalogue: %q", got)
+	}
+	cfg.Facility.Wording = map[string]map[string]string{"ja": {"pin.tries_left": "もう一度"}}
+	var ve *config.ValidationError
+	if _, err := Build(cfg, Options{}); !errors.As(err, &ve) || ve.Field != "facility.wording" {
+		t.Fatalf("wording that drops a placeholder: %v", err)
+	}
+}
+
 func TestProductionRefusesSimulatedParts(t *testing.T) {
 	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
 	_, err := Build(cfg, Options{Production: true})
