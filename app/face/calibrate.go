@@ -1,6 +1,7 @@
 package face
 
 import (
+	"errors"
 	"math"
 	"slices"
 )
@@ -64,4 +65,95 @@ func rateAtOrAbove(sorted []float32, t float64) float64 {
 // FNMRAt is the fraction of genuine scores below t (sorted ascending).
 func FNMRAt(sortedGenuine []float32, t float64) float64 {
 	return 1 - rateAtOrAbove(sortedGenuine, t)
+}
+
+// RatesAt measures FMR and FNMR at a given threshold (TargetFMR is left 0).
+// The slices are sorted in place.
+func RatesAt(genuine, impostor []float32, threshold float64) OperatingPoint {
+	slices.Sort(genuine)
+	slices.Sort(impostor)
+	return OperatingPoint{
+		Threshold: threshold,
+		FMR:       rateAtOrAbove(impostor, threshold),
+		FNMR:      FNMRAt(genuine, threshold),
+	}
+}
+
+// ScoreSet is the comparison scores of one evaluation set (one folder of
+// people, measured one way: plain or against card photos).
+type ScoreSet struct {
+	Name     string
+	Genuine  []float32
+	Impostor []float32
+}
+
+// SetResult is one set's rates at the threshold calibration chose, next to
+// the threshold the set alone would have needed.
+type SetResult struct {
+	Name string
+	Own  float64 // this set's own threshold at the target FMR
+	At   OperatingPoint
+}
+
+// Calibration is the threshold that holds the target FMR on every set.
+type Calibration struct {
+	TargetFMR float64
+	Threshold float64
+	DecidedBy string // the set whose own threshold was the highest
+	Sets      []SetResult
+}
+
+// ErrNoImpostors means no set had impostor pairs to calibrate on.
+var ErrNoImpostors = errors.New("face: no impostor pairs to calibrate on")
+
+// CalibrateSets picks the lowest threshold that keeps the false match rate
+// at or below target on every set: each set's own threshold is found as in
+// Calibrate, and the strictest (highest) wins, because a kiosk cannot know
+// which population will stand in front of it. The result is rounded up to
+// step (e.g. 1e-4) so that a configuration file carries a readable value
+// that is never below the measured one. Sets without impostor pairs cannot
+// bound the FMR and are skipped.
+func CalibrateSets(sets []ScoreSet, target, step float64) (Calibration, error) {
+	c := Calibration{TargetFMR: target, Threshold: math.Inf(-1)}
+	for _, s := range sets {
+		if len(s.Impostor) == 0 {
+			continue
+		}
+		slices.Sort(s.Impostor)
+		own := thresholdAt(s.Impostor, target)
+		if own > c.Threshold {
+			c.Threshold, c.DecidedBy = own, s.Name
+		}
+	}
+	if c.DecidedBy == "" {
+		return c, ErrNoImpostors
+	}
+	c.Threshold = roundUp(c.Threshold, step)
+	for _, s := range sets {
+		if len(s.Impostor) == 0 {
+			continue
+		}
+		c.Sets = append(c.Sets, SetResult{Name: s.Name, Own: thresholdAt(s.Impostor, target),
+			At: RatesAt(s.Genuine, s.Impostor, c.Threshold)})
+	}
+	return c, nil
+}
+
+// roundUp rounds t up to a multiple of step, never below t.
+func roundUp(t, step float64) float64 {
+	if step <= 0 || math.IsInf(t, 0) {
+		return t
+	}
+	r := math.Ceil(t/step) * step
+	if r < t {
+		r += step
+	}
+	// Printing to the step's digits must not fall below t either.
+	digits := max(0, int(math.Ceil(-math.Log10(step))))
+	p := math.Pow(10, float64(digits))
+	r = math.Round(r*p) / p
+	if r < t {
+		r += step
+	}
+	return r
 }

@@ -155,10 +155,15 @@ type Config struct {
 	Liveness    *ModelConfig `json:"liveness,omitempty"`
 	// MatchInGrey converts live frames to grey before embedding, as the IC
 	// photo is grey.
-	MatchInGrey bool           `json:"match_in_grey"`
-	Fusion      string         `json:"fusion"` // "mean-embedding", "mean-score" or "max-score"
-	Quality     QualityConfig  `json:"quality"`
-	Temporal    TemporalConfig `json:"temporal"`
+	MatchInGrey bool `json:"match_in_grey"`
+	// Fusion combines the frames of one attempt: "mean-score" (the default:
+	// the mean of the frames' scores, which can never exceed the best
+	// frame's) or "mean-embedding" (the score of the normalised mean vector,
+	// which can exceed every frame's score, see FusedScore). "max-score" is
+	// refused: taking the best of several frames raises the false match rate.
+	Fusion   string         `json:"fusion"`
+	Quality  QualityConfig  `json:"quality"`
+	Temporal TemporalConfig `json:"temporal"`
 	// MinDetectScore is the detector's confidence floor.
 	MinDetectScore float64 `json:"min_detect_score"`
 
@@ -247,7 +252,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("embedder: %w", err)
 	}
 	switch c.Fusion {
-	case "mean-embedding", "mean-score", "max-score":
+	case "mean-embedding", "mean-score":
+	case "max-score":
+		return fmt.Errorf("%w: fusion %q raises the false match rate; use mean-score", ErrConfig, c.Fusion)
 	default:
 		return fmt.Errorf("%w: fusion %q", ErrConfig, c.Fusion)
 	}

@@ -52,9 +52,11 @@ func DefaultConfig(modelDir string) *Config {
 			TensorSpec: sized(zeroToOne, 128, 128), MinLive: 0, Crop: 1.0},
 		Liveness: &ModelConfig{File: "liveness.onnx", Input: "input", Output: "live",
 			TensorSpec: sized(zeroToOne, 32, 32), MinLive: 0.5, Crop: 1.0},
-		MatchInGrey:    true,
-		FlipAverage:    true,
-		Fusion:         "mean-embedding",
+		MatchInGrey: true,
+		FlipAverage: true,
+		// Score fusion: an impostor's attempt can score no higher than its
+		// best frame, so fusing frames never lifts it over the threshold.
+		Fusion:         "mean-score",
 		Quality:        DefaultQuality(),
 		Temporal:       DefaultTemporal(),
 		MinDetectScore: 0.5,

@@ -119,8 +119,12 @@ func Fuse(frames []*Embedding) (*Embedding, error) {
 }
 
 // FusedScore scores a reference against several frames with the configured
-// fusion: "mean-embedding" (score of the fused vector), "mean-score" or
-// "max-score".
+// fusion: "mean-score" (mean of the frames' scores), "mean-embedding" (score
+// of the fused vector) or "max-score" (for measurements only). The mean
+// score never exceeds the best frame's score. The fused vector's score can:
+// normalising the mean of two frames that err on opposite sides of the
+// reference lands on the reference itself, so two impostor frames at 0.8
+// can fuse to 1.0.
 func FusedScore(ref *Embedding, frames []*Embedding, fusion string) (float64, error) {
 	if len(frames) == 0 {
 		return 0, fmt.Errorf("%w: no frames", ErrDimension)

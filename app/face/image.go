@@ -249,3 +249,22 @@ func wipeImage(img image.Image) {
 		clear(s.Pix)
 	}
 }
+
+// View is a read-only image.Image over the locked pixels, for encoders that
+// take an image.Image (the card photo's JPEG 2000 encoder) without copying
+// the picture to the heap. It is valid until Release.
+func (im *Image) View() image.Image { return rgbView{im} }
+
+type rgbView struct{ im *Image }
+
+func (v rgbView) ColorModel() color.Model { return color.RGBAModel }
+
+func (v rgbView) Bounds() image.Rectangle { return image.Rect(0, 0, v.im.W, v.im.H) }
+
+func (v rgbView) At(x, y int) color.Color {
+	if x < 0 || y < 0 || x >= v.im.W || y >= v.im.H || !v.im.Alive() {
+		return color.RGBA{}
+	}
+	r, g, b := v.im.At(x, y)
+	return color.RGBA{R: r, G: g, B: b, A: 255}
+}
