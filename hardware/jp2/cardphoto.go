@@ -4,6 +4,9 @@ import (
 	"image"
 
 	"golang.org/x/image/draw"
+
+	"github.com/uketsuke/uketsuke/app/camera"
+	"github.com/uketsuke/uketsuke/app/secret"
 )
 
 // Card photo geometry and compression: a 3:4 greyscale portrait of a few KB,
@@ -35,4 +38,20 @@ func portraitCrop(r image.Rectangle) image.Rectangle {
 	ch := w * CardPhotoHeight / CardPhotoWidth
 	y0 := r.Min.Y + (h-ch)/2
 	return image.Rect(r.Min.X, y0, r.Max.X, y0+ch)
+}
+
+// CardPhotoRoundTrip issues src as the virtual card would (EncodeCardPhoto)
+// and decodes it back as the kiosk reads the chip (DecodeFrame), so that
+// face matching can be measured against what the kiosk really compares. The
+// codestream goes into locked memory as soon as the encoder returns, and the
+// heap copy is wiped; size is the codestream's length in bytes.
+func CardPhotoRoundTrip(src image.Image) (frame *camera.Frame, size int, err error) {
+	j2k, err := EncodeCardPhoto(src)
+	if err != nil {
+		return nil, 0, err
+	}
+	photo := secret.Take(j2k)
+	defer photo.Destroy()
+	frame, err = DecodeFrame(photo.Bytes())
+	return frame, photo.Len(), err
 }

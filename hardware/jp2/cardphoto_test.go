@@ -93,3 +93,41 @@ func TestDecodeIntoLockedMemory(t *testing.T) {
 		t.Fatal("locked buffer survived Destroy")
 	}
 }
+
+// The round trip yields what the kiosk decodes from the chip: a grey
+// 300x400 frame of the issued photo, and the issued size.
+func TestCardPhotoRoundTripIsWhatTheCardHolds(t *testing.T) {
+	src := image.NewRGBA(image.Rect(0, 0, 450, 600))
+	for y := range 600 {
+		for x := range 450 {
+			src.SetRGBA(x, y, color.RGBA{byte(x / 2), byte(y / 3), 90, 255})
+		}
+	}
+	issued, err := EncodeCardPhoto(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame, size, err := CardPhotoRoundTrip(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer frame.Release()
+	if size != len(issued) {
+		t.Fatalf("round trip says %d bytes, the card issues %d", size, len(issued))
+	}
+	want, err := Decode(issued, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := frame.Image.Bounds()
+	if b.Size() != image.Pt(CardPhotoWidth, CardPhotoHeight) {
+		t.Fatalf("frame %v", b.Size())
+	}
+	for _, p := range []image.Point{{10, 10}, {150, 200}, {290, 390}} {
+		r, g, bl, _ := frame.Image.At(p.X, p.Y).RGBA()
+		w, _, _, _ := want.At(p.X, p.Y).RGBA()
+		if r != g || g != bl || r != w {
+			t.Fatalf("pixel %v: %d %d %d, issued photo decodes to %d", p, r, g, bl, w)
+		}
+	}
+}
