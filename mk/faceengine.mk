@@ -15,6 +15,8 @@ TEST_TARGETS += faceengine-test faceengine-dlib-build
 faceengine-test: models
 	UKETSUKE_REQUIRE_MODELS=1 UKETSUKE_REQUIRE_SHARED=1 \
 	  $(GO) test -count=1 ./app/face/ ./hardware/onnxface/ ./sim/spoof/
+	UKETSUKE_REQUIRE_MODELS=1 UKETSUKE_REQUIRE_SHARED=1 \
+	  $(GO) test -count=1 -run 'Face' ./cli/
 
 # go-face writes -march=native into its cgo flags, which makes a binary that
 # crashes on older CPUs. The wrapper swaps it for a portable baseline.
@@ -38,3 +40,17 @@ faceengine-bench: build models
 FUZZTIME ?= 60s
 faceengine-fuzz: deps
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) -parallel=1 ./app/face/
+
+# The kiosk's comparison on a small subset (100 studio portraits from both
+# controlled sources, 100 LFW images): each image is also issued as the chip's
+# photo (grey, 300x400, JPEG 2000 at the card's budget, as sim/vcard issues it)
+# and compared with the others as live frames. Fails when the FMR at the
+# configured threshold exceeds 1e-3 on any set, either way of comparing.
+TEST_TARGETS += faceengine-cardphoto-test
+FE_FACES := ../shared/faces
+.PHONY: faceengine-cardphoto-test
+faceengine-cardphoto-test: build models
+	@for d in lfw-devtrain controlled; do test -d $(FE_FACES)/$$d || { \
+	  echo "faceengine-cardphoto-test: $(FE_FACES)/$$d is missing: the face sets this test measures on (see docs/face-engine.md)" >&2; exit 1; }; done
+	nice ./$(BIN) face bench --as-card-photo --limit 100 --max-fmr 1e-3 \
+	  --singles $(FE_FACES)/controlled --dir $(FE_FACES)/lfw-devtrain
