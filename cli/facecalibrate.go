@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 
@@ -94,14 +95,12 @@ func printCalibration(w io.Writer, c face.Calibration) {
 	fmt.Fprintf(w, "\nthreshold %.4f holds FMR ≤ %.0e on every set; decided by %s\n", c.Threshold, c.TargetFMR, c.DecidedBy)
 	for _, s := range c.Sets {
 		fnmr := "n/a (no genuine pairs)"
-		if !isNaN(s.At.FNMR) && s.At.FNMR >= 0 {
+		if !math.IsNaN(s.At.FNMR) {
 			fnmr = fmt.Sprintf("%.2f %%", 100*s.At.FNMR)
 		}
 		fmt.Fprintf(w, "  %s: its own threshold %.4f; at %.4f FMR %.2e, FNMR %s\n", s.Name, s.Own, c.Threshold, s.At.FMR, fnmr)
 	}
 }
-
-func isNaN(v float64) bool { return v != v }
 
 // writeThresholdBundle puts the threshold into the base configuration,
 // signs it and checks that the bundle opens with the signer's public key

@@ -68,15 +68,19 @@ func FNMRAt(sortedGenuine []float32, t float64) float64 {
 }
 
 // RatesAt measures FMR and FNMR at a given threshold (TargetFMR is left 0).
-// The slices are sorted in place.
+// A rate without scores to measure it on is NaN, not 0 or 1: a set of one
+// image per person says nothing about FNMR. The slices are sorted in place.
 func RatesAt(genuine, impostor []float32, threshold float64) OperatingPoint {
 	slices.Sort(genuine)
 	slices.Sort(impostor)
-	return OperatingPoint{
-		Threshold: threshold,
-		FMR:       rateAtOrAbove(impostor, threshold),
-		FNMR:      FNMRAt(genuine, threshold),
+	op := OperatingPoint{Threshold: threshold, FMR: math.NaN(), FNMR: math.NaN()}
+	if len(impostor) > 0 {
+		op.FMR = rateAtOrAbove(impostor, threshold)
 	}
+	if len(genuine) > 0 {
+		op.FNMR = FNMRAt(genuine, threshold)
+	}
+	return op
 }
 
 // ScoreSet is the comparison scores of one evaluation set (one folder of

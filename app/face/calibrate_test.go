@@ -34,6 +34,9 @@ func TestCalibrateSetsTheStrictestSetDecides(t *testing.T) {
 	if c.Threshold != 0.9513 {
 		t.Fatalf("threshold %v, want 0.9513 (just above the look-alike pair, rounded up)", c.Threshold)
 	}
+	if st := c.Sets[1]; st.Name != "studio" || !math.IsNaN(st.At.FNMR) || st.At.FMR != 0 {
+		t.Fatalf("studio %+v: no genuine pairs, so no FNMR", st)
+	}
 	if len(c.Sets) != 2 {
 		t.Fatalf("sets %+v: the set without impostors cannot bound the FMR", c.Sets)
 	}
@@ -79,6 +82,9 @@ func TestRatesAt(t *testing.T) {
 	op := RatesAt([]float32{0.2, 0.6, 0.9, 0.95}, []float32{0.1, 0.5, 0.7, 0.3}, 0.6)
 	if op.FNMR != 0.25 || op.FMR != 0.25 {
 		t.Fatalf("%+v", op)
+	}
+	if op := RatesAt(nil, []float32{0.1}, 0.6); !math.IsNaN(op.FNMR) || op.FMR != 0 {
+		t.Fatalf("no genuine scores: %+v, want FNMR NaN", op)
 	}
 }
 
