@@ -174,8 +174,8 @@ func printSetHeader(w io.Writer, p *pool, si int) {
 // report prints one set's figures for one way of measuring and returns the
 // FMR at the threshold (0 without impostor pairs).
 func (m *modeScores) report(w io.Writer, threshold float64, extra []float64) float64 {
-	fmt.Fprintf(w, "  %s: genuine pairs %d (+%d lost to failures), impostor pairs %d, highest impostor %.4f\n",
-		m.label, len(m.genuine), m.lost, len(m.impostor), highest(m.impostor))
+	fmt.Fprintf(w, "  %s: genuine pairs %d (+%d lost to failures), lowest genuine %.4f, impostor pairs %d, highest impostor %.4f\n",
+		m.label, len(m.genuine), m.lost, lowest(m.genuine), len(m.impostor), highest(m.impostor))
 	if len(m.impostor) == 0 {
 		return 0
 	}

@@ -394,6 +394,13 @@ func highest(v []float32) float64 {
 	return float64(slices.Max(v))
 }
 
+func lowest(v []float32) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	return float64(slices.Min(v))
+}
+
 func peakRSSMiB() float64 {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {

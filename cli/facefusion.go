@@ -179,9 +179,10 @@ func (r *fusionResult) print(w io.Writer, n int, threshold float64, card bool) {
 		if len(g.meanScore) == 0 && len(imp.meanScore) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "  %s genuine: single frames FNMR %s, median %.4f; mean-score FNMR %s, median %.4f; mean-vector FNMR %s, median %.4f\n",
-			name, rejectText(g.singles, threshold), median32(g.singles), rejectText(g.meanScore, threshold), median32(g.meanScore),
-			rejectText(g.meanVector, threshold), median32(g.meanVector))
+		fmt.Fprintf(w, "  %s genuine: single frames FNMR %s, median %.4f, lowest %.4f; mean-score FNMR %s, median %.4f, lowest %.4f; mean-vector FNMR %s, median %.4f, lowest %.4f\n",
+			name, rejectText(g.singles, threshold), median32(g.singles), lowest(g.singles),
+			rejectText(g.meanScore, threshold), median32(g.meanScore), lowest(g.meanScore),
+			rejectText(g.meanVector, threshold), median32(g.meanVector), lowest(g.meanVector))
 		fmt.Fprintf(w, "  %s impostor: single frames FMR %s, highest %.4f; mean-score FMR %s, highest %.4f; mean-vector FMR %s, highest %.4f, accepted with no frame accepted %d\n",
 			name, acceptText(imp.singles, threshold), highest(imp.singles), acceptText(imp.meanScore, threshold), highest(imp.meanScore),
 			acceptText(imp.meanVector, threshold), highest(imp.meanVector), imp.liftedOverAll)
