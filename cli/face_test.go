@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"os"
@@ -209,9 +210,47 @@ func TestThresholdBundleIsSignedAndCarriesTheThreshold(t *testing.T) {
 	if got, err := config.OpenBundle(data, []ed25519.PublicKey{pub}); err != nil || got.Serial != 40 || got.Face.Threshold != 0.95 {
 		t.Fatalf("%+v %v", got, err)
 	}
+	// A kiosk's own file has parts, which a bundle may not carry: they are
+	// left out, the policy goes in.
+	starter := filepath.Join(dir, "kiosk.jsonc")
+	os.WriteFile(starter, config.Starter(), 0o644)
+	if err := writeThresholdBundle(calibrateFlags{bundle: out, base: starter}, signer, 0.9525); err != nil {
+		t.Fatal(err)
+	}
+	data, _ = os.ReadFile(out)
+	if got, err := config.OpenBundle(data, []ed25519.PublicKey{pub}); err != nil || got.Parts != nil || got.Face.Threshold != 0.9525 {
+		t.Fatalf("from a kiosk's file: %+v %v", got, err)
+	}
 	// A threshold the kiosk's configuration refuses is never signed.
 	if err := writeThresholdBundle(f, signer, 1.2); !errors.Is(err, config.ErrInvalid) {
 		t.Fatalf("threshold 1.2: %v", err)
+	}
+}
+
+// The key files `uketsuke config keygen` writes sign calibration bundles too.
+func TestSigningKeyFromConfigKeygen(t *testing.T) {
+	prefix := filepath.Join(t.TempDir(), "updates")
+	out, err := run(t, "config", "keygen", "--out", prefix)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	signer, err := readSigningKey(prefix + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer signer.Destroy()
+	pubText, _ := os.ReadFile(prefix + ".pub")
+	pub, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(pubText)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle := filepath.Join(t.TempDir(), "b")
+	if err := writeThresholdBundle(calibrateFlags{bundle: bundle}, signer, 0.9525); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(bundle)
+	if got, err := config.OpenBundle(data, []ed25519.PublicKey{pub}); err != nil || got.Face.Threshold != 0.9525 {
+		t.Fatalf("%+v %v", got, err)
 	}
 }
 

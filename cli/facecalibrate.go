@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"flag"
@@ -43,8 +45,8 @@ func runFaceCalibrate(ctx context.Context, env *Env, args []string) error {
 	f.evalFlags.register(fs)
 	fs.Float64Var(&f.target, "fmr", 1e-4, "false match rate to hold on every set")
 	fs.StringVar(&f.bundle, "bundle", "", "write the threshold into this signed configuration bundle")
-	fs.StringVar(&f.key, "key", "", "Ed25519 private key (PKCS#8 PEM, e.g. from `openssl genpkey -algorithm ed25519`) that signs the bundle")
-	fs.StringVar(&f.base, "base", "", "kiosk configuration (JSON) the threshold goes into; default: the built-in defaults")
+	fs.StringVar(&f.key, "key", "", "private key that signs the bundle: PREFIX.key from `uketsuke config keygen`, or Ed25519 PKCS#8 PEM")
+	fs.StringVar(&f.base, "base", "", "configuration the threshold goes into (its parts are left out: bundles carry policy only); default: the built-in defaults")
 	fs.Uint64Var(&f.serial, "serial", 0, "serial of the bundle (default: the base's serial + 1)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
@@ -108,14 +110,13 @@ func printCalibration(w io.Writer, c face.Calibration) {
 func writeThresholdBundle(f calibrateFlags, signer *signingKey, threshold float64) error {
 	base := config.Default()
 	if f.base != "" {
-		data, err := os.ReadFile(f.base)
-		if err != nil {
-			return err
-		}
-		if base, err = config.Parse(data); err != nil {
+		var err error
+		if base, err = config.Load(f.base); err != nil {
 			return fmt.Errorf("%s: %w", f.base, err)
 		}
 	}
+	// A bundle may not choose a kiosk's parts; each kiosk keeps its own.
+	base.Parts = nil
 	base.Face.Threshold = threshold
 	base.Serial = max(f.serial, base.Serial+1)
 	doc, err := base.Marshal()
@@ -143,14 +144,21 @@ func writeThresholdBundle(f calibrateFlags, signer *signingKey, threshold float6
 // one signature and is wiped after.
 type signingKey struct{ seed *secret.Buffer }
 
-var errKeyFormat = errors.New("signing key must be an Ed25519 private key in PKCS#8 PEM")
+var errKeyFormat = errors.New("signing key must be a key from `uketsuke config keygen` or an Ed25519 private key in PKCS#8 PEM")
 
+// readSigningKey reads the key `config keygen` writes (the base64 seed) or
+// an Ed25519 PKCS#8 PEM file (`openssl genpkey -algorithm ed25519`).
 func readSigningKey(path string) (*signingKey, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(data)
+	seed := make([]byte, base64.StdEncoding.DecodedLen(len(data)))
+	defer clear(seed)
+	if n, err := base64.StdEncoding.Decode(seed, bytes.TrimSpace(data)); err == nil && n == ed25519.SeedSize {
+		return &signingKey{seed: secret.Take(seed[:n])}, nil
+	}
 	block, _ := pem.Decode(data)
 	if block == nil {
 		return nil, fmt.Errorf("%s: %w", path, errKeyFormat)
