@@ -4,7 +4,6 @@ package onshi
 
 import (
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -87,22 +86,6 @@ func TestIntegrationEligibility(t *testing.T) {
 		t.Fatalf("the consent is not in the next result: %+v", c)
 	}
 
-	for _, enc := range []eligibility.Encoding{eligibility.UTF8, eligibility.ShiftJIS} {
-		dir := t.TempDir()
-		w, err := eligibility.NewWriter(dir, enc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, res := range results {
-			if _, err := w.Write(res); err != nil {
-				t.Fatal(err)
-			}
-		}
-		files, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
-		if len(files) != len(results) {
-			t.Fatalf("%d result files for %d results", len(files), len(results))
-		}
-	}
 	if vc.ForbiddenAccesses() != 0 {
 		t.Fatal("the eligibility path touched the 個人番号")
 	}
