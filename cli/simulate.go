@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/audit"
+	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/hardware/ocr"
 	"github.com/uketsuke/uketsuke/sim/scenario"
@@ -109,8 +110,10 @@ type built interface {
 	Audit() *audit.Logger
 }
 
+// simSettings are the configuration's limits; the stand-in world has no
+// configuration of its own and takes the default one's.
 func simSettings(f *simFlags, w scenario.World) session.Settings {
-	s := session.DefaultSettings()
+	s := session.SettingsFrom(config.Default())
 	if b, ok := w.(built); ok {
 		s = b.Settings()
 	}
