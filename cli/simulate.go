@@ -215,7 +215,7 @@ func (p *tracePrinter) print(t scenario.Trace) {
 	if t.Kind == "event" {
 		move = t.From + " → " + t.To
 	}
-	fmt.Fprintf(p.w, "%10.3f ms  %-22s %-6s %-14s %-28s %s\n", ms, t.Run, t.Kind, t.Name, move, t.Detail)
+	fmt.Fprintf(p.w, "%10.3f ms  %-22s %-6s %-20s %-28s %s\n", ms, t.Run, t.Kind, t.Name, move, t.Detail)
 }
 
 func (p *tracePrinter) report(r scenario.Report, err error) {
