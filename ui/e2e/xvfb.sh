@@ -23,7 +23,7 @@ export UKETSUKE_DEMO_CARD=1 UKETSUKE_DEMO_OPERATOR=0
 staff_pin=246810
 export UKETSUKE_STAFF_PIN=$staff_pin
 
-"$bin" >"$out/kiosk.log" 2>&1 &
+"$bin" demo >"$out/kiosk.log" 2>&1 &
 kiosk=$!
 trap 'kill $kiosk 2>/dev/null || true; wait $kiosk 2>/dev/null || true' EXIT
 
@@ -85,6 +85,7 @@ await '"State":"consent"' 30
 import -window root "$out/3-consent.png"
 click consent-all
 await '"State":"prescription"' 30
+sleep 0.5 # the targets file is written before the frame is drawn
 import -window root "$out/3-prescription.png"
 click prescribe-electronic
 await '"State":"done"' 30
