@@ -302,10 +302,6 @@ func (k *Kiosk) prescribe(ev Event) {
 	k.recordConsent()
 }
 
-// backToConsent returns to the consent screen as the patient left it: the
-// individual choice is still there to change.
-func (k *Kiosk) backToConsent(Event) { k.s.prescription = PrescriptionUnasked }
-
 // recordConsent records the consent items and the prescription form
 // (unasked when the facility does not ask) with the service.
 func (k *Kiosk) recordConsent() {

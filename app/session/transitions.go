@@ -100,7 +100,8 @@ var table = []transition{
 	{in(StateConsent), EvConsentDone, individual, StateSubmitting, (*Kiosk).submitConsent},
 	{in(StatePrescription), EvPrescribePaper, nil, StateSubmitting, (*Kiosk).prescribe},
 	{in(StatePrescription), EvPrescribeElectronic, nil, StateSubmitting, (*Kiosk).prescribe},
-	{in(StatePrescription), EvBack, nil, StateConsent, (*Kiosk).backToConsent},
+	// Back keeps the consent as chosen: 個別に同意's items are there to change.
+	{in(StatePrescription), EvBack, nil, StateConsent, nil},
 	{in(StateSubmitting), EvConsentSaved, nil, StateDone, nil},
 }
 
