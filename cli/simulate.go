@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/audit"
+	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/hardware/ocr"
 	"github.com/uketsuke/uketsuke/sim/scenario"
@@ -118,8 +119,10 @@ type built interface {
 	Audit() *audit.Logger
 }
 
+// simSettings are the configuration's limits; the stand-in world has no
+// configuration of its own and takes the default one's.
 func simSettings(f *simFlags, w scenario.World) session.Settings {
-	s := session.DefaultSettings()
+	s := session.SettingsFrom(config.Default())
 	if b, ok := w.(built); ok {
 		s = b.Settings()
 	}
@@ -222,7 +225,7 @@ func (p *tracePrinter) print(t scenario.Trace) {
 	if t.Kind == "event" {
 		move = t.From + " → " + t.To
 	}
-	fmt.Fprintf(p.w, "%10.3f ms  %-22s %-6s %-14s %-28s %s\n", ms, t.Run, t.Kind, t.Name, move, t.Detail)
+	fmt.Fprintf(p.w, "%10.3f ms  %-22s %-6s %-20s %-28s %s\n", ms, t.Run, t.Kind, t.Name, move, t.Detail)
 }
 
 func (p *tracePrinter) report(r scenario.Report, err error) {

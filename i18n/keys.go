@@ -147,6 +147,15 @@ const (
 	ConsentSaving       Key = "consent.saving"
 )
 
+// The prescription form after consent (facility.ask_prescription).
+const (
+	PrescriptionTitle          Key = "prescription.title"
+	PrescriptionElectronic     Key = "prescription.electronic"
+	PrescriptionElectronicHint Key = "prescription.electronic_hint"
+	PrescriptionPaper          Key = "prescription.paper"
+	PrescriptionPaperHint      Key = "prescription.paper_hint"
+)
+
 // Checking eligibility and the end of the session.
 const (
 	CheckingTitle Key = "checking.title"
@@ -248,6 +257,9 @@ var keyList = []Key{
 	ConsentTitle, ConsentBody, ConsentAll, ConsentIndividual,
 	ConsentMedicalTitle, ConsentMedicalBody, ConsentCheckupTitle, ConsentCheckupBody,
 	ConsentAgree, ConsentDisagree, ConsentNote, ConsentConfirm, ConsentSaving,
+
+	PrescriptionTitle, PrescriptionElectronic, PrescriptionElectronicHint,
+	PrescriptionPaper, PrescriptionPaperHint,
 
 	CheckingTitle, CheckingBody, DoneTitle, DoneBody, DoneTakeCard,
 

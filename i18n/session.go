@@ -25,6 +25,7 @@ var sessionTexts = map[string]Text{
 	"screen.register":      {RegisterTitle, RegisterBody},
 	"screen.registering":   {RegisterBusy, PleaseWait},
 	"screen.consent":       {ConsentTitle, ConsentBody},
+	"screen.prescription":  {PrescriptionTitle, PrescriptionElectronicHint},
 	"screen.submitting":    {ConsentSaving, PleaseWait},
 	"screen.done":          {DoneTitle, DoneBody},
 	"screen.error":         {ErrGenericTitle, ErrGenericBody},

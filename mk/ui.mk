@@ -1,5 +1,5 @@
 # Kiosk screens (ui/, main.go): every screen in every language as PNGs, and
-# the real binary driven under Xvfb (choose 暗証番号, type the PIN, send, agree,
+# the real binary driven under Xvfb (choose 暗証番号, type the PIN, send, agree, 電子処方箋,
 # 受付完了) with click positions the binary reports itself.
 APT_PACKAGES += xvfb xauth xdotool imagemagick
 TEST_TARGETS += ui-e2e

@@ -64,6 +64,7 @@ func Samples() []Sample {
 		{Name: "consent-individual", View: with(session.StateConsent, func(v *session.View) {
 			v.Consent = session.ConsentView{Individual: true, Selected: session.ConsentMedical | session.ConsentDrug | session.ConsentSurgery}
 		})},
+		{Name: "prescription", View: with(session.StatePrescription, func(v *session.View) { v.Consent.Selected = session.ConsentAll })},
 		{Name: "submitting", View: base(session.StateSubmitting)},
 		{Name: "done", View: with(session.StateDone, func(v *session.View) { v.Result.Validity = session.ValidityValid })},
 		{Name: "language", View: base(session.StateMethod), Page: "language"},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/i18n"
+	"github.com/uketsuke/uketsuke/ui/theme"
 )
 
 // screen picks the builder for the View's state.
@@ -44,6 +45,8 @@ func (s *Shell) screen(v session.View) fyne.CanvasObject {
 		return s.waitScreen(i18n.RegisterTitle, i18n.PleaseWait)
 	case session.StateConsent:
 		return s.consentScreen(v)
+	case session.StatePrescription:
+		return s.prescriptionScreen()
 	case session.StateSubmitting:
 		return s.waitScreen(i18n.ConsentTitle, i18n.PleaseWait)
 	case session.StateDone:
@@ -179,6 +182,12 @@ const choiceTextSize = 48
 
 // choice is one big method button with its hint, or the reason it is off.
 func (s *Shell) choice(name, label, hint string, tap func(), reason string) fyne.CanvasObject {
+	return s.choiceSized(name, label, hint, tap, reason, choiceTextSize)
+}
+
+// choiceSized is choice with the label's size; fitChoiceText picks one for
+// labels longer than a word.
+func (s *Shell) choiceSized(name, label, hint string, tap func(), reason string, size float32) fyne.CanvasObject {
 	b := widget.NewButton("", tap)
 	b.Importance = widget.HighImportance
 	col := fynetheme.Color(fynetheme.ColorNameForegroundOnPrimary)
@@ -188,7 +197,7 @@ func (s *Shell) choice(name, label, hint string, tap func(), reason string) fyne
 	}
 	s.targets[name] = b
 	text := canvas.NewText(label, col)
-	text.TextSize = choiceTextSize
+	text.TextSize = size
 	text.TextStyle.Bold = true
 	under := body(hint)
 	if tap == nil && reason != "" {
@@ -196,6 +205,35 @@ func (s *Shell) choice(name, label, hint string, tap func(), reason string) fyne
 	}
 	face := container.NewStack(b, container.NewCenter(text))
 	return container.NewVBox(sized(face, touchSize()*3, touchSize()*2), under)
+}
+
+// fitChoiceText is the largest label size, from choiceTextSize down to
+// body-text size, at which label fits a choice button in half the screen:
+// 「紙の処方箋」 stays large, "ใบสั่งยาอิเล็กทรอนิกส์" shrinks.
+func fitChoiceText(label string) float32 {
+	room := float32(theme.ScreenWidthPx)/2 - 4*fynetheme.Padding() - 2*fynetheme.InnerPadding()
+	size := float32(choiceTextSize)
+	for ; size > 28; size -= 2 {
+		if fyne.MeasureText(label, size, fyne.TextStyle{Bold: true}).Width <= room {
+			break
+		}
+	}
+	return size
+}
+
+// prescriptionScreen asks for the prescription form after consent: two
+// large choices, each with one line on what it means, and back to consent.
+func (s *Shell) prescriptionScreen() fyne.CanvasObject {
+	t := s.tr()
+	electronic, paper := t.T(i18n.PrescriptionElectronic), t.T(i18n.PrescriptionPaper)
+	size := min(fitChoiceText(electronic), fitChoiceText(paper)) // the same size on both
+	return s.layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.PrescriptionTitle))},
+		container.NewGridWithColumns(2,
+			s.choiceSized("prescribe-electronic", electronic, t.T(i18n.PrescriptionElectronicHint),
+				s.send(session.EvPrescribeElectronic), "", size),
+			s.choiceSized("prescribe-paper", paper, t.T(i18n.PrescriptionPaperHint),
+				s.send(session.EvPrescribePaper), "", size)),
+		s.button("back", t.T(i18n.Back), widget.MediumImportance, s.send(session.EvBack)))
 }
 
 func (s *Shell) faceReason(v session.View) string {

@@ -366,3 +366,35 @@ func TestFaceScreenShowsGuidanceInWords(t *testing.T) {
 		}
 	}
 }
+
+// The prescription screen: two large choices with their one-line
+// explanations, and back to consent; each sends its own touch.
+func TestPrescriptionScreenSendsTheChoice(t *testing.T) {
+	for _, l := range []i18n.Lang{i18n.Japanese, i18n.English} {
+		s, rec, _ := newShell(t, theme.Options{Lang: l})
+		p, ok := SampleByName("prescription")
+		if !ok {
+			t.Fatal("no prescription sample")
+		}
+		s.ShowSample(p)
+		all := joined(s)
+		for _, k := range []i18n.Key{i18n.PrescriptionTitle, i18n.PrescriptionElectronic, i18n.PrescriptionElectronicHint,
+			i18n.PrescriptionPaper, i18n.PrescriptionPaperHint, i18n.Back} {
+			if want := catalog.T(l, k); !strings.Contains(all, want) {
+				t.Errorf("%s: prescription screen lacks %q", l, want)
+			}
+		}
+		for _, name := range []string{"prescribe-electronic", "prescribe-paper"} {
+			if b := s.targets[name].(*widget.Button); b.Size().Height < 2*touchSize() {
+				t.Errorf("%s: %s is %v, not a large choice", l, name, b.Size())
+			}
+		}
+		tap(t, s, "prescribe-electronic")
+		tap(t, s, "prescribe-paper")
+		tap(t, s, "back")
+		want := []string{"prescribe_electronic", "prescribe_paper", "back"}
+		if got := rec.got(); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: touches %v, want %v", l, got, want)
+		}
+	}
+}

@@ -3,6 +3,10 @@ package wire
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +39,26 @@ func TestTheSimulatedWorldRunsAScriptThroughTheRoot(t *testing.T) {
 		if _, err := scenario.Run(context.Background(), sc, scenario.Options{World: script, Settings: s}); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+	// The configuration asks for the prescription form (facility.ask_prescription
+	// by default); both scripts choose 電子処方箋, which reaches the result files.
+	if !w.Settings.AskPrescription {
+		t.Error("the default configuration does not ask for the prescription form")
+	}
+	var files, electronic int
+	err = filepath.WalkDir(cfg.Parts.Results.Dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".xml") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		files++
+		if strings.Contains(string(data), "<PrescriptionIssueSelect>1</PrescriptionIssueSelect>") {
+			electronic++
+		}
+		return err
+	})
+	if err != nil || files != 2 || electronic != 2 {
+		t.Errorf("%d result files, %d with 電子処方箋, want 2 and 2 (%v)", files, electronic, err)
 	}
 }
 

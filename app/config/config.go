@@ -57,6 +57,11 @@ type Facility struct {
 	Code            string                       `json:"code"` // 10-digit 医療機関コード
 	DefaultLanguage string                       `json:"default_language"`
 	Wording         map[string]map[string]string `json:"wording"` // language → message key → text
+	// AskPrescription: after consent the patient chooses a paper or an
+	// electronic prescription (紙の処方箋 / 電子処方箋). On by default; a
+	// clinic that issues no prescriptions switches it off. Left out of a
+	// configuration or bundle, it stays on.
+	AskPrescription bool `json:"ask_prescription"`
 }
 
 // Face holds the matching limits.
@@ -117,7 +122,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // trust anchors or devices (a kiosk must receive those in a bundle).
 func Default() *Config {
 	return &Config{
-		Facility: Facility{Code: "0000000000", DefaultLanguage: "ja"},
+		Facility: Facility{Code: "0000000000", DefaultLanguage: "ja", AskPrescription: true},
 		Face: Face{FusionFrames: 3, FusionWindow: Duration{2 * time.Second},
 			AttemptTime: Duration{10 * time.Second}, Attempts: 3},
 		Card:    Card{ScanAttempts: 3, KeyBMinTries: 5},
@@ -133,7 +138,8 @@ func Parse(data []byte) (*Config, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(stripComments(data)))
 	dec.DisallowUnknownFields()
-	var c Config
+	// Fields a document leaves out keep these values.
+	c := Config{Facility: Facility{AskPrescription: true}}
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}

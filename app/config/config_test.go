@@ -35,6 +35,31 @@ func TestDefaultIsValidAndRoundTrips(t *testing.T) {
 	}
 }
 
+// facility.ask_prescription is on by default, also when a document
+// (a clinic's file, a bundle's policy) leaves it out; false switches it off.
+func TestAskPrescriptionDefaultsOn(t *testing.T) {
+	if !Default().Facility.AskPrescription {
+		t.Fatal("Default does not ask for the prescription form")
+	}
+	c, err := Parse([]byte(`{"facility": {"code": "1312345678", "default_language": "ja"},
+		"face": {"fusion_frames": 3, "fusion_window": "2s", "attempt_time": "10s", "attempts": 3},
+		"card": {"scan_attempts": 3, "keyb_min_tries": 5}, "session": {"inactivity": "60s"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Facility.AskPrescription {
+		t.Error("a document without ask_prescription switched it off")
+	}
+	c, err = Parse(doc(t, func(c *Config) { c.Facility.AskPrescription = false }))
+	if err != nil || c.Facility.AskPrescription {
+		t.Errorf("ask_prescription false: %+v, %v", c.Facility, err)
+	}
+	c, err = Parse(Starter())
+	if err != nil || !c.Facility.AskPrescription {
+		t.Errorf("starter: %+v, %v", c.Facility, err)
+	}
+}
+
 func anchors(t testing.TB) json.RawMessage {
 	data, err := json.Marshal(jlis.New(jlis.DefaultSeed).Anchors())
 	if err != nil {

@@ -276,7 +276,13 @@ func (k *Kiosk) declineRegistration(Event) {
 	k.auditError(ErrCodeNotRegistered)
 }
 
-func (k *Kiosk) consentAll(Event) { k.recordConsent(ConsentAll) }
+// agreeAll remembers まとめて同意; consentAll records it too.
+func (k *Kiosk) agreeAll(Event) { k.s.items = ConsentAll }
+
+func (k *Kiosk) consentAll(ev Event) {
+	k.agreeAll(ev)
+	k.recordConsent()
+}
 
 func (k *Kiosk) consentEach(Event) {
 	k.s.individual = true
@@ -285,15 +291,26 @@ func (k *Kiosk) consentEach(Event) {
 
 func (k *Kiosk) toggleItem(ev Event) { k.s.items ^= ev.Items & ConsentAll }
 
-func (k *Kiosk) submitConsent(Event) { k.recordConsent(k.s.items) }
+func (k *Kiosk) submitConsent(Event) { k.recordConsent() }
 
-func (k *Kiosk) recordConsent(items ConsentItems) {
+// prescribe takes the prescription form and records everything.
+func (k *Kiosk) prescribe(ev Event) {
+	k.s.prescription = PrescriptionPaper
+	if ev.Kind == EvPrescribeElectronic {
+		k.s.prescription = PrescriptionElectronic
+	}
+	k.recordConsent()
+}
+
+// recordConsent records the consent items and the prescription form
+// (unasked when the facility does not ask) with the service.
+func (k *Kiosk) recordConsent() {
 	s := k.s
-	s.items = items
+	items, prescription := s.items, s.prescription
 	ticket := s.result.Ticket
 	s.spawn(func() {
 		err := s.timed(stageConsent, func() error {
-			return s.k.dev.Eligibility.Complete(s.ctx, ticket, Completion{Items: items, Prescription: s.prescription})
+			return s.k.dev.Eligibility.Complete(s.ctx, ticket, Completion{Items: items, Prescription: prescription})
 		})
 		if err != nil {
 			s.post(Event{Kind: EvEligFailed, Code: eligibilityCode(err)})

@@ -15,20 +15,22 @@ const (
 	EvCardReady    // K: a My Number Card; PIN state known
 	EvCardRejected // K: not usable (Event.Code says why)
 
-	EvChooseFace   // T: 顔認証
-	EvChoosePIN    // T: 暗証番号
-	EvRequestStaff // T: call staff for a visual check
-	EvDigit        // T: a PIN key (Event.Digit)
-	EvDelete       // T: delete the last PIN digit
-	EvSubmitPIN    // T: send the PIN (only with exactly 4 digits)
-	EvBack         // T: back to the method choice
-	EvRetryFace    // T: try the face again
-	EvRegisterYes  // T: register this card (初回登録)
-	EvRegisterNo   // T: do not register
-	EvConsentAll   // T: まとめて同意
-	EvConsentEach  // T: switch to 個別に同意
-	EvToggleItem   // T: flip one item (Event.Items)
-	EvConsentDone  // T: confirm the individual choice
+	EvChooseFace          // T: 顔認証
+	EvChoosePIN           // T: 暗証番号
+	EvRequestStaff        // T: call staff for a visual check
+	EvDigit               // T: a PIN key (Event.Digit)
+	EvDelete              // T: delete the last PIN digit
+	EvSubmitPIN           // T: send the PIN (only with exactly 4 digits)
+	EvBack                // T: back to the method choice (from the prescription choice: to consent)
+	EvRetryFace           // T: try the face again
+	EvRegisterYes         // T: register this card (初回登録)
+	EvRegisterNo          // T: do not register
+	EvConsentAll          // T: まとめて同意
+	EvConsentEach         // T: switch to 個別に同意
+	EvToggleItem          // T: flip one item (Event.Items)
+	EvConsentDone         // T: confirm the individual choice
+	EvPrescribePaper      // T: 紙の処方箋
+	EvPrescribeElectronic // T: 電子処方箋
 
 	EvGuidance     // C: the quality gate's current reason (Event.Guidance)
 	EvPhotoReady   // C: the card photo is embedded
@@ -59,7 +61,8 @@ var eventNames = [...]string{
 	EvDigit: "digit", EvDelete: "delete", EvSubmitPIN: "submit_pin", EvBack: "back",
 	EvRetryFace: "retry_face", EvRegisterYes: "register_yes", EvRegisterNo: "register_no",
 	EvConsentAll: "consent_all", EvConsentEach: "consent_each", EvToggleItem: "toggle_item",
-	EvConsentDone: "consent_done", EvGuidance: "guidance", EvPhotoReady: "photo_ready",
+	EvConsentDone: "consent_done", EvPrescribePaper: "prescribe_paper", EvPrescribeElectronic: "prescribe_electronic",
+	EvGuidance: "guidance", EvPhotoReady: "photo_ready",
 	EvPhotoFailed: "photo_failed", EvFaceMatched: "face_matched", EvFaceTimeout: "face_timeout",
 	EvPINAccepted: "pin_accepted", EvPINWrong: "pin_wrong", EvPINLocked: "pin_locked",
 	EvCardError: "card_error", EvStaffStart: "staff_start", EvStaffApprove: "staff_approve",
@@ -110,7 +113,7 @@ var touchEvents = map[EventKind]bool{
 	EvChooseFace: true, EvChoosePIN: true, EvRequestStaff: true, EvDigit: true,
 	EvDelete: true, EvSubmitPIN: true, EvBack: true, EvRetryFace: true,
 	EvRegisterYes: true, EvRegisterNo: true, EvConsentAll: true, EvConsentEach: true,
-	EvToggleItem: true, EvConsentDone: true,
+	EvToggleItem: true, EvConsentDone: true, EvPrescribePaper: true, EvPrescribeElectronic: true,
 }
 
 var staffEvents = map[EventKind]bool{EvStaffStart: true, EvStaffApprove: true, EvStaffReject: true}

@@ -29,8 +29,9 @@ func TestFaceOK(t *testing.T) {
 	if got := r.w.Eligibility.Checks; len(got) != 1 || got[0] != session.MethodFace {
 		t.Fatalf("checks %v", got)
 	}
-	if got := r.w.Eligibility.Consents; len(got) != 1 || got[0] != session.ConsentAll {
-		t.Fatalf("consents %v", got)
+	if got := r.w.Eligibility.Completions; len(got) != 1 ||
+		got[0] != (session.Completion{Items: session.ConsentAll, Prescription: session.PrescriptionUnasked}) {
+		t.Fatalf("completions %+v: without AskPrescription the form is not asked", got)
 	}
 	r.must(r.k.CardRemoved())
 	r.await(session.StateIdle, nil)
@@ -395,6 +396,9 @@ func slowFor(st session.State) func(*session.Settings, *standin.World) {
 		if st == session.StateRegister || st == session.StateRegistering {
 			w.Eligibility.Registered = false
 		}
+		if st == session.StatePrescription {
+			s.AskPrescription = true
+		}
 	}
 }
 
@@ -450,6 +454,9 @@ func driveTo(t *testing.T, r *rig, st session.State) {
 			r.await(session.StateRegister, nil)
 			press(session.EvRegisterYes)
 		case session.StateSubmitting:
+			r.await(session.StateConsent, nil)
+			press(session.EvConsentAll)
+		case session.StatePrescription:
 			r.await(session.StateConsent, nil)
 			press(session.EvConsentAll)
 		case session.StateDone:

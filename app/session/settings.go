@@ -22,6 +22,10 @@ type Settings struct {
 	KeyBMinTries     int           // below this many 照合番号B tries left, never verify a scanned code
 	Inactivity       time.Duration // no event for this long ends the session
 	Workers          int           // CPU-heavy tasks at once; 0 = GOMAXPROCS
+	// AskPrescription: after consent the patient chooses paper or electronic
+	// prescription (StatePrescription). Off in DefaultSettings, on in the
+	// default configuration (facility.ask_prescription).
+	AskPrescription bool
 }
 
 // DefaultSettings are sensible kiosk values.
@@ -62,5 +66,6 @@ func SettingsFrom(c *config.Config) Settings {
 		CardScanAttempts: c.Card.ScanAttempts,
 		KeyBMinTries:     c.Card.KeyBMinTries,
 		Inactivity:       c.Session.Inactivity.Duration,
+		AskPrescription:  c.Facility.AskPrescription,
 	}
 }

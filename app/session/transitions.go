@@ -90,10 +90,18 @@ var table = []transition{
 	{in(StateRegister), EvRegisterYes, nil, StateRegistering, (*Kiosk).register},
 	{in(StateRegister), EvRegisterNo, nil, StateError, (*Kiosk).declineRegistration},
 	{in(StateRegistering), EvRegistered, nil, StateConsent, (*Kiosk).noteResult},
+	// With facility.ask_prescription the consent is remembered and the
+	// patient chooses the prescription form before anything is recorded.
+	{in(StateConsent), EvConsentAll, askPrescription, StatePrescription, (*Kiosk).agreeAll},
 	{in(StateConsent), EvConsentAll, nil, StateSubmitting, (*Kiosk).consentAll},
 	{in(StateConsent), EvConsentEach, nil, stay, (*Kiosk).consentEach},
 	{in(StateConsent), EvToggleItem, individual, stay, (*Kiosk).toggleItem},
+	{in(StateConsent), EvConsentDone, individualAsk, StatePrescription, nil},
 	{in(StateConsent), EvConsentDone, individual, StateSubmitting, (*Kiosk).submitConsent},
+	{in(StatePrescription), EvPrescribePaper, nil, StateSubmitting, (*Kiosk).prescribe},
+	{in(StatePrescription), EvPrescribeElectronic, nil, StateSubmitting, (*Kiosk).prescribe},
+	// Back keeps the consent as chosen: 個別に同意's items are there to change.
+	{in(StatePrescription), EvBack, nil, StateConsent, nil},
 	{in(StateSubmitting), EvConsentSaved, nil, StateDone, nil},
 }
 
@@ -110,6 +118,10 @@ func pinNotFull(s *session, e Event) bool { return s.digits < PINLength && e.Dig
 func pinFull(s *session, _ Event) bool { return s.digits == PINLength }
 
 func individual(s *session, _ Event) bool { return s.individual }
+
+func askPrescription(s *session, _ Event) bool { return s.settings.AskPrescription }
+
+func individualAsk(s *session, e Event) bool { return individual(s, e) && askPrescription(s, e) }
 
 // lookup finds the first row for (state, event) whose guard holds.
 func lookup(st State, s *session, e Event) (transition, bool) {

@@ -29,6 +29,7 @@ const (
 	StateRegister                  // 初回登録: card not yet registered for insurance use
 	StateRegistering               // registration request running
 	StateConsent                   // consent: まとめて同意 / 個別に同意
+	StatePrescription              // 紙の処方箋 / 電子処方箋 (when the facility asks)
 	StateSubmitting                // consent being recorded
 	StateDone                      // 受付完了: take your card
 	StateError                     // something went wrong: what to do next
@@ -40,7 +41,7 @@ var stateNames = [...]string{
 	StateMethod: "method", StateFace: "face", StateFaceFailed: "face_failed",
 	StatePIN: "pin", StatePINVerifying: "pin_verifying", StateStaffCheck: "staff_check",
 	StateChecking: "checking", StateRegister: "register", StateRegistering: "registering",
-	StateConsent: "consent", StateSubmitting: "submitting", StateDone: "done", StateError: "error",
+	StateConsent: "consent", StatePrescription: "prescription", StateSubmitting: "submitting", StateDone: "done", StateError: "error",
 }
 
 func (s State) String() string {

@@ -5,8 +5,9 @@
 # vsmartcard virtual card, image-file cameras, Tesseract, the ONNX face
 # engine, and the eligibility stand-in over HTTPS with its CA pinned. It
 # checks the configuration refusals (no pinned CA, a tampered bundle, a
-# replayed older bundle after a restart), then reaches 受付完了 by PIN and
-# by face, and checks the result files, the audit log (no personal data)
+# replayed older bundle after a restart), then reaches 受付完了 by PIN (紙の
+# 処方箋) and by face (電子処方箋), and checks the result files (with the
+# prescription choice), the audit log (no personal data)
 # and the process's hardening.
 #   packaging/test/kiosk-e2e.sh BIN HOOKS_BIN OUTDIR PHOTOS MODELS
 set -euo pipefail
@@ -144,6 +145,8 @@ done
 click send
 await '"State":"consent"' 60
 click consent-all
+await '"State":"prescription"' 30
+click prescribe-paper
 await '"State":"done"' 60
 import -window root "$out/2-done-pin.png"
 [ "$(results)" = 1 ] || fail "PIN path: $(results) result files, want 1"
@@ -157,9 +160,16 @@ click face
 await '"State":"(consent|face_failed)"' 90
 grep -q '"State":"consent"' "$out/targets.json" || fail "the face did not match"
 click consent-all
+await '"State":"prescription"' 30
+click prescribe-electronic
 await '"State":"done"' 60
 import -window root "$out/3-done-face.png"
 [ "$(results)" = 2 ] || fail "face path: $(results) result files, want 2"
+# The patient's choices reached the files: 紙の処方箋 (2) by PIN, 電子処方箋 (1) by face.
+for code in 1 2; do
+	n=$(grep -rl --include='*.xml' "<PrescriptionIssueSelect>$code</PrescriptionIssueSelect>" "$w/results" | wc -l)
+	[ "$n" = 1 ] || fail "$n result files with PrescriptionIssueSelect $code, want 1"
+done
 echo pull >&3
 await '"State":"idle"' 30
 
@@ -177,7 +187,7 @@ while IFS= read -r secret; do
 	if grep -rqF -- "$secret" "$w/log" "$out/kiosk.log"; then fail "a log holds the holder's data"; fi
 done <"$w/holder.txt"
 
-want="method pin pin_verifying checking consent submitting done idle reading method face checking consent submitting done idle"
+want="method pin pin_verifying checking consent prescription submitting done idle reading method face checking consent prescription submitting done idle"
 got=$(grep -Ev '^hardened$' "$out/status.log" | tr '\n' ' ' | sed 's/ $//')
 case "$got" in
 *"$want"*) ;;

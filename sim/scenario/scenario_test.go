@@ -14,6 +14,7 @@ import (
 func settings() session.Settings {
 	s := session.DefaultSettings()
 	s.FaceAttemptTime = 500 * time.Millisecond
+	s.AskPrescription = true // as the default configuration: the scripts choose the form
 	return s
 }
 

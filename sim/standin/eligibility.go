@@ -21,7 +21,10 @@ type Eligibility struct {
 	Down       bool // every call fails
 	Checks     []session.Method
 	Consents   []session.ConsentItems
-	challenges map[string]bool
+	// Completions are the patient's choices as Complete received them
+	// (consent items and prescription form).
+	Completions []session.Completion
+	challenges  map[string]bool
 }
 
 // ErrDown is the stand-in's outage.
@@ -86,6 +89,7 @@ func (e *Eligibility) Complete(ctx context.Context, ticket string, c session.Com
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.Consents = append(e.Consents, c.Items)
+	e.Completions = append(e.Completions, c)
 	return nil
 }
 
@@ -109,5 +113,5 @@ func (e *Eligibility) Configure(registered bool, v session.Validity, down bool, 
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.Registered, e.Validity, e.Down, e.Delay = registered, v, down, delay
-	e.Checks, e.Consents = nil, nil
+	e.Checks, e.Consents, e.Completions = nil, nil, nil
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # End-to-end check of the real kiosk binary on a virtual X screen: choose
-# 暗証番号, type the demo holder's PIN, send it, agree to share, and see the
-# session reach 受付完了; then staff hold the hidden top-right corner, type
+# 暗証番号, type the demo holder's PIN, send it, agree to share, choose
+# 電子処方箋, and see the session reach 受付完了; then staff hold the hidden top-right corner, type
 # the staff PIN and leave kiosk mode from the staff menu. Click positions
 # come from the binary itself (UKETSUKE_UI_TARGETS), never from guessed
 # coordinates.
@@ -23,7 +23,7 @@ export UKETSUKE_DEMO_CARD=1 UKETSUKE_DEMO_OPERATOR=0
 staff_pin=246810
 export UKETSUKE_STAFF_PIN=$staff_pin
 
-"$bin" >"$out/kiosk.log" 2>&1 &
+"$bin" demo >"$out/kiosk.log" 2>&1 &
 kiosk=$!
 trap 'kill $kiosk 2>/dev/null || true; wait $kiosk 2>/dev/null || true' EXIT
 
@@ -84,6 +84,10 @@ click send
 await '"State":"consent"' 30
 import -window root "$out/3-consent.png"
 click consent-all
+await '"State":"prescription"' 30
+sleep 0.5 # the targets file is written before the frame is drawn
+import -window root "$out/3-prescription.png"
+click prescribe-electronic
 await '"State":"done"' 30
 import -window root "$out/4-done.png"
 
@@ -119,10 +123,10 @@ while kill -0 $kiosk 2>/dev/null; do
 	sleep 0.2
 done
 
-want="method pin pin_verifying checking consent submitting done"
-got=$(grep -Eo '^(method|pin|pin_verifying|checking|consent|submitting|done)$' "$out/status.log" | tr '\n' ' ' | sed 's/ $//')
+want="method pin pin_verifying checking consent prescription submitting done"
+got=$(grep -Eo '^(method|pin|pin_verifying|checking|consent|prescription|submitting|done)$' "$out/status.log" | tr '\n' ' ' | sed 's/ $//')
 [ "$got" = "$want" ] || fail "states '$got', want '$want'"
-for f in 1-method 2-pin 3-consent 4-done 5-staff-login 6-staff-menu; do
+for f in 1-method 2-pin 3-consent 3-prescription 4-done 5-staff-login 6-staff-menu; do
 	[ "$(stat -c %s "$out/$f.png")" -gt 10000 ] || fail "screenshot $f.png is empty"
 done
 echo "ui e2e: PIN path reached 受付完了 under Xvfb (states: $got), staff left kiosk mode through the corner; screenshots in $out"
