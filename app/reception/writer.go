@@ -89,6 +89,13 @@ func (w *Writer) Write(res *eligibility.Result, f Facts) (Written, error) {
 	if f.At.IsZero() {
 		f.At = w.cfg.Now()
 	}
+	// A share mounted again may come back without face/: make it, as at
+	// start; a share still missing stays an error.
+	if _, err := os.Stat(w.dir); err != nil {
+		if _, err := subfolder(w.cfg.Root, FaceFolder); err != nil {
+			return Written{}, err
+		}
+	}
 	b := Build(res, f, w.cfg.Institution)
 	if !w.cfg.SpecificDiseasesList {
 		b.Doc.Body.Result.SpecificDiseasesCertificateList = nil
