@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image"
 	_ "image/jpeg" // profile photos
 	_ "image/png"
 	"os"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/mynacard"
 	"github.com/uketsuke/uketsuke/app/secret"
-	"github.com/uketsuke/uketsuke/hardware/jp2"
 	"github.com/uketsuke/uketsuke/hardware/pcsc"
 	"github.com/uketsuke/uketsuke/sim/jlis"
 	"github.com/uketsuke/uketsuke/sim/profile"
@@ -107,35 +105,7 @@ func newVirtualCard(profilePath, latency string) (*vcard.Card, *profile.Profile,
 	if err != nil {
 		return nil, nil, err
 	}
-	p := profile.Default()
-	if profilePath != "" {
-		if p, err = profile.Load(profilePath); err != nil {
-			return nil, nil, err
-		}
-	}
-	photo, err := chipPhoto(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := world.IssueCard(p, vcard.Options{PhotoJP2: photo, Latency: lat})
-	return c, p, err
-}
-
-// chipPhoto converts the holder's photo to the card's greyscale JPEG 2000; a
-// profile without one gets a plain grey portrait, enough for the card's logic.
-func chipPhoto(p *profile.Profile) ([]byte, error) {
-	var img image.Image = image.NewGray(image.Rect(0, 0, jp2.CardPhotoWidth, jp2.CardPhotoHeight))
-	if p.Photo != "" {
-		f, err := os.Open(p.Photo)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		if img, _, err = image.Decode(f); err != nil {
-			return nil, fmt.Errorf("profile photo %s: %w", p.Photo, err)
-		}
-	}
-	return jp2.EncodeCardPhoto(img)
+	return world.CardFromProfile(profilePath, lat)
 }
 
 func runCardSim(ctx context.Context, env *Env, args []string) error {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/hardware/jp2"
 	"github.com/uketsuke/uketsuke/hardware/pcsc"
 	"github.com/uketsuke/uketsuke/sim/onshi"
 	"github.com/uketsuke/uketsuke/sim/profile"
@@ -20,6 +22,37 @@ import (
 // for the world and for `uketsuke card sim`.
 func IssueCard(p *profile.Profile, o vcard.Options) (*vcard.Card, error) {
 	return vcard.New(p, o)
+}
+
+// CardFromProfile issues a card for a holder profile file ("" for the demo
+// holder), with the profile's photo as the chip photo (`uketsuke card sim`).
+func CardFromProfile(path string, lat vcard.Latency) (*vcard.Card, *profile.Profile, error) {
+	p := profile.Default()
+	if path != "" {
+		var err error
+		if p, err = profile.Load(path); err != nil {
+			return nil, nil, err
+		}
+	}
+	photo, err := chipPhoto(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := IssueCard(p, vcard.Options{PhotoJP2: photo, Latency: lat})
+	return c, p, err
+}
+
+// chipPhoto converts the holder's photo to the card's greyscale JPEG 2000; a
+// profile without one gets a plain grey portrait, enough for the card's logic.
+func chipPhoto(p *profile.Profile) ([]byte, error) {
+	var img image.Image = image.NewGray(image.Rect(0, 0, jp2.CardPhotoWidth, jp2.CardPhotoHeight))
+	if p.Photo != "" {
+		var err error
+		if img, err = decodeImage(p.Photo); err != nil {
+			return nil, fmt.Errorf("profile photo: %w", err)
+		}
+	}
+	return jp2.EncodeCardPhoto(img)
 }
 
 // NewCard issues a fresh virtual card for the holder, links it to a seeded
