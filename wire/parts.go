@@ -242,7 +242,7 @@ func (w *World) eligibility() error {
 		return err
 	}
 	w.onClose(client.Close)
-	adapter.Client = client
+	adapter.Client, adapter.Audit = client, w.filesRecorder()
 	if adapter.Reception, err = w.receptionWriter(); err != nil {
 		return err
 	}
@@ -314,6 +314,19 @@ func (w *World) receptionWriter() (*reception.Writer, error) {
 	return wr, nil
 }
 
+// filesRecorder is the audit log's record of the reception files: one
+// long-lived audit session for the kiosk's file work (written files,
+// answered requests, retention), counts and terms only.
+func (w *World) filesRecorder() reception.Recorder {
+	if w.Audit == nil {
+		return nil
+	}
+	if w.files == nil {
+		w.files = w.Audit.Begin()
+	}
+	return w.files
+}
+
 // requests is the req/ → res/ service: checks by insured number that the
 // reception system asks for, answered exactly once each.
 func (w *World) requests(client *eligibility.Client) error {
@@ -321,8 +334,8 @@ func (w *World) requests(client *eligibility.Client) error {
 	enc, _ := reception.ParseEncoding(orString(r.Encoding, "utf-8"))
 	svc, err := reception.NewService(reception.ServiceConfig{Root: r.Dir, StateDir: r.State,
 		KioskID: w.Config.Parts.KioskID, Institution: w.Config.Facility.Code, Encoding: enc, Lookup: client,
-		Retention: time.Duration(r.RetentionDays) * 24 * time.Hour,
-		OnError:   func(err error) { w.log.Warn("reception folder", "fault", string(session.ErrCodeResults), "err", err) }})
+		Retention: time.Duration(r.RetentionDays) * 24 * time.Hour, Audit: w.filesRecorder(),
+		OnError: func(err error) { w.log.Warn("reception folder", "fault", string(session.ErrCodeResults), "err", err) }})
 	if err != nil {
 		return bad("parts.results.dir", "%v", err)
 	}

@@ -48,6 +48,7 @@ type World struct {
 	log            *slog.Logger
 	reader         *pcscReader // nil with the virtual reader
 	results        *session.EligibilityAdapter
+	files          *audit.Session // the reception files' audit record
 	requestService *reception.Service
 	faults         []session.ErrorCode
 	closers        []func()
@@ -79,9 +80,9 @@ func (w *World) assemble(o Options) error {
 	if err != nil {
 		return err
 	}
-	steps := []func() error{func() error { return w.simulated(eng) }, w.trust, w.cardReader, w.cameras,
-		w.cardFaceReader, func() error { return w.faceDevices(eng) }, w.eligibility,
-		func() error { return w.auditLog(o.Version) }, w.staffGuard, w.wording}
+	steps := []func() error{func() error { return w.auditLog(o.Version) }, func() error { return w.simulated(eng) },
+		w.trust, w.cardReader, w.cameras, w.cardFaceReader, func() error { return w.faceDevices(eng) },
+		w.eligibility, w.staffGuard, w.wording}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

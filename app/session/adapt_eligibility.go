@@ -21,6 +21,9 @@ import (
 type EligibilityAdapter struct {
 	Client    *eligibility.Client
 	Reception *reception.Writer // nil: no result files
+	// Audit hears each file written: encoding and counts (characters the
+	// encoding could not hold, codes left out), never text.
+	Audit reception.Recorder
 	// Record is the insurance record 初回登録 links the card to; the real
 	// service knows it from the insurer, the stand-in needs it given.
 	Record func() eligibility.InsuranceQuery
@@ -191,6 +194,7 @@ func (a *EligibilityAdapter) Flush() error {
 		}
 		a.unsent = a.unsent[1:]
 		a.written = append(a.written, w.Path)
+		w.Audit(a.Audit)
 	}
 	return nil
 }

@@ -182,6 +182,7 @@ fi
 ops="$w/log/operation.jsonl"
 [ -s "$ops" ] || fail "no operation log"
 [ "$(grep -c '"msg":"end"' "$ops" || true)" -ge 2 ] || fail "the operation log lacks the sessions: $(tail -n 5 "$ops")"
+[ "$(grep -c '"msg":"reception.face_written"' "$ops" || true)" = 2 ] || fail "the operation log does not count the result files"
 while IFS= read -r secret; do
 	[ -n "$secret" ] || continue
 	if grep -rqF -- "$secret" "$w/log" "$out/kiosk.log"; then fail "a log holds the holder's data"; fi
