@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/atomicfile"
@@ -52,6 +54,10 @@ type Written struct {
 	Replaced     int // characters the encoding could not hold, written as 〓
 	DroppedCodes int // coded values outside the reference's tables, left empty
 	Error        bool
+	// Pending: face/ could not be written; the file waits whole in the
+	// kiosk-local state folder until FlushPending moves it (Write's error
+	// still says why).
+	Pending bool
 }
 
 // NewWriter checks the folders and removes temporary files a killed
@@ -89,13 +95,6 @@ func (w *Writer) Write(res *eligibility.Result, f Facts) (Written, error) {
 	if f.At.IsZero() {
 		f.At = w.cfg.Now()
 	}
-	// A share mounted again may come back without face/: make it, as at
-	// start; a share still missing stays an error.
-	if _, err := os.Stat(w.dir); err != nil {
-		if _, err := subfolder(w.cfg.Root, FaceFolder); err != nil {
-			return Written{}, err
-		}
-	}
 	b := Build(res, f, w.cfg.Institution)
 	if !w.cfg.SpecificDiseasesList {
 		b.Doc.Body.Result.SpecificDiseasesCertificateList = nil
@@ -111,23 +110,90 @@ func (w *Writer) Write(res *eligibility.Result, f Facts) (Written, error) {
 			return Written{}, err
 		}
 		name := FaceName(w.cfg.Now(), w.cfg.KioskID, n)
-		st, err := atomicfile.Stage(w.dir, data, w.perm)
-		if err != nil {
-			return Written{}, folderError(FaceFolder, "write", err)
+		written := Written{Name: name, Encoding: w.cfg.Encoding, Replaced: replaced,
+			DroppedCodes: b.DroppedCodes, Error: b.Doc.Header.SegmentOfResult != SegmentNormal}
+		// A share mounted again may come back without face/: make it, as at
+		// start; a share still missing is held like any refusal.
+		if _, err := os.Stat(w.dir); err != nil {
+			if _, err := subfolder(w.cfg.Root, FaceFolder); err != nil {
+				return w.hold(written, data, err)
+			}
 		}
-		path, err := st.Publish(name, true)
+		path, err := w.publish(w.dir, name, data, w.perm)
 		if errors.Is(err, os.ErrExist) {
-			st.Discard() // another kiosk with our id? take the next number
-			continue
+			continue // another kiosk with our id? take the next number
 		}
 		if err != nil {
-			st.Discard()
-			return Written{}, folderError(FaceFolder, "write", err)
+			return w.hold(written, data, folderError(FaceFolder, "write", err))
 		}
-		return Written{Path: path, Name: name, Encoding: w.cfg.Encoding, Replaced: replaced,
-			DroppedCodes: b.DroppedCodes, Error: b.Doc.Header.SegmentOfResult != SegmentNormal}, nil
+		written.Path = path
+		return written, nil
 	}
 	return Written{}, folderError(FaceFolder, "write", fmt.Errorf("%w: every name taken", os.ErrExist))
+}
+
+// publish writes data whole under dir/name, never over another file.
+func (w *Writer) publish(dir, name string, data []byte, perm os.FileMode) (string, error) {
+	st, err := atomicfile.Stage(dir, data, perm)
+	if err != nil {
+		return "", err
+	}
+	path, err := st.Publish(name, true)
+	if err != nil {
+		st.Discard()
+	}
+	return path, err
+}
+
+// pendingFolder is the kiosk-local folder where files wait for face/.
+const pendingFolder = "pending"
+
+// hold keeps a file face/ refused in the state folder, so neither a full
+// share nor a restart loses it; the folder's error is returned either way.
+func (w *Writer) hold(written Written, data []byte, folderErr error) (Written, error) {
+	dir, err := subfolder(w.cfg.StateDir, pendingFolder)
+	if err == nil {
+		_, err = w.publish(dir, written.Name, data, 0o600)
+	}
+	if err == nil {
+		written.Pending = true
+	}
+	return written, folderErr
+}
+
+// Pending counts the files waiting in the state folder.
+func (w *Writer) Pending() int { return len(w.pendingFiles()) }
+
+func (w *Writer) pendingFiles() []string {
+	files, _ := filepath.Glob(filepath.Join(w.cfg.StateDir, pendingFolder, "*.xml"))
+	sort.Strings(files)
+	return files
+}
+
+// FlushPending moves the waiting files into face/, oldest first, and stops
+// at the first that face/ still refuses.
+func (w *Writer) FlushPending() error {
+	files := w.pendingFiles()
+	if len(files) == 0 {
+		return nil
+	}
+	if _, err := subfolder(w.cfg.Root, FaceFolder); err != nil {
+		return err
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return folderError("state", "read", err)
+		}
+		// Already there: a crash between publishing and removing.
+		if _, err := w.publish(w.dir, filepath.Base(f), data, w.perm); err != nil && !errors.Is(err, os.ErrExist) {
+			return folderError(FaceFolder, "write", err)
+		}
+		if err := os.Remove(f); err != nil {
+			return folderError("state", "remove", err)
+		}
+	}
+	return nil
 }
 
 var (

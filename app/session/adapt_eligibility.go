@@ -182,28 +182,40 @@ func (a *EligibilityAdapter) write(res *eligibility.Result, f reception.Facts) e
 }
 
 // Flush writes the files held back, oldest first, and says whether the
-// folder still refuses them.
+// folder still refuses them. A file face/ refuses waits in the kiosk-local
+// state folder (it survives a restart); only when even that fails does it
+// wait in memory.
 func (a *EligibilityAdapter) Flush() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if err := a.Reception.FlushPending(); err != nil {
+		return fmt.Errorf("%w: %w", ErrResultsUnwritable, err)
+	}
 	for len(a.unsent) > 0 {
 		u := a.unsent[0]
 		w, err := a.Reception.Write(u.res, u.facts)
+		if w.Pending || err == nil {
+			a.unsent = a.unsent[1:]
+			w.Audit(a.Audit)
+		}
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrResultsUnwritable, err)
 		}
-		a.unsent = a.unsent[1:]
 		a.written = append(a.written, w.Path)
-		w.Audit(a.Audit)
 	}
 	return nil
 }
 
-// Unsent counts the files waiting for the folder.
+// Unsent counts the files waiting for the folder, in memory or in the
+// state folder.
 func (a *EligibilityAdapter) Unsent() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return len(a.unsent)
+	n := len(a.unsent)
+	if a.Reception != nil {
+		n += a.Reception.Pending()
+	}
+	return n
 }
 
 // Written lists the result files written so far.
