@@ -112,24 +112,21 @@ func (s *Staged) Discard() { os.Remove(s.Temp) }
 
 // Write puts data at dir/name, replacing any file of that name.
 func Write(dir, name string, data []byte, perm os.FileMode) (string, error) {
-	st, err := Stage(dir, data, perm)
-	if err != nil {
-		return "", err
-	}
-	path, err := st.Publish(name, false)
-	if err != nil {
-		st.Discard()
-	}
-	return path, err
+	return put(dir, name, data, perm, false)
 }
 
-// Create puts data at dir/name only if no such file exists (ErrExist).
+// Create puts data at dir/name only if no file has that name yet; an error
+// matching os.ErrExist says one has.
 func Create(dir, name string, data []byte, perm os.FileMode) (string, error) {
+	return put(dir, name, data, perm, true)
+}
+
+func put(dir, name string, data []byte, perm os.FileMode, noClobber bool) (string, error) {
 	st, err := Stage(dir, data, perm)
 	if err != nil {
 		return "", err
 	}
-	path, err := st.Publish(name, true)
+	path, err := st.Publish(name, noClobber)
 	if err != nil {
 		st.Discard()
 	}

@@ -119,7 +119,7 @@ func (w *Writer) Write(res *eligibility.Result, f Facts) (Written, error) {
 				return w.hold(written, data, err)
 			}
 		}
-		path, err := w.publish(w.dir, name, data, w.perm)
+		path, err := atomicfile.Create(w.dir, name, data, w.perm)
 		if errors.Is(err, os.ErrExist) {
 			continue // another kiosk with our id? take the next number
 		}
@@ -132,19 +132,6 @@ func (w *Writer) Write(res *eligibility.Result, f Facts) (Written, error) {
 	return Written{}, folderError(FaceFolder, "write", fmt.Errorf("%w: every name taken", os.ErrExist))
 }
 
-// publish writes data whole under dir/name, never over another file.
-func (w *Writer) publish(dir, name string, data []byte, perm os.FileMode) (string, error) {
-	st, err := atomicfile.Stage(dir, data, perm)
-	if err != nil {
-		return "", err
-	}
-	path, err := st.Publish(name, true)
-	if err != nil {
-		st.Discard()
-	}
-	return path, err
-}
-
 // pendingFolder is the kiosk-local folder where files wait for face/.
 const pendingFolder = "pending"
 
@@ -153,7 +140,7 @@ const pendingFolder = "pending"
 func (w *Writer) hold(written Written, data []byte, folderErr error) (Written, error) {
 	dir, err := subfolder(w.cfg.StateDir, pendingFolder)
 	if err == nil {
-		_, err = w.publish(dir, written.Name, data, 0o600)
+		_, err = atomicfile.Create(dir, written.Name, data, 0o600)
 	}
 	if err == nil {
 		written.Pending = true
@@ -186,7 +173,7 @@ func (w *Writer) FlushPending() error {
 			return folderError("state", "read", err)
 		}
 		// Already there: a crash between publishing and removing.
-		if _, err := w.publish(w.dir, filepath.Base(f), data, w.perm); err != nil && !errors.Is(err, os.ErrExist) {
+		if _, err := atomicfile.Create(w.dir, filepath.Base(f), data, w.perm); err != nil && !errors.Is(err, os.ErrExist) {
 			return folderError(FaceFolder, "write", err)
 		}
 		if err := os.Remove(f); err != nil {
