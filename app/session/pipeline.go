@@ -407,9 +407,15 @@ func (p *pipeline) decide() (FaceVerdict, bool) {
 	for i, x := range p.window {
 		live[i] = x.face
 	}
+	start := time.Now()
 	v, err := p.s.k.dev.Face.Verify(p.photo, live)
 	if err != nil {
 		return FaceVerdict{}, false
+	}
+	if v.Accepted {
+		// The decision that let the patient through: fusion over the window
+		// against the chip photo, and the presentation-attack checks.
+		p.s.stage(Stage{Name: stageMatch, Took: time.Since(start), OK: true, Score: v.Score})
 	}
 	p.matched = v.Accepted
 	return v, true
