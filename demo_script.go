@@ -26,7 +26,7 @@ const (
 type demoFlags struct {
 	script, dir, photos, models string
 	exitWhenDone                bool
-	timeout                     time.Duration
+	timeout, linger             time.Duration
 }
 
 func parseDemoFlags(args []string) (demoFlags, error) {
@@ -39,6 +39,7 @@ func parseDemoFlags(args []string) (demoFlags, error) {
 	fs.StringVar(&f.photos, "photos", "build/demo", "the demo's photographs ("+demoHolder+", "+demoStranger+")")
 	fs.StringVar(&f.models, "models", "build/models", "face models")
 	fs.DurationVar(&f.timeout, "timeout", 90*time.Second, "with --script: give up after this long")
+	fs.DurationVar(&f.linger, "linger", 0, "with --exit-when-done: keep the windows this long after the end (screenshots)")
 	if err := fs.Parse(args); err != nil {
 		return f, fmt.Errorf("%w: %v", cli.ErrUsage, err)
 	}
@@ -163,7 +164,7 @@ var demoScripts = map[string]demoScript{
 	},
 	"stranger-then-pin": func(d *demoRun, s session.State) (bool, error) {
 		if s == session.StateFaceFailed {
-			d.op.showFace(faceNobody)
+			d.op.setFace(faceNobody)
 			return false, d.k.Press(session.EvChoosePIN)
 		}
 		return common(d, s, session.EvChooseFace)
@@ -224,7 +225,7 @@ func runDemoScript(ctx context.Context, op *operator, log *stageLog, play demoSc
 	case "stranger-then-pin":
 		who = faceStranger
 	}
-	op.showFace(who)
+	op.setFace(who)
 	op.place()
 	last := session.State(255)
 	for {

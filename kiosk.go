@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -158,6 +159,10 @@ func demo(args []string) int {
 		mode.script = func(ctx context.Context, k *session.Kiosk, w *wire.World, quit func(int)) {
 			code := runDemoScript(ctx, op, timings, play, f.timeout, f.script)
 			if f.exitWhenDone {
+				select {
+				case <-time.After(f.linger):
+				case <-ctx.Done():
+				}
 				quit(code)
 			}
 		}

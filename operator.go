@@ -29,13 +29,13 @@ func (op *operator) start(a fyne.App, k *session.Kiosk, w *wire.World) {
 	op.status, op.result, op.stages = widget.NewLabel(""), widget.NewLabel("(no session yet)"), widget.NewLabel("")
 	op.stages.TextStyle = fyne.TextStyle{Monospace: true}
 	op.timings.mu.Lock()
-	op.timings.onChange = func(text string) { fyne.Do(func() { op.stages.SetText(text) }) }
+	op.timings.onChange = func(text string) { op.ui(func() { op.stages.SetText(text) }) }
 	op.timings.mu.Unlock()
 	go op.follow(k)
 	if os.Getenv("UKETSUKE_DEMO_OPERATOR") != "0" {
 		win := a.NewWindow("uketsuke demo: operator")
 		win.SetContent(op.content())
-		win.Resize(fyne.NewSize(560, 780)) // the kiosk theme (large type) applies here too
+		win.Resize(fyne.NewSize(1100, 780)) // the kiosk theme (large type) applies here too
 		win.Show()
 	}
 	if os.Getenv("UKETSUKE_DEMO_CARD") == "1" {
@@ -72,8 +72,16 @@ func (op *operator) sessionDone() {
 		text = fmt.Sprintf("no result file in %s (%v)", dir, err)
 	}
 	if op.result != nil {
-		fyne.Do(func() { op.result.SetText(text) })
+		op.ui(func() { op.result.SetText(text) })
 	}
+}
+
+// ui changes the window from any goroutine: on Fyne's goroutine, one
+// change at a time (a test driver runs fyne.Do on the caller's goroutine).
+func (op *operator) ui(f func()) {
+	op.uiMu.Lock()
+	defer op.uiMu.Unlock()
+	fyne.Do(f)
 }
 
 // lastResult is the result file of the last completed session.
@@ -118,6 +126,9 @@ type operator struct {
 	mu   sync.Mutex
 	card scenario.Card
 	last string
+	face *widget.RadioGroup // nil without the window
+
+	uiMu sync.Mutex
 }
 
 // Who the face camera sees (the operator's choices).
@@ -144,8 +155,12 @@ func (op *operator) content() fyne.CanvasObject {
 	people.SetSelectedIndex(0)
 	face := widget.NewRadioGroup([]string{faceNobody, faceHolder, faceStranger, faceMask, faceFar}, op.showFace)
 	face.SetSelected(op.seen())
+	op.mu.Lock()
+	op.face = face
+	op.mu.Unlock()
 	down := widget.NewCheck("Eligibility service down", op.sim.ServiceDown)
-	return container.NewVScroll(container.NewVBox(
+	op.result.Wrapping = fyne.TextWrapBreak
+	controls := container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("Card", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		people,
 		container.NewGridWithColumns(2, widget.NewButton("Place card", op.place), widget.NewButton("Pull card", op.pull)),
@@ -159,13 +174,29 @@ func (op *operator) content() fyne.CanvasObject {
 		down,
 		widget.NewButton("Exit kiosk (staff)", func() { fyne.CurrentApp().Quit() }),
 		op.status,
-		widget.NewLabelWithStyle("World", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		wrapped(op.note),
-		widget.NewLabelWithStyle("Last result file", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		op.result,
+	))
+	info := container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("Last session's stages", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		op.stages,
+		widget.NewLabelWithStyle("Last result file", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		op.result,
+		widget.NewLabelWithStyle("World", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapped(op.note),
 	))
+	return container.NewGridWithColumns(2, controls, info)
+}
+
+// setFace puts someone at the camera as the operator's choice would (a
+// script's hand), keeping the window's choice in step.
+func (op *operator) setFace(choice string) {
+	op.mu.Lock()
+	face := op.face
+	op.mu.Unlock()
+	if face == nil {
+		op.showFace(choice)
+		return
+	}
+	op.ui(func() { face.SetSelected(choice) }) // calls showFace
 }
 
 func wrapped(text string) *widget.Label {
@@ -244,5 +275,5 @@ func (op *operator) report(what string, err error) {
 	if err != nil {
 		text = what + ": " + err.Error()
 	}
-	fyne.Do(func() { op.status.SetText(text) }) // from buttons, scripts and the test hooks
+	op.ui(func() { op.status.SetText(text) }) // from buttons, scripts and the test hooks
 }

@@ -14,7 +14,7 @@ if [ "${1:-}" = --bench ]; then
 	shift 2
 fi
 if [ "${UKETSUKE_DEMO_INNER:-}" != 1 ]; then
-	UKETSUKE_DEMO_INNER=1 exec xvfb-run -a -s "-screen 0 1920x1080x24" "$0" --bench "$bench" "$@"
+	UKETSUKE_DEMO_INNER=1 exec xvfb-run -a -s "-screen 0 4000x1800x24" "$0" --bench "$bench" "$@"
 fi
 bin=$(realpath "$1")
 photos=$(realpath -m "$2")
@@ -51,6 +51,21 @@ run() {
 		sleep 0.4
 		import -window root "$shots/$shot" 2>/dev/null || echo "demo-test: no screenshot $shot" >&2
 	fi
+	if [ "$script" = face-ok ] && [ -n "$shot" ]; then
+		# The operator window with the result file and the stage timings.
+		for _ in $(seq 300); do
+			grep -q '"state":"done"' "$work/out" 2>/dev/null && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.1
+		done
+		sleep 0.5
+		local win
+		win=$(xdotool search --name 'uketsuke demo: operator' 2>/dev/null | head -1)
+		# Xvfb has no window manager: move it off the kiosk window first.
+		[ -n "$win" ] && xdotool windowmove "$win" 1300 0 && sleep 0.5 &&
+			import -window root -crop 1400x820+1300+0 +repage "$shots/operator.png" 2>/dev/null ||
+			echo "demo-test: no operator screenshot" >&2
+	fi
 	wait $pid || rc=$?
 	[ $rc = 0 ] || fail "$script exited $rc"
 	grep -q '"state":"done"' "$work/out" || fail "$script: no done line"
@@ -82,7 +97,7 @@ if [ "$bench" -gt 0 ]; then
 	exit 0
 fi
 
-run face-ok face-ok.png
+run face-ok face-ok.png --linger 2s
 has '"stage":"scan_keyb","part":"tesseract","ms":[0-9]*,"ok":true' face-ok
 has '"stage":"match","part":"onnx:[a-z_]*","score":[0-9.]*' face-ok
 has '"stage":"eligibility","part":"https://127.0.0.1:[0-9]*","ms":[0-9]*,"ok":true' face-ok
