@@ -79,12 +79,12 @@ func DemoConfig(d Demo) (c *config.Config, note string) {
 			break
 		}
 	}
-	real := missing == ""
-	c = SimulatedConfig(Simulated{Dir: d.Dir, RealFace: real, Models: d.Models})
+	useReal := missing == ""
+	c = SimulatedConfig(Simulated{Dir: d.Dir, RealFace: useReal, Models: d.Models})
 	c.Parts.KioskID = "demo"
 	c.Face.AttemptTime.Duration = 6 * time.Second
 	c.Session.Inactivity.Duration = 120 * time.Second
-	if !real {
+	if !useReal {
 		return c, fmt.Sprintf("stand-ins: %s is missing (run `make demo-photos models`); card-face scan and face match are simulated", orString(missing, "the holder's photo"))
 	}
 	c.Parts.World.Holder = d.Holder
