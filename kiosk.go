@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -13,6 +17,7 @@ import (
 	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/staff"
+	"github.com/uketsuke/uketsuke/cli"
 	"github.com/uketsuke/uketsuke/i18n"
 	"github.com/uketsuke/uketsuke/ui"
 	"github.com/uketsuke/uketsuke/ui/theme"
@@ -29,6 +34,11 @@ type kioskMode struct {
 	demo       func(fyne.App, *session.Kiosk, *wire.World) // the demo's operator window
 	// preview replaces the camera's own preview (the demo's stand-in frames are tags)
 	preview func(*wire.World) ui.Preview
+	// onStage receives each timed stage of session work (the demo's timings)
+	onStage func(*wire.World, session.Stage)
+	// script plays the operator's part once the kiosk shows; the kiosk
+	// exits with the status it passes to quit
+	script func(ctx context.Context, k *session.Kiosk, w *wire.World, quit func(code int))
 }
 
 // runKiosk builds the configuration's world, starts the session machine
@@ -46,7 +56,11 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	if mode.preview != nil {
 		preview = mode.preview(w)
 	}
-	kiosk, err := session.New(session.Options{Devices: w.Devices, Settings: w.Settings, Audit: w.Audit})
+	var onStage func(session.Stage)
+	if mode.onStage != nil {
+		onStage = func(st session.Stage) { mode.onStage(w, st) }
+	}
+	kiosk, err := session.New(session.Options{Devices: w.Devices, Settings: w.Settings, Audit: w.Audit, OnStage: onStage})
 	if err != nil {
 		return fail(err)
 	}
@@ -72,8 +86,13 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	if mode.demo != nil {
 		mode.demo(a, kiosk, w)
 	}
+	var code atomic.Int32
+	if mode.script != nil {
+		var once sync.Once
+		go mode.script(ctx, kiosk, w, func(c int) { once.Do(func() { code.Store(int32(c)); fyne.Do(a.Quit) }) })
+	}
 	win.ShowAndRun()
-	return 0
+	return int(code.Load())
 }
 
 // placeWindow makes the kiosk full screen with no way to close it but
@@ -99,23 +118,56 @@ func follow(ctx context.Context, k *session.Kiosk, shell *ui.Shell, hooks *testH
 	}
 }
 
-// demo runs the kiosk in the simulated world with an operator window.
-func demo() int {
+// demo runs the kiosk in the simulated world with an operator window:
+// the real pieces (Tesseract, the ONNX face engine on photographs, the
+// HTTPS eligibility stand-in) when the photos and models are there,
+// stand-ins otherwise. With --script it plays the operator's part itself.
+func demo(args []string) int {
+	f, err := parseDemoFlags(args)
+	if err != nil {
+		return fail(err)
+	}
 	if !haveDisplay() {
 		fmt.Fprintln(os.Stderr, noDisplayHelp)
 		return 1
 	}
-	dir, err := os.MkdirTemp("", "uketsuke-demo-")
-	if err != nil {
-		return fail(err)
+	dir := f.dir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "uketsuke-demo-"); err != nil {
+			return fail(err)
+		}
+		defer os.RemoveAll(dir)
 	}
-	defer os.RemoveAll(dir)
-	cfg := wire.DemoConfig(dir)
+	cfg, note := wire.DemoConfig(wire.Demo{Dir: dir, Models: f.models,
+		Holder: filepath.Join(f.photos, demoHolder), Stranger: filepath.Join(f.photos, demoStranger)})
 	if err := demoStaffPIN(cfg); err != nil {
 		return fail(err)
 	}
-	return runKiosk(cfg, kioskMode{windowed: true, demo: startOperator,
-		preview: func(w *wire.World) ui.Preview { return demoPreview{w.Sim} }})
+	fmt.Fprintln(os.Stderr, "uketsuke demo:", note)
+	timings := newStageLog(f.script != "")
+	op := &operator{note: note, timings: timings}
+	mode := kioskMode{windowed: true, demo: op.start, onStage: timings.add}
+	if cfg.Parts.FaceEngine.Kind != config.KindONNX {
+		// the stand-in frames are tags: draw a figure instead
+		mode.preview = func(w *wire.World) ui.Preview { return demoPreview{w.Sim} }
+	}
+	if f.script != "" {
+		play, ok := demoScripts[f.script]
+		if !ok {
+			return fail(fmt.Errorf("%w: demo --script %q: face-ok, pin-ok, stranger-then-pin or card-pulled", cli.ErrUsage, f.script))
+		}
+		mode.script = func(ctx context.Context, k *session.Kiosk, w *wire.World, quit func(int)) {
+			code := runDemoScript(ctx, op, timings, play, f.timeout, f.script)
+			if f.exitWhenDone {
+				select {
+				case <-time.After(f.linger):
+				case <-ctx.Done():
+				}
+				quit(code)
+			}
+		}
+	}
+	return runKiosk(cfg, mode)
 }
 
 // demoStaffPIN hashes the demo's staff PIN from the environment.

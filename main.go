@@ -1,7 +1,7 @@
 // Command uketsuke is the face-authentication card reader kiosk.
 //
 //	uketsuke [kiosk] [--config FILE] [--dry-run --json]   the production kiosk
-//	uketsuke demo                                          the kiosk in the simulated world
+//	uketsuke demo [--script NAME --exit-when-done]         the kiosk in the simulated world
 //	uketsuke COMMAND ...                                   a tool (uketsuke help)
 //
 // The production kiosk reads its configuration (default
@@ -30,11 +30,7 @@ func main() {
 		}
 		os.Exit(production(args))
 	case args[0] == "demo":
-		if len(args) > 1 {
-			fmt.Fprintln(os.Stderr, "uketsuke: demo takes no arguments")
-			os.Exit(2)
-		}
-		os.Exit(demo())
+		os.Exit(demo(args[1:]))
 	}
 	os.Exit(cli.Main(args))
 }

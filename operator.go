@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"image"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -16,19 +21,74 @@ import (
 	"github.com/uketsuke/uketsuke/wire"
 )
 
-// startOperator opens the demo's control window (the world around the
-// kiosk) and places the standard holder's card when the test hooks ask.
-func startOperator(a fyne.App, k *session.Kiosk, w *wire.World) {
-	op := &operator{k: k, sim: w.Sim, status: widget.NewLabel("")}
+// start opens the demo's control window (the world around the kiosk),
+// follows the sessions for their result files, and places the standard
+// holder's card when the test hooks ask.
+func (op *operator) start(a fyne.App, k *session.Kiosk, w *wire.World) {
+	op.k, op.sim, op.results = k, w.Sim, w.Config.Parts.Results.Dir
+	op.status, op.result, op.stages = widget.NewLabel(""), widget.NewLabel("(no session yet)"), widget.NewLabel("")
+	op.stages.TextStyle = fyne.TextStyle{Monospace: true}
+	op.timings.mu.Lock()
+	op.timings.onChange = func(text string) { op.ui(func() { op.stages.SetText(text) }) }
+	op.timings.mu.Unlock()
+	go op.follow(k)
 	if os.Getenv("UKETSUKE_DEMO_OPERATOR") != "0" {
 		win := a.NewWindow("uketsuke demo: operator")
 		win.SetContent(op.content())
-		win.Resize(fyne.NewSize(560, 780)) // the kiosk theme (large type) applies here too
+		win.Resize(fyne.NewSize(1100, 780)) // the kiosk theme (large type) applies here too
 		win.Show()
 	}
 	if os.Getenv("UKETSUKE_DEMO_CARD") == "1" {
 		op.place()
 	}
+}
+
+// follow notes the result file of every session that completes.
+func (op *operator) follow(k *session.Kiosk) {
+	last := session.StateIdle
+	for v := range k.Watch(context.Background()) {
+		if v.State == session.StateDone && last != session.StateDone {
+			op.sessionDone()
+		}
+		last = v.State
+	}
+}
+
+// sessionDone shows the newest result file in face/.
+func (op *operator) sessionDone() {
+	dir := filepath.Join(op.results, "face")
+	entries, err := os.ReadDir(dir)
+	newest, at := "", time.Time{}
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() && !strings.HasPrefix(e.Name(), ".") && fi.ModTime().After(at) {
+			newest, at = filepath.Join(dir, e.Name()), fi.ModTime()
+		}
+	}
+	op.mu.Lock()
+	op.last = newest
+	op.mu.Unlock()
+	text := newest
+	if newest == "" {
+		text = fmt.Sprintf("no result file in %s (%v)", dir, err)
+	}
+	if op.result != nil {
+		op.ui(func() { op.result.SetText(text) })
+	}
+}
+
+// ui changes the window from any goroutine: on Fyne's goroutine, one
+// change at a time (a test driver runs fyne.Do on the caller's goroutine).
+func (op *operator) ui(f func()) {
+	op.uiMu.Lock()
+	defer op.uiMu.Unlock()
+	fyne.Do(f)
+}
+
+// lastResult is the result file of the last completed session.
+func (op *operator) lastResult() string {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	return op.last
 }
 
 // demoPreview draws what the simulated face camera sees: its stand-in
@@ -53,14 +113,32 @@ func (p demoPreview) Latest() image.Image {
 
 // operator is the demo's hand in the simulated world.
 type operator struct {
-	k      *session.Kiosk
-	sim    *world.World
-	person world.Person
-	status *widget.Label
+	k       *session.Kiosk
+	sim     *world.World
+	person  world.Person
+	note    string // real pieces or stand-ins, and why
+	results string // the 連携 folder
+	timings *stageLog
+	status  *widget.Label
+	result  *widget.Label // the last session's result file
+	stages  *widget.Label // the last session's stage timings
 
 	mu   sync.Mutex
 	card scenario.Card
+	last string
+	face *widget.RadioGroup // nil without the window
+
+	uiMu sync.Mutex
 }
+
+// Who the face camera sees (the operator's choices).
+const (
+	faceNobody   = "Nobody at the camera"
+	faceHolder   = "The card's holder (match)"
+	faceStranger = "A stranger (no match)"
+	faceMask     = "Holder wearing a mask"
+	faceFar      = "Holder too far away"
+)
 
 func (op *operator) content() fyne.CanvasObject {
 	var labels []string
@@ -75,11 +153,14 @@ func (op *operator) content() fyne.CanvasObject {
 		}
 	})
 	people.SetSelectedIndex(0)
-	face := widget.NewRadioGroup([]string{"Nobody at the camera", "The card's holder (match)", "A stranger (no match)",
-		"Holder wearing a mask", "Holder too far away"}, op.showFace)
-	face.SetSelected("Nobody at the camera")
+	face := widget.NewRadioGroup([]string{faceNobody, faceHolder, faceStranger, faceMask, faceFar}, op.showFace)
+	face.SetSelected(op.seen())
+	op.mu.Lock()
+	op.face = face
+	op.mu.Unlock()
 	down := widget.NewCheck("Eligibility service down", op.sim.ServiceDown)
-	return container.NewVScroll(container.NewVBox(
+	op.result.Wrapping = fyne.TextWrapBreak
+	controls := container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("Card", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		people,
 		container.NewGridWithColumns(2, widget.NewButton("Place card", op.place), widget.NewButton("Pull card", op.pull)),
@@ -94,6 +175,45 @@ func (op *operator) content() fyne.CanvasObject {
 		widget.NewButton("Exit kiosk (staff)", func() { fyne.CurrentApp().Quit() }),
 		op.status,
 	))
+	info := container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle("Last session's stages", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		op.stages,
+		widget.NewLabelWithStyle("Last result file", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		op.result,
+		widget.NewLabelWithStyle("World", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapped(op.note),
+	))
+	return container.NewGridWithColumns(2, controls, info)
+}
+
+// setFace puts someone at the camera as the operator's choice would (a
+// script's hand), keeping the window's choice in step.
+func (op *operator) setFace(choice string) {
+	op.mu.Lock()
+	face := op.face
+	op.mu.Unlock()
+	if face == nil {
+		op.showFace(choice)
+		return
+	}
+	op.ui(func() { face.SetSelected(choice) }) // calls showFace
+}
+
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// seen is the operator's choice matching who the camera sees now.
+func (op *operator) seen() string {
+	switch op.sim.Seen() {
+	case "holder":
+		return faceHolder
+	case "stranger":
+		return faceStranger
+	}
+	return faceNobody
 }
 
 func (op *operator) place() {
@@ -103,6 +223,7 @@ func (op *operator) place() {
 		op.report("card placed", errCardOnReader)
 		return
 	}
+	op.timings.reset()
 	card, err := op.sim.Issue(op.person)
 	if err == nil {
 		op.card = card
@@ -134,13 +255,13 @@ const (
 
 func (op *operator) showFace(choice string) {
 	switch choice {
-	case "The card's holder (match)":
+	case faceHolder:
 		op.sim.ShowFace("holder", session.GuidanceNone)
-	case "A stranger (no match)":
+	case faceStranger:
 		op.sim.ShowFace("stranger", session.GuidanceNone)
-	case "Holder wearing a mask":
+	case faceMask:
 		op.sim.ShowFace("holder", session.GuidanceMask)
-	case "Holder too far away":
+	case faceFar:
 		op.sim.ShowFace("holder", session.GuidanceCloser)
 	default:
 		op.sim.ShowFace("nobody", session.GuidanceNone)
@@ -154,5 +275,5 @@ func (op *operator) report(what string, err error) {
 	if err != nil {
 		text = what + ": " + err.Error()
 	}
-	op.status.SetText(text) // called on Fyne's goroutine (buttons) or before it runs
+	op.ui(func() { op.status.SetText(text) }) // from buttons, scripts and the test hooks
 }

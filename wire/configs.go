@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -56,15 +57,42 @@ func SimulatedConfig(s Simulated) *config.Config {
 	return c
 }
 
-// DemoConfig is the kiosk's embedded default: the simulated world in
-// process with stand-in engines, and a short face attempt so the failure
-// path is quick to see.
-func DemoConfig(dir string) *config.Config {
-	c := SimulatedConfig(Simulated{Dir: dir})
+// Demo is where the demo finds its real pieces.
+type Demo struct {
+	Dir      string // results (Dir/results) and audit logs
+	Models   string // face models (build/models)
+	Holder   string // the holder's photograph (build/demo/astronaut.png)
+	Stranger string // someone else's photograph; "" = no stranger
+}
+
+// DemoConfig is the kiosk in the simulated world, with a short face
+// attempt so the failure path is quick to see. With the holder's photo and
+// the face models it runs the real pieces: Tesseract on rendered card
+// fronts, the ONNX engine on a live camera made from the photo (the chip
+// photo is made from the same photo); without them, stand-ins. The note
+// says which, and why, for the operator window.
+func DemoConfig(d Demo) (c *config.Config, note string) {
+	missing := ""
+	for _, f := range []string{d.Holder, filepath.Join(d.Models, "models.json")} {
+		if _, err := os.Stat(f); err != nil || f == "" || d.Models == "" {
+			missing = f
+			break
+		}
+	}
+	useReal := missing == ""
+	c = SimulatedConfig(Simulated{Dir: d.Dir, RealFace: useReal, Models: d.Models})
 	c.Parts.KioskID = "demo"
 	c.Face.AttemptTime.Duration = 6 * time.Second
 	c.Session.Inactivity.Duration = 120 * time.Second
-	return c
+	if !useReal {
+		return c, fmt.Sprintf("stand-ins: %s is missing (run `make demo-photos models`); card-face scan and face match are simulated", orString(missing, "the holder's photo"))
+	}
+	c.Parts.World.Holder = d.Holder
+	if _, err := os.Stat(d.Stranger); err == nil {
+		c.Parts.World.Stranger = d.Stranger
+	}
+	c.Face.AttemptTime.Duration = 10 * time.Second
+	return c, "real pieces: Tesseract, ONNX face engine, HTTPS eligibility stand-in; photos " + filepath.Dir(d.Holder)
 }
 
 // ServedKiosk is what a production kiosk needs besides the served world.

@@ -93,10 +93,10 @@ func (w *World) simulated(eng *face.Engine) error {
 	}
 	realCameras := p.FaceCamera.Kind == config.KindVirtual && eng != nil
 	if realCameras {
-		if ws.Faces == "" {
-			return bad("parts.world.faces", "a real face engine in the simulated world needs a folder of photos")
+		if ws.Faces == "" && ws.Holder == "" {
+			return bad("parts.world.faces", "a real face engine in the simulated world needs a folder of photos or a holder's photo")
 		}
-		o.Real = &world.RealFace{Engine: eng, Faces: ws.Faces}
+		o.Real = &world.RealFace{Engine: eng, Faces: ws.Faces, Holder: ws.Holder, Stranger: ws.Stranger}
 	}
 	sim, err := world.New(o)
 	if err != nil {

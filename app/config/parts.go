@@ -125,7 +125,12 @@ type World struct {
 	Transport string `json:"transport,omitempty"` // inprocess (default) or pcsc (through pcscd and vpcd)
 	Speed     string `json:"speed,omitempty"`     // real (default: a real card's and engines' pace) or fast
 	Faces     string `json:"faces,omitempty"`     // photos, one folder per person, for a real face engine
-	Reader    string `json:"reader,omitempty"`    // pcsc: the vpcd slot (default Virtual PCD 00 01)
+	// Holder and Stranger are two photo files (instead of Faces): the
+	// card's holder (chip photo, live camera and card front) and a
+	// different person at the camera.
+	Holder   string `json:"holder,omitempty"`
+	Stranger string `json:"stranger,omitempty"`
+	Reader   string `json:"reader,omitempty"` // pcsc: the vpcd slot (default Virtual PCD 00 01)
 }
 
 var (

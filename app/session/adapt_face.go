@@ -90,7 +90,7 @@ func (a FaceAdapter) Verify(photo FaceSample, live []FaceSample) (FaceVerdict, e
 	if err != nil {
 		return FaceVerdict{}, err
 	}
-	return FaceVerdict{Accepted: r.Accepted, Attack: r.Attack, NeedMotion: r.NeedMotion}, nil
+	return FaceVerdict{Accepted: r.Accepted, Attack: r.Attack, NeedMotion: r.NeedMotion, Score: r.Score}, nil
 }
 
 func guidanceOf(rs []face.Reason) Guidance {

@@ -20,9 +20,10 @@ type Step struct {
 // Stage is one timed piece of session work (card-face scan, card reads,
 // decoding, embedding, eligibility), for the audit log and the simulator.
 type Stage struct {
-	Name string
-	Took time.Duration
-	OK   bool
+	Name  string
+	Took  time.Duration
+	OK    bool
+	Score float64 // stage.match: the fused face similarity
 }
 
 // Options builds a Kiosk.

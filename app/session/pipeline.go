@@ -26,6 +26,7 @@ type pipeline struct {
 	cardOnce sync.Once
 	photoOK  chan struct{} // closed once the photo's embedding is ready
 	live     atomic.Bool   // the camera side embeds frames only while true
+	attempts atomic.Int32  // face attempts begun: each shows its guidance afresh
 	wake     chan struct{} // nudges a paused camera side
 
 	mu      sync.Mutex
@@ -33,6 +34,7 @@ type pipeline struct {
 	window  []sample   // recent live samples, oldest first
 	matched bool
 	stopped bool
+	refused bool // a refusal was reported as a stage (once a session)
 }
 
 type sample struct {
@@ -64,6 +66,9 @@ func (p *pipeline) run(fn func()) {
 func (p *pipeline) cardIdentified() { p.cardOnce.Do(func() { close(p.cardOK) }) }
 
 func (p *pipeline) setLive(on bool) {
+	if on {
+		p.attempts.Add(1)
+	}
 	p.live.Store(on)
 	select {
 	case p.wake <- struct{}{}:
@@ -270,8 +275,13 @@ func (p *pipeline) setPhoto(emb FaceSample) {
 // cameraSide embeds live frames while the patient may be matched and
 // reports the quality gate's guidance when it changes.
 func (p *pipeline) cameraSide() {
-	last := Guidance("unset")
+	last, attempt := Guidance("unset"), int32(0)
 	for p.ctx.Err() == nil && !p.isMatched() {
+		if a := p.attempts.Load(); a != attempt {
+			// A new attempt clears the screen's guidance (startFace): report
+			// the next frame's even if it is the same as before.
+			last, attempt = Guidance("unset"), a
+		}
 		if !p.live.Load() {
 			select {
 			case <-p.wake:
@@ -407,9 +417,17 @@ func (p *pipeline) decide() (FaceVerdict, bool) {
 	for i, x := range p.window {
 		live[i] = x.face
 	}
+	start := time.Now()
 	v, err := p.s.k.dev.Face.Verify(p.photo, live)
 	if err != nil {
 		return FaceVerdict{}, false
+	}
+	// The decision that let the patient through (fusion over the window
+	// against the chip photo, and the presentation-attack checks), or the
+	// first that did not, with its score.
+	if v.Accepted || !p.refused {
+		p.refused = p.refused || !v.Accepted
+		p.s.stage(Stage{Name: stageMatch, Took: time.Since(start), OK: v.Accepted, Score: v.Score})
 	}
 	p.matched = v.Accepted
 	return v, true

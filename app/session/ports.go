@@ -56,9 +56,10 @@ type LiveFace struct {
 
 // FaceVerdict is the engine's decision on one attempt's live samples.
 type FaceVerdict struct {
-	Accepted   bool // the same person, and no presentation-attack check fired
-	Attack     bool // a presentation-attack check fired
-	NeedMotion bool // too still to tell a face from a photo: ask for a slight turn
+	Accepted   bool    // the same person, and no presentation-attack check fired
+	Attack     bool    // a presentation-attack check fired
+	NeedMotion bool    // too still to tell a face from a photo: ask for a slight turn
+	Score      float64 // the fused similarity the decision was made on (0 if the engine has none)
 }
 
 // FaceEngine detects, gates and embeds faces, and decides. The decision

@@ -98,14 +98,19 @@ func (s *session) postCardErr(err error, fallback EventKind, code ErrorCode) {
 func (s *session) timed(name string, fn func() error) error {
 	start := time.Now()
 	err := fn()
-	st := Stage{Name: name, Took: time.Since(start), OK: err == nil}
+	s.stage(Stage{Name: name, Took: time.Since(start), OK: err == nil})
+	return err
+}
+
+// stage reports one timed piece of work to the audit log and the watcher.
+func (s *session) stage(st Stage) {
+	name := st.Name
 	if s.audit != nil {
 		s.audit.Event(stageTerms[name], audit.Duration(termTook, st.Took), audit.Bool(termOK, st.OK))
 	}
 	if s.k.onStage != nil {
 		s.k.onStage(st)
 	}
-	return err
 }
 
 func (s *session) rearmInactivity() {

@@ -216,6 +216,19 @@ func TestGuidanceReachesTheView(t *testing.T) {
 	r.await(session.StateConsent, nil)
 }
 
+// The camera embeds frames from the card's detection on; the reason it
+// finds while the patient is still choosing must show once the face
+// attempt begins (the attempt clears the screen's guidance).
+func TestGuidanceSeenBeforeTheChoiceShowsInTheAttempt(t *testing.T) {
+	r := newRig(t, func(s *session.Settings, _ *standin.World) { s.FaceAttemptTime = 3 * time.Second })
+	r.w.Scene.Show(9, session.GuidanceMask)
+	r.place(holder())
+	r.await(session.StateMethod, nil)
+	time.Sleep(500 * time.Millisecond) // the camera side has reported the reason by now
+	r.must(r.k.Press(session.EvChooseFace))
+	r.await(session.StateFace, func(v session.View) bool { return v.Guidance == session.GuidanceMask })
+}
+
 func TestWrongKeyBDisablesFace(t *testing.T) {
 	r := newRig(t, nil)
 	card := r.w.Card(holder())

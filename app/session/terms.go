@@ -39,6 +39,7 @@ const (
 	stageReadPhoto   = "stage.read_photo"
 	stageDecode      = "stage.decode_photo"
 	stageEmbedPhoto  = "stage.embed_photo"
+	stageMatch       = "stage.match"
 	stageVerifyPIN   = "stage.verify_pin"
 	stageSign        = "stage.sign_challenge"
 	stageEligibility = "stage.eligibility"
@@ -54,7 +55,7 @@ func init() {
 		eventTerms[e] = audit.MustTerm(e.String())
 	}
 	for _, n := range []string{stageDetect, stageScanKeyB, stageVerifyKeyB, stageReadPhoto, stageDecode,
-		stageEmbedPhoto, stageVerifyPIN, stageSign, stageEligibility, stageRegister, stageConsent} {
+		stageEmbedPhoto, stageMatch, stageVerifyPIN, stageSign, stageEligibility, stageRegister, stageConsent} {
 		stageTerms[n] = audit.MustTerm(n)
 	}
 	for m := MethodNone; m <= MethodStaff; m++ {

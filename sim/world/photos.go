@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/draw"
 	_ "image/jpeg" // the photo folders hold JPEG files
+	_ "image/png"  // Debian's sample portraits are PNG
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,6 +27,8 @@ type photos struct {
 	live     *switchSource
 	sources  map[string]appcam.Source
 	cardTray *simcam.StillSource
+	mix      cardface.Mix // the card-face camera's conditions ("" = clean)
+	cards    int64        // cards rendered, the next render's seed
 }
 
 // choosePeople picks, among the first people with two photos, the pair the
@@ -32,6 +36,9 @@ type photos struct {
 // next person as the stranger. The world is for function and timing: a
 // borderline pair would make it flaky; `uketsuke face bench` measures accuracy.
 func choosePeople(r *RealFace) (*photos, error) {
+	if r.Holder != "" {
+		return holderPhotos(r)
+	}
 	entries, err := os.ReadDir(r.Faces)
 	if err != nil {
 		return nil, fmt.Errorf("world: photos %s: %w (is ../shared/faces on this machine?)", r.Faces, err)
@@ -61,17 +68,77 @@ func choosePeople(r *RealFace) (*photos, error) {
 }
 
 func openPhotos(chip, live, stranger string) (*photos, error) {
-	p := &photos{sources: map[string]appcam.Source{}}
-	var err error
-	if p.chip, err = decodeImage(chip); err != nil {
+	c, err := decodeImage(chip)
+	if err != nil {
 		return nil, err
 	}
+	faces := map[string]image.Image{}
 	for who, file := range map[string]string{"holder": live, "stranger": stranger} {
-		img, err := decodeImage(file)
-		if err != nil {
-			p.close()
+		if faces[who], err = decodeImage(file); err != nil {
 			return nil, err
 		}
+	}
+	return newPhotos(c, faces)
+}
+
+// holderPhotos shows one person's photo file as the holder (the chip photo
+// and the live camera, each cropped around the face the engine finds) and
+// another's as the stranger.
+func holderPhotos(r *RealFace) (*photos, error) {
+	holder, err := decodeImage(r.Holder)
+	if err != nil {
+		return nil, err
+	}
+	holder = faceCrop(r.Engine, holder)
+	faces := map[string]image.Image{"holder": holder}
+	if r.Stranger != "" {
+		s, err := decodeImage(r.Stranger)
+		if err != nil {
+			return nil, err
+		}
+		faces["stranger"] = faceCrop(r.Engine, s)
+	}
+	p, err := newPhotos(holder, faces)
+	if p != nil {
+		p.mix = cardface.Normal // the card front under a real camera's conditions
+	}
+	return p, err
+}
+
+// faceCrop is the square around the face the engine finds, the head about
+// half its height as in a passport-style portrait; the whole image if no
+// face is found.
+func faceCrop(eng *face.Engine, img image.Image) image.Image {
+	if eng == nil {
+		return img
+	}
+	fi, err := face.FromImage(img)
+	if err != nil {
+		return img
+	}
+	defer fi.Release()
+	p, err := eng.Analyse(fi, face.GateFaceOnly)
+	if err != nil {
+		return img
+	}
+	p.Destroy()
+	b := p.Face.Box
+	cx, cy := (b.Min.X+b.Max.X)/2, (b.Min.Y+b.Max.Y)/2
+	half := max(b.Max.X-b.Min.X, b.Max.Y-b.Min.Y) * 1.1
+	r := image.Rect(int(cx-half), int(cy-half*1.05), int(cx+half), int(cy+half*0.95)).Intersect(img.Bounds())
+	if r.Dx() < 64 || r.Dy() < 64 {
+		return img
+	}
+	out := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	draw.Draw(out, out.Bounds(), img, r.Min, draw.Src)
+	return out
+}
+
+// newPhotos puts the chip photo and the people at the cameras together.
+func newPhotos(chip image.Image, faces map[string]image.Image) (*photos, error) {
+	p := &photos{sources: map[string]appcam.Source{}, chip: chip}
+	for who, img := range faces {
+		var err error
 		if p.sources[who], err = simcam.NewLiveFaceSource(simcam.LiveConfig{Face: img, FPS: 15, Seed: 1}); err != nil {
 			p.close()
 			return nil, err
@@ -124,7 +191,8 @@ func (p *photos) show(who string) {
 
 // showCard renders the holder's card front on the card-face camera's tray.
 func (p *photos) showCard(prof *profile.Profile) error {
-	img, _, err := cardface.Render(prof, p.chip, cardface.Options{Seed: 1})
+	p.cards++
+	img, _, err := cardface.Render(prof, p.chip, cardface.Options{Seed: p.cards, Mix: p.mix})
 	if err != nil {
 		return err
 	}

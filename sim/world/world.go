@@ -57,11 +57,15 @@ type Options struct {
 }
 
 // RealFace is what the world needs to show real photographs: the kiosk's
-// face engine (to choose a clear holder pair) and a folder of photos, one
-// folder per person.
+// face engine (to choose a clear holder pair or to find the face in a
+// photo) and either a folder of photos, one folder per person, or two photo
+// files: the holder's (the chip photo, the card front and the live camera
+// all come from it) and a different person's (the stranger).
 type RealFace struct {
-	Engine *face.Engine
-	Faces  string
+	Engine   *face.Engine
+	Faces    string
+	Holder   string // a photo file; when set, Faces is not used
+	Stranger string // a photo file of someone else; "" = nobody stands in as the stranger
 }
 
 // World is one kiosk's simulated surroundings.
