@@ -197,6 +197,8 @@ func common(d *demoRun, s session.State, method session.EventKind) (bool, error)
 		return false, d.typePIN()
 	case session.StateConsent:
 		return false, d.k.Press(session.EvConsentAll)
+	case session.StatePrescription:
+		return false, d.k.Press(session.EvPrescribeElectronic)
 	case session.StateDone:
 		return true, nil
 	case session.StateError, session.StateRejected:
