@@ -24,9 +24,9 @@ const (
 )
 
 type demoFlags struct {
-	script, dir, photos, models string
-	exitWhenDone                bool
-	timeout, linger             time.Duration
+	script, dir, photos, models, card string
+	exitWhenDone                      bool
+	timeout, linger                   time.Duration
 }
 
 func parseDemoFlags(args []string) (demoFlags, error) {
@@ -38,6 +38,7 @@ func parseDemoFlags(args []string) (demoFlags, error) {
 	fs.StringVar(&f.dir, "dir", "", "results (DIR/results/face/...) and logs; default a temporary folder removed at exit")
 	fs.StringVar(&f.photos, "photos", "build/demo", "the demo's photographs ("+demoHolder+", "+demoStranger+")")
 	fs.StringVar(&f.models, "models", "build/models", "face models")
+	fs.StringVar(&f.card, "card", "", "how the virtual card reaches the kiosk: pcsc or inprocess (default: pcsc when pcscd shows vpcd's reader)")
 	fs.DurationVar(&f.timeout, "timeout", 90*time.Second, "with --script: give up after this long")
 	fs.DurationVar(&f.linger, "linger", 0, "with --exit-when-done: keep the windows this long after the end (screenshots)")
 	if err := fs.Parse(args); err != nil {
@@ -45,6 +46,9 @@ func parseDemoFlags(args []string) (demoFlags, error) {
 	}
 	if fs.NArg() > 0 {
 		return f, fmt.Errorf("%w: demo: unexpected argument %q", cli.ErrUsage, fs.Arg(0))
+	}
+	if f.card != "" && f.card != "pcsc" && f.card != "inprocess" {
+		return f, fmt.Errorf("%w: demo: --card pcsc or inprocess", cli.ErrUsage)
 	}
 	if f.exitWhenDone && f.script == "" {
 		return f, fmt.Errorf("%w: demo: --exit-when-done needs --script", cli.ErrUsage)

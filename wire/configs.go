@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/config"
+	"github.com/uketsuke/uketsuke/hardware/pcsc"
 	"github.com/uketsuke/uketsuke/sim/onshi"
 	"github.com/uketsuke/uketsuke/sim/world"
 )
@@ -63,6 +65,10 @@ type Demo struct {
 	Models   string // face models (build/models)
 	Holder   string // the holder's photograph (build/demo/astronaut.png)
 	Stranger string // someone else's photograph; "" = no stranger
+	// Card is how the virtual card reaches the kiosk: "pcsc" (through
+	// pcscd and vsmartcard's vpcd), "inprocess", or "" for pcsc when pcscd
+	// shows vpcd's reader and in process otherwise.
+	Card string
 }
 
 // DemoConfig is the kiosk in the simulated world, with a short face
@@ -80,7 +86,9 @@ func DemoConfig(d Demo) (c *config.Config, note string) {
 		}
 	}
 	useReal := missing == ""
-	c = SimulatedConfig(Simulated{Dir: d.Dir, RealFace: useReal, Models: d.Models})
+	transport, how := demoTransport(d.Card)
+	c = SimulatedConfig(Simulated{Dir: d.Dir, RealFace: useReal, Models: d.Models, Transport: transport})
+	defer func() { note += "; " + how }()
 	c.Parts.KioskID = "demo"
 	c.Face.AttemptTime.Duration = 6 * time.Second
 	c.Session.Inactivity.Duration = 120 * time.Second
@@ -93,6 +101,32 @@ func DemoConfig(d Demo) (c *config.Config, note string) {
 	}
 	c.Face.AttemptTime.Duration = 10 * time.Second
 	return c, "real pieces: Tesseract, ONNX face engine, HTTPS eligibility stand-in; photos " + filepath.Dir(d.Holder)
+}
+
+// demoTransport chooses how the demo's card reaches the kiosk and says so.
+func demoTransport(want string) (transport, how string) {
+	if want == "" {
+		want = world.TransportInProcess
+		if VirtualReaderReady() {
+			want = world.TransportPCSC
+		}
+	}
+	if want == world.TransportPCSC {
+		return want, "the card through pcscd and vpcd (" + world.DefaultReader + ")"
+	}
+	return world.TransportInProcess, "the card in process (no pcscd showing vpcd's reader)"
+}
+
+// VirtualReaderReady says whether pcscd runs and shows the vpcd reader
+// the simulated world's card goes into.
+func VirtualReaderReady() bool {
+	pc, err := pcsc.Establish(pcsc.AllowList{world.DefaultReader})
+	if err != nil {
+		return false
+	}
+	defer pc.Close()
+	names, err := pc.Readers()
+	return err == nil && slices.Contains(names, world.DefaultReader)
 }
 
 // ServedKiosk is what a production kiosk needs besides the served world.

@@ -39,7 +39,7 @@ run() {
 	local script=$1 shot=$2
 	shift 2
 	rm -rf "$work/dir" "$work/out" "$work/err"
-	"$bin" demo --script "$script" --exit-when-done --dir "$work/dir" --photos "$photos" --models "$models" "$@" \
+	"$bin" demo --script "$script" --exit-when-done --card inprocess --dir "$work/dir" --photos "$photos" --models "$models" "$@" \
 		>"$work/out" 2>"$work/err" &
 	local pid=$! rc=0
 	if [ -n "$shot" ]; then
