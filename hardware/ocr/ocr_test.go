@@ -206,3 +206,21 @@ func TestScanStopsOnCancelledContext(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// After a scan every worker's clients hold the blank image, not the card's
+// last crop (the security code), until the next patient.
+func TestScanLeavesEveryWorkerBlank(t *testing.T) {
+	p := testPool(t)
+	before := make([]int, len(p.all))
+	for i, e := range p.all {
+		before[i] = e.blanked
+	}
+	if _, err := scanRendered(t, holder("1980-02-17", "2035-02-17", "2285", false), cardface.Options{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range p.all {
+		if e.blanked <= before[i] {
+			t.Errorf("worker %d still holds the last crop after the scan", i)
+		}
+	}
+}

@@ -67,8 +67,29 @@ func (p *Pool) Recognize(ctx context.Context, req cardscan.OCRRequest) (cardscan
 
 // Scan reads a card-face image with this pool's workers. It stops between
 // recognitions when ctx ends; one recognition runs for tens of milliseconds.
+// Afterwards every worker forgets the card: its clients read a blank image.
 func (p *Pool) Scan(ctx context.Context, img image.Image) (*cardscan.Result, error) {
-	return p.scanner.Scan(ctx, img)
+	res, err := p.scanner.Scan(ctx, img)
+	if ferr := p.forget(); ferr != nil && err == nil {
+		res.Destroy()
+		return nil, ferr
+	}
+	return res, err
+}
+
+// forget blanks every worker as it comes back idle.
+func (p *Pool) forget() error {
+	var errs []error
+	for range p.all {
+		select {
+		case e := <-p.idle:
+			errs = append(errs, e.forget())
+			p.idle <- e
+		case <-p.done:
+			return ErrClosed
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Close waits for busy workers to come back and frees every client.

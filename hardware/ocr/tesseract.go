@@ -23,6 +23,7 @@ var ErrLanguage = errors.New("ocr: language not loaded")
 // once: loading a model costs 250-550 ms, recognising a line tens of ms.
 type engine struct {
 	clients map[string]*gosseract.Client
+	blanked int // times its clients were handed the blank image (tests)
 }
 
 func newEngine(langs []string) (*engine, error) {
@@ -58,6 +59,18 @@ func (e *engine) warm(c *gosseract.Client) error {
 	}
 	_, err := c.GetBoundingBoxes(gosseract.RIL_SYMBOL)
 	return err
+}
+
+// forget hands every client the blank image, so the last crop (usually the
+// security code) does not stay in Tesseract's memory until the next patient.
+func (e *engine) forget() error {
+	for _, c := range e.clients {
+		if err := e.warm(c); err != nil {
+			return err
+		}
+	}
+	e.blanked++
+	return nil
 }
 
 func (e *engine) close() {
