@@ -24,8 +24,9 @@ import (
 
 // Options say how the world is used.
 type Options struct {
-	// Production refuses virtual and stand-in parts and a kiosk without a
-	// staff PIN: the configuration a clinic runs.
+	// Production refuses what only the demo and tests may use: virtual and
+	// stand-in parts, no staff PIN, no trust anchors, allow_still with a
+	// live camera. It is the configuration a clinic runs.
 	Production bool
 	// Log receives what goes wrong with parts at start and while running
 	// (no personal data); nil: slog's default logger.
@@ -39,7 +40,7 @@ type World struct {
 	Config   *config.Config
 	Devices  session.Devices
 	Settings session.Settings
-	Audit    *audit.Logger // nil when the configuration names no audit folder
+	Audit    *audit.Logger // the operation and error logs (parts.audit)
 	Staff    *staff.Guard  // nil without a staff PIN
 	Sim      *world.World  // the simulated surroundings; nil on a real kiosk
 	Anchors  *mynacard.TrustAnchors
