@@ -277,37 +277,38 @@ func PinnedTLS(e config.Eligibility) (*tls.Config, error) {
 	return &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
-// receptionFolders checks the 連携 folder and makes the kiosk-local state
-// folder. The simulated world makes its own folder; a real kiosk's must
-// exist (a share that is not mounted must never become a local folder).
-func (w *World) receptionFolders() (reception.Encoding, error) {
+// receptionFolders reads the result files' encoding, checks the 連携 folder
+// and makes the kiosk-local state folder. The simulated world makes its own
+// folder; a real kiosk's must exist (a share that is not mounted must never
+// become a local folder).
+func (w *World) receptionFolders() error {
 	r := w.Config.Parts.Results
 	enc, err := reception.ParseEncoding(orString(r.Encoding, "utf-8"))
 	if err != nil {
-		return enc, bad("parts.results.encoding", "%v", err)
+		return bad("parts.results.encoding", "%v", err)
 	}
+	w.encoding = enc
 	if w.Sim != nil {
 		if err := os.MkdirAll(r.Dir, 0o750); err != nil {
-			return enc, bad("parts.results.dir", "%v", err)
+			return bad("parts.results.dir", "%v", err)
 		}
 	}
 	if fi, err := os.Stat(r.Dir); err != nil || !fi.IsDir() {
-		return enc, bad("parts.results.dir", "%s is not a folder the kiosk can reach (a share not mounted?)", r.Dir)
+		return bad("parts.results.dir", "%s is not a folder the kiosk can reach (a share not mounted?)", r.Dir)
 	}
 	if err := os.MkdirAll(r.State, 0o700); err != nil {
-		return enc, bad("parts.results.state", "%v", err)
+		return bad("parts.results.state", "%v", err)
 	}
-	return enc, nil
+	return nil
 }
 
 func (w *World) receptionWriter() (*reception.Writer, error) {
-	enc, err := w.receptionFolders()
-	if err != nil {
+	if err := w.receptionFolders(); err != nil {
 		return nil, err
 	}
 	r := w.Config.Parts.Results
 	wr, err := reception.NewWriter(reception.WriterConfig{Root: r.Dir, StateDir: r.State,
-		KioskID: w.Config.Parts.KioskID, Institution: w.Config.Facility.Code, Encoding: enc})
+		KioskID: w.Config.Parts.KioskID, Institution: w.Config.Facility.Code, Encoding: w.encoding})
 	if err != nil {
 		return nil, bad("parts.results.dir", "%v", err)
 	}
@@ -331,9 +332,8 @@ func (w *World) filesRecorder() reception.Recorder {
 // reception system asks for, answered exactly once each.
 func (w *World) requests(client *eligibility.Client) error {
 	r := w.Config.Parts.Results
-	enc, _ := reception.ParseEncoding(orString(r.Encoding, "utf-8"))
 	svc, err := reception.NewService(reception.ServiceConfig{Root: r.Dir, StateDir: r.State,
-		KioskID: w.Config.Parts.KioskID, Institution: w.Config.Facility.Code, Encoding: enc, Lookup: client,
+		KioskID: w.Config.Parts.KioskID, Institution: w.Config.Facility.Code, Encoding: w.encoding, Lookup: client,
 		Retention: time.Duration(r.RetentionDays) * 24 * time.Hour, Audit: w.filesRecorder(),
 		OnError: func(err error) { w.log.Warn("reception folder", "fault", string(session.ErrCodeResults), "err", err) }})
 	if err != nil {

@@ -3,7 +3,6 @@ package wire
 import (
 	"errors"
 
-	"github.com/uketsuke/uketsuke/app/reception"
 	"github.com/uketsuke/uketsuke/app/session"
 	simreception "github.com/uketsuke/uketsuke/sim/reception"
 	"github.com/uketsuke/uketsuke/sim/scenario"
@@ -51,10 +50,5 @@ func (w *World) Clinic() (*simreception.Clinic, error) {
 	if w.Sim == nil {
 		return nil, ErrNotSimulated
 	}
-	r := w.Config.Parts.Results
-	enc, err := reception.ParseEncoding(orString(r.Encoding, "utf-8"))
-	if err != nil {
-		return nil, err
-	}
-	return simreception.NewClinic(r.Dir, enc)
+	return simreception.NewClinic(w.Config.Parts.Results.Dir, w.encoding)
 }

@@ -49,7 +49,8 @@ type World struct {
 	log            *slog.Logger
 	reader         *pcscReader // nil with the virtual reader
 	results        *session.EligibilityAdapter
-	files          *audit.Session // the reception files' audit record
+	files          *audit.Session     // the reception files' audit record
+	encoding       reception.Encoding // of the result files, parsed once
 	requestService *reception.Service
 	faults         []session.ErrorCode
 	closers        []func()
@@ -158,9 +159,6 @@ func (w *World) watchResults(ctx context.Context, board *faultBoard) {
 		}
 	}
 }
-
-// Faults are the parts found missing at start (a camera that did not open).
-func (w *World) Faults() []session.ErrorCode { return append([]session.ErrorCode(nil), w.faults...) }
 
 // Close releases every part, newest first.
 func (w *World) Close() {

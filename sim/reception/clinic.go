@@ -58,15 +58,7 @@ type requestDoc struct {
 		MedicalInstitutionCode  string
 		ArbitraryFileIdentifier string
 	} `xml:"MessageHeader"`
-	Search struct {
-		InsurerNumber                             string
-		InsuredCardSymbol                         string `xml:",omitempty"`
-		InsuredIdentificationNumber               string
-		InsuredBranchNumber                       string `xml:",omitempty"`
-		Birthdate                                 string
-		LimitApplicationCertificateRelatedConsFlg string
-		ArbitraryIdentifier                       string `xml:",omitempty"`
-	} `xml:"MessageBody>QualificationConfirmSearchInfo"`
+	Search reception.SearchInfo `xml:"MessageBody>QualificationConfirmSearchInfo"`
 }
 
 // RequestXML renders q as a request file in enc.
