@@ -350,6 +350,9 @@ func (k *Kiosk) end(reason ErrorCode) {
 		return
 	}
 	s.wipe()
+	if t := s.result.Ticket; t != "" {
+		k.dev.Eligibility.Forget(t)
+	}
 	completed := k.prev == StateDone && s.result.Validity == ValidityValid
 	if s.audit != nil {
 		outcome := outcomeTerm(k.prev, reason)

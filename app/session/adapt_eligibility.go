@@ -149,11 +149,12 @@ func (a *EligibilityAdapter) remember(ticket string, c check) {
 	if a.checks == nil {
 		a.checks = map[string]check{}
 	}
-	if len(a.checks) > 64 { // sessions that ended without choices: their answers go
-		clear(a.checks)
-	}
 	a.checks[ticket] = c
 }
+
+// Forget drops the answer of a session that ended: the patient's name and
+// insurance must not outlive it.
+func (a *EligibilityAdapter) Forget(ticket string) { a.take(ticket) }
 
 func (a *EligibilityAdapter) pending(ticket string) check {
 	a.mu.Lock()

@@ -58,3 +58,12 @@ func TestResultFilesWaitForAMissingShare(t *testing.T) {
 		t.Fatalf("%d waiting, %d files", a.Unsent(), len(files))
 	}
 }
+
+func TestForgetDropsTheAnswer(t *testing.T) {
+	a := &EligibilityAdapter{}
+	a.remember("t1", check{res: &eligibility.Result{}, method: MethodFace, at: time.Now()})
+	a.Forget("t1")
+	if a.pending("t1").res != nil {
+		t.Fatal("an ended session's answer is still kept")
+	}
+}

@@ -106,6 +106,9 @@ type Eligibility interface {
 	// Complete records the patient's consents and hands the result, with
 	// the patient's choices, to the clinic's reception system.
 	Complete(ctx context.Context, ticket string, c Completion) error
+	// Forget drops what was kept for a session that has ended (its answer
+	// names the patient), whether or not it completed.
+	Forget(ticket string)
 }
 
 // Devices is everything the session drives.

@@ -125,3 +125,16 @@ func TestPrescriptionScreenEndsOnInactivity(t *testing.T) {
 		t.Fatalf("recorded without a choice: %+v", got)
 	}
 }
+
+// A session that ended at the consent screen (card pulled) tells the
+// eligibility side to forget its answer: it names the patient.
+func TestAnEndedSessionForgetsItsAnswer(t *testing.T) {
+	r := newRig(t, askPrescription)
+	toConsent(r)
+	r.must(r.k.CardRemoved())
+	r.await(session.StateIdle, nil)
+	r.settle()
+	if got := r.w.Eligibility.Forgotten; len(got) != 1 || got[0] != "t1" {
+		t.Fatalf("forgotten tickets %v, want [t1]", got)
+	}
+}

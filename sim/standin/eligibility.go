@@ -24,6 +24,7 @@ type Eligibility struct {
 	// Completions are the patient's choices as Complete received them
 	// (consent items and prescription form).
 	Completions []session.Completion
+	Forgotten   []string // tickets of ended sessions
 	challenges  map[string]bool
 }
 
@@ -114,4 +115,10 @@ func (e *Eligibility) Configure(registered bool, v session.Validity, down bool, 
 	defer e.mu.Unlock()
 	e.Registered, e.Validity, e.Down, e.Delay = registered, v, down, delay
 	e.Checks, e.Consents, e.Completions = nil, nil, nil
+}
+
+func (e *Eligibility) Forget(ticket string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.Forgotten = append(e.Forgotten, ticket)
 }
