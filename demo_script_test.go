@@ -25,7 +25,7 @@ func playOnStandIns(t *testing.T, name string, prepare func(*wire.World)) (int, 
 	defer a.Quit()
 	t.Setenv("UKETSUKE_DEMO_OPERATOR", "0")
 	dir := t.TempDir()
-	cfg, note := wire.DemoConfig(wire.Demo{Dir: dir, Models: filepath.Join(dir, "no-models"), Holder: filepath.Join(dir, "none.png")})
+	cfg, note := wire.DemoConfig(wire.Demo{Dir: dir, Card: "inprocess", Models: filepath.Join(dir, "no-models"), Holder: filepath.Join(dir, "none.png")})
 	if !strings.HasPrefix(note, "stand-ins:") {
 		t.Fatalf("note %q: want stand-ins", note)
 	}

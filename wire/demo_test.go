@@ -14,7 +14,7 @@ import (
 func TestDemoConfigFallsBackToStandIns(t *testing.T) {
 	dir := t.TempDir()
 	holder := filepath.Join(dir, "photos", "astronaut.png")
-	cfg, note := DemoConfig(Demo{Dir: dir, Models: filepath.Join(dir, "models"), Holder: holder})
+	cfg, note := DemoConfig(Demo{Dir: dir, Card: "inprocess", Models: filepath.Join(dir, "models"), Holder: holder})
 	if !strings.HasPrefix(note, "stand-ins:") || !strings.Contains(note, holder) {
 		t.Errorf("note %q", note)
 	}
@@ -48,7 +48,7 @@ func TestDemoConfigUsesTheRealPieces(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg, note := DemoConfig(Demo{Dir: dir, Models: models, Holder: holder, Stranger: filepath.Join(dir, "none.png")})
+	cfg, note := DemoConfig(Demo{Dir: dir, Card: "inprocess", Models: models, Holder: holder, Stranger: filepath.Join(dir, "none.png")})
 	if !strings.HasPrefix(note, "real pieces:") {
 		t.Errorf("note %q", note)
 	}
@@ -64,5 +64,14 @@ func TestDemoConfigUsesTheRealPieces(t *testing.T) {
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestTheDemoSaysHowItsCardArrives(t *testing.T) {
+	for want, how := range map[string]string{"pcsc": "through pcscd and vpcd", "inprocess": "in process"} {
+		got, note := demoTransport(want)
+		if got != want || !strings.Contains(note, how) {
+			t.Errorf("%s: %s, %q", want, got, note)
+		}
 	}
 }
