@@ -12,7 +12,6 @@ import (
 // fieldSpec is how one field is read.
 type fieldSpec struct {
 	field    Field
-	rect     RectMM
 	variants []variant
 	// engines is how many different languages must have read the winning
 	// value: two for the code, so one model's blind spot cannot win alone.
@@ -82,11 +81,11 @@ var (
 		{then(localContrast, scaledBy(2)), "eng", digits},
 	}
 
-	birthSpec = fieldSpec{FieldBirth, BirthRect, dateVariants, 1, 0, true}
+	birthSpec = fieldSpec{FieldBirth, dateVariants, 1, 0, true}
 	// The expiry line is read whole (not just the year) so its month and day
 	// can be checked against the birthday.
-	expirySpec = fieldSpec{FieldExpiry, ExpiryRect, dateVariants, 1, 0, true}
-	codeSpec   = fieldSpec{FieldSecurityCode, CodeRect, codeVariants, 2, 0.93, false}
+	expirySpec = fieldSpec{FieldExpiry, dateVariants, 1, 0, true}
+	codeSpec   = fieldSpec{FieldSecurityCode, codeVariants, 2, 0.93, false}
 )
 
 const digits = "0123456789"
@@ -183,30 +182,20 @@ type reading[T comparable] struct {
 	text  bool  // the engine returned any text at all
 }
 
-// textLine reads one field's renditions and remembers what each gave, so a
-// second vote on the line under another check re-reads nothing. close wipes
-// the crop and the remembered values.
+// textLine reads one field's renditions of a located line's crop and
+// remembers what each gave, so a second vote on the line under another
+// check re-reads nothing. close wipes the crop and the remembered values.
 type textLine[T comparable] struct {
-	card  *image.Gray
 	spec  fieldSpec
 	parse func([]byte) (T, error)
-	crop  *image.Gray // cut on the first OCR request
+	crop  *image.Gray
 	read  []reading[T]
-}
-
-func newTextLine[T comparable](card *image.Gray, spec fieldSpec, parse func([]byte) (T, error)) *textLine[T] {
-	return &textLine[T]{card: card, spec: spec, parse: parse}
 }
 
 // reading returns rendition i, recognising it only if it was not read yet.
 func (l *textLine[T]) reading(ctx context.Context, o OCR, i int) (reading[T], error) {
 	if i < len(l.read) {
 		return l.read[i], nil
-	}
-	if l.crop == nil {
-		if l.crop = tighten(l.card, l.spec.rect); l.crop == nil {
-			return reading[T]{}, &FieldError{l.spec.field, ErrFieldUnreadable}
-		}
 	}
 	v := l.spec.variants[i]
 	img := withBorder(v.prepare(l.crop), borderPx)

@@ -29,7 +29,9 @@ type Result struct {
 	// GregorianBirth: the birth date was printed in the Gregorian calendar
 	// (a foreign resident's card).
 	GregorianBirth bool
-	UpsideDown     bool
+	// Design is the card design its print showed, when it showed one.
+	Design     Design
+	UpsideDown bool
 }
 
 // Destroy wipes every buffer. Safe on nil and more than once.
@@ -92,15 +94,20 @@ func (s *Scanner) Scan(ctx context.Context, img image.Image) (*Result, error) {
 	return s.readCard(ctx, card, true)
 }
 
-// readCard reads the fields of an upright card and cross-checks them.
+// readCard finds the three fields on an upright card, reads them and
+// cross-checks them.
 func (s *Scanner) readCard(ctx context.Context, card *image.Gray, upsideDown bool) (*Result, error) {
-	birth, exp, c1, err := s.readDates(ctx, card)
+	loc := s.newLocator(card)
+	defer loc.close()
+	birth, exp, c1, err := s.readDates(ctx, loc)
 	defer func() { birth, exp = Birth{}, Expiry{} }()
 	if err != nil {
 		return nil, err
 	}
-	codeLine := newTextLine(card, codeSpec, ParseSecurityCode)
-	defer codeLine.close()
+	codeLine, err := loc.code(ctx)
+	if err != nil {
+		return nil, err
+	}
 	code, c3, err := vote(ctx, s.ocr, codeLine, s.MinConfidence, nil, blindSpotRescue)
 	if err != nil {
 		return nil, err
@@ -109,6 +116,10 @@ func (s *Scanner) readCard(ctx context.Context, card *image.Gray, upsideDown boo
 	res := assemble(birth, exp, code)
 	res.Confidence = math.Min(c1, c3)
 	res.GregorianBirth = birth.Era == wareki.Unknown
+	res.Design = loc.lines.design
+	if res.Design == DesignUnknown && !res.GregorianBirth {
+		res.Design = DesignCurrent // only today's card prints an era
+	}
 	res.UpsideDown = upsideDown
 	return res, nil
 }
@@ -121,18 +132,26 @@ func (s *Scanner) readCard(ctx context.Context, card *image.Gray, upsideDown boo
 // read, so this second pass recognises only renditions not read yet. A
 // vetoed reading still counts against every rival, so the second winner
 // must outvote the first three to one.
-func (s *Scanner) readDates(ctx context.Context, card *image.Gray) (Birth, Expiry, float64, error) {
-	birthLine, expiryLine := newTextLine(card, birthSpec, ParseBirth), newTextLine(card, expirySpec, ParseExpiry)
-	defer birthLine.close()
-	defer expiryLine.close()
-	// A winner exists only after a reading, so the line's crop is cut.
+func (s *Scanner) readDates(ctx context.Context, loc *locator) (Birth, Expiry, float64, error) {
+	birthLine, err := loc.birth(ctx)
+	if err != nil {
+		return Birth{}, Expiry{}, 0, err
+	}
 	inkAgrees := func(b Birth) error {
+		if b.Era != wareki.Unknown && loc.lines.design == DesignNext {
+			// The next-generation card prints no era.
+			return &FieldError{FieldBirth, ErrDateInvalid}
+		}
 		if b.Era != wareki.Unknown && !eraYearColumnsAgree(birthLine.crop, b) {
 			return &FieldError{FieldBirth, ErrLowConfidence}
 		}
 		return nil
 	}
 	birth, c1, err := vote(ctx, s.ocr, birthLine, s.MinConfidence, inkAgrees, nil)
+	var expiryLine *textLine[Expiry]
+	if err == nil {
+		expiryLine, err = loc.expiry(ctx)
+	}
 	if err == nil {
 		var exp Expiry
 		var c2 float64
@@ -148,6 +167,11 @@ func (s *Scanner) readDates(ctx context.Context, card *image.Gray) (Birth, Expir
 	// The contradiction stays the reason for a refusal: the second pass
 	// only adds a way to succeed.
 	contradiction := plain(err)
+	if expiryLine == nil {
+		if expiryLine, err = loc.expiry(ctx); err != nil {
+			return Birth{}, Expiry{}, 0, contradiction
+		}
+	}
 	exp, c2, err := vote(ctx, s.ocr, expiryLine, s.MinConfidence, nil, nil)
 	if err != nil {
 		return Birth{}, Expiry{}, 0, contradiction

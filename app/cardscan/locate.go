@@ -1,0 +1,437 @@
+package cardscan
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"slices"
+
+	"github.com/uketsuke/uketsuke/app/secret"
+)
+
+// Design is the card's front design, told from what it prints.
+type Design string
+
+const (
+	DesignUnknown Design = ""
+	// DesignCurrent prints the birth date in the era calendar for nationals,
+	// 性別 and 「個人番号カード」.
+	DesignCurrent Design = "current"
+	// DesignNext is the next-generation card: Gregorian birth dates for
+	// everyone, no 性別, 「日本国 JAPAN」.
+	DesignNext Design = "next"
+)
+
+// lineKind is what a found line says, judged from one cheap reading.
+type lineKind int
+
+const (
+	kindOther  lineKind = iota
+	kindDate            // a date with neither 生 nor まで有効 legible
+	kindBirth           // an era date, or a date ending in 生
+	kindExpiry          // a date followed by まで有効
+	kindCode            // exactly four digits
+	kindDigits          // digits only, but not four
+)
+
+var (
+	eraNames      = [][]byte{[]byte("明治"), []byte("大正"), []byte("昭和"), []byte("平成"), []byte("令和")}
+	currentMarks  = [][]byte{[]byte("性別"), []byte("個人番号"), []byte("臓器")}
+	nextMarks     = [][]byte{[]byte("日本国"), []byte("JAPAN")}
+	expiryMarks   = [][]byte{[]byte("まで"), []byte("有効")}
+	birthMark     = []byte("生")
+	dateYear      = []byte("年")
+	dateMonthDays = [][]byte{[]byte("月"), []byte("日")}
+)
+
+func containsAny(t []byte, subs [][]byte) bool {
+	for _, s := range subs {
+		if bytes.Contains(t, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// classify judges a line's text by what it says, and notes what it shows
+// of the card's design. An era name marks a birth date: the expiry is
+// always Gregorian.
+func classify(text []byte) (lineKind, Design) {
+	t := normalize(text)
+	defer clear(t)
+	design := DesignUnknown
+	switch {
+	case containsAny(t, currentMarks):
+		design = DesignCurrent
+	case containsAny(t, nextMarks):
+		design = DesignNext
+	}
+	if _, err := ParseSecurityCode(t); err == nil {
+		return kindCode, design
+	}
+	if len(t) > 0 && len(bytes.Trim(t, digits)) == 0 {
+		return kindDigits, design
+	}
+	era := containsAny(t, eraNames)
+	if era {
+		design = DesignCurrent
+	}
+	dated := bytes.Contains(t, dateYear) && containsAny(t, dateMonthDays) && bytes.ContainsAny(t, digits)
+	switch {
+	case era || (dated && bytes.Contains(t, birthMark) && !containsAny(t, expiryMarks)):
+		return kindBirth, design
+	case dated && containsAny(t, expiryMarks):
+		return kindExpiry, design
+	case dated:
+		return kindDate, design
+	}
+	return kindOther, design
+}
+
+// candidate is a found line that may hold a field, with what its first
+// renditions read as each field, so the vote that follows reads nothing
+// twice.
+type candidate struct {
+	rect image.Rectangle
+	crop *image.Gray
+	// inkPx is how tall the field's ink stands at the size the renditions
+	// were tuned for.
+	inkPx  float64
+	kinds  []lineKind
+	birth  []reading[Birth]
+	expiry []reading[Expiry]
+	code   []reading[[4]byte]
+	taken  bool
+}
+
+func (c *candidate) close() {
+	if !c.taken {
+		wipeGray(c.crop)
+	}
+	c.crop = nil
+	clear(c.birth)
+	clear(c.expiry)
+	clear(c.code)
+}
+
+// kind is what the line's readings say together: a birth date or an
+// expiry when some reading says so and none says the other, a date when
+// one looked like a date, else nothing the scanner wants.
+func (c *candidate) kind() lineKind {
+	saw := map[lineKind]bool{}
+	for _, k := range c.kinds {
+		saw[k] = true
+	}
+	switch {
+	case saw[kindBirth] && saw[kindExpiry]:
+		return kindOther
+	case saw[kindBirth]:
+		return kindBirth
+	case saw[kindExpiry]:
+		return kindExpiry
+	case saw[kindCode]:
+		return kindCode
+	case saw[kindDigits]:
+		return kindDigits
+	case saw[kindDate]:
+		return kindDate
+	}
+	return kindOther
+}
+
+// fieldLines are the lines the three fields are read from.
+type fieldLines struct {
+	birth  *textLine[Birth]
+	expiry *textLine[Expiry]
+	code   *textLine[[4]byte]
+	design Design
+	all    []*candidate
+}
+
+func (f *fieldLines) close() {
+	if f.birth != nil {
+		f.birth.close()
+	}
+	if f.expiry != nil {
+		f.expiry.close()
+	}
+	if f.code != nil {
+		f.code.close()
+	}
+	for _, c := range f.all {
+		c.close()
+	}
+}
+
+// Shapes of the lines that can hold a field, as width over height of the
+// ink: a date runs to eight or more characters, the code is four digits.
+const (
+	dateMinAspect = 5.0
+	codeMinAspect = 1.5
+	codeMaxAspect = 5.0
+	// codeNearPhotoMM: the code is printed under or beside the photo.
+	codeNearPhotoMM = 20.0
+)
+
+// locator finds the lines holding the birth date, the expiry and the
+// security code by what they say. The printed layout of today's card is
+// only the order in which lines are tried, so the common card costs no
+// more readings than a fixed layout would, and any other card costs a few.
+// Each field is looked for when its vote is due, so a line found while
+// looking for another is already read.
+type locator struct {
+	s            *Scanner
+	card         *image.Gray
+	dates, codes []*candidate
+	lines        fieldLines
+}
+
+func (s *Scanner) newLocator(card *image.Gray) *locator {
+	p := findPrint(card)
+	l := &locator{s: s, card: card}
+	for _, r := range p.lines {
+		aspect := float64(r.Dx()) / float64(r.Dy())
+		c := &candidate{rect: r}
+		switch {
+		case aspect >= dateMinAspect:
+			c.inkPx = dateInkPx
+			l.dates = append(l.dates, c)
+		case aspect >= codeMinAspect && aspect <= codeMaxAspect && nearPhoto(r, p.photo):
+			c.inkPx = codeInkPx
+			l.codes = append(l.codes, c)
+		default:
+			continue
+		}
+		l.lines.all = append(l.lines.all, c)
+	}
+	return l
+}
+
+func (l *locator) close() { l.lines.close() }
+
+func (l *locator) birth(ctx context.Context) (*textLine[Birth], error) {
+	if l.lines.birth == nil {
+		c, err := l.s.findDate(ctx, l.card, l.dates, kindBirth, BirthRect, &l.lines)
+		if err != nil {
+			return nil, err
+		}
+		c.taken = true
+		l.lines.birth = seededLine(c.crop, birthSpec, ParseBirth, c.birth)
+	}
+	return l.lines.birth, nil
+}
+
+func (l *locator) expiry(ctx context.Context) (*textLine[Expiry], error) {
+	if l.lines.expiry == nil {
+		c, err := l.s.findDate(ctx, l.card, l.dates, kindExpiry, ExpiryRect, &l.lines)
+		if err != nil {
+			return nil, err
+		}
+		c.taken = true
+		l.lines.expiry = seededLine(c.crop, expirySpec, ParseExpiry, c.expiry)
+	}
+	return l.lines.expiry, nil
+}
+
+func (l *locator) code(ctx context.Context) (*textLine[[4]byte], error) {
+	if l.lines.code == nil {
+		c, err := l.s.findCode(ctx, l.card, l.codes, &l.lines)
+		if err != nil {
+			return nil, err
+		}
+		c.taken = true
+		l.lines.code = seededLine(c.crop, codeSpec, ParseSecurityCode, c.code)
+	}
+	return l.lines.code, nil
+}
+
+func nearPhoto(r, photo image.Rectangle) bool {
+	if photo.Empty() {
+		return true
+	}
+	reach := int(codeNearPhotoMM * canonPxPerMM)
+	return r.Overlaps(photo.Inset(-reach))
+}
+
+// byPrior orders candidates by their distance from where today's card
+// prints the field.
+func byPrior(cands []*candidate, prior RectMM) []*candidate {
+	pc := center(mmRect(prior))
+	dist := func(c *candidate) int {
+		d := center(c.rect).Sub(pc)
+		return d.X*d.X + d.Y*d.Y
+	}
+	out := slices.Clone(cands)
+	slices.SortStableFunc(out, func(a, b *candidate) int { return dist(a) - dist(b) })
+	return out
+}
+
+// findDate reads date-shaped candidates, nearest the prior first, until one
+// says it is the wanted date; then, only if none did, a second rendition of
+// those that said nothing clear. A date without its 生 or まで有効 is taken
+// for the expiry only when it is the one such line left.
+func (s *Scanner) findDate(ctx context.Context, card *image.Gray, cands []*candidate, want lineKind, prior RectMM, f *fieldLines) (*candidate, error) {
+	field := FieldBirth
+	if want == kindExpiry {
+		field = FieldExpiry
+	}
+	ordered := byPrior(cands, prior)
+	for rendition := 0; rendition < 2; rendition++ {
+		for _, c := range ordered {
+			if c.taken {
+				continue
+			}
+			unclear := c.kind() == kindOther || c.kind() == kindDate
+			if rendition == 0 || unclear {
+				if err := s.readDateCandidate(ctx, card, c, rendition, f); err != nil {
+					return nil, err
+				}
+			}
+			if c.kind() == want {
+				return c, nil
+			}
+		}
+	}
+	if want == kindExpiry {
+		var only *candidate
+		for _, c := range ordered {
+			if c.kind() == kindDate && !c.taken {
+				if only != nil {
+					return nil, &FieldError{field, ErrFieldUnreadable}
+				}
+				only = c
+			}
+		}
+		if only != nil {
+			return only, nil
+		}
+	}
+	return nil, &FieldError{field, ErrFieldUnreadable}
+}
+
+// readDateCandidate reads rendition i of a date-shaped line (if not read
+// yet), and keeps what it says as a birth date and as an expiry.
+func (s *Scanner) readDateCandidate(ctx context.Context, card *image.Gray, c *candidate, i int, f *fieldLines) error {
+	if len(c.kinds) > i {
+		return nil
+	}
+	text, conf, lang, err := s.readCandidate(ctx, card, c, dateVariants[i])
+	if err != nil || text == nil && c.crop == nil {
+		c.kinds = append(c.kinds, kindOther)
+		return err
+	}
+	defer secret.Wipe(text)
+	kind, design := classify(text)
+	f.noteDesign(design)
+	c.kinds = append(c.kinds, kind)
+	b, berr := ParseBirth(text)
+	e, eerr := ParseExpiry(text)
+	c.birth = append(c.birth, reading[Birth]{b, conf, lang, berr, len(text) > 0})
+	c.expiry = append(c.expiry, reading[Expiry]{e, conf, lang, eerr, len(text) > 0})
+	return nil
+}
+
+// findCode reads code-shaped candidates near the photo, nearest the prior
+// first, until one reads as four digits in one of the first two renditions
+// (the two engines). If none does, the first that read as digits at all
+// goes to the vote: a code of 1s is often read short at first.
+func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candidate, f *fieldLines) (*candidate, error) {
+	ordered := byPrior(cands, CodeRect)
+	for rendition := 0; rendition < 2; rendition++ {
+		for _, c := range ordered {
+			if len(c.kinds) > rendition {
+				continue
+			}
+			text, conf, lang, err := s.readCandidate(ctx, card, c, codeVariants[rendition])
+			if err != nil {
+				return nil, err
+			}
+			kind, design := classify(text)
+			f.noteDesign(design)
+			code, perr := ParseSecurityCode(text)
+			secret.Wipe(text)
+			c.kinds = append(c.kinds, kind)
+			c.code = append(c.code, reading[[4]byte]{code, conf, lang, perr, len(text) > 0})
+			if kind == kindCode {
+				return c, nil
+			}
+		}
+	}
+	for _, c := range ordered {
+		if c.kind() == kindDigits {
+			return c, nil
+		}
+	}
+	return nil, &FieldError{FieldSecurityCode, ErrFieldUnreadable}
+}
+
+// readCandidate cuts the line's crop (once) and recognises one rendition.
+// A line that gives no crop reads as nothing.
+func (s *Scanner) readCandidate(ctx context.Context, card *image.Gray, c *candidate, v variant) ([]byte, float64, string, error) {
+	if c.crop == nil {
+		c.crop = lineCrop(card, c.rect, c.inkPx)
+	}
+	if c.crop == nil {
+		return nil, 0, v.lang, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, 0, "", err
+	}
+	img := withBorder(v.prepare(c.crop), borderPx)
+	res, err := s.ocr.Recognize(ctx, OCRRequest{Image: img, Lang: v.lang, Whitelist: v.whitelist})
+	wipeGray(img)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	return res.Text, res.Confidence, v.lang, nil
+}
+
+func (f *fieldLines) noteDesign(d Design) {
+	switch {
+	case d == DesignUnknown:
+	case f.design == DesignUnknown:
+		f.design = d
+	case f.design != d:
+		// Marks of both designs: trust neither.
+		f.design = DesignUnknown
+	}
+}
+
+// How tall the ink of a date line (kanji) and of the code (digits only)
+// stands on today's card, in 3.2 mm type: the renditions were tuned at
+// these sizes, so a line printed larger or smaller is scaled to them.
+var (
+	dateInkPx = 0.88 * TextSizeMM * canonPxPerMM
+	codeInkPx = 0.72 * TextSizeMM * canonPxPerMM
+)
+
+// lineCrop cuts a found line with a margin, trims it like a fixed box, and
+// scales it to the size the renditions were tuned for.
+func lineCrop(card *image.Gray, r image.Rectangle, inkPx float64) *image.Gray {
+	// Sideways as far as the next line can begin (nearer would have joined
+	// this one), for glyphs too faint to count as ink; glare does that.
+	m, side := max(2, r.Dy()/4), max(2, int(wordGapFactor*float64(r.Dy()))-2)
+	rect := RectMM{
+		X0: float64(r.Min.X-side) / canonPxPerMM, Y0: float64(r.Min.Y-m) / canonPxPerMM,
+		X1: float64(r.Max.X+side) / canonPxPerMM, Y1: float64(r.Max.Y+m) / canonPxPerMM,
+	}
+	crop := tighten(card, rect)
+	if crop == nil {
+		return nil
+	}
+	const pad = 4 // tighten's margin
+	ink := float64(crop.Rect.Dy() - 2*pad)
+	scale := inkPx / ink
+	if scale > 0.87 && scale < 1.15 {
+		return crop
+	}
+	out := resize(crop, scale, scale)
+	wipeGray(crop)
+	return out
+}
+
+// seededLine makes a field's text line from a located candidate, with the
+// readings already made.
+func seededLine[T comparable](crop *image.Gray, spec fieldSpec, parse func([]byte) (T, error), read []reading[T]) *textLine[T] {
+	return &textLine[T]{spec: spec, parse: parse, crop: crop, read: slices.Clone(read)}
+}
