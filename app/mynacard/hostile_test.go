@@ -151,6 +151,15 @@ func TestHostileAnswersToTheGenerationProbe(t *testing.T) {
 			}
 			return onPartial(c, sw9000)
 		}, []error{ErrNotMyNumberCard, ErrRecordTooLarge}},
+		{"transparent EF.DIR without end", func(c apdu.Command) []byte {
+			switch c.INS {
+			case 0xB2:
+				return []byte{0x69, 0x81}
+			case 0xB0:
+				return append(bytes.Repeat([]byte{0x61}, 256), sw9000...)
+			}
+			return onPartial(c, sw9000)
+		}, []error{ErrNotMyNumberCard, ErrRecordTooLarge}},
 		{"EF.DIR template without an AID", func(c apdu.Command) []byte {
 			if c.INS == 0xB2 {
 				return append(tlv.Append(nil, 0x61, tlv.Append(nil, 0x50, []byte("X"))), sw9000...)

@@ -225,14 +225,13 @@ func (c *Card) readDir(ctx context.Context) ([]FoundApp, error) {
 		}
 	}
 	var data []byte
-	for n := 1; n <= maxDirRecords; n++ {
+	for n := 1; n <= maxDirRecords && len(data) <= maxDirSize; n++ {
 		rec, err := c.ch.Do(ctx, readRecord(n))
+		if errors.Is(err, apdu.ErrEndOfFile) && len(rec) > 0 {
+			err = nil // 6282: a record shorter than asked for
+		}
 		if isStatus(err) && n == 1 {
-			if rec, err = c.ch.Do(ctx, apdu.ReadBinary(0, apdu.MaxShortLe)); err != nil {
-				return nil, unlessStatus(err)
-			}
-			data = rec
-			break
+			return c.readDirBinary(ctx)
 		}
 		if isStatus(err) {
 			break // past the last record
@@ -240,10 +239,31 @@ func (c *Card) readDir(ctx context.Context) ([]FoundApp, error) {
 		if err != nil {
 			return nil, err
 		}
-		if data = append(data, rec...); len(data) > maxDirSize {
+		data = append(data, rec...)
+	}
+	return parseDirBounded(data)
+}
+
+// readDirBinary reads a transparent EF.DIR in chunks, up to maxDirSize.
+func (c *Card) readDirBinary(ctx context.Context) ([]FoundApp, error) {
+	var data []byte
+	for len(data) <= maxDirSize {
+		chunk, err := c.ch.Do(ctx, apdu.ReadBinary(len(data), readChunk))
+		if errors.Is(err, apdu.ErrEndOfFile) {
+			err = nil // 6282 with the last bytes, or 6B00 with none
+		}
+		if err != nil {
+			return nil, unlessStatus(err)
+		}
+		data = append(data, chunk...)
+		if len(chunk) < readChunk {
 			break
 		}
 	}
+	return parseDirBounded(data)
+}
+
+func parseDirBounded(data []byte) ([]FoundApp, error) {
 	if len(data) > maxDirSize {
 		return nil, fmt.Errorf("%w: EF.DIR over %d bytes", ErrRecordTooLarge, maxDirSize)
 	}

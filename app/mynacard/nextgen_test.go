@@ -154,6 +154,41 @@ func TestNextGenerationFoundInEFDIR(t *testing.T) {
 	}
 }
 
+// A transparent EF.DIR longer than one READ BINARY, padded, whose last
+// chunk ends in 6282: read in chunks, and the application at its end found.
+func TestLongTransparentEFDIR(t *testing.T) {
+	var dir []byte
+	for range 24 {
+		dir = append(dir, dirTemplate(aids[appHojo], "TEXT-AP")...)
+	}
+	dir = append(append(dir, dirTemplate(newAID, "")...), 0xFF, 0xFF, 0xFF)
+	if len(dir) <= 2*readChunk {
+		t.Fatalf("EF.DIR of %d bytes is too short for the test", len(dir))
+	}
+	_, _, err := detect(t, func(cmd apdu.Command) []byte {
+		switch {
+		case cmd.INS == 0xA4 && cmd.P1 == 0x04:
+			return sw6A82
+		case cmd.INS == 0xA4:
+			return sw9000
+		case cmd.INS == 0xB2:
+			return []byte{0x69, 0x81}
+		case cmd.INS == 0xB0:
+			off := int(cmd.P1)<<8 | int(cmd.P2)
+			end := min(off+cmd.Le, len(dir))
+			if end == len(dir) {
+				return append(bytes.Clone(dir[off:end]), 0x62, 0x82)
+			}
+			return append(bytes.Clone(dir[off:end]), sw9000...)
+		}
+		return sw6A82
+	})
+	var newer *UnsupportedGenerationError
+	if !errors.As(err, &newer) || !bytes.Equal(newer.App.AID, newAID) {
+		t.Fatalf("%v", err)
+	}
+}
+
 func TestPlainCardStaysNotAMyNumberCard(t *testing.T) {
 	card, _, err := detect(t, func(apdu.Command) []byte { return sw6A82 })
 	if !errors.Is(err, ErrNotMyNumberCard) || errors.Is(err, ErrUnsupportedGeneration) {
