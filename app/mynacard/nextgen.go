@@ -95,7 +95,7 @@ var probePrefixes = [][]byte{
 }
 
 // todaysApps are the applications today's card carries, including two the
-// kiosk never selects (共通AP and 住基AP): listed so that an odd card with
+// kiosk has no use for (共通AP and 住基AP): listed so that an odd card with
 // them but without JPKI-AP is not taken for a newer generation.
 var todaysApps = [][]byte{
 	aids[appJPKI], aids[appKenmen], aids[appHojo],

@@ -156,6 +156,9 @@ type UnsupportedCardError struct {
 }
 
 func (e *UnsupportedCardError) Error() string {
+	if len(e.AID) == 0 {
+		return fmt.Sprintf("session: %v card is not supported yet", e.Kind)
+	}
 	return fmt.Sprintf("session: %v card (application %X) is not supported yet", e.Kind, e.AID)
 }
 
