@@ -171,6 +171,8 @@ const (
 	ErrNotMyNumberBody      Key = "error.not_mynumber.body"
 	ErrSmartphoneTitle      Key = "error.smartphone.title"
 	ErrSmartphoneBody       Key = "error.smartphone.body"
+	ErrNextGenerationTitle  Key = "error.next_generation.title"
+	ErrNextGenerationBody   Key = "error.next_generation.body"
 	ErrUnreadableTitle      Key = "error.unreadable.title"
 	ErrUnreadableBody       Key = "error.unreadable.body"
 	ErrCardRemovedTitle     Key = "error.card_removed.title"
@@ -264,6 +266,7 @@ var keyList = []Key{
 	CheckingTitle, CheckingBody, DoneTitle, DoneBody, DoneTakeCard,
 
 	ErrNotMyNumberTitle, ErrNotMyNumberBody, ErrSmartphoneTitle, ErrSmartphoneBody,
+	ErrNextGenerationTitle, ErrNextGenerationBody,
 	ErrUnreadableTitle, ErrUnreadableBody, ErrCardRemovedTitle, ErrCardRemovedBody,
 	ErrCardLockedTitle, ErrCardLockedBody, ErrCertExpiredTitle, ErrCertExpiredGrace,
 	ErrCertExpiredBody, ErrNetworkTitle, ErrNetworkBody, ErrTimeoutTitle,

@@ -39,6 +39,7 @@ var sessionTexts = map[string]Text{
 	"card.not_mynumber":    {ErrNotMyNumberTitle, ErrNotMyNumberBody},
 	"card.juki":            {ErrJukiTitle, ErrJukiBody},
 	"card.smartphone":      {ErrSmartphoneTitle, ErrSmartphoneBody},
+	"card.next_generation": {ErrNextGenerationTitle, ErrNextGenerationBody},
 	"card.unreadable":      {ErrUnreadableTitle, ErrUnreadableBody},
 	"card.face_unreadable": {ErrCardFaceTitle, ErrCardFaceBody},
 	"card.keyb_rejected":   {ErrFaceUnavailableTitle, ErrFaceUnavailableBody},

@@ -11,7 +11,7 @@ SIM_QUICK := $(SIM) --attempt-time 1s
 # card-without-pin cannot reach the eligibility stand-in there: it runs in
 # the stand-in world (see docs/session.md).
 SIM_VIRTUAL := face-ok face-fail-then-pin pin-wrong-three-times card-pulled-in-each-state \
-	unregistered-card consent-individual
+	unregistered-card consent-individual next-generation-card
 
 .PHONY: session-scenarios session-scenarios-pcsc session-bench session-fuzz
 
@@ -25,7 +25,7 @@ session-scenarios: build
 
 # The same kiosk through a real pcscd and vpcd's second slot.
 session-scenarios-pcsc: build
-	packaging/test/with-pcscd.sh bash -c 'for s in face-ok pin-wrong-three-times unregistered-card; do \
+	packaging/test/with-pcscd.sh bash -c 'for s in face-ok pin-wrong-three-times unregistered-card next-generation-card; do \
 	  $(SIM_QUICK) --transport pcsc --scenario $$s >/dev/null || exit 1; done'
 	@echo "session-scenarios-pcsc: all passed"
 

@@ -16,6 +16,7 @@ var errorTexts = map[session.ErrorCode]pair{
 	session.ErrCodeNotMyNumber:    {i18n.ErrNotMyNumberTitle, i18n.ErrNotMyNumberBody},
 	session.ErrCodeJuki:           {i18n.ErrNotMyNumberTitle, i18n.ErrNotMyNumberBody},
 	session.ErrCodeSmartphone:     {i18n.ErrSmartphoneTitle, i18n.ErrSmartphoneBody},
+	session.ErrCodeNextGeneration: {i18n.ErrNextGenerationTitle, i18n.ErrNextGenerationBody},
 	session.ErrCodeUnreadable:     {i18n.ErrUnreadableTitle, i18n.ErrUnreadableBody},
 	session.ErrCodeCardFace:       {i18n.ErrUnreadableTitle, i18n.ErrUnreadableBody},
 	session.ErrCodeCardError:      {i18n.ErrUnreadableTitle, i18n.ErrUnreadableBody},
@@ -48,7 +49,7 @@ func errorText(c session.ErrorCode) pair {
 // ErrorCodes lists every code the UI has words for (screenshots and tests).
 func ErrorCodes() []session.ErrorCode {
 	return []session.ErrorCode{
-		session.ErrCodeNotMyNumber, session.ErrCodeJuki, session.ErrCodeSmartphone,
+		session.ErrCodeNotMyNumber, session.ErrCodeJuki, session.ErrCodeSmartphone, session.ErrCodeNextGeneration,
 		session.ErrCodeUnreadable, session.ErrCodeCardFace, session.ErrCodeKeyBRejected,
 		session.ErrCodeKeyBBlocked, session.ErrCodeRecordInvalid, session.ErrCodeFaceEngine,
 		session.ErrCodeCamera, session.ErrCodePINLocked, session.ErrCodeCardError,

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uketsuke/uketsuke/app/audit"
 	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/sim/scenario"
@@ -59,6 +60,37 @@ func TestTheSimulatedWorldRunsAScriptThroughTheRoot(t *testing.T) {
 	})
 	if err != nil || files != 2 || electronic != 2 {
 		t.Errorf("%d result files, %d with 電子処方箋, want 2 and 2 (%v)", files, electronic, err)
+	}
+}
+
+// A next-generation card through the whole root: the virtual card in
+// process, the real card stack and the kiosk's own audit log.
+func TestANextGenerationCardThroughTheRoot(t *testing.T) {
+	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
+	w, err := Build(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := w.Script()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Load("next-generation-card")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scenario.Run(context.Background(), sc, scenario.Options{World: script, Settings: w.Settings, Audit: w.Audit}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	data, err := os.ReadFile(filepath.Join(cfg.Parts.Audit, audit.ErrorFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"msg":"card.next_generation"`, `"card":"next_generation"`, `"aid":"d392`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("error log %s lacks %s", data, want)
+		}
 	}
 }
 

@@ -1,12 +1,14 @@
 // Package audit writes the kiosk's operation log and error log as JSON lines
 // (log/slog). It is built so that personal data cannot reach it: keys and
 // enumerated values are Terms (code-defined identifiers), and every other
-// value is a number, a duration or a boolean. There is no way to log a free
+// value is a number, a duration, a boolean or a card application's AID (an
+// identifier of software, never of a person). There is no way to log a free
 // string, so no name, birth date, address, code, certificate serial or image
 // can be passed.
 package audit
 
 import (
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -77,6 +79,19 @@ func Word(k Term, v Term) Attr { return Attr{slog.String(k.name, v.name)} }
 // Ratio is a rate in [0,1], rounded to four places.
 func Ratio(k Term, v float64) Attr {
 	return Attr{slog.Float64(k.name, float64(int64(v*10000+0.5))/10000)}
+}
+
+// AID is a card application's identifier (ISO/IEC 7816-5), logged in hex:
+// a registered provider's RID (category A, international, or D, national)
+// and its extension, 5 to 16 bytes in all. It names a kind of application,
+// the same on every card that carries it, never a person; pass only what a
+// card named as its application. Anything not shaped like an AID is logged
+// as "not_an_aid".
+func AID(k Term, aid []byte) Attr {
+	if len(aid) < 5 || len(aid) > 16 || aid[0]>>4 != 0xA && aid[0]>>4 != 0xD {
+		return Attr{slog.String(k.name, "not_an_aid")}
+	}
+	return Attr{slog.String(k.name, hex.EncodeToString(aid))}
 }
 
 // Version is a numeric version: no free text.

@@ -131,3 +131,19 @@ func TestBadOptions(t *testing.T) {
 		t.Error("tiny files accepted")
 	}
 }
+
+func TestAIDsOnly(t *testing.T) {
+	k := MustTerm("aid")
+	for aid, want := range map[string]string{
+		"\xD3\x92\xF0\x00\x26\x02\x00\x00\x00\x01": "d392f000260200000001",
+		"\xA0\x00\x00\x00\x03":                     "a000000003",
+		"\xD3\x92":                                 "not_an_aid", // shorter than a RID
+		"1980021712345678":                         "not_an_aid", // not a registered category
+		"\xD31980021712345678":                     "not_an_aid", // longer than 16 bytes
+		"":                                         "not_an_aid",
+	} {
+		if got := AID(k, []byte(aid)).a.Value.String(); got != want {
+			t.Errorf("% X logged as %q, want %q", aid, got, want)
+		}
+	}
+}

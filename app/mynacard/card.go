@@ -1,6 +1,8 @@
 // Package mynacard speaks to a My Number Card: one client per card
 // application (券面AP, 券面事項入力補助AP, JPKI-AP) over an apdu.Transport, and
-// the verification of what they return.
+// the verification of what they return. A card without JPKI-AP is probed
+// for a newer generation of the card (nextgen.go), which it recognises but
+// cannot read yet.
 //
 // The API cannot read the 個人番号 (入力補助AP EF 0001, 券面AP EF 0005) nor send
 // 照合番号A (券面AP EF 0013): those files have no name a caller can use, and the

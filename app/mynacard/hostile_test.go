@@ -1,6 +1,7 @@
 package mynacard
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -107,6 +108,174 @@ func FuzzClassifyToken(f *testing.F) {
 		kind, err := classifyToken(b)
 		if (err == nil) == (kind == KindUnknown) {
 			t.Fatalf("kind %v with error %v", kind, err)
+		}
+	})
+}
+
+// A card without JPKI-AP answers the generation probe with nonsense: every
+// answer ends in a typed error, within a bounded number of commands.
+func TestHostileAnswersToTheGenerationProbe(t *testing.T) {
+	long := append(tlv.Append(nil, 0x6F, make([]byte, 2000)), sw9000...)
+	cases := []struct {
+		name   string
+		answer func(apdu.Command) []byte
+		want   []error
+	}{
+		{"truncated FCI", func(c apdu.Command) []byte {
+			return onPartial(c, []byte{0x6F, 0x10, 0x84, 0x0A, 0xD3, 0x90, 0x00})
+		}, []error{ErrNotMyNumberCard, ErrMalformedRecord}},
+		{"huge FCI", func(c apdu.Command) []byte { return onPartial(c, long) }, []error{ErrNotMyNumberCard, ErrRecordTooLarge}},
+		{"FCI length past the end", func(c apdu.Command) []byte {
+			return onPartial(c, []byte{0x6F, 0x84, 0xFF, 0xFF, 0xFF, 0xFF, 0x90, 0x00})
+		}, []error{ErrNotMyNumberCard, ErrMalformedRecord}},
+		{"name outside the prefix", func(c apdu.Command) []byte {
+			return onPartial(c, fciOf([]byte{0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10}))
+		}, []error{ErrNotMyNumberCard, ErrMalformedRecord}},
+		{"name too short", func(c apdu.Command) []byte { return onPartial(c, fciOf([]byte{0xD3, 0x92})) },
+			[]error{ErrNotMyNumberCard, ErrMalformedRecord}},
+		{"name too long", func(c apdu.Command) []byte {
+			return onPartial(c, fciOf(append(bytes.Clone(c.Data), make([]byte, 20)...)))
+		}, []error{ErrNotMyNumberCard, ErrMalformedRecord}},
+		{"9000 and no FCI", func(c apdu.Command) []byte { return sw9000 }, []error{ErrNotMyNumberCard}},
+		{"FCI without a name", func(c apdu.Command) []byte {
+			return onPartial(c, append(tlv.Append(nil, 0x6F, tlv.Append(nil, 0xA5, nil)), sw9000...))
+		}, []error{ErrNotMyNumberCard}},
+		{"wrong status words", func(c apdu.Command) []byte {
+			return onPartial(c, [][]byte{{0x63, 0xC2}, {0x62, 0x83}, {0x6F, 0x00}, {0x69, 0x85}}[len(c.Data)%4])
+		}, []error{ErrNotMyNumberCard}},
+		{"a known name forever", func(c apdu.Command) []byte { return onPartial(c, fciOf(jukiAP)) }, []error{ErrNotMyNumberCard}},
+		{"known names that never end", knownForever(), []error{ErrNotMyNumberCard}},
+		{"EF.DIR records forever", func(c apdu.Command) []byte {
+			if c.INS == 0xB2 {
+				return append(make([]byte, 300), sw9000...)
+			}
+			return onPartial(c, sw9000)
+		}, []error{ErrNotMyNumberCard, ErrRecordTooLarge}},
+		{"transparent EF.DIR without end", func(c apdu.Command) []byte {
+			switch c.INS {
+			case 0xB2:
+				return []byte{0x69, 0x81}
+			case 0xB0:
+				return append(bytes.Repeat([]byte{0x61}, 256), sw9000...)
+			}
+			return onPartial(c, sw9000)
+		}, []error{ErrNotMyNumberCard, ErrRecordTooLarge}},
+		{"EF.DIR template without an AID", func(c apdu.Command) []byte {
+			if c.INS == 0xB2 {
+				return append(tlv.Append(nil, 0x61, tlv.Append(nil, 0x50, []byte("X"))), sw9000...)
+			}
+			return onPartial(c, sw9000)
+		}, []error{ErrNotMyNumberCard, ErrMalformedRecord}},
+		{"EF.DIR garbage", func(c apdu.Command) []byte {
+			if c.INS == 0xB2 {
+				return []byte{0x61, 0x7F, 0x4F, 0x90, 0x00}
+			}
+			return onPartial(c, sw9000)
+		}, []error{ErrNotMyNumberCard, ErrMalformedRecord}},
+		{"short response", func(c apdu.Command) []byte { return onPartial(c, []byte{0x90}) }, []error{apdu.ErrMalformedResponse}},
+		{"endless 61xx", func(c apdu.Command) []byte { return onPartial(c, []byte{0x61, 0x10}) }, []error{apdu.ErrMalformedResponse}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			card, kind, err := detect(t, tc.answer)
+			for _, want := range tc.want {
+				if !errors.Is(err, want) {
+					t.Errorf("kind %v, %v: want %v", kind, err, want)
+				}
+			}
+			if errors.Is(err, ErrUnsupportedGeneration) {
+				t.Errorf("taken for a newer card: %v", err)
+			}
+			if len(card.sent) > 120 {
+				t.Errorf("%d commands", len(card.sent))
+			}
+		})
+	}
+}
+
+// onPartial answers a partial SELECT with a; JPKI-AP and the rest are absent.
+func onPartial(c apdu.Command, a []byte) []byte {
+	if isPartialSelect(c) || c.INS == 0xC0 {
+		return bytes.Clone(a)
+	}
+	if c.INS == 0xA4 && c.P1 != 0x04 {
+		return sw9000 // MF and EF.DIR, for the cases that read it
+	}
+	return sw6A82
+}
+
+// knownForever names today's applications in turn, however often asked.
+func knownForever() func(apdu.Command) []byte {
+	n := 0
+	return func(c apdu.Command) []byte {
+		var under [][]byte
+		for _, a := range todaysApps {
+			if bytes.HasPrefix(a, c.Data) {
+				under = append(under, a)
+			}
+		}
+		if !isPartialSelect(c) || len(under) == 0 {
+			return onPartial(c, nil)
+		}
+		n++
+		return onPartial(c, fciOf(under[n%len(under)]))
+	}
+}
+
+func FuzzParseFCIName(f *testing.F) {
+	f.Add(fciOf(newAID)[:14], []byte{0xD3, 0x92})
+	f.Add([]byte{0x62, 0x03, 0x84, 0x01, 0xD3}, []byte{0xD3})
+	f.Add([]byte{0x84, 0x05, 0xD3, 0x92, 0x10, 0x00, 0x31}, []byte{})
+	f.Fuzz(func(t *testing.T, fci, prefix []byte) {
+		name, err := parseFCIName(fci, prefix)
+		if err != nil && !errors.Is(err, ErrMalformedRecord) && !errors.Is(err, ErrRecordTooLarge) {
+			t.Fatalf("untyped error %v", err)
+		}
+		if name != nil && (len(name) < minAIDLen || len(name) > maxAIDLen || !bytes.HasPrefix(name, prefix)) {
+			t.Fatalf("accepted the name % X for % X", name, prefix)
+		}
+	})
+}
+
+func FuzzParseDir(f *testing.F) {
+	f.Add(append(dirTemplate(newAID, "AUTH-AP"), dirTemplate(aids[appKenmen], "")...))
+	f.Add([]byte{0x61, 0x00, 0xFF, 0xFF})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		apps, err := parseDir(data)
+		if err != nil && !errors.Is(err, ErrMalformedRecord) {
+			t.Fatalf("untyped error %v", err)
+		}
+		for _, a := range apps {
+			if len(a.AID) < minAIDLen || len(a.AID) > maxAIDLen || len(a.Label) > maxLabelLen {
+				t.Fatalf("accepted %+v", a)
+			}
+		}
+	})
+}
+
+// FuzzDetectOnAnyCard lets the fuzzer be the card: each command's answer is
+// the next length-prefixed chunk of the input. Detect must end in a kind or
+// an error, never a panic, and the probe must stay harmless.
+func FuzzDetectOnAnyCard(f *testing.F) {
+	f.Add([]byte{2, 0x6A, 0x82, 15, 0x6F, 0x0C, 0x84, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x02, 0, 0, 0, 1, 0x90, 0x00})
+	f.Add([]byte{2, 0x6A, 0x82, 2, 0x6A, 0x82, 2, 0x6A, 0x82, 2, 0x6A, 0x82, 2, 0x90, 0x00, 2, 0x90, 0x00, 4, 0x61, 0x00, 0x90, 0x00})
+	f.Fuzz(func(t *testing.T, script []byte) {
+		card := &scriptCard{answer: func(apdu.Command) []byte {
+			if len(script) == 0 {
+				return sw6A82
+			}
+			n := min(int(script[0]), len(script)-1)
+			a := bytes.Clone(script[1 : 1+n])
+			script = script[1+n:]
+			return a
+		}}
+		kind, err := Open(card).Detect(context.Background())
+		if (err == nil) == (kind == KindUnknown) {
+			t.Fatalf("kind %v with error %v", kind, err)
+		}
+		checkHarmless(t, card.sent)
+		if len(card.sent) > 200 {
+			t.Fatalf("%d commands", len(card.sent))
 		}
 	})
 }

@@ -39,8 +39,16 @@ func (k Kind) String() string {
 }
 
 // Detect tells a My Number Card from older cards, smartphones and anything
-// else, from JPKI-AP's token information (EF 0006).
+// else, from JPKI-AP's token information (EF 0006). A card without JPKI-AP
+// may be of a newer generation (nextgen.go): that one is an error wrapping
+// ErrUnsupportedGeneration, anything else ErrNotMyNumberCard.
 func (c *Card) Detect(ctx context.Context) (Kind, error) {
+	if err := c.selectApp(ctx, appJPKI); err != nil {
+		if errors.Is(err, apdu.ErrNotFound) {
+			return c.detectNewer(ctx, err)
+		}
+		return KindUnknown, err
+	}
 	if err := c.selectFile(ctx, appJPKI, jpkiToken); err != nil {
 		if errors.Is(err, apdu.ErrNotFound) {
 			return KindUnknown, fmt.Errorf("%w: %v", ErrNotMyNumberCard, err)

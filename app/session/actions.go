@@ -23,12 +23,17 @@ func (k *Kiosk) begin(ev Event) {
 func (s *session) identifyCard() {
 	var kind CardKind
 	err := s.timed(stageDetect, func() (err error) { kind, err = s.card.Detect(s.ctx); return })
+	var unsupported *UnsupportedCardError
+	if errors.As(err, &unsupported) {
+		s.post(Event{Kind: EvCardRejected, Code: rejectCode(unsupported.Kind), CardKind: unsupported.Kind, AID: unsupported.AID})
+		return
+	}
 	if err != nil {
 		s.postCardErr(err, EvCardRejected, ErrCodeUnreadable)
 		return
 	}
 	if kind != CardMyNumber {
-		s.post(Event{Kind: EvCardRejected, Code: rejectCode(kind)})
+		s.post(Event{Kind: EvCardRejected, Code: rejectCode(kind), CardKind: kind})
 		return
 	}
 	s.pipe.cardIdentified()
@@ -51,6 +56,8 @@ func rejectCode(k CardKind) ErrorCode {
 		return ErrCodeJuki
 	case CardSmartphone:
 		return ErrCodeSmartphone
+	case CardNextGeneration:
+		return ErrCodeNextGeneration
 	}
 	return ErrCodeNotMyNumber
 }
@@ -68,7 +75,11 @@ func (k *Kiosk) reject(ev Event) {
 		k.s.errCode = ErrCodeUnreadable
 	}
 	k.s.pipe.stop()
-	k.auditError(k.s.errCode)
+	attrs := []audit.Attr{audit.Word(termCard, cardTerms[ev.CardKind])}
+	if len(ev.AID) > 0 {
+		attrs = append(attrs, audit.AID(termAID, ev.AID))
+	}
+	k.auditError(k.s.errCode, attrs...)
 }
 
 func (k *Kiosk) startFace(Event) {
@@ -365,8 +376,8 @@ func (k *Kiosk) end(reason ErrorCode) {
 	k.pending = k.pending[:0]
 }
 
-func (k *Kiosk) auditError(code ErrorCode) {
+func (k *Kiosk) auditError(code ErrorCode, attrs ...audit.Attr) {
 	if k.s != nil && k.s.audit != nil {
-		k.s.audit.Error(codeTerm(code), audit.Word(termState, stateTerms[k.state]))
+		k.s.audit.Error(codeTerm(code), append([]audit.Attr{audit.Word(termState, stateTerms[k.state])}, attrs...)...)
 	}
 }

@@ -24,10 +24,13 @@ func NewMynaCard(t apdu.Transport, anchors *mynacard.TrustAnchors) *MynaCard {
 
 func (m *MynaCard) Detect(ctx context.Context) (CardKind, error) {
 	k, err := m.c.Detect(ctx)
-	if err != nil {
-		if errors.Is(err, mynacard.ErrNotMyNumberCard) {
-			return CardUnknown, nil
-		}
+	var newer *mynacard.UnsupportedGenerationError
+	switch {
+	case errors.As(err, &newer):
+		return CardUnknown, &UnsupportedCardError{Kind: CardNextGeneration, AID: newer.App.AID}
+	case errors.Is(err, mynacard.ErrNotMyNumberCard):
+		return CardUnknown, nil
+	case err != nil:
 		return CardUnknown, cardErr(err)
 	}
 	switch k {

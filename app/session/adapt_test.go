@@ -78,6 +78,12 @@ func TestMynaCardAdapterKindsAndFailures(t *testing.T) {
 	if k, err := phone.Detect(ctx); err != nil || k != session.CardSmartphone {
 		t.Fatalf("smartphone: %v %v", k, err)
 	}
+	_, newer := virtualCard(t, func(_ *profile.Profile, o *vcard.Options) { o.NextGeneration = true })
+	var unsupported *session.UnsupportedCardError
+	if _, err := newer.Detect(ctx); !errors.As(err, &unsupported) ||
+		unsupported.Kind != session.CardNextGeneration || !bytes.Equal(unsupported.AID, vcard.AIDNextAuth) {
+		t.Fatalf("next-generation card: %v", err)
+	}
 	_, noPIN := virtualCard(t, func(p *profile.Profile, _ *vcard.Options) { p.PIN = "" })
 	if _, err := noPIN.PINTriesLeft(ctx); !errors.Is(err, session.ErrNoPIN) {
 		t.Fatalf("card without PIN: %v", err)

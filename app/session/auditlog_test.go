@@ -11,7 +11,9 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/audit"
 	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/sim/profile"
 	"github.com/uketsuke/uketsuke/sim/standin"
+	"github.com/uketsuke/uketsuke/sim/vcard"
 )
 
 // TestLogsCarryNoHolderData runs many sessions of holders with distinctive
@@ -92,4 +94,45 @@ func runLoggedSession(t *testing.T, log *audit.Logger, path int, pin, key, seria
 	r.must(r.k.CardRemoved())
 	r.await(session.StateIdle, nil)
 	r.stop()
+}
+
+// A next-generation card on the real card stack (the virtual card in
+// process): the kiosk rejects it with its own code, and the error log says
+// which kind of card and which application, and nothing about the holder.
+func TestNextGenerationCardIsRejectedAndLogged(t *testing.T) {
+	dir := t.TempDir()
+	log, err := audit.Open(audit.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRigLog(t, nil, log)
+	vc, card := virtualCard(t, func(_ *profile.Profile, o *vcard.Options) { o.NextGeneration = true })
+	r.must(r.k.CardPlaced(card))
+	v := r.await(session.StateRejected, nil)
+	if v.Error != session.ErrCodeNextGeneration {
+		t.Fatalf("rejected with %q", v.Error)
+	}
+	vc.Pull()
+	r.must(r.k.CardRemoved())
+	r.await(session.StateIdle, nil)
+	r.stop()
+	if err := log.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, audit.ErrorFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"msg":"card.next_generation"`, `"card":"next_generation"`,
+		fmt.Sprintf(`"aid":"%x"`, vcard.AIDNextAuth)} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("error log %s lacks %s", data, want)
+		}
+	}
+	p := profile.Default()
+	for _, needle := range []string{p.Name, p.SecurityCode, p.PIN, strings.ReplaceAll(p.Birth, "-", "")} {
+		if strings.Contains(string(data), needle) {
+			t.Errorf("holder value %q in the error log", needle)
+		}
+	}
 }

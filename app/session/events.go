@@ -101,6 +101,8 @@ type Event struct {
 	HasPIN   bool
 	Result   Result
 	Proof    *Proof
+	CardKind CardKind // EvCardRejected: what the reader found
+	AID      []byte   // EvCardRejected: the application that named an unsupported card (public)
 
 	session uint64 // which session produced it; stale ones are dropped
 	gen     int    // which face attempt or inactivity timer fired

@@ -12,6 +12,8 @@ import (
 // Card is the session's view of the My Number Card on the reader. Adapters
 // map the card stack's errors onto the ones below.
 type Card interface {
+	// Detect says what kind of card is on the reader; a card the kiosk
+	// recognises but cannot use yet may instead be an *UnsupportedCardError.
 	Detect(ctx context.Context) (CardKind, error)
 	// PINTriesLeft reads the JPKI user-authentication PIN counter without
 	// using a try; ErrNoPIN for a card issued without a PIN.
@@ -143,6 +145,22 @@ var (
 	ErrStopped       = errors.New("session: kiosk stopped")
 	ErrNotAllowed    = errors.New("session: event not allowed from this source")
 )
+
+// UnsupportedCardError is Detect's answer for a card the kiosk recognises
+// but cannot use yet (CardNextGeneration): Kind says what it is, AID names
+// the application that told (public, the same on every such card; nil when
+// the adapter does not know it). The rejection's log line carries both.
+type UnsupportedCardError struct {
+	Kind CardKind
+	AID  []byte
+}
+
+func (e *UnsupportedCardError) Error() string {
+	if len(e.AID) == 0 {
+		return fmt.Sprintf("session: %v card is not supported yet", e.Kind)
+	}
+	return fmt.Sprintf("session: %v card (application %X) is not supported yet", e.Kind, e.AID)
+}
 
 // WrongCredentialError is a rejected PIN or 照合番号B with the tries left.
 type WrongCredentialError struct{ Left int }

@@ -190,6 +190,7 @@ func TestUnregisteredCardRegistersThenConsentsIndividually(t *testing.T) {
 func TestRejectedCards(t *testing.T) {
 	cases := map[session.CardKind]session.ErrorCode{
 		session.CardJuki: session.ErrCodeJuki, session.CardSmartphone: session.ErrCodeSmartphone,
+		session.CardNextGeneration: session.ErrCodeNextGeneration,
 	}
 	for kind, code := range cases {
 		r := newRig(t, nil)

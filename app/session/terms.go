@@ -13,6 +13,7 @@ var (
 	stateTerms  = map[State]audit.Term{}
 	eventTerms  = map[EventKind]audit.Term{}
 	methodTerms = map[Method]audit.Term{}
+	cardTerms   = map[CardKind]audit.Term{}
 
 	termFrom         = audit.MustTerm("from")
 	termTo           = audit.MustTerm("to")
@@ -27,6 +28,8 @@ var (
 	termUnknownCode  = audit.MustTerm("unknown_code")
 	termTook         = audit.MustTerm("took")
 	termOK           = audit.MustTerm("ok")
+	termCard         = audit.MustTerm("card")
+	termAID          = audit.MustTerm("aid")
 
 	stageTerms = map[string]audit.Term{}
 )
@@ -60,6 +63,9 @@ func init() {
 	}
 	for m := MethodNone; m <= MethodStaff; m++ {
 		methodTerms[m] = audit.MustTerm(m.String())
+	}
+	for c := CardUnknown; c < cardKindCount; c++ {
+		cardTerms[c] = audit.MustTerm(c.String())
 	}
 }
 

@@ -90,11 +90,25 @@ type CardKind uint8
 
 // The card kinds a reader can present.
 const (
-	CardUnknown    CardKind = iota // no JPKI token, or unreadable
-	CardMyNumber                   // マイナンバーカード
-	CardJuki                       // older 住基カード
-	CardSmartphone                 // スマホ用電子証明書 (Android / iPhone)
+	CardUnknown        CardKind = iota // no JPKI token, or unreadable
+	CardMyNumber                       // マイナンバーカード
+	CardJuki                           // older 住基カード
+	CardSmartphone                     // スマホ用電子証明書 (Android / iPhone)
+	CardNextGeneration                 // 次期個人番号カード (2026-): recognised, not supported yet
+	cardKindCount
 )
+
+var cardKindNames = [...]string{
+	CardUnknown: "unknown", CardMyNumber: "mynumber", CardJuki: "juki",
+	CardSmartphone: "smartphone", CardNextGeneration: "next_generation",
+}
+
+func (k CardKind) String() string {
+	if int(k) < len(cardKindNames) {
+		return cardKindNames[k]
+	}
+	return fmt.Sprintf("card(%d)", k)
+}
 
 // Guidance is the quality gate's reason a frame was not usable, as a
 // language-neutral key the UI translates.
@@ -172,6 +186,7 @@ const (
 	ErrCodeNotMyNumber    ErrorCode = "card.not_mynumber"
 	ErrCodeJuki           ErrorCode = "card.juki"
 	ErrCodeSmartphone     ErrorCode = "card.smartphone"
+	ErrCodeNextGeneration ErrorCode = "card.next_generation" // a newer card the kiosk cannot read yet
 	ErrCodeUnreadable     ErrorCode = "card.unreadable"
 	ErrCodeCardFace       ErrorCode = "card.face_unreadable"
 	ErrCodeKeyBRejected   ErrorCode = "card.keyb_rejected"
@@ -278,7 +293,7 @@ func MessageKeys() []MsgKey {
 
 // ErrorCodes lists every error code a View can carry.
 func ErrorCodes() []ErrorCode {
-	return []ErrorCode{ErrCodeNotMyNumber, ErrCodeJuki, ErrCodeSmartphone, ErrCodeUnreadable,
+	return []ErrorCode{ErrCodeNotMyNumber, ErrCodeJuki, ErrCodeSmartphone, ErrCodeNextGeneration, ErrCodeUnreadable,
 		ErrCodeCardFace, ErrCodeKeyBRejected, ErrCodeKeyBBlocked, ErrCodeRecordInvalid, ErrCodeFaceEngine,
 		ErrCodeCamera, ErrCodePINLocked, ErrCodePINWrong, ErrCodeCardError, ErrCodeStaffRejected,
 		ErrCodeNotRegistered, ErrCodeIneligible, ErrCodeEligibility, ErrCodeNoMethodLeft, ErrCodeCancelled,

@@ -48,6 +48,8 @@ func kindOf(k string) session.CardKind {
 		return session.CardJuki
 	case "smartphone":
 		return session.CardSmartphone
+	case "next_generation":
+		return session.CardNextGeneration
 	}
 	return session.CardMyNumber
 }

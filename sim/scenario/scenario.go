@@ -46,7 +46,7 @@ type Variant struct {
 
 // Holder is the card on the reader.
 type Holder struct {
-	Kind      string `json:"kind,omitempty"`   // mynumber (default), juki, smartphone
+	Kind      string `json:"kind,omitempty"`   // mynumber (default), juki, smartphone, next_generation
 	NoPIN     bool   `json:"no_pin,omitempty"` // issued without a PIN
 	PINTries  int    `json:"pin_tries,omitempty"`
 	BadRecord bool   `json:"bad_record,omitempty"`
@@ -180,7 +180,7 @@ func (s *Scenario) check() error {
 
 func (h Holder) check() error {
 	switch h.Kind {
-	case "", "mynumber", "juki", "smartphone":
+	case "", "mynumber", "juki", "smartphone", "next_generation":
 	default:
 		return fmt.Errorf("holder kind %q", h.Kind)
 	}

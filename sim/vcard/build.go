@@ -33,12 +33,15 @@ const (
 // Options shape a virtual card.
 type Options struct {
 	Hierarchy  *jlis.Hierarchy // nil: the default test hierarchy
-	PhotoJP2   []byte          // the chip photo (greyscale JPEG 2000); required
+	PhotoJP2   []byte          // the chip photo (greyscale JPEG 2000); required but for NextGeneration
 	Latency    Latency
 	Token      string // EF 0006 token name; empty: a My Number Card
 	HojoPrefix bool   // put two bytes before FF20 in 入力補助AP EF 0002, as some cards do
 	// TamperPhoto flips one bit of the photo after signing, for verification tests.
 	TamperPhoto bool
+	// NextGeneration issues a stand-in of the next-generation card instead:
+	// none of today's applications, only the two of nextgen.go.
+	NextGeneration bool
 }
 
 // ErrNoPhoto means Options.PhotoJP2 was empty.
@@ -48,6 +51,11 @@ var ErrNoPhoto = errors.New("vcard: the card needs a chip photo")
 func New(p *profile.Profile, opts Options) (*Card, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
+	}
+	if opts.NextGeneration {
+		c := &Card{present: true, latency: opts.Latency, apps: nextGenerationApps(), creds: map[Credential]*credential{}, sleep: time.Sleep}
+		c.resetLocked()
+		return c, nil
 	}
 	if len(opts.PhotoJP2) == 0 {
 		return nil, ErrNoPhoto

@@ -1,7 +1,9 @@
 // Package vcard is a virtual My Number Card: the three applications with their
 // files, access rules, credentials with real retry counters and lock-out, and
-// RSA keys from the test J-LIS hierarchy. It answers raw command APDUs, in
-// process (Transport) or through pcscd (package sim/vpcd).
+// RSA keys from the test J-LIS hierarchy; or a stand-in of the
+// next-generation card, which only answers SELECT (nextgen.go). It answers
+// raw command APDUs, in process (Transport) or through pcscd (package
+// sim/vpcd).
 package vcard
 
 import (

@@ -11,13 +11,7 @@ import (
 func (c *Card) doSelect(cmd apdu.Command) []byte {
 	switch {
 	case cmd.P1 == 0x04:
-		for _, a := range c.apps {
-			if bytes.Equal(a.aid, cmd.Data) {
-				c.cur, c.curEF = a, nil
-				return sw(0x9000)
-			}
-		}
-		return sw(0x6A82)
+		return c.selectByName(cmd)
 	case cmd.P1 == 0x02 && len(cmd.Data) == 2:
 		if c.cur == nil {
 			return sw(0x6A82)
@@ -33,6 +27,41 @@ func (c *Card) doSelect(cmd apdu.Command) []byte {
 		return sw(0x9000)
 	}
 	return sw(0x6A86)
+}
+
+// selectByName selects an application by its AID or, as ISO 7816-4
+// allows, by the start of it: P2 00 the first match, 02 the next one after
+// the current application. P2 0C asks for no FCI.
+func (c *Card) selectByName(cmd apdu.Command) []byte {
+	var found *application
+	after := cmd.P2&0x03 == 0x02
+	switch cmd.P2 & 0x03 {
+	case 0x00:
+	case 0x02:
+		if c.cur == nil || !bytes.HasPrefix(c.cur.aid, cmd.Data) {
+			return sw(0x6A82)
+		}
+	default:
+		return sw(0x6A86)
+	}
+	for _, a := range c.apps {
+		if after {
+			after = a != c.cur
+			continue
+		}
+		if len(cmd.Data) > 0 && bytes.HasPrefix(a.aid, cmd.Data) {
+			found = a
+			break
+		}
+	}
+	if found == nil {
+		return sw(0x6A82)
+	}
+	c.cur, c.curEF = found, nil
+	if cmd.P2&0x0C == 0x0C {
+		return sw(0x9000)
+	}
+	return withSW(fci(found.aid), 0x9000)
 }
 
 func (c *Card) opened(f *file) bool {

@@ -1,6 +1,7 @@
 package vcard_test
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/rsa"
@@ -361,5 +362,55 @@ func TestExtensionsResetWithTheCard(t *testing.T) {
 	vc.Insert()
 	if ext.resets != 3 {
 		t.Fatalf("extension reset %d times, want 3 (reset, pull, insert)", ext.resets)
+	}
+}
+
+// The next-generation stand-in answers SELECT by its placeholder AIDs, whole
+// or partial, and nothing else; the kiosk's card stack recognises it and
+// sends it nothing that costs a try.
+func TestNextGenerationCard(t *testing.T) {
+	vc, _ := newCard(t, func(_ *profile.Profile, o *vcard.Options) { o.NextGeneration = true; o.PhotoJP2 = nil })
+	ch := apdu.NewChannel(vc)
+	for _, tc := range []struct {
+		cmd  apdu.Command
+		want []byte // the name in the FCI; nil: no FCI
+		err  error
+	}{
+		{apdu.SelectDF(vcard.AIDJPKI), nil, apdu.ErrNotFound},
+		{apdu.SelectDF(vcard.AIDKenmen), nil, apdu.ErrNotFound},
+		{apdu.SelectDF(vcard.AIDNextFace), nil, nil},
+		{apdu.Command{INS: 0xA4, P1: 0x04, P2: 0x00, Data: vcard.AIDNextAuth, Le: 256}, vcard.AIDNextAuth, nil},
+		{apdu.Command{INS: 0xA4, P1: 0x04, P2: 0x00, Data: []byte{0xD3, 0x92}, Le: 256}, vcard.AIDNextAuth, nil},
+		{apdu.Command{INS: 0xA4, P1: 0x04, P2: 0x02, Data: []byte{0xD3, 0x92}, Le: 256}, vcard.AIDNextFace, nil},
+		{apdu.Command{INS: 0xA4, P1: 0x04, P2: 0x02, Data: []byte{0xD3, 0x92}, Le: 256}, nil, apdu.ErrNotFound},
+		{apdu.Command{INS: 0xA4, P1: 0x04, P2: 0x00, Data: vcard.AIDNextFace[:5], Le: 256}, vcard.AIDNextFace, nil},
+		{apdu.SelectEF(0x0006), nil, apdu.ErrNotFound},
+		{apdu.Verify(nil), nil, apdu.ErrBadParameters},
+	} {
+		got, err := ch.Do(ctx, tc.cmd)
+		if !errors.Is(err, tc.err) || (tc.err == nil && err != nil) {
+			t.Fatalf("%v % X: %v", tc.cmd, tc.cmd.Data, err)
+		}
+		if tc.want != nil && !bytes.Contains(got, tc.want) || tc.want == nil && len(got) != 0 {
+			t.Fatalf("%v % X answered % X", tc.cmd, tc.cmd.Data, got)
+		}
+	}
+	kind, err := mynacard.Open(vc).Detect(ctx)
+	var newer *mynacard.UnsupportedGenerationError
+	if !errors.As(err, &newer) || !bytes.Equal(newer.App.AID, vcard.AIDNextAuth) || kind != mynacard.KindUnknown {
+		t.Fatalf("detect: %v %v", kind, err)
+	}
+}
+
+// Today's card is never taken for a newer one, and answers a partial
+// SELECT like any other.
+func TestTodaysCardAnswersPartialSelect(t *testing.T) {
+	vc, _ := newCard(t, nil)
+	got, err := apdu.NewChannel(vc).Do(ctx, apdu.Command{INS: 0xA4, P1: 0x04, P2: 0x00, Data: vcard.AIDKenmen[:5], Le: 256})
+	if err != nil || !bytes.Contains(got, vcard.AIDKenmen) {
+		t.Fatalf("% X %v", got, err)
+	}
+	if kind, err := mynacard.Open(vc).Detect(ctx); err != nil || kind != mynacard.KindMyNumberCard {
+		t.Fatalf("%v %v", kind, err)
 	}
 }

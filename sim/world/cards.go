@@ -161,6 +161,8 @@ func (w *World) virtualCard(h scenario.Holder) (*vcard.Card, error) {
 		opts.Token = vcard.TokenJukiCard
 	case "smartphone":
 		opts.Token = vcard.TokenSmartphone
+	case "next_generation":
+		opts.NextGeneration = true
 	}
 	lat := vcard.Latency{}
 	if w.opts.RealSpeed {

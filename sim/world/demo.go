@@ -10,12 +10,13 @@ type Person uint8
 
 // The demo's test people.
 const (
-	PersonStandard     Person = iota // PIN 1234, registered, insurance valid
-	PersonNoPIN                      // 顔認証マイナンバーカード: no PIN
-	PersonUnregistered               // card not yet registered for insurance (初回登録)
-	PersonInvalid                    // insurance no longer valid
-	PersonJuki                       // an old 住基カード, not a My Number Card
-	PersonSmartphone                 // a smartphone with the JPKI applet
+	PersonStandard       Person = iota // PIN 1234, registered, insurance valid
+	PersonNoPIN                        // 顔認証マイナンバーカード: no PIN
+	PersonUnregistered                 // card not yet registered for insurance (初回登録)
+	PersonInvalid                      // insurance no longer valid
+	PersonJuki                         // an old 住基カード, not a My Number Card
+	PersonSmartphone                   // a smartphone with the JPKI applet
+	PersonNextGeneration               // a next-generation card (2026-), not supported yet
 )
 
 // People names the test people for the operator window.
@@ -29,6 +30,7 @@ var People = []struct {
 	{PersonInvalid, "Insurance no longer valid"},
 	{PersonJuki, "住基カード (not a My Number Card)"},
 	{PersonSmartphone, "Smartphone"},
+	{PersonNextGeneration, "Next-generation card (次期個人番号カード)"},
 }
 
 // script is the card and the service's answers that make a person.
@@ -44,6 +46,8 @@ func (p Person) script() (scenario.Holder, scenario.Service) {
 		return scenario.Holder{Kind: "juki"}, scenario.Service{}
 	case PersonSmartphone:
 		return scenario.Holder{Kind: "smartphone"}, scenario.Service{}
+	case PersonNextGeneration:
+		return scenario.Holder{Kind: "next_generation"}, scenario.Service{}
 	}
 	return scenario.Holder{}, scenario.Service{}
 }
