@@ -97,10 +97,27 @@ func parseFont(ff fontFile) (*opentype.Font, error) {
 	return nil, fmt.Errorf("cardface: %s has no face %q", ff.path, ff.name)
 }
 
-// FontCount is how many card fonts are installed.
+// FontCount is how many card fonts are installed; Options.Font indexes them.
 func FontCount() int {
 	f, _ := loadFonts()
 	return len(f)
+}
+
+// legacyFontCount is how many fonts the fixed layout picks from: the
+// original six when installed (after loadFonts).
+func legacyFontCount() int {
+	if fontsLegacy > 0 {
+		return fontsLegacy
+	}
+	return len(fonts)
+}
+
+// FixedFontCount is how many of them the fixed layout draws from: the
+// original six when installed. They come first, so Options.Font below this
+// count picks one of them.
+func FixedFontCount() int {
+	loadFonts()
+	return legacyFontCount()
 }
 
 // newFace sizes a parsed font. NewFace fails only on a non-positive size or

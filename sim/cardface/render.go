@@ -143,15 +143,6 @@ func layoutFor(opts Options) (Layout, LayoutMode, *rand.Rand) {
 	return RandomLayout(d, lrng), LayoutRandom, lrng
 }
 
-// legacyFontCount is how many fonts the fixed layout picks from: the
-// original six when installed.
-func legacyFontCount() int {
-	if fontsLegacy > 0 {
-		return fontsLegacy
-	}
-	return len(fonts)
-}
-
 // fieldCentres are the middles of the birth, expiry and code lines in flat
 // pixels, where hard glare may land: for the fixed card the centres of the
 // boxes the scanner was written against, so its frames stay as they were.
