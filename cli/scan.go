@@ -121,7 +121,11 @@ type scanTally struct {
 	birthOK, expiryOK, codeOK int
 	refusals                  map[string]int
 	durations, cpu            []time.Duration
+	// byDesign splits the outcomes when the designs are mixed.
+	byDesign map[cardface.Design]*scanOutcomes
 }
+
+type scanOutcomes struct{ n, exact, wrong, refused int }
 
 // scanThreadCPU is the CPU time the calling OS thread has used. The scan runs
 // Tesseract on the calling thread (one OpenMP thread), so the difference
@@ -141,6 +145,8 @@ func runScanBench(ctx context.Context, env *Env, args []string) error {
 	seed := fs.Int64("seed", 1, "first card's seed; card i uses seed+i")
 	mix := fs.String("mix", "normal", "distortion mix: clean, normal or hard")
 	dump := fs.String("dump", "", "folder to save the frames of wrong or refused cards (synthetic holders only)")
+	layout := fs.String("layout", "fixed", "card layout: fixed (one per design, comparable with earlier figures) or random (drawn from each card's seed)")
+	design := fs.String("design", "current", "card design: current, next (the 2026 card as far as announced) or mixed (odd seeds next, even current)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
@@ -148,6 +154,14 @@ func runScanBench(ctx context.Context, env *Env, args []string) error {
 	if m != cardface.Clean && m != cardface.Normal && m != cardface.Hard {
 		return fmt.Errorf("%w: --mix must be clean, normal or hard", ErrUsage)
 	}
+	lm := cardface.LayoutMode(*layout)
+	if lm != cardface.LayoutFixed && lm != cardface.LayoutRandom {
+		return fmt.Errorf("%w: --layout must be fixed or random", ErrUsage)
+	}
+	if *design != string(cardface.DesignCurrent) && *design != string(cardface.DesignNext) && *design != scanDesignMixed {
+		return fmt.Errorf("%w: --design must be current, next or mixed", ErrUsage)
+	}
+	render := scanRenderSpec{mix: m, layout: lm, design: *design}
 	if *n < 1 {
 		return fmt.Errorf("%w: -n must be positive", ErrUsage)
 	}
@@ -156,14 +170,14 @@ func runScanBench(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	t := &scanTally{refusals: map[string]int{}}
+	t := &scanTally{refusals: map[string]int{}, byDesign: map[cardface.Design]*scanOutcomes{}}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for card := range scanRenderAhead(ctx, *seed, *n, m) {
+	for card := range scanRenderAhead(ctx, *seed, *n, render) {
 		if card.err != nil {
 			return card.err
 		}
-		if err := scanBenchOne(ctx, pool, card, m, t, *dump); err != nil {
+		if err := scanBenchOne(ctx, pool, card, render, t, *dump); err != nil {
 			return err
 		}
 		if t.n%100 == 0 && t.n < *n {
@@ -173,8 +187,30 @@ func runScanBench(ctx context.Context, env *Env, args []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	t.report(env.Stdout, *mix, *seed)
+	t.report(env.Stdout, render, *seed)
 	return nil
+}
+
+// scanDesignMixed is the --design value that alternates the two designs.
+const scanDesignMixed = "mixed"
+
+// scanRenderSpec is how the benchmark draws its cards.
+type scanRenderSpec struct {
+	mix    cardface.Mix
+	layout cardface.LayoutMode
+	design string // a cardface.Design or scanDesignMixed
+}
+
+// designOf is card seed's design: with mixed designs odd seeds get the next
+// card, so any run of cards is half and half.
+func (r scanRenderSpec) designOf(seed int64) cardface.Design {
+	if r.design != scanDesignMixed {
+		return cardface.Design(r.design)
+	}
+	if seed%2 != 0 {
+		return cardface.DesignNext
+	}
+	return cardface.DesignCurrent
 }
 
 type scanCard struct {
@@ -186,13 +222,14 @@ type scanCard struct {
 
 // scanRenderAhead renders the benchmark's cards on another goroutine, a couple
 // ahead of the scanner, so rendering overlaps scanning on a second core.
-func scanRenderAhead(ctx context.Context, first int64, n int, mix cardface.Mix) <-chan scanCard {
+func scanRenderAhead(ctx context.Context, first int64, n int, r scanRenderSpec) <-chan scanCard {
 	out := make(chan scanCard, 2)
 	go func() {
 		defer close(out)
 		for i := 0; i < n; i++ {
 			seed := first + int64(i)
-			img, truth, err := cardface.Render(cardface.RandomHolder(seed), nil, cardface.Options{Seed: seed, Mix: mix, Font: -1})
+			img, truth, err := cardface.Render(cardface.RandomHolder(seed), nil, cardface.Options{Seed: seed, Mix: r.mix, Font: -1,
+				Layout: r.layout, Design: r.designOf(seed)})
 			select {
 			case out <- scanCard{seed, img, truth, err}:
 			case <-ctx.Done():
@@ -206,7 +243,7 @@ func scanRenderAhead(ctx context.Context, first int64, n int, mix cardface.Mix) 
 	return out
 }
 
-func scanBenchOne(ctx context.Context, pool *ocr.Pool, card scanCard, mix cardface.Mix, t *scanTally, dump string) error {
+func scanBenchOne(ctx context.Context, pool *ocr.Pool, card scanCard, r scanRenderSpec, t *scanTally, dump string) error {
 	img, truth, seed := card.img, card.truth, card.seed
 	runtime.LockOSThread()
 	cpu0, start := scanThreadCPU(), time.Now()
@@ -216,12 +253,19 @@ func scanBenchOne(ctx context.Context, pool *ocr.Pool, card scanCard, mix cardfa
 	runtime.UnlockOSThread()
 	t.n++
 	defer res.Destroy()
+	d := t.byDesign[truth.Design]
+	if d == nil {
+		d = &scanOutcomes{}
+		t.byDesign[truth.Design] = d
+	}
+	d.n++
 	outcome := ""
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return err
 	case err != nil:
 		t.refused++
+		d.refused++
 		kind := cardscan.Kind(err)
 		if f := cardscan.FieldOf(err); f != "" {
 			kind += "/" + string(f)
@@ -234,13 +278,16 @@ func scanBenchOne(ctx context.Context, pool *ocr.Pool, card scanCard, mix cardfa
 		t.birthOK, t.expiryOK, t.codeOK = t.birthOK+scanCount(b), t.expiryOK+scanCount(e), t.codeOK+scanCount(c)
 		if bytes.Equal(res.CodeB.Bytes(), []byte(truth.CodeB)) {
 			t.exact++
+			d.exact++
 		} else {
 			t.wrong++
+			d.wrong++
 			outcome = "wrong"
 		}
 	}
 	if outcome != "" && dump != "" {
-		return scanSaveFrame(filepath.Join(dump, fmt.Sprintf("%s-%s-%d.png", mix, outcome, seed)), img)
+		name := fmt.Sprintf("%s-%s-%s-%s-%d.png", r.mix, truth.Layout, truth.Design, outcome, seed)
+		return scanSaveFrame(filepath.Join(dump, name), img)
 	}
 	return nil
 }
@@ -264,13 +311,23 @@ func scanSaveFrame(path string, img image.Image) error {
 	return png.Encode(f, img)
 }
 
-func (t *scanTally) report(w io.Writer, mix string, seed int64) {
+func (t *scanTally) report(w io.Writer, r scanRenderSpec, seed int64) {
 	pct := func(k int) string { return fmt.Sprintf("%.2f %% (%d/%d)", 100*float64(k)/float64(t.n), k, t.n) }
 	q, qc := scanQuantiles(t.durations), scanQuantiles(t.cpu)
-	fmt.Fprintf(w, "scan bench: %d cards, mix %s, seeds %d..%d, 1 OCR worker\n", t.n, mix, seed, seed+int64(t.n)-1)
+	fmt.Fprintf(w, "scan bench: %d cards, mix %s, layout %s, design %s, seeds %d..%d, 1 OCR worker\n",
+		t.n, r.mix, r.layout, r.design, seed, seed+int64(t.n)-1)
 	fmt.Fprintf(w, "exact 照合番号B   %s\n", pct(t.exact))
 	fmt.Fprintf(w, "wrong code       %s\n", pct(t.wrong))
 	fmt.Fprintf(w, "refused          %s\n", pct(t.refused))
+	if r.design == scanDesignMixed {
+		for _, d := range []cardface.Design{cardface.DesignCurrent, cardface.DesignNext} {
+			o := t.byDesign[d]
+			if o == nil {
+				o = &scanOutcomes{}
+			}
+			fmt.Fprintf(w, "  design %-8s %d cards: %d exact, %d wrong, %d refused\n", d, o.n, o.exact, o.wrong, o.refused)
+		}
+	}
 	kinds := make([]string, 0, len(t.refusals))
 	for k := range t.refusals {
 		kinds = append(kinds, k)

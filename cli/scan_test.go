@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -80,7 +81,31 @@ func TestScanBenchReports(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
 	}
-	if err := Run(context.Background(), &Env{Stdout: &out, Stderr: &out}, []string{"scan", "bench", "--mix", "foggy"}); err == nil {
-		t.Error("unknown mix accepted")
+	for _, bad := range [][]string{{"--mix", "foggy"}, {"--layout", "wobbly"}, {"--design", "old"}} {
+		err := Run(context.Background(), &Env{Stdout: &out, Stderr: &out}, append([]string{"scan", "bench", "-n", "1"}, bad...))
+		if !errors.Is(err, ErrUsage) {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+}
+
+func TestScanBenchRandomMixedReportsPerDesign(t *testing.T) {
+	t.Setenv("OMP_THREAD_LIMIT", "1")
+	var out bytes.Buffer
+	dump := t.TempDir()
+	args := []string{"scan", "bench", "-n", "4", "--mix", "hard", "--layout", "random", "--design", "mixed", "--dump", dump}
+	if err := Run(context.Background(), &Env{Stdout: &out, Stderr: &out}, args); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"layout random, design mixed", "design current  2 cards", "design next     2 cards"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dump, "*.png"))
+	for _, f := range files {
+		if b := filepath.Base(f); !strings.HasPrefix(b, "hard-random-current-") && !strings.HasPrefix(b, "hard-random-next-") {
+			t.Errorf("dump file %s does not name layout and design", b)
+		}
 	}
 }

@@ -3,7 +3,9 @@
 # targets are for measuring.
 APT_PACKAGES += libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-jpn \
 	fonts-ipaexfont-gothic fonts-ipaexfont-mincho \
-	fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho fonts-noto-cjk
+	fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho fonts-noto-cjk \
+	fonts-takao-gothic fonts-takao-mincho fonts-vlgothic fonts-ipafont-gothic fonts-ipafont-mincho \
+	fonts-noto-cjk-extra
 
 SCAN_BENCH_N ?= 1000
 

@@ -73,7 +73,7 @@ func TestScanEveryEraAndGannen(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.birth, func(t *testing.T) {
 			p := holder(c.birth, c.expiry, "0000", false)
-			want, err := scanRendered(t, p, cardface.Options{Seed: int64(i), Mix: cardface.Clean, Font: i % cardface.FontCount()})
+			want, err := scanRendered(t, p, cardface.Options{Seed: int64(i), Mix: cardface.Clean, Font: i % cardface.FixedFontCount()})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,13 +7,13 @@ import (
 	"image/draw"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
-	"github.com/uketsuke/uketsuke/app/cardscan"
 	"github.com/uketsuke/uketsuke/app/wareki"
 	"github.com/uketsuke/uketsuke/sim/profile"
 )
@@ -31,9 +31,12 @@ var (
 // cardText is what the front prints, already formatted.
 type cardText struct {
 	name, address, birth, sex, expiry, serial, code string
+	furigana, romaji, certDate                      string
 }
 
-func formatCard(p *profile.Profile, rng *rand.Rand) (cardText, error) {
+// formatCard writes the holder's fields as design d prints them. It draws
+// only the serial from rng, so the stream stays as it was before designs.
+func formatCard(p *profile.Profile, d Design, rng *rand.Rand) (cardText, error) {
 	birth, err := p.BirthDate()
 	if err != nil {
 		return cardText{}, fmt.Errorf("%w: birth", profile.ErrInvalid)
@@ -44,19 +47,31 @@ func formatCard(p *profile.Profile, rng *rand.Rand) (cardText, error) {
 	}
 	t := cardText{
 		name: p.Name, address: p.Address, sex: sexText(p.Sex),
-		expiry: fmt.Sprintf("%d年%s月%s日まで有効", exp.Year(), pad2(int(exp.Month())), pad2(exp.Day())),
+		expiry: gregorian(exp) + "まで有効",
 		serial: randomSerial(rng), code: p.SecurityCode,
+		// The signature certificate runs five years, so its date shares the
+		// birthday: a look-alike a scanner must not take for either field.
+		certDate: gregorian(exp.AddDate(-5, 0, 0)),
 	}
-	if p.Foreign {
-		t.birth = fmt.Sprintf("%d年%s月%s日生", birth.Year(), pad2(int(birth.Month())), pad2(birth.Day()))
-	} else {
+	switch {
+	case p.Foreign || d == DesignNext:
+		t.birth = gregorian(birth) + "生"
+	default:
 		d, err := wareki.FromTime(birth)
 		if err != nil {
 			return cardText{}, err
 		}
 		t.birth = d.String() + "生"
 	}
+	if d == DesignNext {
+		t.sex = ""
+		t.furigana, t.romaji = readingOf(p)
+	}
 	return t, nil
+}
+
+func gregorian(t time.Time) string {
+	return fmt.Sprintf("%d年%s月%s日", t.Year(), pad2(int(t.Month())), pad2(t.Day()))
 }
 
 func pad2(n int) string {
@@ -87,30 +102,53 @@ func randomSerial(rng *rand.Rand) string {
 }
 
 // drawFlatCard paints the upright card front at PxPerMM.
-func drawFlatCard(t cardText, photo image.Image, f *opentype.Font, rng *rand.Rand) *image.RGBA {
-	w := int(math.Round(cardscan.CardWidthMM * PxPerMM))
-	h := int(math.Round(cardscan.CardHeightMM * PxPerMM))
+func drawFlatCard(t cardText, l Layout, photo image.Image, f *opentype.Font, rng *rand.Rand) *image.RGBA {
+	w := int(math.Round(CardWidthMM * PxPerMM))
+	h := int(math.Round(CardHeightMM * PxPerMM))
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	paintPaper(img, rng)
-
 	p := &printer{img: img, font: f}
-	p.text("氏名", 3, cardscan.NameBaseline.Y, 2.0, labelInk)
-	p.text(t.name, cardscan.NameBaseline.X, cardscan.NameBaseline.Y, 4.2, ink)
-	p.text("住所", 3, cardscan.AddressBaseline.Y, 2.0, labelInk)
-	p.wrapped(t.address, cardscan.AddressBaseline, cardscan.AddressMaxX, cardscan.AddressLineGap, 3.0, 2)
-	p.text(t.birth, cardscan.BirthBaseline.X, cardscan.BirthBaseline.Y, cardscan.TextSizeMM, ink)
-	p.text(t.sex, cardscan.SexBaseline.X, cardscan.SexBaseline.Y, 2.8, ink)
-	p.text(t.expiry, cardscan.ExpiryBaseline.X, cardscan.ExpiryBaseline.Y, cardscan.TextSizeMM, ink)
-	p.text("電子証明書の有効期限の記載欄", 3, 39.2, 1.6, labelInk)
-	p.box(3, 40.2, 22, 44.2)
-	p.box(23, 40.2, 42, 44.2)
-	p.text("個人番号カード", 3, 50.5, 3.4, color.RGBA{170, 60, 80, 255})
-	p.text("臓器提供意思", 32, 50.5, 1.8, labelInk)
-	p.text("セキュリティコード", 70.8, 38.4, 1.5, labelInk)
-	p.text(t.serial, cardscan.SerialBaseline.X, cardscan.SerialBaseline.Y, 1.9, labelInk)
-	p.text(t.code, cardscan.CodeBaseline.X, cardscan.CodeBaseline.Y, cardscan.TextSizeMM, ink)
-	drawPhoto(img, photo, rng)
+	p.card(t, l)
+	drawPhoto(img, l.Photo, photo, rng)
 	return img
+}
+
+// measureCard is every element's ink box (mm) when l prints t in font f.
+func measureCard(t cardText, l Layout, f *opentype.Font) []element {
+	p := &printer{font: f}
+	p.card(t, l)
+	return append(p.marks, element{"photo", l.Photo})
+}
+
+// card prints every element of l, in the order the fixed card always has.
+func (p *printer) card(t cardText, l Layout) {
+	p.line("name label", "氏名", l.NameLabel, labelInk)
+	p.line("furigana", t.furigana, l.Furigana, ink)
+	p.line("name", t.name, l.Name, ink)
+	p.line("romaji", t.romaji, l.Romaji, ink)
+	p.line("address label", "住所", l.AddressLabel, labelInk)
+	if l.Address.on() {
+		p.wrapped(t.address, l.Address, l.AddressLineGap, l.AddressLines)
+	}
+	p.line("birth", t.birth, l.Birth, ink)
+	p.line("sex", t.sex, l.Sex, ink)
+	p.line("expiry", t.expiry, l.Expiry, ink)
+	if l.ExpiryFrame > 0 && l.Expiry.on() {
+		p.frame("expiry frame", l.ExpiryFrameRect(), l.ExpiryFrame)
+	}
+	p.line("certificate label", certText, l.CertLabel, labelInk)
+	for i, b := range l.CertBoxes {
+		if !b.empty() {
+			p.box(fmt.Sprintf("certificate box %d", i+1), b.X0, b.Y0, b.X1, b.Y1)
+		}
+	}
+	p.line("certificate date", t.certDate, l.CertDate, ink)
+	p.line("title", titleText, l.Title, color.RGBA{170, 60, 80, 255})
+	p.line("organ", organText, l.Organ, labelInk)
+	p.line("nation", nationText, l.Nation, ink)
+	p.line("code label", codeLabelTxt, l.CodeLabel, labelInk)
+	p.line("serial", t.serial, l.Serial, labelInk)
+	p.line("code", t.code, l.Code, ink)
 }
 
 // paintPaper fills the card with its pale tint and a faint guilloche-like
@@ -133,28 +171,56 @@ func paintPaper(img *image.RGBA, rng *rand.Rand) {
 }
 
 type printer struct {
-	img  *image.RGBA
+	img  *image.RGBA // nil: measure only
 	font *opentype.Font
+	// marks records each element's ink box in mm as it is printed.
+	marks []element
 }
 
 func mm(v float64) int { return int(math.Round(v * PxPerMM)) }
 
-func (p *printer) text(s string, xmm, ymm, sizeMM float64, c color.Color) {
+// line prints s at t (nothing when t.Size is 0), set smaller when it would
+// pass t.MaxX.
+func (p *printer) line(name, s string, t Text, c color.Color) {
+	if !t.on() || s == "" {
+		return
+	}
+	size := t.Size
+	if t.MaxX > t.X {
+		face := newFace(p.font, size*PxPerMM)
+		adv := font.MeasureString(face, s)
+		face.Close()
+		if limit := fixed.I(mm(t.MaxX) - mm(t.X)); adv > limit {
+			size *= float64(limit) / float64(adv) * 0.995
+		}
+	}
+	p.text(name, s, t.X, t.Y, size, c)
+}
+
+func (p *printer) text(name, s string, xmm, ymm, sizeMM float64, c color.Color) {
 	face := newFace(p.font, sizeMM*PxPerMM)
 	defer face.Close()
-	d := font.Drawer{Dst: p.img, Src: image.NewUniform(c), Face: face,
-		Dot: fixed.P(mm(xmm), mm(ymm))}
+	dot := fixed.P(mm(xmm), mm(ymm))
+	b, _ := font.BoundString(face, s)
+	p.marks = append(p.marks, element{name, RectMM{
+		float64(dot.X+b.Min.X) / 64 / PxPerMM, float64(dot.Y+b.Min.Y) / 64 / PxPerMM,
+		float64(dot.X+b.Max.X) / 64 / PxPerMM, float64(dot.Y+b.Max.Y) / 64 / PxPerMM}})
+	if p.img == nil {
+		return
+	}
+	d := font.Drawer{Dst: p.img, Src: image.NewUniform(c), Face: face, Dot: dot}
 	d.DrawString(s)
 }
 
-// wrapped prints s from start, breaking before maxX, in at most maxLines lines.
-func (p *printer) wrapped(s string, start cardscan.Point, maxX, gap, sizeMM float64, maxLines int) {
-	face := newFace(p.font, sizeMM*PxPerMM)
+// wrapped prints s from start, breaking before start.MaxX, in at most
+// maxLines lines.
+func (p *printer) wrapped(s string, start Text, gap float64, maxLines int) {
+	face := newFace(p.font, start.Size*PxPerMM)
 	defer face.Close()
-	limit := fixed.I(mm(maxX - start.X))
+	limit := fixed.I(mm(start.MaxX - start.X))
 	line, y := []rune{}, start.Y
 	flush := func() {
-		p.text(string(line), start.X, y, sizeMM, ink)
+		p.text("address", string(line), start.X, y, start.Size, ink)
 		line, y = line[:0], y+gap
 		maxLines--
 	}
@@ -172,7 +238,12 @@ func (p *printer) wrapped(s string, start cardscan.Point, maxX, gap, sizeMM floa
 	}
 }
 
-func (p *printer) box(x0, y0, x1, y1 float64) {
+// box draws a printed form box with 2 px (1/6 mm) lines.
+func (p *printer) box(name string, x0, y0, x1, y1 float64) {
+	p.marks = append(p.marks, element{name, RectMM{x0, y0, x1, y1}})
+	if p.img == nil {
+		return
+	}
 	r := image.Rect(mm(x0), mm(y0), mm(x1), mm(y1))
 	c := image.NewUniform(labelInk)
 	for _, e := range []image.Rectangle{
@@ -183,10 +254,26 @@ func (p *printer) box(x0, y0, x1, y1 float64) {
 	}
 }
 
-// drawPhoto scales the holder's photo into PhotoRect, or draws a synthetic
-// portrait when none is given.
-func drawPhoto(img *image.RGBA, photo image.Image, rng *rand.Rand) {
-	r := cardscan.PhotoRect
+// frame draws a box of the given line width in mm, in ink.
+func (p *printer) frame(name string, b RectMM, widthMM float64) {
+	p.marks = append(p.marks, element{name, b})
+	if p.img == nil {
+		return
+	}
+	r := image.Rect(mm(b.X0), mm(b.Y0), mm(b.X1), mm(b.Y1))
+	w := max(1, mm(widthMM))
+	c := image.NewUniform(ink)
+	for _, e := range []image.Rectangle{
+		{r.Min, image.Pt(r.Max.X, r.Min.Y+w)}, {image.Pt(r.Min.X, r.Max.Y-w), r.Max},
+		{r.Min, image.Pt(r.Min.X+w, r.Max.Y)}, {image.Pt(r.Max.X-w, r.Min.Y), r.Max},
+	} {
+		draw.Draw(p.img, e, c, image.Point{}, draw.Over)
+	}
+}
+
+// drawPhoto scales the holder's photo into r, or draws a synthetic portrait
+// when none is given.
+func drawPhoto(img *image.RGBA, r RectMM, photo image.Image, rng *rand.Rand) {
 	dst := image.Rect(mm(r.X0), mm(r.Y0), mm(r.X1), mm(r.Y1))
 	if photo == nil {
 		photo = syntheticPortrait(dst.Dx(), dst.Dy(), rng)

@@ -16,22 +16,27 @@ func TestTruthOfEraGannenAndForeign(t *testing.T) {
 	cases := []struct {
 		birth   string
 		foreign bool
+		design  Design
 		want    string
 	}{
-		{"1980-02-17", false, "55021720352285"},
-		{"1989-01-08", false, "01010820352285"},
-		{"1989-01-07", false, "64010720352285"},
-		{"2019-05-01", false, "01050120352285"},
-		{"1912-07-30", false, "01073020352285"},
-		{"1926-12-25", false, "01122520352285"},
-		{"1985-03-04", true, "85030420352285"},
+		{"1980-02-17", false, DesignCurrent, "55021720352285"},
+		{"1989-01-08", false, DesignCurrent, "01010820352285"},
+		{"1989-01-07", false, DesignCurrent, "64010720352285"},
+		{"2019-05-01", false, DesignCurrent, "01050120352285"},
+		{"1912-07-30", false, DesignCurrent, "01073020352285"},
+		{"1926-12-25", false, "", "01122520352285"},
+		{"1985-03-04", true, DesignCurrent, "85030420352285"},
+		// The next design prints every birth date in the Gregorian calendar.
+		{"1980-02-17", false, DesignNext, "80021720352285"},
+		{"2019-05-01", false, DesignNext, "19050120352285"},
+		{"1985-03-04", true, DesignNext, "85030420352285"},
 	}
 	for _, c := range cases {
 		p := profile.Default()
 		p.Birth, p.Foreign = c.birth, c.foreign
-		tr, err := TruthOf(p)
+		tr, err := TruthOf(p, c.design)
 		if err != nil || tr.CodeB != c.want {
-			t.Errorf("%s foreign=%v: %q %v, want %s", c.birth, c.foreign, tr.CodeB, err, c.want)
+			t.Errorf("%s foreign=%v %s: %q %v, want %s", c.birth, c.foreign, c.design, tr.CodeB, err, c.want)
 		}
 	}
 }
@@ -97,7 +102,7 @@ func TestRandomHoldersAreValidCards(t *testing.T) {
 		if err := p.Validate(); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
-		tr, err := TruthOf(p)
+		tr, err := TruthOf(p, DesignCurrent)
 		if err != nil || len(tr.CodeB) != 14 {
 			t.Fatalf("seed %d: %v %q", seed, err, tr.CodeB)
 		}

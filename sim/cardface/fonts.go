@@ -14,7 +14,7 @@ import (
 
 // ErrNoFonts means none of the Debian Japanese fonts is installed
 // (fonts-ipaexfont-gothic/-mincho, fonts-morisawa-bizud-gothic/-mincho,
-// fonts-noto-cjk).
+// fonts-noto-cjk and the others in mk/scan.mk).
 var ErrNoFonts = errors.New("cardface: no Japanese font found under /usr/share/fonts")
 
 type fontFile struct {
@@ -23,6 +23,9 @@ type fontFile struct {
 	name string
 }
 
+// fontFiles lists the card fonts. The first legacyFonts are the original set:
+// the fixed layout draws its random font from them alone, so fixed-layout
+// figures stay comparable with those measured before the others were added.
 var fontFiles = []fontFile{
 	{"/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf", ""},
 	{"/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf", ""},
@@ -30,22 +33,37 @@ var fontFiles = []fontFile{
 	{"/usr/share/fonts/truetype/bizud-mincho/BIZUDMincho-Regular.ttf", ""},
 	{"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "Noto Sans CJK JP"},
 	{"/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", "Noto Serif CJK JP"},
+
+	{"/usr/share/fonts/truetype/takao-gothic/TakaoGothic.ttf", ""},
+	{"/usr/share/fonts/truetype/takao-mincho/TakaoPMincho.ttf", ""},
+	{"/usr/share/fonts/truetype/vlgothic/VL-PGothic-Regular.ttf", ""},
+	{"/usr/share/fonts/opentype/ipafont-gothic/ipagp.ttf", ""},
+	{"/usr/share/fonts/opentype/ipafont-mincho/ipam.ttf", ""},
+	{"/usr/share/fonts/opentype/noto/NotoSansCJK-Medium.ttc", "Noto Sans CJK JP"},
 }
+
+const legacyFonts = 6
 
 var (
 	fontsOnce sync.Once
 	fonts     []*opentype.Font
-	fontsErr  error
+	// fontsLegacy counts the installed fonts among the first legacyFonts
+	// entries; they come first in fonts.
+	fontsLegacy int
+	fontsErr    error
 )
 
 // loadFonts parses every installed font once; a parsed font is read-only and
 // safe to share between goroutines (faces are not, so they are made per card).
 func loadFonts() ([]*opentype.Font, error) {
 	fontsOnce.Do(func() {
-		for _, ff := range fontFiles {
+		for i, ff := range fontFiles {
 			f, err := parseFont(ff)
 			if err == nil {
 				fonts = append(fonts, f)
+				if i < legacyFonts {
+					fontsLegacy++
+				}
 			}
 		}
 		if len(fonts) == 0 {
@@ -79,10 +97,27 @@ func parseFont(ff fontFile) (*opentype.Font, error) {
 	return nil, fmt.Errorf("cardface: %s has no face %q", ff.path, ff.name)
 }
 
-// FontCount is how many card fonts are installed.
+// FontCount is how many card fonts are installed; Options.Font indexes them.
 func FontCount() int {
 	f, _ := loadFonts()
 	return len(f)
+}
+
+// legacyFontCount is how many fonts the fixed layout picks from: the
+// original six when installed (after loadFonts).
+func legacyFontCount() int {
+	if fontsLegacy > 0 {
+		return fontsLegacy
+	}
+	return len(fonts)
+}
+
+// FixedFontCount is how many of them the fixed layout draws from: the
+// original six when installed. They come first, so Options.Font below this
+// count picks one of them.
+func FixedFontCount() int {
+	loadFonts()
+	return legacyFontCount()
 }
 
 // newFace sizes a parsed font. NewFace fails only on a non-positive size or

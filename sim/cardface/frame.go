@@ -41,7 +41,9 @@ type conditions struct {
 	background          color.RGBA
 }
 
-func drawConditions(mix Mix, rng *rand.Rand, flatW, flatH int) conditions {
+// drawConditions draws a frame's conditions; fields are the read fields'
+// centres in flat pixels, where hard glare may land.
+func drawConditions(mix Mix, rng *rand.Rand, flatW, flatH int, fields [3]cardscan.Pt) conditions {
 	u := func(a, b float64) float64 { return a + (b-a)*rng.Float64() }
 	c := conditions{fill: 0.8, cx: 0.5, cy: 0.5, jpegQuality: 95, brightness: 1,
 		background: color.RGBA{40, 42, 48, 255}}
@@ -76,18 +78,11 @@ func drawConditions(mix Mix, rng *rand.Rand, flatW, flatH int) conditions {
 			c.blur = u(1.5, 2.8)
 		} else {
 			c.glare = u(0.7, 1.0)
-			c.glareAt = fieldCentre(rng)
+			c.glareAt = fields[rng.IntN(3)]
 			c.glareRadius = u(0.06, 0.12) * float64(flatW)
 		}
 	}
 	return c
-}
-
-// fieldCentre is the middle of one of the three read fields, in flat pixels,
-// for glare that lands across a field.
-func fieldCentre(rng *rand.Rand) cardscan.Pt {
-	r := []cardscan.RectMM{cardscan.BirthRect, cardscan.ExpiryRect, cardscan.CodeRect}[rng.IntN(3)]
-	return cardscan.Pt{X: (r.X0 + r.X1) / 2 * PxPerMM, Y: (r.Y0 + r.Y1) / 2 * PxPerMM}
 }
 
 // placeCard composes the camera frame: background, the card under a

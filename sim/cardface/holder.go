@@ -9,10 +9,17 @@ import (
 )
 
 var (
-	families = []string{"佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤",
-		"吉田", "山田", "佐々木", "山口", "松本", "井上", "木村", "林", "斎藤", "清水", "個人番号"}
-	givens = []string{"花子", "太郎", "一郎", "陽菜", "蓮", "結衣", "大翔", "美咲", "健太", "さくら",
-		"翔太", "葵", "悠真", "由美子", "誠", "智子", "和夫", "ひまり", "湊", "恵美"}
+	// families and givens pair each name with its reading, which the next
+	// design prints above the name (and in romaji under it).
+	families = []reading{{"佐藤", "サトウ"}, {"鈴木", "スズキ"}, {"高橋", "タカハシ"}, {"田中", "タナカ"},
+		{"伊藤", "イトウ"}, {"渡辺", "ワタナベ"}, {"山本", "ヤマモト"}, {"中村", "ナカムラ"}, {"小林", "コバヤシ"},
+		{"加藤", "カトウ"}, {"吉田", "ヨシダ"}, {"山田", "ヤマダ"}, {"佐々木", "ササキ"}, {"山口", "ヤマグチ"},
+		{"松本", "マツモト"}, {"井上", "イノウエ"}, {"木村", "キムラ"}, {"林", "ハヤシ"}, {"斎藤", "サイトウ"},
+		{"清水", "シミズ"}, {"個人番号", "コジンバンゴウ"}}
+	givens = []reading{{"花子", "ハナコ"}, {"太郎", "タロウ"}, {"一郎", "イチロウ"}, {"陽菜", "ヒナ"}, {"蓮", "レン"},
+		{"結衣", "ユイ"}, {"大翔", "ヒロト"}, {"美咲", "ミサキ"}, {"健太", "ケンタ"}, {"さくら", "サクラ"},
+		{"翔太", "ショウタ"}, {"葵", "アオイ"}, {"悠真", "ユウマ"}, {"由美子", "ユミコ"}, {"誠", "マコト"},
+		{"智子", "トモコ"}, {"和夫", "カズオ"}, {"ひまり", "ヒマリ"}, {"湊", "ミナト"}, {"恵美", "エミ"}}
 	foreignNames = []string{"SMITH JOHN", "NGUYEN VAN AN", "SANTOS MARIA", "KIM MINJUN",
 		"WANG LEI", "SILVA ANA", "GARCIA JOSE", "THAPA RAM"}
 	places = []string{"東京都千代田区霞が関", "大阪府大阪市北区梅田", "北海道札幌市中央区北一条西",
@@ -28,12 +35,15 @@ var birthFrom, birthTo = time.Date(1905, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(
 // RandomHolder returns a synthetic holder drawn from seed: a birth date from
 // 1905 to 2025 (weighted so era boundaries and 元年 are common), a card
 // valid to a birthday 5 or 10 years after issue, a random security code, and
-// one holder in eight a foreign resident with Gregorian dates.
+// one holder in eight a foreign resident with Gregorian dates. Nationals get
+// a katakana reading (Kana).
 func RandomHolder(seed int64) *profile.Profile {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x686f6c646572))
 	birth := randomBirth(rng)
+	fam, giv := families[rng.IntN(len(families))], givens[rng.IntN(len(givens))]
 	p := &profile.Profile{
-		Name:         families[rng.IntN(len(families))] + "　" + givens[rng.IntN(len(givens))],
+		Name:         fam.name + "　" + giv.name,
+		Kana:         fam.kana + "　" + giv.kana,
 		Address:      fmt.Sprintf("%s%s丁目%d番%d号", places[rng.IntN(len(places))], kanjiNumbers[rng.IntN(9)], 1+rng.IntN(30), 1+rng.IntN(20)),
 		Birth:        birth.Format(time.DateOnly),
 		Sex:          []string{"1", "2"}[rng.IntN(2)],
@@ -42,7 +52,7 @@ func RandomHolder(seed int64) *profile.Profile {
 		Seed:         seed,
 	}
 	if p.Foreign {
-		p.Name = foreignNames[rng.IntN(len(foreignNames))]
+		p.Name, p.Kana = foreignNames[rng.IntN(len(foreignNames))], ""
 		p.Expiry = time.Date(2026+rng.IntN(10), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 		if birth.Before(time.Date(1926, 1, 1, 0, 0, 0, 0, time.UTC)) {
 			p.Birth = birth.AddDate(30, 0, 0).Format(time.DateOnly)

@@ -21,10 +21,21 @@ type Options struct {
 	Seed          int64
 	Mix           Mix
 	Width, Height int // camera frame; 0 means 1280x960
-	// Font picks a font by index (see FontCount); -1 or beyond means random.
+	// Font picks a font by index (see FontCount); -1 or beyond means random:
+	// among the original six fonts for the fixed layout, so its figures stay
+	// comparable, and among all for random layouts.
 	Font int
 	// Pose, when set, overrides the mix's rotation and orientation.
 	Pose *Pose
+	// Layout is LayoutFixed ("" too) or LayoutRandom: a layout drawn from
+	// the seed, from its own stream so the rest of the card (serial, paper,
+	// conditions) is the same as the fixed card's of that seed.
+	Layout LayoutMode
+	// Design is DesignCurrent ("" too) or DesignNext.
+	Design Design
+	// Custom, when set, is the layout drawn (its Design included); Layout
+	// and Design are then ignored.
+	Custom *Layout
 }
 
 // Pose is the card's rotation in the frame.
@@ -36,7 +47,9 @@ type Pose struct {
 // Truth is what a perfect scanner would return for the frame. It holds test
 // values for synthetic holders only.
 type Truth struct {
-	BirthYYMMDD  string // era year for Japanese nationals, Gregorian for foreign residents
+	// BirthYYMMDD has the era year for nationals on the current design and
+	// the Gregorian year's last two digits otherwise.
+	BirthYYMMDD  string
 	ExpiryYear   string
 	SecurityCode string
 	CodeB        string // 照合番号B
@@ -44,6 +57,8 @@ type Truth struct {
 	UpsideDown   bool
 	Mix          Mix
 	Blur, Glare  float64
+	Design       Design
+	Layout       LayoutMode
 }
 
 // ErrFrameSize rejects frames too small to hold a card or absurdly large.
@@ -65,7 +80,8 @@ func Render(p *profile.Profile, photo image.Image, opts Options) (image.Image, T
 	if w < 160 || h < 120 || w > 8000 || h > 8000 {
 		return nil, Truth{}, ErrFrameSize
 	}
-	truth, err := TruthOf(p)
+	l, mode, lrng := layoutFor(opts)
+	truth, err := TruthOf(p, l.Design)
 	if err != nil {
 		return nil, Truth{}, err
 	}
@@ -74,16 +90,19 @@ func Render(p *profile.Profile, photo image.Image, opts Options) (image.Image, T
 		return nil, Truth{}, err
 	}
 	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x6361726466616365))
-	f := fonts[rng.IntN(len(fonts))]
+	f := fonts[rng.IntN(legacyFontCount())]
+	if mode == LayoutRandom {
+		f = fonts[lrng.IntN(len(fonts))]
+	}
 	if opts.Font >= 0 && opts.Font < len(fonts) {
 		f = fonts[opts.Font]
 	}
-	text, err := formatCard(p, rng)
+	text, err := formatCard(p, l.Design, rng)
 	if err != nil {
 		return nil, Truth{}, err
 	}
-	flat := drawFlatCard(text, photo, f, rng)
-	c := drawConditions(opts.Mix, rng, flat.Bounds().Dx(), flat.Bounds().Dy())
+	flat := drawFlatCard(text, l, photo, f, rng)
+	c := drawConditions(opts.Mix, rng, flat.Bounds().Dx(), flat.Bounds().Dy(), fieldCentres(l))
 	if opts.Pose != nil {
 		c.angle, c.upsideDown = opts.Pose.AngleDeg*math.Pi/180, opts.Pose.UpsideDown
 	}
@@ -93,10 +112,54 @@ func Render(p *profile.Profile, photo image.Image, opts Options) (image.Image, T
 	}
 	truth.Corners, truth.UpsideDown, truth.Mix = corners, c.upsideDown, opts.Mix
 	truth.Blur, truth.Glare = c.blur, c.glare
+	truth.Layout = mode
 	return frame, truth, nil
 }
 
-// RenderFlat draws the upright card front alone at PxPerMM, for the UI and docs.
+// LayoutFor is the layout Render draws under opts.
+func LayoutFor(opts Options) Layout {
+	l, _, _ := layoutFor(opts)
+	return l
+}
+
+// layoutFor resolves opts to a layout, its mode, and the layout stream (for
+// a random layout's font pick).
+func layoutFor(opts Options) (Layout, LayoutMode, *rand.Rand) {
+	if opts.Custom != nil {
+		l := *opts.Custom
+		if l.Design != DesignNext {
+			l.Design = DesignCurrent
+		}
+		return l, LayoutCustom, nil
+	}
+	d := opts.Design
+	if d != DesignNext {
+		d = DesignCurrent
+	}
+	if opts.Layout != LayoutRandom {
+		return BaseLayout(d), LayoutFixed, nil
+	}
+	lrng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x6c61796f7574))
+	return RandomLayout(d, lrng), LayoutRandom, lrng
+}
+
+// fieldCentres are the middles of the birth, expiry and code lines in flat
+// pixels, where hard glare may land: for the fixed card the centres of the
+// boxes the scanner was written against, so its frames stay as they were.
+func fieldCentres(l Layout) [3]cardscan.Pt {
+	rects := [3]RectMM{{8.4, 22.2, 47.0, 28.6}, {2.2, 30.0, 52.0, 36.2}, {70.6, 38.2, 84.6, 44.4}}
+	if l != FixedLayout() {
+		rects = [3]RectMM{l.Birth.box(birthWorst[l.Design]...), l.Expiry.box(expiryWorst), l.Code.box(codeWorst)}
+	}
+	var out [3]cardscan.Pt
+	for i, r := range rects {
+		out[i] = cardscan.Pt{X: (r.X0 + r.X1) / 2 * PxPerMM, Y: (r.Y0 + r.Y1) / 2 * PxPerMM}
+	}
+	return out
+}
+
+// RenderFlat draws the upright fixed-layout card front alone at PxPerMM, for
+// the UI and docs.
 func RenderFlat(p *profile.Profile, photo image.Image, seed int64) (image.Image, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -106,15 +169,19 @@ func RenderFlat(p *profile.Profile, photo image.Image, seed int64) (image.Image,
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 1))
-	text, err := formatCard(p, rng)
+	text, err := formatCard(p, DesignCurrent, rng)
 	if err != nil {
 		return nil, err
 	}
-	return drawFlatCard(text, photo, fonts[rng.IntN(len(fonts))], rng), nil
+	return drawFlatCard(text, FixedLayout(), photo, fonts[rng.IntN(legacyFontCount())], rng), nil
 }
 
-// TruthOf computes the three fields and 照合番号B of a profile.
-func TruthOf(p *profile.Profile) (Truth, error) {
+// TruthOf computes the three fields and 照合番号B of a profile's card of
+// design d: the next design prints every birth date in the Gregorian calendar.
+func TruthOf(p *profile.Profile, d Design) (Truth, error) {
+	if d != DesignNext {
+		d = DesignCurrent
+	}
 	birth, err := p.BirthDate()
 	if err != nil {
 		return Truth{}, err
@@ -124,14 +191,15 @@ func TruthOf(p *profile.Profile) (Truth, error) {
 		return Truth{}, err
 	}
 	yy := birth.Year() % 100
-	if !p.Foreign {
-		d, err := wareki.FromTime(birth)
+	if !p.Foreign && d == DesignCurrent {
+		w, err := wareki.FromTime(birth)
 		if err != nil {
 			return Truth{}, err
 		}
-		yy = d.Year
+		yy = w.Year
 	}
 	t := Truth{
+		Design:       d,
 		BirthYYMMDD:  fmt.Sprintf("%02d%02d%02d", yy, int(birth.Month()), birth.Day()),
 		ExpiryYear:   fmt.Sprintf("%04d", exp.Year()),
 		SecurityCode: p.SecurityCode,
