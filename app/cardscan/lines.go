@@ -15,6 +15,10 @@ import (
 type cardPrint struct {
 	photo image.Rectangle // empty when no photo stood out
 	lines []image.Rectangle
+	// splits holds, per line, where its words begin after its widest
+	// gaps, widest first: a date printed close beside the name joins the
+	// name's line, and is read again from the gap before it.
+	splits [][]int
 }
 
 // Sizes in millimetres that decide what is print and what is a line.
@@ -49,7 +53,78 @@ func findPrint(card *image.Gray) cardPrint {
 	defer clear(comps.label)
 	comps.dropRules(card)
 	p.lines = groupLines(comps.boxes, p.photo)
+	for _, l := range p.lines {
+		p.splits = append(p.splits, wordStarts(comps, l))
+	}
 	return p
+}
+
+// Gaps narrower than this share of the line's height are within a word:
+// between glyphs, or the padding space of a one-digit number.
+const splitGapFactor = 0.45
+
+// wordStarts returns where words begin inside line l, best first, at most
+// two: after gaps of at least splitGapFactor line heights (the widest
+// first), and before all of these where the print's height changes by
+// half or more (a small label printed close before the larger code).
+func wordStarts(c inkBlobs, l image.Rectangle) []int {
+	type split struct{ weight, at int }
+	var splits []split
+	segs := inkSegments(c, l)
+	for i := 1; i < len(segs); i++ {
+		gap := segs[i].x0 - segs[i-1].x1
+		h0, h1 := segs[i-1].height(), segs[i].height()
+		switch {
+		case 2*max(h0, h1) >= 3*min(h0, h1):
+			splits = append(splits, split{l.Dx() + gap, segs[i].x0})
+		case float64(gap) >= splitGapFactor*float64(l.Dy()):
+			splits = append(splits, split{gap, segs[i].x0})
+		}
+	}
+	slices.SortStableFunc(splits, func(a, b split) int { return b.weight - a.weight })
+	var starts []int
+	for _, s := range splits[:min(2, len(splits))] {
+		starts = append(starts, s.at)
+	}
+	return starts
+}
+
+// inkSegment is a run of a line's columns holding ink, with gaps of less
+// than a fifth of the line's height bridged (the spacing between glyphs).
+type inkSegment struct{ x0, x1, top, bottom int }
+
+func (s inkSegment) height() int { return s.bottom - s.top }
+
+func inkSegments(c inkBlobs, l image.Rectangle) []inkSegment {
+	bridge := max(1, l.Dy()/5)
+	var segs []inkSegment
+	cur, gap := inkSegment{x0: -1}, 0
+	for x := l.Min.X; x < l.Max.X; x++ {
+		top, bottom := -1, -1
+		for y := l.Min.Y; y < l.Max.Y; y++ {
+			if c.label[y*c.w+x] != 0 {
+				if top < 0 {
+					top = y
+				}
+				bottom = y + 1
+			}
+		}
+		switch {
+		case top < 0:
+			gap++
+		case cur.x0 < 0 || gap >= bridge:
+			if cur.x0 >= 0 {
+				segs = append(segs, cur)
+			}
+			cur, gap = inkSegment{x, x + 1, top, bottom}, 0
+		default:
+			cur.x1, cur.top, cur.bottom, gap = x+1, min(cur.top, top), max(cur.bottom, bottom), 0
+		}
+	}
+	if cur.x0 >= 0 {
+		segs = append(segs, cur)
+	}
+	return segs
 }
 
 // paperGrid is the local brightness of the paper, per cell of cell px.
@@ -325,7 +400,7 @@ func (c *inkBlobs) dropRules(card *image.Gray) {
 		hRule := w >= mm(ruleMinLenMM) && h <= mm(ruleMaxThickMM)
 		vRule := h >= mm(boxSideMinMM) && w <= mm(boxSideMaxWMM)
 		// An outline: large, but its ink is only along the edges.
-		outline := w >= mm(ruleMinLenMM) && h >= mm(2) && b.n*100 < w*h*12 && thinFrame(c, i)
+		outline := w >= mm(ruleMinLenMM) && h >= mm(2) && b.n*100 < w*h*35 && thinFrame(c, i)
 		if !hRule && !vRule && !outline {
 			continue
 		}

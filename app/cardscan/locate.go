@@ -92,7 +92,13 @@ func classify(text []byte) (lineKind, Design) {
 // renditions read as each field, so the vote that follows reads nothing
 // twice.
 type candidate struct {
-	rect image.Rectangle
+	rect   image.Rectangle
+	splits []int // where words begin after the line's widest gaps
+	// tail: the candidate is the end of a longer line, so its crop may not
+	// reach back across the gap into the words before it.
+	tail bool
+	// room is how far sideways the crop may reach before another line.
+	room [2]int
 	crop *image.Gray
 	// inkPx is how tall the field's ink stands at the size the renditions
 	// were tuned for.
@@ -189,9 +195,9 @@ type locator struct {
 func (s *Scanner) newLocator(card *image.Gray) *locator {
 	p := findPrint(card)
 	l := &locator{s: s, card: card}
-	for _, r := range p.lines {
+	for i, r := range p.lines {
 		aspect := float64(r.Dx()) / float64(r.Dy())
-		c := &candidate{rect: r}
+		c := &candidate{rect: r, splits: p.splits[i]}
 		switch {
 		case aspect >= dateMinAspect:
 			c.inkPx = dateInkPx
@@ -204,6 +210,22 @@ func (s *Scanner) newLocator(card *image.Gray) *locator {
 		}
 		l.lines.all = append(l.lines.all, c)
 	}
+	for _, c := range l.lines.all {
+		c.room = roomBeside(c.rect, p.lines)
+	}
+	// A code printed close beside its label joins the label's line: the
+	// line's last word is a code candidate too.
+	for i, r := range p.lines {
+		for _, x := range p.splits[i] {
+			t := image.Rect(x, r.Min.Y, r.Max.X, r.Max.Y)
+			aspect := float64(t.Dx()) / float64(t.Dy())
+			if aspect >= codeMinAspect && aspect <= codeMaxAspect && nearPhoto(t, p.photo) {
+				c := &candidate{rect: t, inkPx: codeInkPx, tail: true, room: roomBeside(r, p.lines)}
+				l.codes = append(l.codes, c)
+				l.lines.all = append(l.lines.all, c)
+			}
+		}
+	}
 	return l
 }
 
@@ -211,7 +233,7 @@ func (l *locator) close() { l.lines.close() }
 
 func (l *locator) birth(ctx context.Context) (*textLine[Birth], error) {
 	if l.lines.birth == nil {
-		c, err := l.s.findDate(ctx, l.card, l.dates, kindBirth, BirthRect, &l.lines)
+		c, err := l.findDate(ctx, kindBirth, BirthRect)
 		if err != nil {
 			return nil, err
 		}
@@ -223,7 +245,7 @@ func (l *locator) birth(ctx context.Context) (*textLine[Birth], error) {
 
 func (l *locator) expiry(ctx context.Context) (*textLine[Expiry], error) {
 	if l.lines.expiry == nil {
-		c, err := l.s.findDate(ctx, l.card, l.dates, kindExpiry, ExpiryRect, &l.lines)
+		c, err := l.findDate(ctx, kindExpiry, ExpiryRect)
 		if err != nil {
 			return nil, err
 		}
@@ -243,6 +265,24 @@ func (l *locator) code(ctx context.Context) (*textLine[[4]byte], error) {
 		l.lines.code = seededLine(c.crop, codeSpec, ParseSecurityCode, c.code)
 	}
 	return l.lines.code, nil
+}
+
+// roomBeside returns the x range a crop of line r may span: up to the
+// nearest other line on its band, on either side.
+func roomBeside(r image.Rectangle, lines []image.Rectangle) [2]int {
+	room := [2]int{0, canonW}
+	for _, o := range lines {
+		if o == r || o.Max.Y <= r.Min.Y || o.Min.Y >= r.Max.Y {
+			continue
+		}
+		if o.Max.X <= r.Min.X {
+			room[0] = max(room[0], o.Max.X+1)
+		}
+		if o.Min.X >= r.Max.X {
+			room[1] = min(room[1], o.Min.X-1)
+		}
+	}
+	return room
 }
 
 func nearPhoto(r, photo image.Rectangle) bool {
@@ -270,22 +310,26 @@ func byPrior(cands []*candidate, prior RectMM) []*candidate {
 // says it is the wanted date; then, only if none did, a second rendition of
 // those that said nothing clear. A date without its 生 or まで有効 is taken
 // for the expiry only when it is the one such line left.
-func (s *Scanner) findDate(ctx context.Context, card *image.Gray, cands []*candidate, want lineKind, prior RectMM, f *fieldLines) (*candidate, error) {
+func (l *locator) findDate(ctx context.Context, want lineKind, prior RectMM) (*candidate, error) {
 	field := FieldBirth
 	if want == kindExpiry {
 		field = FieldExpiry
 	}
-	ordered := byPrior(cands, prior)
+	ordered := byPrior(l.dates, prior)
 	for rendition := 0; rendition < 2; rendition++ {
-		for _, c := range ordered {
+		for i := 0; i < len(ordered); i++ {
+			c := ordered[i]
 			if c.taken {
 				continue
 			}
 			unclear := c.kind() == kindOther || c.kind() == kindDate
 			if rendition == 0 || unclear {
-				if err := s.readDateCandidate(ctx, card, c, rendition, f); err != nil {
+				words, err := l.readDateCandidate(ctx, c, rendition)
+				if err != nil {
 					return nil, err
 				}
+				// The words after the line's gaps are tried next.
+				ordered = slices.Insert(ordered, i+1, words...)
 			}
 			if c.kind() == want {
 				return c, nil
@@ -310,25 +354,66 @@ func (s *Scanner) findDate(ctx context.Context, card *image.Gray, cands []*candi
 }
 
 // readDateCandidate reads rendition i of a date-shaped line (if not read
-// yet), and keeps what it says as a birth date and as an expiry.
-func (s *Scanner) readDateCandidate(ctx context.Context, card *image.Gray, c *candidate, i int, f *fieldLines) error {
+// yet), and keeps what it says as a birth date and as an expiry. A line
+// that names a date after other words (the date printed close beside the
+// name) is no field itself: it returns the line's tails from its widest
+// gaps as new candidates.
+func (l *locator) readDateCandidate(ctx context.Context, c *candidate, i int) ([]*candidate, error) {
 	if len(c.kinds) > i {
-		return nil
+		return nil, nil
 	}
-	text, conf, lang, err := s.readCandidate(ctx, card, c, dateVariants[i])
+	text, conf, lang, err := l.s.readCandidate(ctx, l.card, c, dateVariants[i])
 	if err != nil || text == nil && c.crop == nil {
 		c.kinds = append(c.kinds, kindOther)
-		return err
+		return nil, err
 	}
 	defer secret.Wipe(text)
 	kind, design := classify(text)
-	f.noteDesign(design)
-	c.kinds = append(c.kinds, kind)
+	l.lines.noteDesign(design)
 	b, berr := ParseBirth(text)
 	e, eerr := ParseExpiry(text)
-	c.birth = append(c.birth, reading[Birth]{b, conf, lang, berr, len(text) > 0})
-	c.expiry = append(c.expiry, reading[Expiry]{e, conf, lang, eerr, len(text) > 0})
-	return nil
+	digits := digitsOf(text)
+	c.birth = append(c.birth, reading[Birth]{b, conf, lang, berr, len(text) > 0, digits})
+	c.expiry = append(c.expiry, reading[Expiry]{e, conf, lang, eerr, len(text) > 0, digits})
+	var words []*candidate
+	if (kind == kindBirth || kind == kindExpiry || kind == kindDate) && startsWithWords(text) {
+		kind = kindOther
+		words = l.tails(c)
+	}
+	c.kinds = append(c.kinds, kind)
+	return words, nil
+}
+
+// tails makes candidates of a line's words after each of its wide gaps.
+func (l *locator) tails(c *candidate) []*candidate {
+	var out []*candidate
+	for _, x := range c.splits {
+		t := &candidate{rect: image.Rect(x, c.rect.Min.Y, c.rect.Max.X, c.rect.Max.Y), inkPx: c.inkPx, tail: true, room: c.room}
+		if float64(t.rect.Dx())/float64(t.rect.Dy()) < dateMinAspect {
+			continue
+		}
+		l.dates = append(l.dates, t)
+		l.lines.all = append(l.lines.all, t)
+		out = append(out, t)
+	}
+	c.splits = nil
+	return out
+}
+
+// startsWithWords: the text does not begin the way a date does, with an
+// era name or a digit.
+func startsWithWords(text []byte) bool {
+	t := normalize(text)
+	defer clear(t)
+	if len(t) == 0 || (t[0] >= '0' && t[0] <= '9') {
+		return false
+	}
+	for _, era := range eraNames {
+		if bytes.HasPrefix(t, era) {
+			return false
+		}
+	}
+	return true
 }
 
 // findCode reads code-shaped candidates near the photo, nearest the prior
@@ -351,7 +436,7 @@ func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candi
 			code, perr := ParseSecurityCode(text)
 			secret.Wipe(text)
 			c.kinds = append(c.kinds, kind)
-			c.code = append(c.code, reading[[4]byte]{code, conf, lang, perr, len(text) > 0})
+			c.code = append(c.code, reading[[4]byte]{code, conf, lang, perr, len(text) > 0, digitsOf(text)})
 			if kind == kindCode {
 				return c, nil
 			}
@@ -369,7 +454,7 @@ func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candi
 // A line that gives no crop reads as nothing.
 func (s *Scanner) readCandidate(ctx context.Context, card *image.Gray, c *candidate, v variant) ([]byte, float64, string, error) {
 	if c.crop == nil {
-		c.crop = lineCrop(card, c.rect, c.inkPx)
+		c.crop = lineCrop(card, c.rect, c.inkPx, c.tail, c.room)
 	}
 	if c.crop == nil {
 		return nil, 0, v.lang, nil
@@ -407,13 +492,18 @@ var (
 
 // lineCrop cuts a found line with a margin, trims it like a fixed box, and
 // scales it to the size the renditions were tuned for.
-func lineCrop(card *image.Gray, r image.Rectangle, inkPx float64) *image.Gray {
+func lineCrop(card *image.Gray, r image.Rectangle, inkPx float64, tail bool, room [2]int) *image.Gray {
 	// Sideways as far as the next line can begin (nearer would have joined
 	// this one), for glyphs too faint to count as ink; glare does that.
 	m, side := max(2, r.Dy()/4), max(2, int(wordGapFactor*float64(r.Dy()))-2)
+	left := side
+	if tail {
+		left = int(splitGapFactor * float64(r.Dy()) / 2)
+	}
+	x0, x1 := max(r.Min.X-left, room[0]), min(r.Max.X+side, room[1])
 	rect := RectMM{
-		X0: float64(r.Min.X-side) / canonPxPerMM, Y0: float64(r.Min.Y-m) / canonPxPerMM,
-		X1: float64(r.Max.X+side) / canonPxPerMM, Y1: float64(r.Max.Y+m) / canonPxPerMM,
+		X0: float64(x0) / canonPxPerMM, Y0: float64(r.Min.Y-m) / canonPxPerMM,
+		X1: float64(x1) / canonPxPerMM, Y1: float64(r.Max.Y+m) / canonPxPerMM,
 	}
 	crop := tighten(card, rect)
 	if crop == nil {

@@ -180,6 +180,63 @@ type reading[T comparable] struct {
 	lang  string
 	err   error // the parse error: the value counts only without one
 	text  bool  // the engine returned any text at all
+	// digits are the digits the text held, in order, whatever it parsed as.
+	digits digitRun
+}
+
+// digitRun is the digits of a reading, up to 16.
+type digitRun struct {
+	d [16]byte
+	n int
+}
+
+func digitsOf(text []byte) digitRun {
+	var r digitRun
+	t := normalize(text)
+	defer clear(t)
+	for _, c := range t {
+		if c >= '0' && c <= '9' && r.n < len(r.d) {
+			r.d[r.n] = c
+			r.n++
+		}
+	}
+	return r
+}
+
+// within: every digit of r appears in o, in order, and o has more.
+func (r digitRun) within(o digitRun) bool {
+	if o.n <= r.n {
+		return false
+	}
+	j := 0
+	for i := 0; i < o.n && j < r.n; i++ {
+		if o.d[i] == r.d[j] {
+			j++
+		}
+	}
+	return j == r.n
+}
+
+// droppedDigitDoubt: readings that hold the winner's digits and one more
+// (「30日」 read as 「36日」, invalid, while others read 「3日」) say a digit
+// may have been dropped by the winners. The winner must then outvote
+// them three to one. The era year has its own ink check, but a Gregorian
+// date has no such check and no birthday to agree with.
+func droppedDigitDoubt[T comparable](read []reading[T], val T) bool {
+	var won digitRun
+	agree, longer := 0, 0
+	for _, r := range read {
+		if r.err == nil && r.value == val {
+			won = r.digits
+			agree++
+		}
+	}
+	for _, r := range read {
+		if r.text && won.within(r.digits) {
+			longer++
+		}
+	}
+	return longer > 0 && agree < 3*longer
 }
 
 // textLine reads one field's renditions of a located line's crop and
@@ -205,7 +262,7 @@ func (l *textLine[T]) reading(ctx context.Context, o OCR, i int) (reading[T], er
 		return reading[T]{}, err
 	}
 	val, perr := l.parse(res.Text)
-	r := reading[T]{val, res.Confidence, v.lang, perr, len(res.Text) > 0}
+	r := reading[T]{val, res.Confidence, v.lang, perr, len(res.Text) > 0, digitsOf(res.Text)}
 	secret.Wipe(res.Text)
 	l.read = append(l.read, r)
 	return r, nil
@@ -254,6 +311,10 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 			tally.add(r.value, r.conf, r.lang)
 		}
 		if val, conf, ok := tally.winner(spec.engines, texts); ok {
+			if spec.majority && droppedDigitDoubt(l.read[:i+1], val) {
+				lowConf++
+				continue
+			}
 			if vetoErr = passes(check, val); vetoErr == nil {
 				return val, conf, nil
 			}
