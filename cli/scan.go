@@ -125,7 +125,10 @@ type scanTally struct {
 	byDesign map[cardface.Design]*scanOutcomes
 }
 
-type scanOutcomes struct{ n, exact, wrong, refused int }
+// scanOutcomes counts one design's cards; recognised and misrecognised
+// count the read cards whose design the scanner named rightly or wrongly
+// (the rest it left unknown).
+type scanOutcomes struct{ n, exact, wrong, refused, recognised, misrecognised int }
 
 // scanThreadCPU is the CPU time the calling OS thread has used. The scan runs
 // Tesseract on the calling thread (one OpenMP thread), so the difference
@@ -276,6 +279,13 @@ func scanBenchOne(ctx context.Context, pool *ocr.Pool, card scanCard, r scanRend
 		b, e, c := bytes.Equal(res.BirthYYMMDD.Bytes(), []byte(truth.BirthYYMMDD)),
 			bytes.Equal(res.ExpiryYear.Bytes(), []byte(truth.ExpiryYear)), bytes.Equal(res.SecurityCode.Bytes(), []byte(truth.SecurityCode))
 		t.birthOK, t.expiryOK, t.codeOK = t.birthOK+scanCount(b), t.expiryOK+scanCount(e), t.codeOK+scanCount(c)
+		switch string(res.Design) {
+		case string(truth.Design):
+			d.recognised++
+		case "":
+		default:
+			d.misrecognised++
+		}
 		if bytes.Equal(res.CodeB.Bytes(), []byte(truth.CodeB)) {
 			t.exact++
 			d.exact++
@@ -326,6 +336,12 @@ func (t *scanTally) report(w io.Writer, r scanRenderSpec, seed int64) {
 				o = &scanOutcomes{}
 			}
 			fmt.Fprintf(w, "  design %-8s %d cards: %d exact, %d wrong, %d refused\n", d, o.n, o.exact, o.wrong, o.refused)
+		}
+	}
+	for _, d := range []cardface.Design{cardface.DesignCurrent, cardface.DesignNext} {
+		if o := t.byDesign[d]; o != nil && o.exact+o.wrong > 0 {
+			fmt.Fprintf(w, "  design %-8s recognised on %d of %d read cards, mistaken on %d (the rest: unknown)\n",
+				d, o.recognised, o.exact+o.wrong, o.misrecognised)
 		}
 	}
 	kinds := make([]string, 0, len(t.refusals))

@@ -42,22 +42,22 @@ func Locate(img image.Image) ([4]Pt, bool, error) {
 		return [4]Pt{}, false, ErrBadImage
 	}
 	work := toGray(img)
-	defer wipeGray(work)
-	corners, ok := findCard(work)
+	defer work.release()
+	corners, ok := findCard(work.Gray)
 	if !ok {
 		return [4]Pt{}, false, ErrNoCard
 	}
-	card, err := warpCard(work, corners)
+	card, err := warpCard(work.Gray, corners)
 	if err != nil {
 		return [4]Pt{}, false, ErrNoCard
 	}
-	defer wipeGray(card)
+	defer card.release()
 	b := img.Bounds()
 	scale := float64(max(b.Dx(), b.Dy())) / float64(max(work.Rect.Dx(), work.Rect.Dy()))
 	for i := range corners {
 		corners[i] = Pt{float64(b.Min.X) + corners[i].X*scale, float64(b.Min.Y) + corners[i].Y*scale}
 	}
-	if orientation(card) < 0 {
+	if orientation(card.Gray) < 0 {
 		return [4]Pt{corners[2], corners[3], corners[0], corners[1]}, true, nil
 	}
 	return corners, false, nil

@@ -26,6 +26,9 @@ const (
 func findCard(g *image.Gray) ([4]Pt, bool) {
 	k := max(1, (max(g.Rect.Dx(), g.Rect.Dy())+detectSide-1)/detectSide)
 	small := shrink(g, k)
+	if small != g {
+		defer wipeGray(small)
+	}
 	t, dark, bright := otsu(histogram(small))
 	if bright-dark < minContrast {
 		return [4]Pt{}, false

@@ -4,6 +4,8 @@ import (
 	"image"
 	"image/color"
 	"math"
+
+	"github.com/uketsuke/uketsuke/app/secret"
 )
 
 // maxWorkSide bounds the working resolution: a 10000x10000 photo is boxed
@@ -16,14 +18,30 @@ const maxWorkSide = 1600
 // a bounded number of calls.
 const maxSamplesPerSide = 4
 
-// toGray converts img to 8-bit luminance, shrinking by an integer factor when
-// its long side exceeds maxWorkSide.
-func toGray(img image.Image) *image.Gray {
+// lockedGray is a grey image whose pixels live in locked memory (never
+// swapped out, overwritten when released): the frame and the warped card
+// show the whole card face. Small crops stay on the heap and are wiped.
+type lockedGray struct {
+	*image.Gray
+	buf *secret.Buffer
+}
+
+func newLockedGray(w, h int) lockedGray {
+	buf := secret.New(w * h)
+	return lockedGray{&image.Gray{Pix: buf.Bytes(), Stride: w, Rect: image.Rect(0, 0, w, h)}, buf}
+}
+
+// release overwrites and unlocks the pixels.
+func (g lockedGray) release() { g.buf.Destroy() }
+
+// toGray converts img to 8-bit luminance in locked memory, shrinking by an
+// integer factor when its long side exceeds maxWorkSide.
+func toGray(img image.Image) lockedGray {
 	b := img.Bounds()
 	k := (max(b.Dx(), b.Dy()) + maxWorkSide - 1) / maxWorkSide
 	k = max(k, 1)
 	w, h := b.Dx()/k, b.Dy()/k
-	out := image.NewGray(image.Rect(0, 0, w, h))
+	out := newLockedGray(w, h)
 	lum := luminanceFunc(img)
 	step := max(1, k/maxSamplesPerSide)
 	for y := 0; y < h; y++ {

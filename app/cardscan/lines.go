@@ -51,7 +51,7 @@ func findPrint(card *image.Gray) cardPrint {
 	defer clear(ink)
 	comps := components(ink, card.Rect.Dx(), card.Rect.Dy())
 	defer clear(comps.label)
-	comps.dropRules(card)
+	comps.dropRules(card, paper)
 	p.lines = groupLines(comps.boxes, p.photo)
 	for _, l := range p.lines {
 		p.splits = append(p.splits, wordStarts(comps, l))
@@ -392,9 +392,11 @@ func components(ink []bool, w, h int) inkBlobs {
 }
 
 // dropRules removes straight rules and box outlines: from the component
-// list, and from card, where their pixels are painted white.
-func (c *inkBlobs) dropRules(card *image.Gray) {
+// list, and from card, where their pixels are painted the paper's shade
+// (white would stand out of a dim card as much as the rule did).
+func (c *inkBlobs) dropRules(card *image.Gray, paper paperGrid) {
 	mm := func(v float64) int { return int(v * canonPxPerMM) }
+	var rules []image.Rectangle
 	for i, b := range c.boxes {
 		w, h := b.r.Dx(), b.r.Dy()
 		hRule := w >= mm(ruleMinLenMM) && h <= mm(ruleMaxThickMM)
@@ -404,8 +406,29 @@ func (c *inkBlobs) dropRules(card *image.Gray) {
 		if !hRule && !vRule && !outline {
 			continue
 		}
-		c.erase(card, i)
+		if hRule {
+			rules = append(rules, b.r)
+		}
+		c.erase(card, paper, i)
 		c.boxes[i] = inkBlob{}
+	}
+	// A thin box's sides may break off its top and bottom: a thin upright
+	// stroke that ends where a rule ends is a side, however short (a "1"
+	// of a boxed date stands clear of the box).
+	for i, b := range c.boxes {
+		if b.n == 0 || b.r.Dx() > mm(boxSideMaxWMM) || b.r.Dy() < mm(2) {
+			continue
+		}
+		for _, r := range rules {
+			near := r.Inset(-mm(0.8))
+			top, bottom := image.Pt(b.r.Min.X, b.r.Min.Y), image.Pt(b.r.Min.X, b.r.Max.Y-1)
+			atEnd := b.r.Min.X <= r.Min.X+mm(0.8) || b.r.Max.X >= r.Max.X-mm(0.8)
+			if atEnd && (top.In(near) || bottom.In(near)) {
+				c.erase(card, paper, i)
+				c.boxes[i] = inkBlob{}
+				break
+			}
+		}
 	}
 }
 
@@ -425,7 +448,7 @@ func thinFrame(c *inkBlobs, i int) bool {
 	return inside*10 < c.boxes[i].n
 }
 
-func (c *inkBlobs) erase(card *image.Gray, i int) {
+func (c *inkBlobs) erase(card *image.Gray, paper paperGrid, i int) {
 	b := c.boxes[i].r
 	id := int32(i + 1)
 	for y := b.Min.Y; y < b.Max.Y; y++ {
@@ -439,7 +462,7 @@ func (c *inkBlobs) erase(card *image.Gray, i int) {
 			for dy := -1; dy <= 1; dy++ {
 				for dx := -1; dx <= 1; dx++ {
 					if p := image.Pt(x+dx, y+dy); p.In(card.Rect) {
-						card.Pix[card.PixOffset(p.X, p.Y)] = 255
+						card.Pix[card.PixOffset(p.X, p.Y)] = uint8(paper.at(p.X, p.Y))
 					}
 				}
 			}
@@ -507,10 +530,16 @@ func joins(l, r image.Rectangle) bool {
 	if 2*overlap < min(r.Dy(), l.Dy()) {
 		return false
 	}
-	// The smaller of the two heights: a small serial and the larger code
-	// beside it are two lines even when close, while a stroke of a kanji
-	// lies well within the gap any glyph allows.
-	height := max(min(l.Dy(), r.Dy()), int(1.2*canonPxPerMM))
+	// Of print of two sizes, the smaller one's height: a small serial and
+	// the larger code beside it are two lines even when close, while a
+	// stroke of a kanji lies well within the gap any glyph allows.
+	height := min(l.Dy(), r.Dy())
+	if 2*max(l.Dy(), r.Dy()) < 3*height {
+		// Alike enough for one size of type: a "1" after a wide padding
+		// space is no shorter than the kanji beside it allow for.
+		height = max(l.Dy(), r.Dy())
+	}
+	height = max(height, int(1.2*canonPxPerMM))
 	return r.Min.X-l.Max.X <= int(wordGapFactor*float64(height))
 }
 

@@ -35,8 +35,9 @@ const (
 )
 
 var (
-	eraNames      = [][]byte{[]byte("明治"), []byte("大正"), []byte("昭和"), []byte("平成"), []byte("令和")}
-	currentMarks  = [][]byte{[]byte("性別"), []byte("個人番号"), []byte("臓器")}
+	eraNames = [][]byte{[]byte("明治"), []byte("大正"), []byte("昭和"), []byte("平成"), []byte("令和")}
+	// 「個人番号カード」 is no mark: the next card may keep the name.
+	currentMarks  = [][]byte{[]byte("性別"), []byte("臓器")}
 	nextMarks     = [][]byte{[]byte("日本国"), []byte("JAPAN")}
 	expiryMarks   = [][]byte{[]byte("まで"), []byte("有効")}
 	birthMark     = []byte("生")
@@ -231,6 +232,31 @@ func (s *Scanner) newLocator(card *image.Gray) *locator {
 
 func (l *locator) close() { l.lines.close() }
 
+// designLooks is how many unread lines the locator reads at most to find
+// the card's design when the fields did not show it.
+const designLooks = 2
+
+// lookForDesign reads a few short lines not read yet (「日本国 JAPAN」 and
+// 「性別 男」 are short) for a mark of the design. Only a card with a
+// Gregorian birth date needs it: an era date shows today's card.
+func (l *locator) lookForDesign(ctx context.Context) {
+	var unread []*candidate
+	for _, c := range l.lines.all {
+		if len(c.kinds) == 0 && c.inkPx == dateInkPx && !c.tail {
+			unread = append(unread, c)
+		}
+	}
+	slices.SortStableFunc(unread, func(a, b *candidate) int { return a.rect.Dx() - b.rect.Dx() })
+	for _, c := range unread[:min(designLooks, len(unread))] {
+		if l.lines.design != DesignUnknown {
+			return
+		}
+		if _, err := l.readDateCandidate(ctx, c, 0); err != nil {
+			return
+		}
+	}
+}
+
 func (l *locator) birth(ctx context.Context) (*textLine[Birth], error) {
 	if l.lines.birth == nil {
 		c, err := l.findDate(ctx, kindBirth, BirthRect)
@@ -403,8 +429,9 @@ func (l *locator) tails(c *candidate) []*candidate {
 // startsWithWords: the text does not begin the way a date does, with an
 // era name or a digit.
 func startsWithWords(text []byte) bool {
-	t := normalize(text)
-	defer clear(t)
+	full := normalize(text)
+	defer clear(full)
+	t := trimStrayMarks(full)
 	if len(t) == 0 || (t[0] >= '0' && t[0] <= '9') {
 		return false
 	}

@@ -49,14 +49,17 @@ func digit(n int) byte { return byte('0' + n%10) }
 // commonest slip, reading 「11」 as 「1」, cannot turn 平成11年 into a
 // plausible 平成1年.
 var (
-	eraDateRe = regexp.MustCompile(`^(明治|大正|昭和|平成|令和)(元|[2-9]|[1-9][0-9])年` + monthDay + `日生?$`)
-	gregBirth = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `日生?$`)
+	eraDateRe = regexp.MustCompile(`^(明治|大正|昭和|平成|令和)(元|[2-9]|[1-9][0-9])年` + monthDay + birthTail)
+	gregBirth = regexp.MustCompile(`^([0-9]{4})年` + monthDay + birthTail)
 	// After 日 comes 「まで有効」, which carries no value and which glare
 	// garbles more often than the digits; only a digit there is refused.
 	expiryRe = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `日[^0-9]*$`)
 )
 
 const monthDay = `(1[0-2]|[1-9])月(3[01]|[12][0-9]|[1-9])`
+
+// birthTail: 生, or nothing where glare took it.
+const birthTail = `日生?$`
 
 // normalize drops spaces (ASCII and ideographic) and folds full-width
 // digits to ASCII, in a new buffer the caller wipes. Nothing else is folded:
@@ -77,6 +80,18 @@ func normalize(text []byte) []byte {
 	return out
 }
 
+// strayMarks are what a box's edge or a speck of dirt beside a line reads
+// as. None can stand for a digit the grammar would then miss: a date's
+// year, month and day must still be whole, so trimming them from the ends
+// of a date line only drops noise.
+const strayMarks = "|!:;,.'\"`()[]{}/\\_-"
+
+// trimStrayMarks trims stray marks from both ends of a normalised line; the
+// result shares t's memory.
+func trimStrayMarks(t []byte) []byte {
+	return bytes.Trim(t, strayMarks)
+}
+
 func atoi(b []byte) int {
 	n := 0
 	for _, c := range b {
@@ -91,6 +106,7 @@ func atoi(b []byte) int {
 func ParseBirth(text []byte) (Birth, error) {
 	t := normalize(text)
 	defer clear(t)
+	t = trimStrayMarks(t)
 	if m := eraDateRe.FindSubmatch(t); m != nil {
 		era, _ := wareki.ParseEra(m[1])
 		year := 1
@@ -118,6 +134,7 @@ func ParseBirth(text []byte) (Birth, error) {
 func ParseExpiry(text []byte) (Expiry, error) {
 	t := normalize(text)
 	defer clear(t)
+	t = trimStrayMarks(t)
 	m := expiryRe.FindSubmatch(t)
 	if m == nil {
 		return Expiry{}, errSyntax

@@ -69,29 +69,29 @@ func (s *Scanner) Scan(ctx context.Context, img image.Image) (*Result, error) {
 		return nil, ErrBadImage
 	}
 	work := toGray(img)
-	defer wipeGray(work)
-	corners, ok := findCard(work)
+	defer work.release()
+	corners, ok := findCard(work.Gray)
 	if !ok {
 		return nil, ErrNoCard
 	}
-	card, err := warpCard(work, corners)
+	card, err := warpCard(work.Gray, corners)
 	if err != nil {
 		return nil, ErrNoCard
 	}
-	defer wipeGray(card)
-	switch orientation(card) {
+	defer card.release()
+	switch orientation(card.Gray) {
 	case 1:
-		return s.readCard(ctx, card, false)
+		return s.readCard(ctx, card.Gray, false)
 	case -1:
-		rotate180(card)
-		return s.readCard(ctx, card, true)
+		rotate180(card.Gray)
+		return s.readCard(ctx, card.Gray, true)
 	}
-	res, err := s.readCard(ctx, card, false)
+	res, err := s.readCard(ctx, card.Gray, false)
 	if err == nil || !errors.Is(err, ErrFieldUnreadable) || FieldOf(err) != FieldBirth {
 		return res, err
 	}
-	rotate180(card)
-	return s.readCard(ctx, card, true)
+	rotate180(card.Gray)
+	return s.readCard(ctx, card.Gray, true)
 }
 
 // readCard finds the three fields on an upright card, reads them and
@@ -116,6 +116,9 @@ func (s *Scanner) readCard(ctx context.Context, card *image.Gray, upsideDown boo
 	res := assemble(birth, exp, code)
 	res.Confidence = math.Min(c1, c3)
 	res.GregorianBirth = birth.Era == wareki.Unknown
+	if res.GregorianBirth && loc.lines.design == DesignUnknown {
+		loc.lookForDesign(ctx)
+	}
 	res.Design = loc.lines.design
 	if res.Design == DesignUnknown && !res.GregorianBirth {
 		res.Design = DesignCurrent // only today's card prints an era

@@ -12,15 +12,16 @@ const canonPxPerMM = 10.0
 
 var canonW, canonH = int(math.Round(CardWidthMM * canonPxPerMM)), int(math.Round(CardHeightMM * canonPxPerMM))
 
-// warpCard resamples the quadrilateral corners of g into an upright card.
-func warpCard(g *image.Gray, corners [4]Pt) (*image.Gray, error) {
+// warpCard resamples the quadrilateral corners of g into an upright card,
+// in locked memory.
+func warpCard(g *image.Gray, corners [4]Pt) (lockedGray, error) {
 	fw, fh := float64(canonW), float64(canonH)
 	canon := [4]Pt{{0, 0}, {fw, 0}, {fw, fh}, {0, fh}}
 	toFrame, err := HomographyFromQuads(canon, corners)
 	if err != nil {
-		return nil, err
+		return lockedGray{}, err
 	}
-	out := image.NewGray(image.Rect(0, 0, canonW, canonH))
+	out := newLockedGray(canonW, canonH)
 	for y := 0; y < canonH; y++ {
 		for x := 0; x < canonW; x++ {
 			p := toFrame.Apply(Pt{float64(x) + 0.5, float64(y) + 0.5})
