@@ -109,6 +109,10 @@ func scanLine(path string, res *cardscan.Result, err error, took time.Duration) 
 		}
 		b = append(b, `,"confidence":`...)
 		b = strconv.AppendFloat(b, res.Confidence, 'f', 3, 64)
+		if res.Design != cardscan.DesignUnknown {
+			b = append(b, `,"design":`...)
+			b = strconv.AppendQuote(b, string(res.Design))
+		}
 	}
 	b = append(b, `,"ms":`...)
 	b = strconv.AppendInt(b, took.Milliseconds(), 10)

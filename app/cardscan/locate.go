@@ -189,13 +189,15 @@ const (
 type locator struct {
 	s            *Scanner
 	card         *image.Gray
+	all          []image.Rectangle // every line found
 	dates, codes []*candidate
+	joined       []*candidate // pairs of lines side by side, made when needed
 	lines        fieldLines
 }
 
 func (s *Scanner) newLocator(card *image.Gray) *locator {
 	p := findPrint(card)
-	l := &locator{s: s, card: card}
+	l := &locator{s: s, card: card, all: p.lines}
 	for i, r := range p.lines {
 		aspect := float64(r.Dx()) / float64(r.Dy())
 		c := &candidate{rect: r, splits: p.splits[i]}
@@ -362,6 +364,12 @@ func (l *locator) findDate(ctx context.Context, want lineKind, prior RectMM) (*c
 			}
 		}
 	}
+	// Glare can thin a padding space's neighbours until a date falls
+	// apart in two (「2028年 2月」 and 「2日まで有効」): the two halves
+	// joined are a last chance.
+	if c, err := l.findJoined(ctx, want, prior); c != nil || err != nil {
+		return c, err
+	}
 	if want == kindExpiry {
 		var only *candidate
 		for _, c := range ordered {
@@ -377,6 +385,55 @@ func (l *locator) findDate(ctx context.Context, want lineKind, prior RectMM) (*c
 		}
 	}
 	return nil, &FieldError{field, ErrFieldUnreadable}
+}
+
+// findJoined reads, nearest the prior first, lines made of two found lines
+// side by side on one band (of like height, at most two line heights
+// apart) until one says it is the wanted date.
+func (l *locator) findJoined(ctx context.Context, want lineKind, prior RectMM) (*candidate, error) {
+	if l.joined == nil {
+		l.joined = []*candidate{}
+		for _, a := range l.all {
+			// Each line with the next on its right, and that with the
+			// next, while there is one: a date may fall apart in three.
+			for u, grew := a, true; grew; {
+				grew = false
+				for _, b := range l.all {
+					if v, ok := sideBySide(u, b); ok {
+						u, grew = v, true
+						c := &candidate{rect: u, inkPx: dateInkPx, room: roomBeside(u, l.all)}
+						l.joined = append(l.joined, c)
+						l.lines.all = append(l.lines.all, c)
+						break
+					}
+				}
+			}
+		}
+	}
+	for _, c := range byPrior(l.joined, prior) {
+		if c.taken {
+			continue
+		}
+		if _, err := l.readDateCandidate(ctx, c, 0); err != nil {
+			return nil, err
+		}
+		if c.kind() == want {
+			l.dates = append(l.dates, c)
+			return c, nil
+		}
+	}
+	return nil, nil
+}
+
+// sideBySide: b continues a on its band, a little further than a word gap.
+func sideBySide(a, b image.Rectangle) (image.Rectangle, bool) {
+	h := min(a.Dy(), b.Dy())
+	overlap := min(a.Max.Y, b.Max.Y) - max(a.Min.Y, b.Min.Y)
+	gap := b.Min.X - a.Max.X
+	u := a.Union(b)
+	ok := gap > 0 && gap <= 2*max(a.Dy(), b.Dy()) && 10*overlap >= 6*h &&
+		2*max(a.Dy(), b.Dy()) < 3*h && float64(u.Dx())/float64(u.Dy()) >= dateMinAspect
+	return u, ok
 }
 
 // readDateCandidate reads rendition i of a date-shaped line (if not read

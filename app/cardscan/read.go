@@ -217,6 +217,32 @@ func (r digitRun) within(o digitRun) bool {
 	return j == r.n
 }
 
+// blindSpotDoubt: a reading that differs from the winner only where the
+// winner shows an engine's known misread of the reading's digit (jpn reads
+// TakaoGothic's 0 as 9: 「昭和10年」 read once as 10 and three times as 19)
+// says the winners may all share the blind spot. No count outvotes that:
+// the date is refused and the kiosk takes another photo.
+func blindSpotDoubt[T comparable](read []reading[T], val T) bool {
+	var won digitRun
+	found := false
+	for _, r := range read {
+		if r.err == nil && r.value == val {
+			won, found = r.digits, true
+			break
+		}
+	}
+	if !found {
+		return false
+	}
+	for _, r := range read {
+		if r.text && r.digits.n == won.n && r.digits != won &&
+			onlyBlindSpots(r.digits.d[:won.n], won.d[:won.n], blindSpots[r.lang]) {
+			return true
+		}
+	}
+	return false
+}
+
 // droppedDigitDoubt: readings that hold the winner's digits and one more
 // (「30日」 read as 「36日」, invalid, while others read 「3日」) say a digit
 // may have been dropped by the winners. The winner must then outvote
@@ -311,7 +337,7 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 			tally.add(r.value, r.conf, r.lang)
 		}
 		if val, conf, ok := tally.winner(spec.engines, texts); ok {
-			if spec.majority && droppedDigitDoubt(l.read[:i+1], val) {
+			if spec.majority && (droppedDigitDoubt(l.read[:i+1], val) || blindSpotDoubt(l.read[:i+1], val)) {
 				lowConf++
 				continue
 			}
@@ -414,7 +440,7 @@ func ledBy(leader string, readings []reading[[4]byte]) ([4]byte, float64, bool) 
 		if r.err != nil || r.lang == leader {
 			continue
 		}
-		if !onlyBlindSpots(want, r.value, blindSpots[r.lang]) {
+		if !onlyBlindSpots(want[:], r.value[:], blindSpots[r.lang]) {
 			return [4]byte{}, 0, false
 		}
 		others++
@@ -427,7 +453,7 @@ func ledBy(leader string, readings []reading[[4]byte]) ([4]byte, float64, bool) 
 
 // onlyBlindSpots: got equals want but for digits the engine is known to
 // read as another.
-func onlyBlindSpots(want, got [4]byte, slips [][2]byte) bool {
+func onlyBlindSpots(want, got []byte, slips [][2]byte) bool {
 	for i := range want {
 		if got[i] == want[i] {
 			continue

@@ -39,10 +39,27 @@ func rotate180(g *image.Gray) {
 	}
 }
 
-// orientation compares the photo's place with the place it would have on an
-// upside-down card: the photo is far darker than printed text on paper.
-// It returns +1 for upright, -1 for upside down, 0 when unsure.
+// orientation returns +1 for an upright card, -1 for one upside down, 0
+// when unsure. Both designs print the photo on the right, so a photo found
+// on the left means a half turn; when none stands out, the place of
+// today's photo is compared with its place after a half turn.
 func orientation(g *image.Gray) int {
+	paper := paperLevels(g)
+	photo := findPhoto(g, paper)
+	clear(paper.cells)
+	if !photo.Empty() {
+		if center(photo).X > g.Rect.Dx()/2 {
+			return 1
+		}
+		return -1
+	}
+	return orientationByPrior(g)
+}
+
+// orientationByPrior compares the photo's place on today's card with the
+// place it would have on an upside-down card: the photo is far darker than
+// printed text on paper.
+func orientationByPrior(g *image.Gray) int {
 	r := PhotoRect
 	flipped := RectMM{CardWidthMM - r.X1, CardHeightMM - r.Y1, CardWidthMM - r.X0, CardHeightMM - r.Y0}
 	here, there := meanIn(g, r), meanIn(g, flipped)
