@@ -15,8 +15,8 @@ scan-bench: build
 	OMP_THREAD_LIMIT=1 nice ./$(BIN) scan bench -n $(SCAN_BENCH_N) --seed 1 --mix normal
 	OMP_THREAD_LIMIT=1 nice ./$(BIN) scan bench -n $(SCAN_BENCH_N) --seed 1 --mix hard
 
-# Runs each field-parser fuzzer briefly.
+# Runs each field-parser fuzzer, and the line classifier's, briefly.
 scan-fuzz: deps
-	for f in FuzzParseBirth FuzzParseExpiry FuzzParseSecurityCode; do \
+	for f in FuzzParseBirth FuzzParseExpiry FuzzParseSecurityCode FuzzClassify; do \
 	  $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=30s ./app/cardscan || exit 1; \
 	done

@@ -1,0 +1,446 @@
+package cardscan
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+	"slices"
+	"testing"
+)
+
+func TestClassify(t *testing.T) {
+	cases := []struct {
+		text   string
+		kind   lineKind
+		design Design
+	}{
+		// An era name marks a birth date, and only today's card prints one.
+		{"昭和55年 2月17日生", kindBirth, DesignCurrent},
+		{"平成元年 1月 8日生", kindBirth, DesignCurrent},
+		{"令和 2年 2月29日", kindBirth, DesignCurrent}, // 生 garbled: the era is enough
+		{"昭和55年", kindBirth, DesignCurrent},       // half a line still says birth
+		// A Gregorian date is a birth date by its 生 alone.
+		{"1985年 3月 4日生", kindBirth, DesignUnknown},
+		{"１９８５年 ３月 ４日生", kindBirth, DesignUnknown}, // full-width digits fold
+		// まで or 有効 make the expiry; either half is enough.
+		{"2035年 2月17日まで有効", kindExpiry, DesignUnknown},
+		{"2035年 2月17日まで", kindExpiry, DesignUnknown},
+		{"2035年 2月17日有効", kindExpiry, DesignUnknown},
+		{"２０３５年１２月３１日まで有効", kindExpiry, DesignUnknown},
+		// A date with neither: the certificate box's date, or a line whose
+		// end was garbled. Month or day is enough with the year.
+		{"2031年 3月 4日", kindDate, DesignUnknown},
+		{"2031年 3月", kindDate, DesignUnknown},
+		{"2031年 4日", kindDate, DesignUnknown},
+		// Exactly four digits are the code, spaces and full width folded.
+		{"2285", kindCode, DesignUnknown},
+		{"22 85", kindCode, DesignUnknown},
+		{"２２８５", kindCode, DesignUnknown},
+		{"0000", kindCode, DesignUnknown},
+		// Digits otherwise.
+		{"123", kindDigits, DesignUnknown},
+		{"12345", kindDigits, DesignUnknown},
+		{"1", kindDigits, DesignUnknown},
+		// Words.
+		{"山田　花子", kindOther, DesignUnknown},
+		{"SMITH JOHN", kindOther, DesignUnknown},
+		{"東京都千代田区霞が関二丁目1番2号", kindOther, DesignUnknown},
+		{"年月日", kindOther, DesignUnknown},   // no digits: no date
+		{"2031年", kindOther, DesignUnknown}, // a year alone is no date
+		{"12月31日", kindOther, DesignUnknown},
+		{"228a", kindOther, DesignUnknown},
+		{"", kindOther, DesignUnknown},
+		{"   ", kindOther, DesignUnknown},
+		// The designs' own marks.
+		{"性別 女", kindOther, DesignCurrent},
+		{"性別男", kindOther, DesignCurrent},
+		{"臓器提供意思", kindOther, DesignCurrent},
+		{"日本国 JAPAN", kindOther, DesignNext},
+		{"日本国", kindOther, DesignNext},
+		{"JAPAN", kindOther, DesignNext},
+	}
+	for _, c := range cases {
+		t.Run(c.text, func(t *testing.T) {
+			in := []byte(c.text)
+			kind, design := classify(in)
+			if kind != c.kind || design != c.design {
+				t.Errorf("classify(%q) = %v, %q; want %v, %q", c.text, kind, design, c.kind, c.design)
+			}
+			if string(in) != c.text {
+				t.Errorf("classify changed its input to %q", in)
+			}
+		})
+	}
+}
+
+func TestStartsWithWords(t *testing.T) {
+	cases := []struct {
+		text string
+		want bool
+	}{
+		{"", false},
+		{" ", false},
+		{"2035年 2月17日まで有効", false},
+		{" 2035年 2月17日まで有効", false},
+		{"\u30002035年", false}, // an ideographic space is dropped too
+		{"２０３５年", false},       // a full-width digit is a digit
+		{"0", false},
+		{"昭和55年 2月17日生", false},
+		{"平成元年 1月 8日生", false},
+		{"明治44年", false},
+		{"大正元年", false},
+		{"令和 2年", false},
+		{"山田　花子 1985年 3月 4日生", true},
+		{"氏名 個人番号 花子 昭和55年", true},
+		{"SMITH JOHN 1985年", true},
+		{"性別 女", true},
+		{"生 1985年", true},
+		{"年 5月", true},
+		{"和55年", true}, // half an era name is no era
+	}
+	for _, c := range cases {
+		if got := startsWithWords([]byte(c.text)); got != c.want {
+			t.Errorf("startsWithWords(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+func TestDigitsOfAndWithin(t *testing.T) {
+	run := func(s string) digitRun { return digitsOf([]byte(s)) }
+	if r := run("２０３５年 2月17日まで有効"); string(r.d[:r.n]) != "2035217" {
+		t.Errorf("digitsOf = %q, want 2035217", r.d[:r.n])
+	}
+	if r := run("12345678901234567890"); r.n != 16 || string(r.d[:r.n]) != "1234567890123456" {
+		t.Errorf("digitsOf keeps %d digits %q, want the first 16", r.n, r.d[:r.n])
+	}
+	if r := run("まで有効"); r.n != 0 {
+		t.Errorf("digitsOf(words) = %q", r.d[:r.n])
+	}
+	cases := []struct {
+		r, o string
+		want bool
+	}{
+		{"3日", "36日", true}, // one digit more at the end
+		{"2035年3月3日", "2035年3月30日", true},
+		{"3", "13", true},     // ... or at the start
+		{"124", "1234", true}, // ... or between
+		{"3", "3", false},     // the same digits are not more
+		{"33", "3", false},    // fewer
+		{"21", "123", false},  // the order counts
+		{"35", "3", false},
+		{"9", "1234", false}, // a digit o lacks
+		{"", "1", true},      // nothing is within anything longer
+		{"", "", false},
+		{"1234567890123456", "1234567890123456", false},
+	}
+	for _, c := range cases {
+		if got := run(c.r).within(run(c.o)); got != c.want {
+			t.Errorf("%q within %q = %v, want %v", c.r, c.o, got, c.want)
+		}
+	}
+}
+
+// expiryReading is what one rendition of an expiry line would keep for text.
+func expiryReading(text string) reading[Expiry] {
+	v, err := ParseExpiry([]byte(text))
+	return reading[Expiry]{v, 0.95, "jpn", err, text != "", digitsOf([]byte(text))}
+}
+
+func TestDroppedDigitDoubt(t *testing.T) {
+	const (
+		won    = "2035年 3月 3日まで有効"
+		longer = "2035年 3月36日まで有効" // 36日 does not exist: a parse error
+		valid  = "2035年 3月13日まで有効" // 13日 does: a rival value
+	)
+	want := Expiry{2035, 3, 3}
+	cases := []struct {
+		name  string
+		texts []string
+		doubt bool
+	}{
+		{"unanimous", []string{won, won}, false},
+		{"two against an invalid longer", []string{won, won, longer}, true},
+		{"two against a valid longer", []string{won, valid, won}, true},
+		{"three against one longer", []string{won, longer, won, won}, false},
+		{"five against two longer", []string{won, longer, won, won, valid, won, won}, true},
+		{"six against two longer", []string{won, longer, won, won, valid, won, won, won}, false},
+		// A reading with other digits altogether is no dropped digit.
+		{"other digits", []string{won, won, "2036年 4月 4日まで有効"}, false},
+		{"garbled text without digits", []string{won, won, "まで有効"}, false},
+		{"no text", []string{won, won, ""}, false},
+		// No reading agrees with the value: nothing to doubt it by, but
+		// every longer reading counts.
+		{"no agreeing reading", []string{longer}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var read []reading[Expiry]
+			for _, s := range c.texts {
+				read = append(read, expiryReading(s))
+			}
+			if got := droppedDigitDoubt(read, want); got != c.doubt {
+				t.Errorf("droppedDigitDoubt(%q) = %v, want %v", c.texts, got, c.doubt)
+			}
+		})
+	}
+	// A reading the engine returned no text for counts for nothing, even
+	// with digits somehow attached.
+	read := []reading[Expiry]{expiryReading(won), expiryReading(won), expiryReading(longer)}
+	read[2].text = false
+	if droppedDigitDoubt(read, want) {
+		t.Error("a reading without text raised doubt")
+	}
+}
+
+// blobsOf labels rects (in order, ids from 1) on a w x h ink label array.
+func blobsOf(w, h int, rects ...image.Rectangle) inkBlobs {
+	c := inkBlobs{label: make([]int32, w*h), w: w, h: h}
+	for i, r := range rects {
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				c.label[y*w+x] = int32(i + 1)
+			}
+		}
+		c.boxes = append(c.boxes, inkBlob{r, r.Dx() * r.Dy()})
+	}
+	return c
+}
+
+func TestInkSegmentsAndWordStarts(t *testing.T) {
+	line := image.Rect(10, 10, 190, 30) // 20 px tall: bridges gaps under 4 px, splits from 9 px
+	glyphs := []image.Rectangle{
+		image.Rect(10, 10, 20, 30),
+		image.Rect(22, 12, 32, 28),   // 2 px after the first: the same segment
+		image.Rect(45, 10, 55, 30),   // 13 px gap: a word starts
+		image.Rect(60, 11, 70, 29),   // 5 px: a new segment, but not a word
+		image.Rect(100, 10, 110, 30), // 30 px: the widest gap
+		image.Rect(40, 0, 150, 8),    // ink above the line is not the line's
+		image.Rect(115, 24, 121, 30), // 5 px, and a third as tall: a small word
+	}
+	c := blobsOf(200, 40, glyphs...)
+	want := []inkSegment{{10, 32, 10, 30}, {45, 55, 10, 30}, {60, 70, 11, 29}, {100, 110, 10, 30}, {115, 121, 24, 30}}
+	if got := inkSegments(c, line); !slices.Equal(got, want) {
+		t.Errorf("inkSegments = %v\nwant %v", got, want)
+	}
+	// The change of height comes first, then the widest gaps; at most two.
+	if got := wordStarts(c, line); !slices.Equal(got, []int{115, 100}) {
+		t.Errorf("wordStarts = %v, want [115 100]", got)
+	}
+
+	// Without the small word: the widest gap first, then the next.
+	c = blobsOf(200, 40, glyphs[:6]...)
+	if got := wordStarts(c, image.Rect(10, 10, 110, 30)); !slices.Equal(got, []int{100, 45}) {
+		t.Errorf("wordStarts = %v, want [100 45]", got)
+	}
+	// Evenly spaced glyphs are one word.
+	even := blobsOf(200, 40, image.Rect(10, 10, 20, 30), image.Rect(25, 10, 35, 30), image.Rect(40, 10, 50, 30))
+	if segs := inkSegments(even, image.Rect(10, 10, 50, 30)); len(segs) != 3 {
+		t.Errorf("inkSegments = %v, want three segments", segs)
+	}
+	if got := wordStarts(even, image.Rect(10, 10, 50, 30)); len(got) != 0 {
+		t.Errorf("wordStarts = %v, want none", got)
+	}
+	// An empty line has no segments and no words.
+	empty := blobsOf(200, 40)
+	if segs, starts := inkSegments(empty, line), wordStarts(empty, line); len(segs) != 0 || len(starts) != 0 {
+		t.Errorf("empty line: %v %v", segs, starts)
+	}
+	// A one-glyph line.
+	one := blobsOf(200, 40, image.Rect(50, 10, 60, 30))
+	if segs, starts := inkSegments(one, line), wordStarts(one, line); !slices.Equal(segs, []inkSegment{{50, 60, 10, 30}}) || len(starts) != 0 {
+		t.Errorf("one glyph: %v %v", segs, starts)
+	}
+}
+
+// px converts millimetres to canonical card pixels.
+func px(mm float64) int { return int(mm * canonPxPerMM) }
+
+// synthLine is a row of glyph-sized blocks standing for a text line.
+type synthLine struct {
+	x0, y0 float64 // mm, top-left of the first glyph
+	glyphs int
+	gapAt  int     // a wide gap before glyph gapAt (0: none)
+	gapMM  float64 // its width
+}
+
+const (
+	synthGlyphW, synthGlyphH, synthPitch = 2.0, 3.0, 2.6 // mm
+	synthPaper, synthPhoto               = 235, 80
+)
+
+func drawSyntheticLine(card *image.Gray, l synthLine, c color.Gray) (image.Rectangle, []image.Rectangle) {
+	var r image.Rectangle
+	var glyphs []image.Rectangle
+	x := l.x0
+	for i := 0; i < l.glyphs; i++ {
+		if i == l.gapAt && i > 0 {
+			x += l.gapMM
+		}
+		g := image.Rect(px(x), px(l.y0), px(x+synthGlyphW), px(l.y0+synthGlyphH))
+		draw.Draw(card, g, image.NewUniform(c), image.Point{}, draw.Src)
+		r = r.Union(g)
+		glyphs = append(glyphs, g)
+		x += synthPitch
+	}
+	return r, glyphs
+}
+
+func TestFindPrintOnASyntheticCard(t *testing.T) {
+	card := image.NewGray(image.Rect(0, 0, canonW, canonH))
+	draw.Draw(card, card.Rect, image.NewUniform(color.Gray{synthPaper}), image.Point{}, draw.Src)
+	photo := image.Rect(px(58.5), px(5), px(81.5), px(34))
+	draw.Draw(card, photo, image.NewUniform(color.Gray{synthPhoto}), image.Point{}, draw.Src)
+	black := color.Gray{0}
+
+	name, _ := drawSyntheticLine(card, synthLine{x0: 10, y0: 5, glyphs: 5}, black)
+	// A date printed close beside the name: one line (the gap is narrower
+	// than the line is tall), with a word start after the wide gap.
+	besideRect, besideGlyphs := drawSyntheticLine(card, synthLine{x0: 3, y0: 12, glyphs: 12, gapAt: 4, gapMM: 1.5}, black)
+	birth, _ := drawSyntheticLine(card, synthLine{x0: 10, y0: 23.5, glyphs: 12}, black)
+	expiry, _ := drawSyntheticLine(card, synthLine{x0: 3.5, y0: 31.5, glyphs: 14}, black)
+	// A boxed line: a thin outline 1.5 mm round its glyphs.
+	boxed, _ := drawSyntheticLine(card, synthLine{x0: 5, y0: 41, glyphs: 6}, black)
+	frame := boxed.Inset(-px(1.5))
+	stroke := px(0.25)
+	var outline []image.Rectangle
+	for _, s := range []image.Rectangle{
+		{frame.Min, image.Pt(frame.Max.X, frame.Min.Y+stroke)},
+		{image.Pt(frame.Min.X, frame.Max.Y-stroke), frame.Max},
+		{frame.Min, image.Pt(frame.Min.X+stroke, frame.Max.Y)},
+		{image.Pt(frame.Max.X-stroke, frame.Min.Y), frame.Max},
+	} {
+		draw.Draw(card, s, image.NewUniform(black), image.Point{}, draw.Src)
+		outline = append(outline, s)
+	}
+	// A code under the photo, and a row of glyphs inside the photo (its
+	// print, or a pattern on the portrait) that is no text line.
+	code, _ := drawSyntheticLine(card, synthLine{x0: 72.5, y0: 39.5, glyphs: 4}, black)
+	drawSyntheticLine(card, synthLine{x0: 61, y0: 20, glyphs: 6}, black)
+
+	p := findPrint(card)
+
+	// The photo is found to its cell grid (1 mm).
+	tol := px(gridMM) + 1
+	for _, d := range []int{p.photo.Min.X - photo.Min.X, p.photo.Min.Y - photo.Min.Y, p.photo.Max.X - photo.Max.X, p.photo.Max.Y - photo.Max.Y} {
+		if d < -tol || d > tol {
+			t.Errorf("photo %v, drawn at %v", p.photo, photo)
+			break
+		}
+	}
+	// Every drawn line is found exactly, and nothing else.
+	want := []image.Rectangle{name, besideRect, birth, expiry, boxed, code}
+	got := slices.Clone(p.lines)
+	key := func(a, b image.Rectangle) int {
+		if a.Min.Y != b.Min.Y {
+			return a.Min.Y - b.Min.Y
+		}
+		return a.Min.X - b.Min.X
+	}
+	slices.SortFunc(got, key)
+	slices.SortFunc(want, key)
+	if !slices.Equal(got, want) {
+		t.Errorf("lines\n got %v\nwant %v", got, want)
+	}
+	for _, l := range p.lines {
+		if center(l).In(photo) {
+			t.Errorf("line %v reported inside the photo", l)
+		}
+	}
+	if len(p.splits) != len(p.lines) {
+		t.Fatalf("%d split lists for %d lines", len(p.splits), len(p.lines))
+	}
+	for i, l := range p.lines {
+		var wantSplits []int
+		if l == besideRect {
+			wantSplits = []int{besideGlyphs[4].Min.X}
+		}
+		if !slices.Equal(p.splits[i], wantSplits) {
+			t.Errorf("line %v splits %v, want %v", l, p.splits[i], wantSplits)
+		}
+	}
+	// The outline is painted white, the glyphs it held are not.
+	for _, s := range outline {
+		for y := s.Min.Y; y < s.Max.Y; y++ {
+			for x := s.Min.X; x < s.Max.X; x++ {
+				if v := card.GrayAt(x, y).Y; v != 255 {
+					t.Fatalf("outline pixel %d,%d is %d after findPrint, want 255", x, y, v)
+				}
+			}
+		}
+	}
+	for y := boxed.Min.Y; y < boxed.Max.Y; y++ {
+		for x := boxed.Min.X; x < boxed.Max.X; x++ {
+			if v := card.GrayAt(x, y).Y; v != 0 && v != synthPaper {
+				t.Fatalf("boxed line pixel %d,%d changed to %d", x, y, v)
+			}
+		}
+	}
+	if v := card.GrayAt(boxed.Min.X, boxed.Min.Y).Y; v != 0 {
+		t.Errorf("the boxed line's first glyph was erased (%d)", v)
+	}
+}
+
+// A card with no photo and a single rule: the rule is erased, and no line
+// or photo is made up.
+func TestFindPrintRuleOnly(t *testing.T) {
+	card := image.NewGray(image.Rect(0, 0, canonW, canonH))
+	draw.Draw(card, card.Rect, image.NewUniform(color.Gray{synthPaper}), image.Point{}, draw.Src)
+	rule := image.Rect(px(5), px(30), px(50), px(30.4))
+	draw.Draw(card, rule, image.NewUniform(color.Gray{0}), image.Point{}, draw.Src)
+	p := findPrint(card)
+	if !p.photo.Empty() || len(p.lines) != 0 {
+		t.Errorf("photo %v lines %v on a card with one rule", p.photo, p.lines)
+	}
+	if v := card.GrayAt(rule.Min.X+px(10), rule.Min.Y).Y; v != 255 {
+		t.Errorf("rule pixel %d after findPrint, want 255", v)
+	}
+}
+
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{
+		"昭和55年 2月17日生", "1985年 3月 4日生", "2035年 2月17日まで有効", "2031年 3月 4日",
+		"2285", "123", "性別 女", "日本国 JAPAN", "山田　花子 1985年 3月 4日生", "", "\xff\xfe年",
+		"２０３５年１２月３１日まで有効", "令和", "|2035年",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		in := string(text)
+		kind, design := classify(text)
+		words := startsWithWords(text)
+		if string(text) != in {
+			t.Fatalf("input changed to %q", text)
+		}
+		if kind < kindOther || kind > kindDigits {
+			t.Fatalf("kind %d", kind)
+		}
+		if design != DesignUnknown && design != DesignCurrent && design != DesignNext {
+			t.Fatalf("design %q", design)
+		}
+		norm := normalize(text)
+		switch kind {
+		case kindCode:
+			if _, err := ParseSecurityCode(text); err != nil {
+				t.Fatalf("kindCode for %q, which does not parse: %v", text, err)
+			}
+		case kindDigits:
+			for _, c := range norm {
+				if c < '0' || c > '9' {
+					t.Fatalf("kindDigits for %q", text)
+				}
+			}
+		}
+		// Whatever parses as a date is classified as a date of some kind.
+		_, berr := ParseBirth(text)
+		_, eerr := ParseExpiry(text)
+		if (berr == nil || eerr == nil) && kind != kindBirth && kind != kindExpiry && kind != kindDate {
+			t.Fatalf("date %q classified %v", text, kind)
+		}
+		if len(norm) > 0 && norm[0] >= '0' && norm[0] <= '9' && words {
+			t.Fatalf("%q starts with a digit but with words", text)
+		}
+		if len(norm) == 0 && words {
+			t.Fatalf("%q: nothing, but words", text)
+		}
+	})
+}
