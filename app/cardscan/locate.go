@@ -176,8 +176,9 @@ const (
 	dateMinAspect = 5.0
 	codeMinAspect = 1.5
 	codeMaxAspect = 5.0
-	// codeNearPhotoMM: the code is printed under or beside the photo.
-	codeNearPhotoMM = 20.0
+	// codeNearPhotoMM: the code is printed under or beside the photo (with
+	// room for a light photo background found only around the face).
+	codeNearPhotoMM = 32.0
 )
 
 // locator finds the lines holding the birth date, the expiry and the
@@ -336,8 +337,9 @@ func byPrior(cands []*candidate, prior RectMM) []*candidate {
 
 // findDate reads date-shaped candidates, nearest the prior first, until one
 // says it is the wanted date; then, only if none did, a second rendition of
-// those that said nothing clear. A date without its 生 or まで有効 is taken
-// for the expiry only when it is the one such line left.
+// those that said nothing clear, and lines joined side by side. A date
+// without its 生 or まで有効 is never taken for either: the certificate's
+// expiry written in its box falls on the same birthday as the card's.
 func (l *locator) findDate(ctx context.Context, want lineKind, prior RectMM) (*candidate, error) {
 	field := FieldBirth
 	if want == kindExpiry {
@@ -369,20 +371,6 @@ func (l *locator) findDate(ctx context.Context, want lineKind, prior RectMM) (*c
 	// joined are a last chance.
 	if c, err := l.findJoined(ctx, want, prior); c != nil || err != nil {
 		return c, err
-	}
-	if want == kindExpiry {
-		var only *candidate
-		for _, c := range ordered {
-			if c.kind() == kindDate && !c.taken {
-				if only != nil {
-					return nil, &FieldError{field, ErrFieldUnreadable}
-				}
-				only = c
-			}
-		}
-		if only != nil {
-			return only, nil
-		}
 	}
 	return nil, &FieldError{field, ErrFieldUnreadable}
 }

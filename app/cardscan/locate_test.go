@@ -358,12 +358,12 @@ func TestFindPrintOnASyntheticCard(t *testing.T) {
 			t.Errorf("line %v splits %v, want %v", l, p.splits[i], wantSplits)
 		}
 	}
-	// The outline is painted white, the glyphs it held are not.
+	// The outline is painted in the paper's shade, the glyphs it held are not.
 	for _, s := range outline {
 		for y := s.Min.Y; y < s.Max.Y; y++ {
 			for x := s.Min.X; x < s.Max.X; x++ {
-				if v := card.GrayAt(x, y).Y; v != 255 {
-					t.Fatalf("outline pixel %d,%d is %d after findPrint, want 255", x, y, v)
+				if v := card.GrayAt(x, y).Y; v != synthPaper {
+					t.Fatalf("outline pixel %d,%d is %d after findPrint, want the paper's %d", x, y, v, synthPaper)
 				}
 			}
 		}
@@ -391,8 +391,8 @@ func TestFindPrintRuleOnly(t *testing.T) {
 	if !p.photo.Empty() || len(p.lines) != 0 {
 		t.Errorf("photo %v lines %v on a card with one rule", p.photo, p.lines)
 	}
-	if v := card.GrayAt(rule.Min.X+px(10), rule.Min.Y).Y; v != 255 {
-		t.Errorf("rule pixel %d after findPrint, want 255", v)
+	if v := card.GrayAt(rule.Min.X+px(10), rule.Min.Y).Y; v != synthPaper {
+		t.Errorf("rule pixel %d after findPrint, want the paper's %d", v, synthPaper)
 	}
 }
 

@@ -1,0 +1,139 @@
+package ocr
+
+// Scanner bugs found while writing layout_test.go (issue 15), each kept as
+// the test that failed before its fix.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/uketsuke/uketsuke/app/cardscan"
+	"github.com/uketsuke/uketsuke/sim/cardface"
+	"github.com/uketsuke/uketsuke/sim/profile"
+)
+
+// scanOrRefuse renders and scans; a refusal is returned, a wrong 照合番号B
+// fails the test at once.
+func scanOrRefuse(t *testing.T, p *profile.Profile, opts cardface.Options) (*cardscan.Result, *textLog, error) {
+	t.Helper()
+	img, truth, err := cardface.Render(p, nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &textLog{pool: testPool(t)}
+	res, err := cardscan.New(log).Scan(context.Background(), img)
+	if err != nil {
+		return nil, log, err
+	}
+	t.Cleanup(res.Destroy)
+	if got := res.CodeB.Bytes(); !bytes.Equal(got, []byte(truth.CodeB)) {
+		t.Fatalf("MISREAD: 照合番号B %s, truth %s\nthe scanner read %q", got, truth.CodeB, log.texts)
+	}
+	return res, log, nil
+}
+
+// Bug 1. In a fixed-pitch font (Takao Gothic, IPA Mincho) and in BIZ UD
+// Mincho at the next design's 3.8 mm, the padding space before a one-digit
+// 「 1日」 plus the 1's side bearing is wider than the digit is tall, so
+// joins() (lines.go) splits 「昭和 3年 5月 1日生」 into 「昭和 3年 5月」 and
+// 「1日生」: the first half classifies as a birth date and never parses.
+func TestRegressionPaddedOneSplitsTheDateLine(t *testing.T) {
+	for _, c := range []struct {
+		layout cardface.Layout
+		font   int
+	}{{cardface.FixedLayout(), 6}, {cardface.FixedLayout(), 10}, {cardface.NextLayout(), 3}} {
+		t.Run(fmt.Sprintf("%s/font%d", c.layout.Design, c.font), func(t *testing.T) {
+			l := c.layout
+			p := holder("1928-05-01", "2031-05-01", "3071", false)
+			if _, log, err := scanOrRefuse(t, p, cardface.Options{Seed: 3, Mix: cardface.Clean, Font: c.font, Custom: &l}); err != nil {
+				t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
+			}
+		})
+	}
+}
+
+// Bug 2. findPhoto finds only the head of a portrait on a light background
+// (about 14 x 16 mm of 23 x 29), so nearPhoto drops a security code printed
+// a few millimetres lower than today's (CodeUnderSerial), and blobs of the
+// portrait's lower half are reported as text lines.
+func TestRegressionCodeUnderSerialBesideALightPortrait(t *testing.T) {
+	for _, c := range []struct {
+		layout cardface.Layout
+		mix    cardface.Mix
+		seed   int64
+	}{
+		{cardface.FixedLayout().CodeUnderSerial(), cardface.Clean, 7},
+		{cardface.NextLayout().CodeUnderSerial(), cardface.Clean, 2},
+		{cardface.NextLayout().CodeUnderSerial(), cardface.Normal, 23},
+		{cardface.NextLayout().CodeUnderSerial(), cardface.Normal, 33},
+	} {
+		t.Run(fmt.Sprintf("%s/%s/%d", c.layout.Design, c.mix, c.seed), func(t *testing.T) {
+			l := c.layout
+			if _, log, err := scanOrRefuse(t, cardface.RandomHolder(c.seed), cardface.Options{Seed: c.seed, Mix: c.mix, Font: -1, Custom: &l}); err != nil {
+				t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
+			}
+		})
+	}
+}
+
+// Bug 3. A date line printed 3–3.5 mm from the card's left edge (the next
+// design's expiry, X = 3) is cropped with a sideways margin that reaches the
+// card's edge, which Tesseract reads as 「|」; startsWithWords then takes
+// 「|2031年12月17日まで有効」 for words before a date, and the expiry is lost.
+func TestRegressionCardEdgeReadAsABar(t *testing.T) {
+	p := named("山田　花子", "ヤマダ　ハナコ", "1980-12-17", "2031-12-17", "2285", false)
+	l := cardface.NextLayout()
+	if _, log, err := scanOrRefuse(t, p, cardface.Options{Seed: 1, Mix: cardface.Normal, Font: -1, Custom: &l}); err != nil {
+		t.Errorf("NextLayout normal/1 refused: %v\nthe scanner read %q", err, log.texts)
+	}
+	l = cardface.NextLayout().BirthBesideName()
+	if _, log, err := scanOrRefuse(t, cardface.RandomHolder(22), cardface.Options{Seed: 22, Mix: cardface.Normal, Font: -1, Custom: &l}); err != nil {
+		t.Errorf("NextLayout().BirthBesideName() normal/22 refused: %v\nthe scanner read %q", err, log.texts)
+	}
+}
+
+// Bug 3, worse: when the true expiry was demoted that way, the certificate
+// box's date (same month and day, five years earlier) is the one plain date
+// left, findDate takes it for the expiry, and the birthday rule holds: the
+// scan returns a WRONG 照合番号B (it costs one of the card's ten tries).
+// A refusal would pass this test; a misread fails it.
+func TestRegressionCertificateDateTakenForExpiry(t *testing.T) {
+	t.Run("random current layout, normal, 189", func(t *testing.T) {
+		scanOrRefuse(t, cardface.RandomHolder(189), cardface.Options{Seed: 189, Mix: cardface.Normal, Font: -1, Layout: cardface.LayoutRandom})
+	})
+	t.Run("fixed layout with certificate date, hard, 33", func(t *testing.T) {
+		l := cardface.FixedLayout().WithCertDate()
+		scanOrRefuse(t, cardface.RandomHolder(33), cardface.Options{Seed: 33, Mix: cardface.Hard, Font: -1, Custom: &l})
+	})
+}
+
+// Bug 4. currentMarks holds 「個人番号」, which the holder's name can hold
+// (the renderer's family name 個人番号, read from a line the birth search
+// passed) and which the next design's title 「個人番号カード」 holds too: a
+// next-design card is reported as today's.
+func TestRegressionNextDesignReportedAsCurrent(t *testing.T) {
+	opts := cardface.Options{Seed: 7, Mix: cardface.Normal, Font: -1, Layout: cardface.LayoutRandom, Design: cardface.DesignNext}
+	res, log, err := scanOrRefuse(t, cardface.RandomHolder(7), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Design == cardscan.DesignCurrent {
+		t.Errorf("next-design card reported as %q\nthe scanner read %q", res.Design, log.texts)
+	}
+}
+
+// Bug 5. A name set small to make room for the birth date beside it can end
+// in one kanji (個人番号　湊) standing alone, narrower than it is tall:
+// groupLines drops it, so roomBeside does not stop the birth line's crop at
+// it, the crop takes in its right edge, Tesseract reads 「!昭和25年…」, and
+// startsWithWords refuses the birth date.
+func TestRegressionBirthBesideNameEndingInOneKanji(t *testing.T) {
+	p := holder("1950-06-08", "2029-06-08", "2952", false)
+	p.Name = "個人番号　湊"
+	l := cardface.FixedLayout().BirthBesideName()
+	if _, log, err := scanOrRefuse(t, p, cardface.Options{Seed: 6, Mix: cardface.Clean, Font: -1, Custom: &l}); err != nil {
+		t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
+	}
+}
