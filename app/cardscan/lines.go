@@ -293,44 +293,6 @@ func fitQuadratic(means []int, use []bool, w, h int) [6]float64 {
 	return out
 }
 
-type cellBlob struct {
-	r image.Rectangle
-	n int
-}
-
-// cellBlobs labels 4-connected runs of true cells.
-func cellBlobs(mask []bool, w, h int) []cellBlob {
-	seen := make([]bool, len(mask))
-	var blobs []cellBlob
-	var stack []int
-	for start, on := range mask {
-		if !on || seen[start] {
-			continue
-		}
-		b := cellBlob{r: image.Rect(start%w, start/w, start%w+1, start/w+1)}
-		stack = append(stack[:0], start)
-		seen[start] = true
-		for len(stack) > 0 {
-			i := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			x, y := i%w, i/w
-			b.n++
-			b.r = b.r.Union(image.Rect(x, y, x+1, y+1))
-			for _, j := range [4]int{i - 1, i + 1, i - w, i + w} {
-				if j < 0 || j >= len(mask) || (j == i-1 && x == 0) || (j == i+1 && x == w-1) {
-					continue
-				}
-				if mask[j] && !seen[j] {
-					seen[j] = true
-					stack = append(stack, j)
-				}
-			}
-		}
-		blobs = append(blobs, b)
-	}
-	return blobs
-}
-
 // inkMask marks the pixels darker than inkRatioPercent of the paper around them.
 func inkMask(g *image.Gray, paper paperGrid) []bool {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
@@ -355,10 +317,21 @@ type inkBlob struct {
 	n int
 }
 
-func components(ink []bool, w, h int) inkBlobs {
+func components(ink []bool, w, h int) inkBlobs { return flood(ink, w, h, true) }
+
+// cellBlobs is the 4-connected regions of a grid of cells.
+func cellBlobs(mask []bool, w, h int) []inkBlob {
+	c := flood(mask, w, h, false)
+	clear(c.label)
+	return c.boxes
+}
+
+// flood labels the connected regions of the true cells of mask, through
+// their 8 neighbours or only the 4 that share a side.
+func flood(mask []bool, w, h int, eight bool) inkBlobs {
 	c := inkBlobs{label: make([]int32, w*h), w: w, h: h}
 	var stack []int
-	for start, on := range ink {
+	for start, on := range mask {
 		if !on || c.label[start] != 0 {
 			continue
 		}
@@ -375,11 +348,11 @@ func components(ink []bool, w, h int) inkBlobs {
 			for dy := -1; dy <= 1; dy++ {
 				for dx := -1; dx <= 1; dx++ {
 					nx, ny := x+dx, y+dy
-					if nx < 0 || ny < 0 || nx >= w || ny >= h {
+					if nx < 0 || ny < 0 || nx >= w || ny >= h || (!eight && dx != 0 && dy != 0) {
 						continue
 					}
 					j := ny*w + nx
-					if ink[j] && c.label[j] == 0 {
+					if mask[j] && c.label[j] == 0 {
 						c.label[j] = id
 						stack = append(stack, j)
 					}
