@@ -151,6 +151,7 @@ func ServedConfig(s *world.Served, k ServedKiosk) (*config.Config, error) {
 	c := config.Default()
 	c.Anchors = anchors
 	c.Face.AllowStill = true
+	c.Facility.Code = world.Institution // the facility its bundles are addressed to
 	c.Parts = &config.Parts{KioskID: "kiosk-e2e", Audit: filepath.Join(k.Dir, "log"),
 		Reader:     config.Reader{Kind: config.KindPCSC, Allow: []string{k.Reader}},
 		FaceCamera: config.Camera{Kind: config.KindFiles, Path: s.FaceFrames, FPS: 10},
