@@ -69,6 +69,8 @@ func Build(cfg *config.Config, o Options) (*World, error) {
 	if w.log == nil {
 		w.log = slog.Default()
 	}
+	// The journal names the version too, for a start that fails before the audit log opens.
+	w.log.Info("uketsuke starting", "version", o.Version.String(), "kiosk", cfg.Parts.KioskID)
 	if err := w.assemble(o); err != nil {
 		w.Close()
 		return nil, err
