@@ -105,7 +105,7 @@ func TestValidationNamesTheField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.AllowsDevice("reader", "054c", "06c1") || c.AllowsDevice("face_camera", "054c", "06c1") {
+	if !c.AllowsDevice("reader", "054c", "06c1", "") || c.AllowsDevice("face_camera", "054c", "06c1", "") {
 		t.Fatal("allow-list")
 	}
 	if ta, err := c.TrustAnchors(); err != nil || len(ta.Kenmen) == 0 || ta.JPKI == nil {

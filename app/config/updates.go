@@ -93,12 +93,15 @@ func applyUpdates(local *Config, now time.Time) (*Config, UpdateReport, error) {
 }
 
 // overlay takes a bundle's policy and keeps the local file's parts, and
-// its trust anchors when the bundle carries none.
+// its trust anchors and device allow-list when the bundle carries none.
 func overlay(bundle, local *Config) *Config {
 	c := *bundle
 	c.Parts = local.Parts
 	if len(c.Anchors) == 0 {
 		c.Anchors = local.Anchors
+	}
+	if len(c.Devices) == 0 { // a bundle that names no devices does not unplug them all
+		c.Devices = local.Devices
 	}
 	return &c
 }
