@@ -140,6 +140,12 @@ func TestPartsValidationNamesTheField(t *testing.T) {
 	if err := c.ProductionPolicy(); !errors.As(err, &pe) || pe.Field != "face.allow_still" {
 		t.Fatalf("allow_still with a live camera: %v", err)
 	}
+	// A virtual reader (no USB device to list) only on a test rig.
+	c.Face.AllowStill = false
+	c.Parts.Reader.AllowVirtual = true
+	if err := c.ProductionPolicy(); !errors.As(err, &pe) || pe.Field != "parts.reader.allow_virtual" {
+		t.Fatalf("a virtual reader with a live camera: %v", err)
+	}
 	c.Parts.OCR.Kind = KindStandIn
 	var ve *ValidationError
 	if err := c.Parts.Production(); !errors.As(err, &ve) || ve.Field != "parts.ocr.kind" {
