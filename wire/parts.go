@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/audit"
@@ -125,7 +126,9 @@ func (w *World) trust() error {
 func (w *World) cardReader() error {
 	r := w.Config.Parts.Reader
 	if r.Kind == config.KindPCSC {
-		w.reader = newPCSCReader(pcsc.AllowList(r.Allow), w.gate(), w.Anchors, w.log)
+		g := w.gate()
+		g.logged = new(sync.Map)
+		w.reader = newPCSCReader(pcsc.AllowList(r.Allow), g, w.Anchors, w.log)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/hardware/usb"
@@ -20,6 +21,18 @@ type usbGate struct {
 	cfg *config.Config
 	bus usb.Bus
 	log *slog.Logger
+	// logged keeps the reader's watch loop, which asks every second, from
+	// logging the same refusal each time; nil logs every refusal.
+	logged *sync.Map
+}
+
+func (g usbGate) refused(kind, device string, err error) {
+	if g.logged != nil {
+		if _, seen := g.logged.LoadOrStore(kind+"\x00"+device+"\x00"+err.Error(), true); seen {
+			return
+		}
+	}
+	g.log.Warn("device refused", "kind", kind, "device", device, "err", err)
 }
 
 // camera admits the USB camera behind a V4L2 node as kind (face_camera or
@@ -30,7 +43,7 @@ func (g usbGate) camera(kind, node string) error {
 		err = fmt.Errorf("%w: %s %s is %s", errDeviceNotListed, kind, node, d)
 	}
 	if err != nil {
-		g.log.Warn("device refused", "kind", kind, "device", node, "err", err)
+		g.refused(kind, node, err)
 	}
 	return err
 }
@@ -42,7 +55,7 @@ func (g usbGate) camera(kind, node string) error {
 func (g usbGate) reader(name string) error {
 	devs, err := g.bus.Devices()
 	if err != nil {
-		g.log.Warn("device refused", "kind", "reader", "device", name, "err", err)
+		g.refused("reader", name, err)
 		return err
 	}
 	cands := usb.ReaderDevices(name, devs)
@@ -60,7 +73,7 @@ func (g usbGate) reader(name string) error {
 		}
 	}
 	if err != nil {
-		g.log.Warn("device refused", "kind", "reader", "device", name, "err", err)
+		g.refused("reader", name, err)
 	}
 	return err
 }

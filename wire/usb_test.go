@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/uketsuke/uketsuke/app/config"
@@ -81,7 +82,7 @@ func TestAReaderOfAnotherMakeOrAVirtualOneIsRefused(t *testing.T) {
 	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
 	cfg.Devices = listedDevs
 	log, buf := captureLog()
-	r := newPCSCReader([]string{"SONY RC-S300*", "Virtual PCD*"}, usbGate{cfg: cfg, bus: fakeBus(t), log: log}, nil, log)
+	r := newPCSCReader([]string{"SONY RC-S300*", "Virtual PCD*"}, usbGate{cfg: cfg, bus: fakeBus(t), log: log, logged: new(sync.Map)}, nil, log)
 	forged, listed, virtual := "SONY RC-S300/P (0666) 00 00", "SONY RC-S300/P (0123) 01 00", "Virtual PCD 00 00"
 	if got, err := r.pick([]string{forged, virtual, listed}); err != nil || got != listed {
 		t.Fatalf("picked %q %v", got, err)
@@ -93,6 +94,9 @@ func TestAReaderOfAnotherMakeOrAVirtualOneIsRefused(t *testing.T) {
 	}
 	if _, err := r.pick([]string{forged}); !errors.Is(err, errNoAllowedReader) {
 		t.Fatalf("only the forged reader: %v", err)
+	}
+	if n := strings.Count(buf.String(), "dead:beef"); n != 1 {
+		t.Fatalf("the watch loop's retries logged the refusal %d times", n)
 	}
 	// Without a serial in the name the two cannot be told apart: refused.
 	if err := r.gate.reader("SONY RC-S300/P 00 00"); !errors.Is(err, errDeviceNotListed) {
