@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/secret"
@@ -20,7 +21,7 @@ func init() {
 	Register(Command{Name: "config init", Summary: "write a commented starter configuration: config init --out FILE", Run: runConfigInit})
 	Register(Command{Name: "config hash-pin", Summary: "hash a staff PIN (6-12 digits, read from standard input) for parts.staff.pin_hash", Run: runHashPIN})
 	Register(Command{Name: "config keygen", Summary: "make an Ed25519 key pair for update bundles: config keygen --out PREFIX", Run: runKeygen})
-	Register(Command{Name: "config sign", Summary: "sign a configuration as an update bundle: config sign --key PREFIX.key --in FILE --out FILE.bundle", Run: runSign})
+	Register(Command{Name: "config sign", Summary: "sign a configuration as an update bundle: config sign --key PREFIX.key --in FILE --out FILE.bundle (--valid-for 720h | --not-after TIME) [--kiosk ID]", Run: runSign})
 	Register(Command{Name: "config apply", Summary: "apply waiting update bundles as the kiosk does at start: config apply [--config FILE]", Run: runApply})
 }
 
@@ -101,11 +102,18 @@ func runSign(ctx context.Context, env *Env, args []string) error {
 	keyFile := fs.String("key", "", "the private key from config keygen")
 	in := fs.String("in", "", "the configuration to distribute (policy only: no parts)")
 	out := fs.String("out", "", "the bundle to write")
+	validFor := fs.Duration("valid-for", 0, "the kiosks may apply the bundle for this long from now (e.g. 720h)")
+	notAfter := fs.String("not-after", "", "or: until this time (RFC 3339, e.g. 2027-01-31T23:59:59+09:00)")
+	kiosk := fs.String("kiosk", "", "address the bundle to this kiosk only (its parts.kiosk_id); default every kiosk of the facility")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *keyFile == "" || *in == "" || *out == "" {
-		return fmt.Errorf("%w: config sign --key FILE --in FILE --out FILE", ErrUsage)
+		return fmt.Errorf("%w: config sign --key FILE --in FILE --out FILE (--valid-for D | --not-after TIME)", ErrUsage)
+	}
+	expiry, err := bundleExpiry(*validFor, *notAfter, time.Now())
+	if err != nil {
+		return err
 	}
 	seed, err := os.ReadFile(*keyFile)
 	if err != nil {
@@ -119,11 +127,38 @@ func runSign(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := config.SignBundle(doc, ed25519.NewKeyFromSeed(raw))
+	// The facility is the document's own: a bundle is addressed where its
+	// policy belongs.
+	c, err := config.Parse(doc)
+	if err != nil {
+		return err
+	}
+	cl := config.Claims{NotAfter: expiry, Facility: c.Facility.Code, Kiosk: *kiosk}
+	b, err := config.SignBundle(doc, cl, ed25519.NewKeyFromSeed(raw))
 	if err != nil {
 		return err
 	}
 	return os.WriteFile(*out, b, 0o644)
+}
+
+// bundleExpiry is the one expiry the flags give; a bundle must have one.
+func bundleExpiry(validFor time.Duration, notAfter string, now time.Time) (time.Time, error) {
+	switch {
+	case validFor != 0 && notAfter != "":
+		return time.Time{}, fmt.Errorf("%w: --valid-for or --not-after, not both", ErrUsage)
+	case validFor > 0:
+		return now.Add(validFor), nil
+	case notAfter != "":
+		t, err := time.Parse(time.RFC3339, notAfter)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%w: --not-after: %v", ErrUsage, err)
+		}
+		if !t.After(now) {
+			return time.Time{}, fmt.Errorf("%w: --not-after %s is already past", ErrUsage, notAfter)
+		}
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%w: a bundle needs an expiry: --valid-for 720h or --not-after TIME", ErrUsage)
 }
 
 func runApply(ctx context.Context, env *Env, args []string) error {

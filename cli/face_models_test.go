@@ -101,7 +101,7 @@ func TestFaceCalibrateSignsTheStrictestSetsThreshold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.OpenBundle(data, []ed25519.PublicKey{pub})
+	cfg, err := config.OpenBundle(data, []ed25519.PublicKey{pub}, anyKiosk("0000000000"))
 	if err != nil || cfg.Face.Threshold != threshold {
 		t.Fatalf("bundle: %v, threshold %v, want %v", err, cfg.Face.Threshold, threshold)
 	}

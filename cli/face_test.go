@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uketsuke/uketsuke/app/config"
 )
@@ -178,7 +179,7 @@ func TestThresholdBundleIsSignedAndCarriesTheThreshold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := config.OpenBundle(data, []ed25519.PublicKey{pub})
+	got, err := config.OpenBundle(data, []ed25519.PublicKey{pub}, anyKiosk("1312345678"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,11 +194,11 @@ func TestThresholdBundleIsSignedAndCarriesTheThreshold(t *testing.T) {
 
 	// Another key does not open it; a changed byte breaks the signature.
 	other, _, _ := ed25519.GenerateKey(rand.Reader)
-	if _, err := config.OpenBundle(data, []ed25519.PublicKey{other}); !errors.Is(err, config.ErrUnknownKey) {
+	if _, err := config.OpenBundle(data, []ed25519.PublicKey{other}, anyKiosk("1312345678")); !errors.Is(err, config.ErrUnknownKey) {
 		t.Fatalf("foreign key: %v", err)
 	}
 	tampered := []byte(strings.Replace(string(data), `"signature": "`, `"signature": "A`, 1))
-	if _, err := config.OpenBundle(tampered, []ed25519.PublicKey{pub}); err == nil {
+	if _, err := config.OpenBundle(tampered, []ed25519.PublicKey{pub}, anyKiosk("1312345678")); err == nil {
 		t.Fatal("tampered bundle opened")
 	}
 
@@ -207,7 +208,7 @@ func TestThresholdBundleIsSignedAndCarriesTheThreshold(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ = os.ReadFile(out)
-	if got, err := config.OpenBundle(data, []ed25519.PublicKey{pub}); err != nil || got.Serial != 40 || got.Face.Threshold != 0.95 {
+	if got, err := config.OpenBundle(data, []ed25519.PublicKey{pub}, anyKiosk("0000000000")); err != nil || got.Serial != 40 || got.Face.Threshold != 0.95 {
 		t.Fatalf("%+v %v", got, err)
 	}
 	// A kiosk's own file has parts, which a bundle may not carry: they are
@@ -218,7 +219,7 @@ func TestThresholdBundleIsSignedAndCarriesTheThreshold(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ = os.ReadFile(out)
-	if got, err := config.OpenBundle(data, []ed25519.PublicKey{pub}); err != nil || got.Parts != nil || got.Face.Threshold != 0.9525 {
+	if got, err := config.OpenBundle(data, []ed25519.PublicKey{pub}, anyKiosk("0000000000")); err != nil || got.Parts != nil || got.Face.Threshold != 0.9525 {
 		t.Fatalf("from a kiosk's file: %+v %v", got, err)
 	}
 	// A threshold the kiosk's configuration refuses is never signed.
@@ -249,7 +250,7 @@ func TestSigningKeyFromConfigKeygen(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(bundle)
-	if got, err := config.OpenBundle(data, []ed25519.PublicKey{pub}); err != nil || got.Face.Threshold != 0.9525 {
+	if got, err := config.OpenBundle(data, []ed25519.PublicKey{pub}, anyKiosk("0000000000")); err != nil || got.Face.Threshold != 0.9525 {
 		t.Fatalf("%+v %v", got, err)
 	}
 }
@@ -264,4 +265,9 @@ func TestSigningKeyFormat(t *testing.T) {
 	if !errors.Is(err, ErrUsage) {
 		t.Fatalf("--bundle without --key: %v", err)
 	}
+}
+
+// anyKiosk is a kiosk of the facility, now.
+func anyKiosk(facility string) config.Audience {
+	return config.Audience{Facility: facility, Now: time.Now()}
 }

@@ -14,6 +14,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/face"
@@ -36,6 +37,9 @@ type calibrateFlags struct {
 	key    string
 	base   string
 	serial uint64
+	// validFor is how long the kiosks may apply the bundle (0: 30 days).
+	validFor time.Duration
+	kiosk    string
 }
 
 func runFaceCalibrate(ctx context.Context, env *Env, args []string) error {
@@ -48,6 +52,8 @@ func runFaceCalibrate(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.key, "key", "", "private key that signs the bundle: PREFIX.key from `uketsuke config keygen`, or Ed25519 PKCS#8 PEM")
 	fs.StringVar(&f.base, "base", "", "configuration the threshold goes into (its parts are left out: bundles carry policy only); default: the built-in defaults")
 	fs.Uint64Var(&f.serial, "serial", 0, "serial of the bundle (default: the base's serial + 1)")
+	fs.DurationVar(&f.validFor, "valid-for", 0, "the kiosks may apply the bundle for this long (default 720h)")
+	fs.StringVar(&f.kiosk, "kiosk", "", "address the bundle to this kiosk only (default: every kiosk of the base's facility)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
@@ -123,11 +129,17 @@ func writeThresholdBundle(f calibrateFlags, signer *signingKey, threshold float6
 	if err != nil {
 		return err
 	}
-	bundle, pub, err := signer.sign(doc)
+	validFor := f.validFor
+	if validFor <= 0 {
+		validFor = 30 * 24 * time.Hour
+	}
+	now := time.Now()
+	cl := config.Claims{NotAfter: now.Add(validFor), Facility: base.Facility.Code, Kiosk: f.kiosk}
+	bundle, pub, err := signer.sign(doc, cl)
 	if err != nil {
 		return err
 	}
-	got, err := config.OpenBundle(bundle, []ed25519.PublicKey{pub})
+	got, err := config.OpenBundle(bundle, []ed25519.PublicKey{pub}, config.Audience{Facility: cl.Facility, Kiosk: cl.Kiosk, Now: now})
 	if err != nil || got.Face.Threshold != threshold {
 		return fmt.Errorf("the signed bundle does not open with its own key: %v", err)
 	}
@@ -174,11 +186,11 @@ func readSigningKey(path string) (*signingKey, error) {
 }
 
 // sign wraps doc in a signed bundle and returns the public key.
-func (k *signingKey) sign(doc []byte) ([]byte, ed25519.PublicKey, error) {
+func (k *signingKey) sign(doc []byte, cl config.Claims) ([]byte, ed25519.PublicKey, error) {
 	priv := ed25519.NewKeyFromSeed(k.seed.Bytes())
 	defer clear(priv)
 	pub := slices.Clone(priv.Public().(ed25519.PublicKey))
-	bundle, err := config.SignBundle(doc, priv)
+	bundle, err := config.SignBundle(doc, cl, priv)
 	return bundle, pub, err
 }
 

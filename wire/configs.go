@@ -151,8 +151,10 @@ func ServedConfig(s *world.Served, k ServedKiosk) (*config.Config, error) {
 	c := config.Default()
 	c.Anchors = anchors
 	c.Face.AllowStill = true
+	c.Facility.Code = world.Institution // the facility its bundles are addressed to
 	c.Parts = &config.Parts{KioskID: "kiosk-e2e", Audit: filepath.Join(k.Dir, "log"),
-		Reader:     config.Reader{Kind: config.KindPCSC, Allow: []string{k.Reader}},
+		// vpcd's reader has no USB device; the rig's image-file cameras make it a test rig.
+		Reader:     config.Reader{Kind: config.KindPCSC, Allow: []string{k.Reader}, AllowVirtual: true},
 		FaceCamera: config.Camera{Kind: config.KindFiles, Path: s.FaceFrames, FPS: 10},
 		CardCamera: config.Camera{Kind: config.KindFiles, Path: s.CardFront, FPS: 5},
 		OCR:        config.OCR{Kind: config.KindTesseract, Workers: 1},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/audit"
@@ -125,7 +126,9 @@ func (w *World) trust() error {
 func (w *World) cardReader() error {
 	r := w.Config.Parts.Reader
 	if r.Kind == config.KindPCSC {
-		w.reader = newPCSCReader(pcsc.AllowList(r.Allow), w.Anchors, w.log)
+		g := w.gate()
+		g.logged = new(sync.Map)
+		w.reader = newPCSCReader(pcsc.AllowList(r.Allow), g, w.Anchors, w.log)
 	}
 	return nil
 }
@@ -166,6 +169,14 @@ func (w *World) camera(c config.Camera, field string, missing session.ErrorCode)
 		w.onClose(func() { src.Close() })
 		return src, nil
 	}
+	kind := "face_camera"
+	if field == "parts.card_camera" {
+		kind = "card_camera"
+	}
+	if err := w.gate().camera(kind, c.Device); err != nil {
+		w.fault(missing, err)
+		return missingCamera{err}, nil
+	}
 	src, err := hwcam.Open(hwcam.Config{Path: c.Device, Width: orDefault(c.Width, 1280),
 		Height: orDefault(c.Height, 720), Allow: cameraAllow(c.Allow)})
 	if err != nil {
@@ -175,6 +186,8 @@ func (w *World) camera(c config.Camera, field string, missing session.ErrorCode)
 	w.onClose(func() { src.Close() })
 	return src, nil
 }
+
+func (w *World) gate() usbGate { return usbGate{cfg: w.Config, bus: w.usb, log: w.log} }
 
 func orDefault(v, d int) int {
 	if v == 0 {

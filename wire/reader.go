@@ -17,13 +17,14 @@ import (
 // unplugged, is a fault on screen until it is back: the kiosk keeps waiting.
 type pcscReader struct {
 	allow   pcsc.AllowList
+	gate    usbGate // the reader's USB ids must be listed too
 	anchors *mynacard.TrustAnchors
 	log     *slog.Logger
 	retry   time.Duration
 }
 
-func newPCSCReader(allow pcsc.AllowList, anchors *mynacard.TrustAnchors, log *slog.Logger) *pcscReader {
-	return &pcscReader{allow: allow, anchors: anchors, log: log, retry: time.Second}
+func newPCSCReader(allow pcsc.AllowList, gate usbGate, anchors *mynacard.TrustAnchors, log *slog.Logger) *pcscReader {
+	return &pcscReader{allow: allow, gate: gate, anchors: anchors, log: log, retry: time.Second}
 }
 
 var errNoAllowedReader = errors.New("wire: no reader on the allow-list is connected")
@@ -94,8 +95,14 @@ func (r *pcscReader) firstAllowed(pc *pcsc.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return r.pick(names)
+}
+
+// pick is the first reader whose name is allowed and whose USB device is
+// listed; refused ones are logged by the gate.
+func (r *pcscReader) pick(names []string) (string, error) {
 	for _, n := range names {
-		if r.allow.Allows(n) {
+		if r.allow.Allows(n) && r.gate.reader(n) == nil {
 			return n, nil
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/uketsuke/uketsuke/app/reception"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/staff"
+	"github.com/uketsuke/uketsuke/hardware/usb"
 	"github.com/uketsuke/uketsuke/i18n"
 	"github.com/uketsuke/uketsuke/sim/world"
 )
@@ -33,6 +34,9 @@ type Options struct {
 	Log *slog.Logger
 	// Version is the kiosk software's version for the audit log.
 	Version audit.Version
+	// USB tells which USB device is behind a camera node or reader name;
+	// nil: the kiosk's /sys.
+	USB usb.Bus
 }
 
 // World is one kiosk's parts, put together.
@@ -47,6 +51,7 @@ type World struct {
 	Catalog  *i18n.Catalog // the built-in messages with the facility's wording
 
 	log            *slog.Logger
+	usb            usb.Bus
 	reader         *pcscReader // nil with the virtual reader
 	results        *session.EligibilityAdapter
 	files          *audit.Session     // the reception files' audit record
@@ -69,6 +74,11 @@ func Build(cfg *config.Config, o Options) (*World, error) {
 	if w.log == nil {
 		w.log = slog.Default()
 	}
+	if w.usb = o.USB; w.usb == nil {
+		w.usb = usb.Sysfs{Root: "/sys"}
+	}
+	// The journal names the version too, for a start that fails before the audit log opens.
+	w.log.Info("uketsuke starting", "version", o.Version.String(), "kiosk", cfg.Parts.KioskID)
 	if err := w.assemble(o); err != nil {
 		w.Close()
 		return nil, err

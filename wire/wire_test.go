@@ -13,6 +13,7 @@ import (
 	"github.com/uketsuke/uketsuke/app/audit"
 	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/hardware/usb/usbtest"
 	"github.com/uketsuke/uketsuke/sim/scenario"
 )
 
@@ -125,12 +126,12 @@ func TestProductionRefusesSimulatedParts(t *testing.T) {
 }
 
 func TestAMissingReaderIsAFaultNotACrash(t *testing.T) {
-	r := newPCSCReader([]string{"No Such Reader*"}, nil, nil)
+	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
+	r := newPCSCReader([]string{"No Such Reader*"}, usbGate{cfg: cfg, bus: usbtest.New(t).Bus(), log: discard()}, nil, nil)
 	r.retry = 10 * time.Millisecond
 	if r.log == nil {
 		r.log = discard()
 	}
-	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
 	w, err := Build(cfg, Options{})
 	if err != nil {
 		t.Fatal(err)

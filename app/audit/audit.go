@@ -81,6 +81,9 @@ func Open(opts Options) (*Logger, error) {
 	}
 	l.ops = slog.New(slog.NewJSONHandler(l.opsFile, nil))
 	l.err = slog.New(slog.NewJSONHandler(l.errFile, nil))
+	// Which software ran is on record from the start, before any session:
+	// after an update the log shows when the new version took over.
+	l.ops.Info("start", slog.String("app", opts.App.String()))
 	return l, nil
 }
 

@@ -147,3 +147,18 @@ func TestAIDsOnly(t *testing.T) {
 		}
 	}
 }
+
+// The kiosk's version is in the operation log as soon as the log opens, so
+// an update's effect shows without waiting for a patient.
+func TestOpenRecordsTheVersionAtStart(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(Options{Dir: dir, App: Version{3, 1, 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	ops := readLines(t, filepath.Join(dir, OperationFile))
+	if len(ops) != 1 || ops[0]["msg"] != "start" || ops[0]["app"] != "3.1.4" {
+		t.Fatalf("operation log at start %v", ops)
+	}
+}

@@ -91,11 +91,15 @@ type Session struct {
 }
 
 // AllowedDevice is one entry of the allow-list: an attached device that is
-// not on it is refused.
+// not on it is refused. The ids come from the USB bus (sysfs), not from the
+// names a driver or the device reports.
 type AllowedDevice struct {
 	Kind    string `json:"kind"`    // reader, face_camera, card_camera
 	Vendor  string `json:"vendor"`  // USB vendor id, 4 hex digits
 	Product string `json:"product"` // USB product id, 4 hex digits
+	// Serial pins one unit of a model that has a serial number; empty
+	// admits any unit of the model.
+	Serial string `json:"serial,omitempty"`
 }
 
 // Duration is a time.Duration written as "10s" in JSON.

@@ -105,7 +105,7 @@ func TestValidationNamesTheField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.AllowsDevice("reader", "054c", "06c1") || c.AllowsDevice("face_camera", "054c", "06c1") {
+	if !c.AllowsDevice("reader", "054c", "06c1", "") || c.AllowsDevice("face_camera", "054c", "06c1", "") {
 		t.Fatal("allow-list")
 	}
 	if ta, err := c.TrustAnchors(); err != nil || len(ta.Kenmen) == 0 || ta.JPKI == nil {
@@ -137,7 +137,7 @@ func TestStoreAppliesOnlyVerifiedNewerBundles(t *testing.T) {
 		t.Fatal(err)
 	}
 	newer := doc(t, func(c *Config) { c.Face.Threshold = 0.62 })
-	signed, err := SignBundle(newer, priv)
+	signed, err := SignBundle(newer, forAll(), priv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestStoreAppliesOnlyVerifiedNewerBundles(t *testing.T) {
 	flipped, _ := json.Marshal(b)
 	b.Signature = nil
 	unsigned, _ := json.Marshal(b)
-	foreign, _ := SignBundle(newer, otherPriv)
+	foreign, _ := SignBundle(newer, forAll(), otherPriv)
 	_ = otherPub
 
 	rejects := map[string]struct {
@@ -178,7 +178,7 @@ func TestStoreAppliesOnlyVerifiedNewerBundles(t *testing.T) {
 		t.Fatalf("replayed bundle: %v", err)
 	}
 	invalid := doc(t, func(c *Config) { c.Serial = 9; c.Face.Attempts = 0 })
-	if _, err := SignBundle(invalid, priv); !errors.Is(err, ErrInvalid) {
+	if _, err := SignBundle(invalid, forAll(), priv); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("signing an invalid document: %v", err)
 	}
 	if store.Current().Face.Threshold != 0.62 {
@@ -200,21 +200,49 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// FuzzOpenBundle feeds the parser and verifier any envelope: it may accept
+// only what the key signed, for this kiosk, unexpired; every refusal is typed.
 func FuzzOpenBundle(f *testing.F) {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	signed, _ := SignBundle(doc(f, nil), priv)
+	now := time.Unix(1_800_000_000, 0)
+	signed, _ := SignBundle(doc(f, nil), Claims{NotAfter: now.Add(time.Hour), Facility: testFacility}, priv)
+	forKiosk, _ := SignBundle(doc(f, nil), Claims{NotAfter: now.Add(time.Hour), Facility: testFacility, Kiosk: "kiosk-1"}, priv)
 	f.Add(signed)
+	f.Add(forKiosk)
+	f.Add(bytes.Replace(signed, []byte(testFacility), []byte("1312345678"), 1))
 	f.Add([]byte(`{"format":"uketsuke-config/1"}`))
+	f.Add([]byte(`{"format":"uketsuke-config/2","not_after":"2030-01-01T00:00:00.5Z"}`))
+	aud := Audience{Facility: testFacility, Kiosk: "kiosk-1", Now: now}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := OpenBundle(data, []ed25519.PublicKey{pub})
-		if err == nil && !bytes.Equal(data, signed) {
-			var b bundle
-			if json.Unmarshal(data, &b) != nil || !ed25519.Verify(pub, append(append([]byte{}, signingDomain...), b.Config...), b.Signature) {
-				t.Fatal("accepted a bundle whose signature does not verify")
+		c, err := OpenBundle(data, []ed25519.PublicKey{pub}, aud)
+		if err != nil {
+			for _, want := range []error{ErrMalformed, ErrInvalid, ErrUnsigned, ErrBadSignature, ErrUnknownKey, ErrBundleExpired, ErrWrongAudience} {
+				if errors.Is(err, want) {
+					return
+				}
 			}
+			t.Fatalf("untyped refusal %v", err)
 		}
-		if err == nil && c == nil {
+		if c == nil {
 			t.Fatal("nil configuration without error")
 		}
+		var b bundle
+		if json.Unmarshal(data, &b) != nil {
+			t.Fatal("accepted what does not decode")
+		}
+		cl := Claims{NotAfter: time.Unix(b.NotAfter.Unix(), 0), Facility: b.Facility, Kiosk: b.Kiosk}
+		if !ed25519.Verify(pub, signedBytes(cl, b.Config), b.Signature) {
+			t.Fatal("accepted a bundle whose signature does not verify")
+		}
+		if now.After(cl.NotAfter) || cl.Facility != testFacility || (cl.Kiosk != "" && cl.Kiosk != "kiosk-1") || c.Facility.Code != testFacility {
+			t.Fatalf("accepted a bundle not for this kiosk now: %+v", cl)
+		}
 	})
+}
+
+const testFacility = "0000000000" // Default()'s facility code
+
+// forAll addresses a bundle to every kiosk of the default facility, for a day.
+func forAll() Claims {
+	return Claims{NotAfter: time.Now().Add(24 * time.Hour), Facility: testFacility}
 }

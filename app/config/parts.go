@@ -47,6 +47,10 @@ const (
 type Reader struct {
 	Kind  string   `json:"kind"`            // pcsc or virtual
 	Allow []string `json:"allow,omitempty"` // pcsc: reader names, "*" at the end matches any rest
+	// AllowVirtual admits an allowed reader with no USB device behind it
+	// (vsmartcard's vpcd): test rigs with image-file cameras only. Every
+	// other reader must be a USB device listed in devices.
+	AllowVirtual bool `json:"allow_virtual,omitempty"`
 }
 
 // Camera is the face camera or the card-face camera.
@@ -364,6 +368,9 @@ func (c *Config) ProductionPolicy() error {
 	filesOnly := c.Parts != nil && c.Parts.FaceCamera.Kind == KindFiles
 	if c.Face.AllowStill && !filesOnly {
 		return bad("face.allow_still", "a live camera must see motion: allow_still is for image-file cameras in tests")
+	}
+	if c.Parts != nil && c.Parts.Reader.AllowVirtual && !filesOnly {
+		return bad("parts.reader.allow_virtual", "a virtual reader is for test rigs with image-file cameras")
 	}
 	if len(c.Anchors) == 0 {
 		return bad("trust_anchors", "the J-LIS trust anchors are missing: no card could be verified")

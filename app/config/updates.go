@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Files in the updates' state folder: the last applied bundle (verified
@@ -39,7 +40,17 @@ type UpdateReport struct {
 // bundle in the updates folder that is newer than every serial ever applied.
 // Refused bundles are reported, never applied; the local file's parts always
 // stay (a bundle cannot change them).
+//
+// A waiting bundle must not have expired and must be addressed to this
+// facility (and to this kiosk, when it names one). The bundle applied
+// before is verified again for its signature and audience but not its
+// expiry: it was applied in time, and letting it lapse would put the older
+// local policy back in force.
 func ApplyUpdates(local *Config) (*Config, UpdateReport, error) {
+	return applyUpdates(local, time.Now())
+}
+
+func applyUpdates(local *Config, now time.Time) (*Config, UpdateReport, error) {
 	var rep UpdateReport
 	if local.Parts == nil || local.Parts.Updates.Dir == "" {
 		rep.Serial = local.Serial
@@ -52,13 +63,13 @@ func ApplyUpdates(local *Config) (*Config, UpdateReport, error) {
 	if err != nil {
 		return nil, rep, err
 	}
-	if c, ok := restore(u.State, keys, floor); ok {
+	if c, ok := restore(u.State, keys, AudienceOf(local, time.Time{}), floor); ok {
 		running, rep.Restored = overlay(c, local), true
 	}
 	floor = max(floor, running.Serial)
 	best, bestFile, bestData := (*Config)(nil), "", []byte(nil)
 	for _, file := range bundleFiles(u.Dir) {
-		data, c, err := openBundleFile(file, keys)
+		data, c, err := openBundleFile(file, keys, AudienceOf(local, now))
 		switch {
 		case err != nil:
 			rep.Refused = append(rep.Refused, Refusal{file, err})
@@ -82,32 +93,35 @@ func ApplyUpdates(local *Config) (*Config, UpdateReport, error) {
 }
 
 // overlay takes a bundle's policy and keeps the local file's parts, and
-// its trust anchors when the bundle carries none.
+// its trust anchors and device allow-list when the bundle carries none.
 func overlay(bundle, local *Config) *Config {
 	c := *bundle
 	c.Parts = local.Parts
 	if len(c.Anchors) == 0 {
 		c.Anchors = local.Anchors
 	}
+	if len(c.Devices) == 0 { // a bundle that names no devices does not unplug them all
+		c.Devices = local.Devices
+	}
 	return &c
 }
 
 // restore re-verifies the bundle applied before; it counts only if its
 // serial is the one recorded.
-func restore(state string, keys []ed25519.PublicKey, floor uint64) (*Config, bool) {
-	_, c, err := openBundleFile(filepath.Join(state, AppliedBundleFile), keys)
+func restore(state string, keys []ed25519.PublicKey, aud Audience, floor uint64) (*Config, bool) {
+	_, c, err := openBundleFile(filepath.Join(state, AppliedBundleFile), keys, aud)
 	if err != nil || c.Serial != floor {
 		return nil, false
 	}
 	return c, true
 }
 
-func openBundleFile(path string, keys []ed25519.PublicKey) ([]byte, *Config, error) {
+func openBundleFile(path string, keys []ed25519.PublicKey, aud Audience) ([]byte, *Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := OpenBundle(data, keys)
+	c, err := OpenBundle(data, keys, aud)
 	return data, c, err
 }
 

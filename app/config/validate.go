@@ -16,6 +16,7 @@ var (
 	facilityCode = regexp.MustCompile(`^[0-9]{10}$`)
 	messageKey   = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$`)
 	usbID        = regexp.MustCompile(`^[0-9a-f]{4}$`)
+	usbSerial    = regexp.MustCompile(`^[!-~]{0,126}$`)
 	deviceKinds  = map[string]bool{"reader": true, "face_camera": true, "card_camera": true}
 )
 
@@ -148,6 +149,8 @@ func (c *Config) validateDevices() error {
 			return bad(field+".vendor", "must be 4 lower-case hex digits")
 		case !usbID.MatchString(d.Product):
 			return bad(field+".product", "must be 4 lower-case hex digits")
+		case !usbSerial.MatchString(d.Serial):
+			return bad(field+".serial", "at most 126 printable ASCII characters")
 		case seen[d]:
 			return bad(field, "listed twice")
 		}
@@ -167,10 +170,11 @@ func (c *Config) validateAnchors() error {
 	return nil
 }
 
-// AllowsDevice reports whether a device is on the allow-list.
-func (c *Config) AllowsDevice(kind, vendor, product string) bool {
+// AllowsDevice reports whether a device is on the allow-list: its kind and
+// USB ids match an entry, and its serial too when the entry names one.
+func (c *Config) AllowsDevice(kind, vendor, product, serial string) bool {
 	for _, d := range c.Devices {
-		if d == (AllowedDevice{Kind: kind, Vendor: vendor, Product: product}) {
+		if d.Kind == kind && d.Vendor == vendor && d.Product == product && (d.Serial == "" || d.Serial == serial) {
 			return true
 		}
 	}

@@ -89,7 +89,7 @@ policy() { # SERIAL: the policy half of a configuration, no parts
 mkdir -p "$w/updates"
 for s in 3 5 7; do
 	policy $s >"$out/policy$s.json"
-	"$bin" config sign --key "$out/update.key" --in "$out/policy$s.json" --out "$out/p$s.bundle"
+	"$bin" config sign --key "$out/update.key" --in "$out/policy$s.json" --out "$out/p$s.bundle" --valid-for 720h
 done
 cp "$out/p5.bundle" "$w/updates/"
 "$bin" config apply --config "$cfg" >"$out/apply1.log" 2>&1 || fail "bundle 5: $(cat "$out/apply1.log")"

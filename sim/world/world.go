@@ -96,6 +96,10 @@ const (
 	institution = "1312345678"
 )
 
+// Institution is the 医療機関コード the world's kiosk certificates name: a
+// kiosk configured for the world belongs to that facility.
+const Institution = institution
+
 // DefaultReader and DefaultVPCDAddr are vpcd's second slot: card tools use the first.
 const (
 	DefaultReader   = "Virtual PCD 00 01"
