@@ -100,6 +100,9 @@ type candidate struct {
 	tail bool
 	// room is how far sideways the crop may reach before another line.
 	room [2]int
+	// box, when set, is a place on today's card cut as it stands: the last
+	// place looked at when no found line says it holds the field.
+	box  *RectMM
 	crop *image.Gray
 	// inkPx is how tall the field's ink stands at the size the renditions
 	// were tuned for.
@@ -372,6 +375,20 @@ func (l *locator) findDate(ctx context.Context, want lineKind, prior RectMM) (*c
 	if c, err := l.findJoined(ctx, want, prior); c != nil || err != nil {
 		return c, err
 	}
+	// Where today's card prints it, cut as a fixed box: blur or glare can
+	// merge or break the lines of a frame that the box still reads. It must
+	// still say what it is, in one of two renditions.
+	box := &candidate{box: &prior, inkPx: dateInkPx}
+	l.lines.all = append(l.lines.all, box)
+	for rendition := 0; rendition < 2; rendition++ {
+		if _, err := l.readDateCandidate(ctx, box, rendition); err != nil {
+			return nil, err
+		}
+		if box.kind() == want {
+			l.dates = append(l.dates, box)
+			return box, nil
+		}
+	}
 	return nil, &FieldError{field, ErrFieldUnreadable}
 }
 
@@ -489,11 +506,15 @@ func startsWithWords(text []byte) bool {
 }
 
 // findCode reads code-shaped candidates near the photo, nearest the prior
-// first, until one reads as four digits in one of the first two renditions
-// (the two engines). If none does, the first that read as digits at all
-// goes to the vote: a code of 1s is often read short at first.
+// first, then today's code box, until one reads as four digits in one of
+// the first two renditions (the two engines). If none does, the first that
+// read as digits at all goes to the vote: a code of 1s is often read short
+// at first.
 func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candidate, f *fieldLines) (*candidate, error) {
-	ordered := byPrior(cands, CodeRect)
+	// Last, where today's card prints it, cut as a fixed box (see findDate).
+	box := &candidate{box: &CodeRect, inkPx: codeInkPx}
+	f.all = append(f.all, box)
+	ordered := append(byPrior(cands, CodeRect), box)
 	for rendition := 0; rendition < 2; rendition++ {
 		for _, c := range ordered {
 			if len(c.kinds) > rendition {
@@ -525,7 +546,9 @@ func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candi
 // readCandidate cuts the line's crop (once) and recognises one rendition.
 // A line that gives no crop reads as nothing.
 func (s *Scanner) readCandidate(ctx context.Context, card *image.Gray, c *candidate, v variant) ([]byte, float64, string, error) {
-	if c.crop == nil {
+	if c.crop == nil && c.box != nil {
+		c.crop = tighten(card, *c.box)
+	} else if c.crop == nil {
 		c.crop = lineCrop(card, c.rect, c.inkPx, c.tail, c.room)
 	}
 	if c.crop == nil {
