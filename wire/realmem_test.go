@@ -103,7 +103,7 @@ func renderChild(t *testing.T, dir string) {
 	p.Birth = fmt.Sprintf("%04d-%02d-%02d", 1950+randInt(50), 1+randInt(12), 1+randInt(28))
 	p.Expiry = fmt.Sprintf("%04d-%s", 2030+randInt(5), p.Birth[5:])
 	p.SecurityCode = fmt.Sprintf("%04d", randInt(10000))
-	img, truth, err := cardface.Render(p, nil, cardface.Options{Seed: 1, Mix: cardface.Clean, Width: 1600, Height: 1200})
+	img, truth, err := cardface.Render(p, nil, cardface.Options{Seed: 1, Mix: cardface.Clean, Width: 960, Height: 720}) // with the world, within the default 8 MiB lock limit
 	if err != nil {
 		t.Fatal(err)
 	}
