@@ -16,10 +16,9 @@ const (
 	cardscanFrameBytes = 1600 * 1200 // cardscan's grey working frame, per OCR worker
 	cardscanCardBytes  = 856 * 540   // its warped card, per OCR worker
 	cardCameraFrames   = 2           // the still being read and the next one
-	smallSecretsBytes  = 2 << 20     // IC photo, PIN, 照合番号B, fields, embeddings, face crops, memguard's own keys
-	// A file or virtual camera's size is not known before its images are
-	// read: count it as the largest still a clinic camera takes.
-	unknownCameraW, unknownCameraH = 1920, 1080
+	// IC photo, PIN, 照合番号B, fields, embeddings, face crops, the face
+	// engine's input and output tensors (1.7 MB measured), memguard's keys.
+	smallSecretsBytes = 4 << 20
 )
 
 // ErrMemLock means RLIMIT_MEMLOCK is below what the configured cameras and
@@ -42,13 +41,14 @@ func LockedBytes(c *config.Config) int64 {
 }
 
 // frameBytes is one locked RGBA frame of the camera, rounded to pages as
-// mlock counts it.
+// mlock counts it. A file or virtual camera's size (tests, the demo) is
+// known only when its images are read, so it is not counted: a frame that
+// does not fit ends its session with an error code instead.
 func frameBytes(c config.Camera) int64 {
-	w, h := unknownCameraW, unknownCameraH
-	if c.Kind == config.KindV4L2 {
-		w, h = orDefault(c.Width, 1280), orDefault(c.Height, 720)
+	if c.Kind != config.KindV4L2 {
+		return 0
 	}
-	return pages(int64(w) * int64(h) * 4)
+	return pages(int64(orDefault(c.Width, 1280)) * int64(orDefault(c.Height, 720)) * 4)
 }
 
 func pages(n int64) int64 {
