@@ -166,5 +166,5 @@ func credentialArg(value string, form *regexp.Regexp, what string) (*secret.Buff
 	if !form.MatchString(value) {
 		return nil, fmt.Errorf("%w: %s has the wrong form; nothing was sent to the card", ErrUsage, what)
 	}
-	return secret.Take([]byte(value)), nil
+	return secret.Take([]byte(value))
 }

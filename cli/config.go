@@ -59,8 +59,11 @@ func runHashPIN(ctx context.Context, env *Env, args []string) error {
 	if err != nil && len(line) == 0 {
 		return fmt.Errorf("%w: type the staff PIN on standard input", ErrUsage)
 	}
-	pin := secret.Take([]byte(strings.TrimRight(string(line), "\r\n")))
+	pin, err := secret.Take([]byte(strings.TrimRight(string(line), "\r\n")))
 	secret.Wipe(line)
+	if err != nil {
+		return err
+	}
 	defer pin.Destroy()
 	h, err := staff.HashPIN(pin.Bytes())
 	if errors.Is(err, staff.ErrPINForm) {

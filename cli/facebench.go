@@ -99,7 +99,11 @@ func runFaceBench(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	for _, n := range fuseSizes {
-		p.fusionStudy(n, threshold).print(env.Stdout, n, threshold, p.card != nil)
+		r, err := p.fusionStudy(n, threshold)
+		if err != nil {
+			return err
+		}
+		r.print(env.Stdout, n, threshold, p.card != nil)
 	}
 	st.printSpeed(env.Stdout)
 	if len(over) > 0 {

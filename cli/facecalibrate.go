@@ -169,7 +169,11 @@ func readSigningKey(path string) (*signingKey, error) {
 	seed := make([]byte, base64.StdEncoding.DecodedLen(len(data)))
 	defer clear(seed)
 	if n, err := base64.StdEncoding.Decode(seed, bytes.TrimSpace(data)); err == nil && n == ed25519.SeedSize {
-		return &signingKey{seed: secret.Take(seed[:n])}, nil
+		b, err := secret.Take(seed[:n])
+		if err != nil {
+			return nil, err
+		}
+		return &signingKey{seed: b}, nil
 	}
 	block, _ := pem.Decode(data)
 	if block == nil {
@@ -182,7 +186,11 @@ func readSigningKey(path string) (*signingKey, error) {
 		return nil, fmt.Errorf("%s: %w", path, errKeyFormat)
 	}
 	defer clear(priv)
-	return &signingKey{seed: secret.Take(priv.Seed())}, nil
+	b, err := secret.Take(priv.Seed())
+	if err != nil {
+		return nil, err
+	}
+	return &signingKey{seed: b}, nil
 }
 
 // sign wraps doc in a signed bundle and returns the public key.

@@ -42,7 +42,7 @@ type pool struct {
 	cardBytes      []int        // codestream size of each card photo
 }
 
-func newPool(sets []faceSet, dim int, o evalOptions) *pool {
+func newPool(sets []faceSet, dim int, o evalOptions) (*pool, error) {
 	p := &pool{sets: sets}
 	person := 0
 	for _, s := range sets {
@@ -59,15 +59,20 @@ func newPool(sets []faceSet, dim int, o evalOptions) *pool {
 	p.start = append(p.start, total)
 	p.liveOK, p.cardOK = make([]bool, total), make([]bool, total)
 	// Locked memory is scarce (8 MiB by default): one matrix per view.
-	p.live = face.NewMatrix(total, dim)
+	var errs [3]error
+	p.live, errs[0] = face.NewMatrix(total, dim)
 	p.fused = p.live
 	if o.frames > 1 {
-		p.fused = face.NewMatrix(total, dim)
+		p.fused, errs[1] = face.NewMatrix(total, dim)
 	}
 	if o.cardPhoto {
-		p.card = face.NewMatrix(total, dim)
+		p.card, errs[2] = face.NewMatrix(total, dim)
 	}
-	return p
+	if err := errors.Join(errs[:]...); err != nil {
+		p.Destroy()
+		return nil, fmt.Errorf("%w (raise it: ulimit -l)", err)
+	}
+	return p, nil
 }
 
 // Destroy wipes every embedding.
@@ -96,7 +101,10 @@ func evaluate(ctx context.Context, eng *face.Engine, sets []faceSet, o evalOptio
 	defer runtime.UnlockOSThread()
 	st := &evalStats{reasons: map[string]int{}, fusedFrames: max(o.frames, 1)}
 	start := time.Now()
-	p := newPool(sets, eng.Config.EmbeddingDim(), o)
+	p, err := newPool(sets, eng.Config.EmbeddingDim(), o)
+	if err != nil {
+		return nil, nil, err
+	}
 	i := 0
 	for _, s := range sets {
 		for _, pr := range s.people {

@@ -37,7 +37,7 @@ type fusionResult struct {
 // Impostor: subsets of n of a person's images against every reference of
 // anyone else, across all sets. Singles are each (reference, frame) pair
 // counted once.
-func (p *pool) fusionStudy(n int, threshold float64) *fusionResult {
+func (p *pool) fusionStudy(n int, threshold float64) (*fusionResult, error) {
 	ref, refOK := p.live, p.liveOK
 	if p.card != nil {
 		ref, refOK = p.card, p.cardOK
@@ -46,7 +46,10 @@ func (p *pool) fusionStudy(n int, threshold float64) *fusionResult {
 	for _, s := range p.sets {
 		r.sets = append(r.sets, s.name)
 	}
-	scratch := face.NewMatrix(1, p.live.Dim()) // the mean vector is an embedding too: locked
+	scratch, err := face.NewMatrix(1, p.live.Dim()) // the mean vector is an embedding too: locked
+	if err != nil {
+		return nil, err
+	}
 	defer scratch.Destroy()
 	mean := scratch.Row(0)
 	byPerson, setOfPerson := p.imagesByPerson()
@@ -81,7 +84,7 @@ func (p *pool) fusionStudy(n int, threshold float64) *fusionResult {
 			}
 		}
 	}
-	return r
+	return r, nil
 }
 
 // imagesByPerson lists the images with a live embedding of each person.

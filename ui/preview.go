@@ -53,7 +53,12 @@ func (p *PreviewTap) keep(img *image.RGBA) {
 	defer p.mu.Unlock()
 	if p.display == nil || p.display.Rect.Dx() != w || p.display.Rect.Dy() != h {
 		p.buf.Destroy()
-		p.buf = secret.New(w * h * 4)
+		p.display = nil
+		buf, err := secret.New(w * h * 4)
+		if err != nil {
+			return // no locked memory: no preview rather than one on the heap
+		}
+		p.buf = buf
 		p.display = &image.RGBA{Pix: p.buf.Bytes(), Stride: w * 4, Rect: image.Rect(0, 0, w, h)}
 	}
 	for y := 0; y < h; y++ {

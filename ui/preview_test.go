@@ -13,7 +13,10 @@ import (
 type gradientCam struct{ closed bool }
 
 func (c *gradientCam) Next(context.Context) (*camera.Frame, error) {
-	f := camera.NewFrame(64, 48, time.Now())
+	f, err := camera.NewFrame(64, 48, time.Now())
+	if err != nil {
+		return nil, err
+	}
 	for y := 0; y < 48; y++ {
 		for x := 0; x < 64; x++ {
 			i := f.Image.PixOffset(x, y)

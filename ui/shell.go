@@ -113,8 +113,10 @@ func New(cfg Config) *Shell {
 		cfg.Catalog = i18n.MustLoad()
 	}
 	cfg.Defaults = theme.New(cfg.Defaults).Options()
-	s := &Shell{cfg: cfg, opts: cfg.Defaults, root: container.NewStack(), staff: secret.New(staff.MaxPINLength),
-		clock: realClock()}
+	// Without locked memory the staff pad takes no digits (a nil buffer
+	// has no room) rather than keep them on the heap.
+	pad, _ := secret.New(staff.MaxPINLength)
+	s := &Shell{cfg: cfg, opts: cfg.Defaults, root: container.NewStack(), staff: pad, clock: realClock()}
 	s.corner = newHoldCorner(s.clock, s.cornerHeld)
 	s.view = session.View{State: session.StateIdle, PIN: session.PINView{Length: session.PINLength, TriesLeft: -1}}
 	s.render()

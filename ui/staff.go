@@ -264,7 +264,12 @@ func (s *Shell) checkStaff() {
 		return
 	}
 	s.touchStaff()
-	pin := secret.New(n)
+	pin, err := secret.New(n)
+	if err != nil {
+		s.clearStaff()
+		s.render()
+		return
+	}
 	copy(pin.Bytes(), s.staff.Bytes()[:n])
 	s.clearStaff()
 	s.staffBusy, s.staffMsg = true, staffNoMsg

@@ -70,6 +70,11 @@ func Build(cfg *config.Config, o Options) (*World, error) {
 	if err := check(cfg, o); err != nil {
 		return nil, err
 	}
+	if o.Production {
+		if err := checkMemLock(cfg); err != nil {
+			return nil, err
+		}
+	}
 	w := &World{Config: cfg, Settings: session.SettingsFrom(cfg), log: o.Log}
 	if w.log == nil {
 		w.log = slog.Default()

@@ -20,23 +20,29 @@ type Frame struct {
 	buf   *secret.Buffer
 }
 
-// NewFrame allocates a w×h RGBA frame backed by locked memory.
-func NewFrame(w, h int, at time.Time) *Frame {
-	buf := secret.New(w * h * 4)
+// NewFrame allocates a w×h RGBA frame backed by locked memory, or fails
+// with secret.ErrLockLimit.
+func NewFrame(w, h int, at time.Time) (*Frame, error) {
+	buf, err := secret.New(w * h * 4)
+	if err != nil {
+		return nil, err
+	}
 	img := &image.RGBA{Pix: buf.Bytes(), Stride: w * 4, Rect: image.Rect(0, 0, w, h)}
-	return &Frame{Image: img, At: at, buf: buf}
+	return &Frame{Image: img, At: at, buf: buf}, nil
 }
 
-// FrameFrom copies src into a new locked frame.
-func FrameFrom(src image.Image, at time.Time) *Frame {
+// FrameFrom copies src into a new locked frame. The pixels go from array to
+// array: image.Image's At boxes every pixel in its own heap object, and the
+// garbage collector neither wipes nor promptly reuses those, so a copy
+// through At would leave the photo scattered over the heap.
+func FrameFrom(src image.Image, at time.Time) (*Frame, error) {
 	b := src.Bounds()
-	f := NewFrame(b.Dx(), b.Dy(), at)
-	for y := 0; y < b.Dy(); y++ {
-		for x := 0; x < b.Dx(); x++ {
-			f.Image.Set(x, y, src.At(b.Min.X+x, b.Min.Y+y))
-		}
+	f, err := NewFrame(b.Dx(), b.Dy(), at)
+	if err != nil {
+		return nil, err
 	}
-	return f
+	copyPixels(f.Image, src)
+	return f, nil
 }
 
 // Release overwrites the pixels. Safe on nil and more than once.

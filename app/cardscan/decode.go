@@ -1,12 +1,15 @@
 package cardscan
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	_ "image/gif" // the formats a card-face image may arrive in
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
+
+	"github.com/uketsuke/uketsuke/app/secret"
 )
 
 // MaxImagePixels refuses decompression bombs before decoding: a 10000x10000
@@ -41,14 +44,19 @@ func Locate(img image.Image) ([4]Pt, bool, error) {
 	if img == nil || img.Bounds().Dx() < minImageSide || img.Bounds().Dy() < minImageSide*3/4 {
 		return [4]Pt{}, false, ErrBadImage
 	}
-	work := toGray(img)
+	work, err := toGray(img)
+	if err != nil {
+		return [4]Pt{}, false, err
+	}
 	defer work.release()
 	corners, ok := findCard(work.Gray)
 	if !ok {
 		return [4]Pt{}, false, ErrNoCard
 	}
 	card, err := warpCard(work.Gray, corners)
-	if err != nil {
+	if errors.Is(err, secret.ErrLockLimit) {
+		return [4]Pt{}, false, err
+	} else if err != nil {
 		return [4]Pt{}, false, ErrNoCard
 	}
 	defer card.release()

@@ -26,9 +26,12 @@ type lockedGray struct {
 	buf *secret.Buffer
 }
 
-func newLockedGray(w, h int) lockedGray {
-	buf := secret.New(w * h)
-	return lockedGray{&image.Gray{Pix: buf.Bytes(), Stride: w, Rect: image.Rect(0, 0, w, h)}, buf}
+func newLockedGray(w, h int) (lockedGray, error) {
+	buf, err := secret.New(w * h)
+	if err != nil {
+		return lockedGray{}, err
+	}
+	return lockedGray{&image.Gray{Pix: buf.Bytes(), Stride: w, Rect: image.Rect(0, 0, w, h)}, buf}, nil
 }
 
 // release overwrites and unlocks the pixels.
@@ -36,12 +39,15 @@ func (g lockedGray) release() { g.buf.Destroy() }
 
 // toGray converts img to 8-bit luminance in locked memory, shrinking by an
 // integer factor when its long side exceeds maxWorkSide.
-func toGray(img image.Image) lockedGray {
+func toGray(img image.Image) (lockedGray, error) {
 	b := img.Bounds()
 	k := (max(b.Dx(), b.Dy()) + maxWorkSide - 1) / maxWorkSide
 	k = max(k, 1)
 	w, h := b.Dx()/k, b.Dy()/k
-	out := newLockedGray(w, h)
+	out, err := newLockedGray(w, h)
+	if err != nil {
+		return out, err
+	}
 	lum := luminanceFunc(img)
 	step := max(1, k/maxSamplesPerSide)
 	for y := 0; y < h; y++ {
@@ -56,7 +62,7 @@ func toGray(img image.Image) lockedGray {
 			out.Pix[y*out.Stride+x] = uint8(sum / n)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // luminanceFunc returns a fast per-pixel luminance reader for common types.

@@ -68,14 +68,19 @@ func (s *Scanner) Scan(ctx context.Context, img image.Image) (*Result, error) {
 	if img == nil || img.Bounds().Dx() < minImageSide || img.Bounds().Dy() < minImageSide*3/4 {
 		return nil, ErrBadImage
 	}
-	work := toGray(img)
+	work, err := toGray(img)
+	if err != nil {
+		return nil, err
+	}
 	defer work.release()
 	corners, ok := findCard(work.Gray)
 	if !ok {
 		return nil, ErrNoCard
 	}
 	card, err := warpCard(work.Gray, corners)
-	if err != nil {
+	if errors.Is(err, secret.ErrLockLimit) {
+		return nil, err
+	} else if err != nil {
 		return nil, ErrNoCard
 	}
 	defer card.release()
@@ -113,7 +118,10 @@ func (s *Scanner) readCard(ctx context.Context, card *image.Gray, upsideDown boo
 		return nil, err
 	}
 	defer clear(code[:])
-	res := assemble(birth, exp, code)
+	res, err := assemble(birth, exp, code)
+	if err != nil {
+		return nil, err
+	}
 	res.Confidence = math.Min(c1, c3)
 	res.GregorianBirth = birth.Era == wareki.Unknown
 	if res.GregorianBirth && loc.lines.design == DesignUnknown {
@@ -208,7 +216,7 @@ func crossCheck(b Birth, e Expiry) error {
 
 // assemble builds the result's buffers without any value passing through
 // the heap beyond the short-lived arrays that are wiped here.
-func assemble(b Birth, e Expiry, code [4]byte) *Result {
+func assemble(b Birth, e Expiry, code [4]byte) (*Result, error) {
 	yymmdd := b.YYMMDD()
 	year := [4]byte{digit(e.Year / 1000), digit(e.Year / 100), digit(e.Year / 10), digit(e.Year)}
 	var all [14]byte
@@ -216,11 +224,15 @@ func assemble(b Birth, e Expiry, code [4]byte) *Result {
 	copy(all[6:10], year[:])
 	copy(all[10:], code[:])
 	codeCopy := code
-	res := &Result{
-		BirthYYMMDD:  secret.Take(yymmdd[:]),
-		ExpiryYear:   secret.Take(year[:]),
-		SecurityCode: secret.Take(codeCopy[:]),
-		CodeB:        secret.Take(all[:]),
+	res := &Result{}
+	var errs [4]error
+	res.BirthYYMMDD, errs[0] = secret.Take(yymmdd[:])
+	res.ExpiryYear, errs[1] = secret.Take(year[:])
+	res.SecurityCode, errs[2] = secret.Take(codeCopy[:])
+	res.CodeB, errs[3] = secret.Take(all[:])
+	if err := errors.Join(errs[:]...); err != nil {
+		res.Destroy()
+		return nil, err
 	}
-	return res
+	return res, nil
 }

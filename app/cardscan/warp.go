@@ -21,7 +21,10 @@ func warpCard(g *image.Gray, corners [4]Pt) (lockedGray, error) {
 	if err != nil {
 		return lockedGray{}, err
 	}
-	out := newLockedGray(canonW, canonH)
+	out, err := newLockedGray(canonW, canonH)
+	if err != nil {
+		return out, err
+	}
 	for y := 0; y < canonH; y++ {
 		for x := 0; x < canonW; x++ {
 			p := toFrame.Apply(Pt{float64(x) + 0.5, float64(y) + 0.5})

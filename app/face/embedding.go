@@ -19,7 +19,12 @@ func NewEmbedding(v []float32) (*Embedding, error) {
 	if len(v) == 0 {
 		return nil, fmt.Errorf("%w: empty vector", ErrDimension)
 	}
-	e := &Embedding{buf: secret.New(len(v) * 4), dim: len(v)}
+	buf, err := secret.New(len(v) * 4)
+	if err != nil {
+		clear(v)
+		return nil, err
+	}
+	e := &Embedding{buf: buf, dim: len(v)}
 	dst := e.Vector()
 	copy(dst, v)
 	clear(v)
@@ -100,7 +105,10 @@ func Fuse(frames []*Embedding) (*Embedding, error) {
 		return nil, fmt.Errorf("%w: nothing to fuse", ErrDimension)
 	}
 	d := frames[0].Dim()
-	acc := secret.New(d * 4)
+	acc, err := secret.New(d * 4)
+	if err != nil {
+		return nil, err
+	}
 	defer acc.Destroy()
 	sum := floats(acc.Bytes())
 	for _, f := range frames {
@@ -175,8 +183,12 @@ type Matrix struct {
 }
 
 // NewMatrix reserves n rows of dim values.
-func NewMatrix(n, dim int) *Matrix {
-	return &Matrix{buf: secret.New(n * dim * 4), dim: dim, rows: n}
+func NewMatrix(n, dim int) (*Matrix, error) {
+	buf, err := secret.New(n * dim * 4)
+	if err != nil {
+		return nil, err
+	}
+	return &Matrix{buf: buf, dim: dim, rows: n}, nil
 }
 
 // Row exposes row i.

@@ -39,7 +39,10 @@ func NewImage(w, h int) (*Image, error) {
 	if w*h > MaxDecodePixels {
 		return nil, fmt.Errorf("%w: %dx%d", ErrTooLarge, w, h)
 	}
-	buf := secret.New(w * h * 3)
+	buf, err := secret.New(w * h * 3)
+	if err != nil {
+		return nil, err
+	}
 	return &Image{W: w, H: h, Pix: buf.Bytes(), buf: buf}, nil
 }
 

@@ -73,7 +73,10 @@ func TestScoreFusionDecision(t *testing.T) {
 }
 
 func TestMatrix(t *testing.T) {
-	m := NewMatrix(3, 2)
+	m, err := NewMatrix(3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer m.Destroy()
 	for i, e := range []*Embedding{mustEmb(t, 1, 0), mustEmb(t, 0, 1), mustEmb(t, 1, 1)} {
 		if err := m.Set(i, e); err != nil {

@@ -120,7 +120,10 @@ func (e *Engine) EmbedFace(img *Image, f Face) (*Embedding, error) {
 		parts = append(parts, p)
 		total += p.Dim()
 	}
-	acc := secret.New(total * 4)
+	acc, err := secret.New(total * 4)
+	if err != nil {
+		return nil, err
+	}
 	defer acc.Destroy()
 	v := floats(acc.Bytes())
 	off := 0

@@ -38,7 +38,10 @@ func (c *Card) readTLVFile(ctx context.Context, prefix int) (*secret.Buffer, err
 	if size <= 0 || size > MaxRecordSize {
 		return nil, fmt.Errorf("%w: %d bytes", ErrRecordTooLarge, size)
 	}
-	buf := secret.New(size)
+	buf, err := secret.New(size)
+	if err != nil {
+		return nil, err
+	}
 	got := copy(buf.Bytes(), first)
 	if err := c.readInto(ctx, buf.Bytes(), got); err != nil {
 		buf.Destroy()
@@ -52,7 +55,10 @@ func (c *Card) readExactly(ctx context.Context, size int) (*secret.Buffer, error
 	if size <= 0 || size > MaxRecordSize {
 		return nil, fmt.Errorf("%w: %d bytes", ErrRecordTooLarge, size)
 	}
-	buf := secret.New(size)
+	buf, err := secret.New(size)
+	if err != nil {
+		return nil, err
+	}
 	if err := c.readInto(ctx, buf.Bytes(), 0); err != nil {
 		buf.Destroy()
 		return nil, err

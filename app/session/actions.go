@@ -110,7 +110,15 @@ func (k *Kiosk) openPINPad(Event) {
 func (k *Kiosk) addDigit(ev Event) {
 	s := k.s
 	if s.pin == nil {
-		s.pin = newPINBuffer()
+		pin, err := newPINBuffer()
+		if err != nil {
+			// No locked memory for the digits: end the session as an
+			// error rather than hold them anywhere else. Posted from
+			// outside the event loop this action runs in.
+			go s.post(Event{Kind: EvCardError, Code: ErrCodeCardError})
+			return
+		}
+		s.pin = pin
 	}
 	s.pin.Bytes()[s.digits] = '0' + ev.Digit
 	s.digits++

@@ -24,7 +24,10 @@ func (s ScanKeys) ReadKeyB(ctx context.Context, still *camera.Frame) (*secret.Bu
 		return nil, err
 	}
 	defer res.Destroy()
-	key := secret.New(res.CodeB.Len())
+	key, err := secret.New(res.CodeB.Len())
+	if err != nil {
+		return nil, err
+	}
 	copy(key.Bytes(), res.CodeB.Bytes())
 	return key, nil
 }

@@ -83,7 +83,10 @@ func (m *MynaCard) ReadPhoto(ctx context.Context) (*secret.Buffer, error) {
 		return nil, cardErr(err)
 	}
 	defer rec.Destroy()
-	out := secret.New(len(rec.Photo))
+	out, err := secret.New(len(rec.Photo))
+	if err != nil {
+		return nil, err
+	}
 	copy(out.Bytes(), rec.Photo)
 	return out, nil
 }

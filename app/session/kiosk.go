@@ -72,11 +72,15 @@ func New(o Options) (*Kiosk, error) {
 	if err := o.Settings.check(); err != nil {
 		return nil, err
 	}
+	refused, err := newRefusedCodes()
+	if err != nil {
+		return nil, err
+	}
 	k := &Kiosk{
 		dev: o.Devices, set: o.Settings, pool: NewPool(o.Settings.workers()),
 		log: o.Audit, onStep: o.OnStep, onStage: o.OnStage,
 		events: make(chan Event, 64), done: make(chan struct{}),
-		watchers: map[chan View]struct{}{}, refused: newRefusedCodes(),
+		watchers: map[chan View]struct{}{}, refused: refused,
 	}
 	k.view = k.snapshot()
 	return k, nil

@@ -209,7 +209,9 @@ func (p *pipeline) scanKeyB() (*secret.Buffer, ErrorCode) {
 	dev := p.s.k.dev
 	for range p.s.settings.CardScanAttempts {
 		still, err := dev.CardCamera.Next(p.ctx)
-		if err != nil {
+		if errors.Is(err, secret.ErrLockLimit) {
+			return nil, ErrCodeCardError
+		} else if err != nil {
 			return nil, ErrCodeCamera
 		}
 		var key *secret.Buffer
@@ -223,6 +225,9 @@ func (p *pipeline) scanKeyB() (*secret.Buffer, ErrorCode) {
 			return key, ErrCodeNone
 		}
 		key.Destroy()
+		if errors.Is(err, secret.ErrLockLimit) {
+			return nil, ErrCodeCardError // another still would not fit either
+		}
 	}
 	return nil, ErrCodeCardFace
 }
@@ -235,6 +240,9 @@ func (p *pipeline) embedPhoto(jp2 *secret.Buffer) (FaceSample, ErrorCode) {
 		err = p.s.timed(stageDecode, func() (err error) { img, err = dev.Decoder.Decode(p.ctx, jp2); return })
 	})
 	jp2.Destroy()
+	if errors.Is(err, secret.ErrLockLimit) {
+		return nil, ErrCodeFaceEngine // the kiosk's memory, not the card's record
+	}
 	if perr != nil || err != nil {
 		img.Release()
 		return nil, ErrCodeRecordInvalid

@@ -26,12 +26,20 @@ const (
 	refusedMax = 64
 )
 
-func newRefusedCodes() *refusedCodes {
-	pad := secret.New(keyBLength)
+func newRefusedCodes() (*refusedCodes, error) {
+	pad, err := secret.New(keyBLength)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := rand.Read(pad.Bytes()); err != nil {
 		panic("session: no randomness for the refused-code pad: " + err.Error())
 	}
-	return &refusedCodes{pad: pad, slots: secret.New(keyBLength * refusedMax), at: make([]time.Time, refusedMax)}
+	slots, err := secret.New(keyBLength * refusedMax)
+	if err != nil {
+		pad.Destroy()
+		return nil, err
+	}
+	return &refusedCodes{pad: pad, slots: slots, at: make([]time.Time, refusedMax)}, nil
 }
 
 func (r *refusedCodes) slot(i int) []byte { return r.slots.Bytes()[i*keyBLength : (i+1)*keyBLength] }
@@ -71,7 +79,10 @@ func (r *refusedCodes) has(code *secret.Buffer) bool {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	probe := secret.New(keyBLength)
+	probe, err := secret.New(keyBLength)
+	if err != nil {
+		return true // unknown: treat as refused rather than risk a try
+	}
 	defer probe.Destroy()
 	r.masked(probe.Bytes(), code)
 	now := time.Now()

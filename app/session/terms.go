@@ -85,4 +85,4 @@ func outcomeTerm(last State, reason ErrorCode) audit.Term {
 	return codeTerm(reason)
 }
 
-func newPINBuffer() *secret.Buffer { return secret.New(PINLength) }
+func newPINBuffer() (*secret.Buffer, error) { return secret.New(PINLength) }

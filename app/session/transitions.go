@@ -69,6 +69,7 @@ var table = []transition{
 	{in(StatePIN), EvDelete, nil, stay, (*Kiosk).deleteDigit},
 	{in(StatePIN), EvSubmitPIN, pinFull, StatePINVerifying, (*Kiosk).verifyPIN},
 	{in(StatePIN), EvBack, nil, StateMethod, (*Kiosk).clearPIN},
+	{in(StatePIN), EvCardError, nil, StateError, (*Kiosk).fail},
 	{in(StatePINVerifying), EvPINAccepted, nil, StateChecking, (*Kiosk).checkByPIN},
 	{in(StatePINVerifying), EvPINWrong, nil, StatePIN, (*Kiosk).pinWrong},
 	{in(StatePINVerifying), EvPINLocked, nil, StateMethod, (*Kiosk).pinLocked},

@@ -9,7 +9,13 @@ import (
 	"github.com/uketsuke/uketsuke/app/secret"
 )
 
-func pin(s string) *secret.Buffer { return secret.Take([]byte(s)) }
+func pin(s string) *secret.Buffer {
+	b, err := secret.Take([]byte(s))
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
 
 func TestHashAndCheck(t *testing.T) {
 	h, err := HashPIN([]byte("482913"))

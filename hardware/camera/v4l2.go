@@ -194,7 +194,10 @@ func (s *Source) poll() (*appcam.Frame, error) {
 	if len(buf) == 0 {
 		return nil, nil
 	}
-	frame := appcam.NewFrame(s.width, s.height, time.Now())
+	frame, err := appcam.NewFrame(s.width, s.height, time.Now())
+	if err != nil {
+		return nil, err
+	}
 	if err := s.convert(frame.Image, buf); err != nil {
 		frame.Release()
 		return nil, err

@@ -50,7 +50,10 @@ func CardPhotoRoundTrip(src image.Image) (frame *camera.Frame, size int, err err
 	if err != nil {
 		return nil, 0, err
 	}
-	photo := secret.Take(j2k)
+	photo, err := secret.Take(j2k)
+	if err != nil {
+		return nil, 0, err
+	}
 	defer photo.Destroy()
 	frame, err = DecodeFrame(photo.Bytes())
 	return frame, photo.Len(), err

@@ -73,7 +73,7 @@ func TestDecodeIntoLockedMemory(t *testing.T) {
 	}
 	var locked *secret.Buffer
 	img, err := Decode(data, func(n int) []byte {
-		locked = secret.New(n)
+		locked, _ = secret.New(n)
 		return locked.Bytes()
 	})
 	if err != nil {

@@ -18,15 +18,23 @@ func DecodeFrame(data []byte) (*camera.Frame, error) {
 			b.Destroy()
 		}
 	}()
+	var lockErr error
 	img, err := Decode(data, func(n int) []byte {
-		b := secret.New(n)
+		b, err := secret.New(n)
+		if err != nil {
+			lockErr = err
+			return nil
+		}
 		scratch = append(scratch, b)
 		return b.Bytes()
 	})
+	if lockErr != nil {
+		return nil, lockErr
+	}
 	if err != nil {
 		return nil, err
 	}
-	return camera.FrameFrom(img, time.Now()), nil
+	return camera.FrameFrom(img, time.Now())
 }
 
 // Decoder decodes chip photos for the kiosk session (its PhotoDecoder port).

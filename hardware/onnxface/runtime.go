@@ -142,7 +142,10 @@ func shapeOf(infos []ort.InputOutputInfo, name string) (ort.Shape, error) {
 
 func lockedTensor(s ort.Shape) (*secret.Buffer, *ort.Tensor[float32], error) {
 	n := int(s.FlattenedSize())
-	buf := secret.New(n * 4)
+	buf, err := secret.New(n * 4)
+	if err != nil {
+		return nil, nil, err
+	}
 	b := buf.Bytes()
 	data := unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), n)
 	t, err := ort.NewTensor(s, data)

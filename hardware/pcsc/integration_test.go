@@ -103,7 +103,7 @@ func TestIntegrationFaceAndPINPathsThroughPcscd(t *testing.T) {
 	if kind, err := c.Detect(ctx); err != nil || kind != mynacard.KindMyNumberCard {
 		t.Fatalf("detect: %v %v", kind, err)
 	}
-	if err := c.VerifyCodeB(ctx, secret.Take([]byte("55021720352285"))); err != nil {
+	if err := c.VerifyCodeB(ctx, take([]byte("55021720352285"))); err != nil {
 		t.Fatal(err)
 	}
 	anchors := jlis.New(jlis.DefaultSeed).Anchors()
@@ -116,11 +116,11 @@ func TestIntegrationFaceAndPINPathsThroughPcscd(t *testing.T) {
 	}
 	rec.Destroy()
 
-	err = c.VerifyAuthPIN(ctx, secret.Take([]byte("0000")))
+	err = c.VerifyAuthPIN(ctx, take([]byte("0000")))
 	if left, ok := apdu.TriesLeft(err); !ok || left != 2 || card.TriesLeft(vcard.CredAuthPIN) != 2 {
 		t.Fatalf("wrong PIN through pcscd: %v", err)
 	}
-	if err := c.VerifyAuthPIN(ctx, secret.Take([]byte("1234"))); err != nil {
+	if err := c.VerifyAuthPIN(ctx, take([]byte("1234"))); err != nil {
 		t.Fatal(err)
 	}
 	cert, err := c.AuthCertificate(ctx)
@@ -164,7 +164,7 @@ func TestIntegrationCardPulledMidReadIsACleanError(t *testing.T) {
 	defer conn.Close()
 	ctx := context.Background()
 	c := mynacard.Open(&pullingTransport{Transport: conn, client: client, n: 8})
-	if err := c.VerifyCodeB(ctx, secret.Take([]byte("55021720352285"))); err != nil {
+	if err := c.VerifyCodeB(ctx, take([]byte("55021720352285"))); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.ReadVerifiedFaceRecord(ctx, jlis.New(jlis.DefaultSeed).Anchors())
@@ -223,4 +223,13 @@ func TestIntegrationOpenSCAgreesWithTheVirtualCard(t *testing.T) {
 	if out := run("openssl", "dgst", "-sha256", "-verify", pub, "-signature", sig, data); !strings.Contains(out, "Verified OK") {
 		t.Fatalf("signature made through OpenSC does not verify: %s", out)
 	}
+}
+
+// take moves b into locked memory; tests run far below the lock limit.
+func take(b []byte) *secret.Buffer {
+	buf, err := secret.Take(b)
+	if err != nil {
+		panic(err)
+	}
+	return buf
 }

@@ -16,7 +16,7 @@ sed -e 's|^ExecStart=.*|ExecStart=/bin/true|' -e 's|^ExecStartPre=.*|ExecStartPr
 command -v systemd-analyze >/dev/null || fail "systemd-analyze missing (apt install systemd)"
 msg=$(systemd-analyze verify "$tmp/uketsuke.service" 2>&1 || true)
 [ -z "$msg" ] || fail "systemd-analyze verify: $msg"
-for want in LimitMEMLOCK=64M LimitCORE=0 NoNewPrivileges=yes User=uketsuke \
+for want in LimitMEMLOCK=64M MemorySwapMax=0 LimitCORE=0 NoNewPrivileges=yes User=uketsuke \
   Environment=GLIBC_TUNABLES=glibc.malloc.perturb=165:glibc.malloc.tcache_count=0; do
   grep -qx "$want" "$here/systemd/uketsuke.service" || fail "unit lacks $want"
 done

@@ -109,7 +109,7 @@ func (s *FileSource) Next(ctx context.Context) (*appcam.Frame, error) {
 		return nil, err
 	}
 	defer wipeDecoded(img)
-	return frameOf(img, s.cfg.Size, time.Now()), nil
+	return frameOf(img, s.cfg.Size, time.Now())
 }
 
 // wipeDecoded clears the decoder's heap copy once the frame holds the pixels,
@@ -151,17 +151,16 @@ func decodeFile(path string) (image.Image, error) {
 }
 
 // frameOf copies img into a locked frame, scaled to cover size if given.
-func frameOf(img image.Image, size image.Point, at time.Time) *appcam.Frame {
-	if size == (image.Point{}) {
-		size = img.Bounds().Size()
+func frameOf(img image.Image, size image.Point, at time.Time) (*appcam.Frame, error) {
+	if size == (image.Point{}) || img.Bounds().Size() == size {
+		return appcam.FrameFrom(img, at)
 	}
-	f := appcam.NewFrame(size.X, size.Y, at)
-	if img.Bounds().Size() == size {
-		draw.Draw(f.Image, f.Image.Rect, img, img.Bounds().Min, draw.Src)
-		return f
+	f, err := appcam.NewFrame(size.X, size.Y, at)
+	if err != nil {
+		return nil, err
 	}
 	xdraw.ApproxBiLinear.Scale(f.Image, f.Image.Rect, img, coverCrop(img.Bounds(), size), draw.Src, nil)
-	return f
+	return f, nil
 }
 
 // coverCrop is the largest centred part of r with the aspect ratio of size.

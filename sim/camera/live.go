@@ -124,7 +124,10 @@ func (s *LiveFaceSource) Next(ctx context.Context) (*appcam.Frame, error) {
 	defer s.mu.Unlock()
 	t := float64(s.frameNo) * s.stepSec
 	s.frameNo++
-	f := appcam.NewFrame(s.size.X, s.size.Y, time.Now())
+	f, err := appcam.NewFrame(s.size.X, s.size.Y, time.Now())
+	if err != nil {
+		return nil, err
+	}
 	s.render(f.Image, s.poseAt(t))
 	return f, nil
 }

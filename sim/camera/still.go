@@ -43,7 +43,7 @@ func (s *StillSource) Next(ctx context.Context) (*appcam.Frame, error) {
 	if img == nil {
 		return nil, ErrNoImages
 	}
-	return frameOf(img, image.Point{}, time.Now()), nil
+	return frameOf(img, image.Point{}, time.Now())
 }
 
 // Close ends the source; Next then returns camera.ErrClosed.

@@ -46,7 +46,7 @@ func (c *Camera) Next(ctx context.Context) (*camera.Frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	return camera.FrameFrom(img, time.Now()), nil
+	return camera.FrameFrom(img, time.Now())
 }
 
 // Close ends the stream.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/eligibility"
 	"github.com/uketsuke/uketsuke/app/mynacard"
-	"github.com/uketsuke/uketsuke/app/secret"
 )
 
 // TestIntegrationEligibility runs a kiosk's whole eligibility path against a
@@ -56,7 +55,7 @@ func TestIntegrationEligibility(t *testing.T) {
 	}
 
 	card := mynacard.Open(vc)
-	if err := card.VerifyAuthPIN(bg, secret.Take([]byte("1234"))); err != nil {
+	if err := card.VerifyAuthPIN(bg, take([]byte("1234"))); err != nil {
 		t.Fatal(err)
 	}
 	pinOut, err := c.CheckByPIN(bg, card)

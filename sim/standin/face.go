@@ -69,7 +69,10 @@ func (c *Camera) Next(ctx context.Context) (*camera.Frame, error) {
 			return nil, ctx.Err()
 		}
 	}
-	f := camera.NewFrame(8, 8, time.Now())
+	f, err := camera.NewFrame(8, 8, time.Now())
+	if err != nil {
+		return nil, err
+	}
 	if c.Scene != nil {
 		f.Image.Pix[0] = byte(c.Scene.person.Load())
 		f.Image.Pix[1] = byte(c.Scene.guidance.Load())
@@ -109,7 +112,10 @@ func (r *KeyReader) ReadKeyB(ctx context.Context, still *camera.Frame) (*secret.
 	if r.Scans <= r.FailFirst || r.Key == nil {
 		return nil, errUnreadable
 	}
-	out := secret.New(len(r.Key))
+	out, err := secret.New(len(r.Key))
+	if err != nil {
+		return nil, err
+	}
 	unmask(out.Bytes(), r.Key)
 	return out, nil
 }
@@ -124,7 +130,10 @@ func (d Decoder) Decode(ctx context.Context, jp2 *secret.Buffer) (*camera.Frame,
 	if jp2.Len() == 0 {
 		return nil, errUnreadable
 	}
-	f := camera.NewFrame(8, 8, time.Now())
+	f, err := camera.NewFrame(8, 8, time.Now())
+	if err != nil {
+		return nil, err
+	}
 	f.Image.Pix[0] = jp2.Bytes()[0]
 	return f, nil
 }
@@ -153,7 +162,8 @@ func (e *Engine) EmbedLive(ctx context.Context, f *camera.Frame) (session.LiveFa
 		return session.LiveFace{Guidance: guidanceCodes[g]}, nil
 	}
 	e.Live.Add(1)
-	return session.LiveFace{Sample: embedding(person)}, nil
+	emb, err := embedding(person)
+	return session.LiveFace{Sample: emb}, err
 }
 
 func (e *Engine) EmbedPhoto(ctx context.Context, f *camera.Frame) (session.FaceSample, error) {
@@ -161,15 +171,18 @@ func (e *Engine) EmbedPhoto(ctx context.Context, f *camera.Frame) (session.FaceS
 		return nil, err
 	}
 	e.Photos.Add(1)
-	return embedding(f.Image.Pix[0]), nil
+	return embedding(f.Image.Pix[0])
 }
 
-func embedding(person byte) *secret.Buffer {
-	b := secret.New(embeddingSize)
+func embedding(person byte) (*secret.Buffer, error) {
+	b, err := secret.New(embeddingSize)
+	if err != nil {
+		return nil, err
+	}
 	for i := range b.Bytes() {
 		b.Bytes()[i] = person
 	}
-	return b
+	return b, nil
 }
 
 var errDestroyed = errors.New("fake engine: embedding destroyed")

@@ -215,7 +215,10 @@ func (c *Card) ReadPhoto(ctx context.Context) (*secret.Buffer, error) {
 	if !c.spec.RecordValid {
 		return nil, session.ErrRecordInvalid
 	}
-	out := secret.New(len(c.spec.Photo))
+	out, err := secret.New(len(c.spec.Photo))
+	if err != nil {
+		return nil, err
+	}
 	unmask(out.Bytes(), c.spec.Photo)
 	return out, nil
 }

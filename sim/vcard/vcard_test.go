@@ -35,7 +35,13 @@ func newCard(t *testing.T, edit func(*profile.Profile, *vcard.Options)) (*vcard.
 	return c, p
 }
 
-func code(s string) *secret.Buffer { return secret.Take([]byte(s)) }
+func code(s string) *secret.Buffer {
+	b, err := secret.Take([]byte(s))
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
 
 var ctx = context.Background()
 
