@@ -217,6 +217,33 @@ func (r digitRun) within(o digitRun) bool {
 	return j == r.n
 }
 
+// nearlyWithin: o has more digits than r, and one more slip besides the
+// digits r lacks would make them equal (「2019年5月3日」 against 「2919年5月30日」).
+func (r digitRun) nearlyWithin(o digitRun) bool {
+	return o.n > r.n && editDistance(r.d[:r.n], o.d[:o.n]) <= o.n-r.n+1
+}
+
+// editDistance counts the insertions, deletions and substitutions that
+// turn a into b.
+func editDistance(a, b []byte) int {
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
 // blindSpotDoubt: a reading that differs from the winner only where the
 // winner shows an engine's known misread of the reading's digit (jpn reads
 // TakaoGothic's 0 as 9: 「昭和10年」 read once as 10 and three times as 19)
@@ -243,9 +270,9 @@ func blindSpotDoubt[T comparable](read []reading[T], val T) bool {
 	return false
 }
 
-// droppedDigitDoubt: readings that hold the winner's digits and one more
-// (「30日」 read as 「36日」, invalid, while others read 「3日」) say a digit
-// may have been dropped by the winners. The winner must then outvote
+// droppedDigitDoubt: readings that hold the winner's digits and one more,
+// give or take one other slip (「30日」 read as 「36日」, invalid, while
+// others read 「3日」), say a digit may have been dropped by the winners. The winner must then outvote
 // them three to one. The era year has its own ink check, but a Gregorian
 // date has no such check and no birthday to agree with.
 func droppedDigitDoubt[T comparable](read []reading[T], val T) bool {
@@ -258,7 +285,7 @@ func droppedDigitDoubt[T comparable](read []reading[T], val T) bool {
 		}
 	}
 	for _, r := range read {
-		if r.text && won.within(r.digits) {
+		if r.text && won.nearlyWithin(r.digits) {
 			longer++
 		}
 	}
