@@ -9,11 +9,9 @@ import (
 	_ "image/jpeg" // profile photos
 	_ "image/png"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/uketsuke/uketsuke/app/mynacard"
-	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/hardware/pcsc"
 	"github.com/uketsuke/uketsuke/sim/jlis"
 	"github.com/uketsuke/uketsuke/sim/profile"
@@ -25,8 +23,6 @@ import (
 func init() {
 	Register(Command{Name: "readers", Summary: "list PC/SC readers and whether the allow-list admits them", Run: runReaders})
 	Register(Command{Name: "card sim", Summary: "run a virtual My Number Card on vsmartcard's vpcd", Run: runCardSim})
-	Register(Command{Name: "card read", Summary: "read and verify a card (test tool; prints no code and no photo)", Run: runCardRead})
-	Register(Command{Name: "card bench", Summary: "time select + 照合番号B + read + verify through PC/SC", Run: runCardBench})
 }
 
 // defaultAllow admits the virtual readers only; a kiosk configures its own.
@@ -153,18 +149,4 @@ func loadTrust(spec string) (*mynacard.TrustAnchors, error) {
 		return jlis.New(jlis.DefaultSeed).Anchors(), nil
 	}
 	return mynacard.LoadTrustAnchors(spec)
-}
-
-var (
-	codeBForm = regexp.MustCompile(`^[0-9]{14}$`)
-	pinForm   = regexp.MustCompile(`^[0-9]{4}$`)
-)
-
-// credentialArg moves a credential from the command line into locked memory.
-// (The argv copy is the operating system's; this is a test tool.)
-func credentialArg(value string, form *regexp.Regexp, what string) (*secret.Buffer, error) {
-	if !form.MatchString(value) {
-		return nil, fmt.Errorf("%w: %s has the wrong form; nothing was sent to the card", ErrUsage, what)
-	}
-	return secret.Take([]byte(value))
 }

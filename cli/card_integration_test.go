@@ -44,7 +44,7 @@ func TestIntegrationCardCommandsThroughPcscd(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, err := run(t, "card", "read", "--code-b", "55021720352285", "--pin", "1234", "--json")
+	out, err := runIn(t, "55021720352285\n1234\n", "card", "read", "--pin-fd", "0", "--json")
 	if err != nil {
 		t.Fatalf("card read: %v\n%s", err, out)
 	}
@@ -60,14 +60,14 @@ func TestIntegrationCardCommandsThroughPcscd(t *testing.T) {
 		t.Fatal("card read printed the 照合番号B or the security code")
 	}
 
-	out, err = run(t, "card", "read", "--code-b", "55021720350000", "--json")
+	out, err = runIn(t, "55021720350000\n", "card", "read", "--json")
 	if err == nil || !strings.Contains(out, `"code_b_tries_left":9`) {
 		t.Fatalf("wrong code: %v %s", err, out)
 	}
 	if card.TriesLeft("kenmen-code-b") != 9 {
 		t.Fatal("the virtual card's counter disagrees")
 	}
-	out, err = run(t, "card", "bench", "--code-b", "55021720352285", "-n", "3")
+	out, err = runIn(t, "55021720352285\n", "card", "bench", "-n", "3")
 	if err != nil || !strings.Contains(out, "median") {
 		t.Fatalf("card bench: %v %s", err, out)
 	}

@@ -1,3 +1,9 @@
+//go:build !kiosk
+
+// The card test tools. The kiosk's package (build tag kiosk) leaves them
+// out: an installed kiosk has no command that reads a card with a
+// credential typed by hand.
+
 package cli
 
 import (
@@ -6,7 +12,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/apdu"
@@ -15,6 +24,11 @@ import (
 	"github.com/uketsuke/uketsuke/hardware/jp2"
 	"github.com/uketsuke/uketsuke/hardware/pcsc"
 )
+
+func init() {
+	Register(Command{Name: "card read", Summary: "read and verify a card (test tool; prints no code and no photo; 照合番号B and PIN from standard input or --code-b-fd/--pin-fd)", Run: runCardRead})
+	Register(Command{Name: "card bench", Summary: "time select + 照合番号B + read + verify through PC/SC (照合番号B from standard input or --code-b-fd)", Run: runCardBench})
+}
 
 // readReport is what `card read` prints: facts a tester needs, never a code,
 // the 個人番号 or the photo itself.
@@ -52,20 +66,24 @@ type jpkiFacts struct {
 func runCardRead(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("card read", env)
 	target := addCardFlags(fs)
-	pin := fs.String("pin", "", "利用者証明用 PIN, 4 digits (optional)")
+	pinFD := fs.Int("pin-fd", -1, "read the 利用者証明用 PIN (4 digits, one line) from this file descriptor; 0 is standard input, after the 照合番号B (optional)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseCardFlags(fs, args); err != nil {
+		return err
+	}
+	code, err := readCredential(env, *target.codeBFD, 14, "the 照合番号B")
+	if err != nil {
 		return err
 	}
 	var pinBuf *secret.Buffer
-	if *pin != "" {
-		var err error
-		if pinBuf, err = credentialArg(*pin, pinForm, "--pin"); err != nil {
+	if *pinFD >= 0 {
+		if pinBuf, err = readCredential(env, *pinFD, 4, "the PIN"); err != nil {
+			code.Destroy()
 			return err
 		}
 		defer pinBuf.Destroy()
 	}
-	cs, err := target.open()
+	cs, err := target.open(code)
 	if err != nil {
 		return err
 	}
@@ -76,15 +94,85 @@ func runCardRead(ctx context.Context, env *Env, args []string) error {
 }
 
 // cardFlags are the flags `card read` and `card bench` share.
-type cardFlags struct{ reader, codeB, trust, allow *string }
+type cardFlags struct {
+	reader, trust, allow *string
+	codeBFD              *int
+}
 
 func addCardFlags(fs *flag.FlagSet) *cardFlags {
 	return &cardFlags{
-		reader: fs.String("reader", "Virtual PCD 00 00", "reader name"),
-		codeB:  fs.String("code-b", "", "照合番号B, 14 digits"),
-		trust:  fs.String("trust", "test", "trust anchors: a JSON file, or 'test' for the test hierarchy"),
-		allow:  allowFlag(fs),
+		reader:  fs.String("reader", "Virtual PCD 00 00", "reader name"),
+		codeBFD: fs.Int("code-b-fd", 0, "read the 照合番号B (14 digits, one line) from this file descriptor; 0 is standard input"),
+		trust:   fs.String("trust", "test", "trust anchors: a JSON file, or 'test' for the test hierarchy"),
+		allow:   allowFlag(fs),
 	}
+}
+
+// parseCardFlags refuses a credential on the command line before parsing:
+// every user can read a process's arguments (/proc/PID/cmdline).
+func parseCardFlags(fs *flag.FlagSet, args []string) error {
+	for _, a := range args {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && (name == "pin" || name == "code-b") {
+			return fmt.Errorf("%w: --%s on the command line is refused (other users can read it); nothing was sent to the card; use --%s-fd", ErrUsage, name, name)
+		}
+		if a == "--" {
+			break
+		}
+	}
+	return parseFlags(fs, args)
+}
+
+// readCredential reads one line of exactly n digits from file descriptor fd
+// (0: the command's standard input) straight into locked memory, a byte at
+// a time so nothing past the line is consumed.
+func readCredential(env *Env, fd, n int, what string) (*secret.Buffer, error) {
+	var r io.Reader = env.stdin()
+	if fd != 0 {
+		f := os.NewFile(uintptr(fd), "credential")
+		if f == nil {
+			return nil, fmt.Errorf("%w: no file descriptor %d for %s", ErrUsage, fd, what)
+		}
+		defer f.Close()
+		r = f
+	}
+	buf, err := secret.New(n + 1)
+	if err != nil {
+		return nil, err
+	}
+	defer buf.Destroy()
+	b, got := buf.Bytes(), 0
+	var one [1]byte
+	for {
+		k, err := r.Read(one[:])
+		if k == 1 {
+			if one[0] == '\n' {
+				break
+			}
+			if one[0] == '\r' {
+				continue
+			}
+			if got == len(b) || one[0] < '0' || one[0] > '9' {
+				one[0] = 0
+				return nil, fmt.Errorf("%w: %s must be %d digits on one line; nothing was sent to the card", ErrUsage, what, n)
+			}
+			b[got], one[0] = one[0], 0
+			got++
+			continue
+		}
+		if err != nil {
+			break
+		}
+	}
+	if got != n {
+		return nil, fmt.Errorf("%w: %s must be %d digits on one line; nothing was sent to the card", ErrUsage, what, n)
+	}
+	out, err := secret.New(n)
+	if err != nil {
+		return nil, err
+	}
+	copy(out.Bytes(), b[:n])
+	return out, nil
 }
 
 // cardSession is a connected card with the credential and anchors to read it.
@@ -94,12 +182,9 @@ type cardSession struct {
 	conn    *pcsc.Conn
 }
 
-// open checks the credential's form before anything reaches the card.
-func (f *cardFlags) open() (*cardSession, error) {
-	code, err := credentialArg(*f.codeB, codeBForm, "--code-b")
-	if err != nil {
-		return nil, err
-	}
+// open connects to the card for code, read and checked before; the session
+// owns code from here on.
+func (f *cardFlags) open(code *secret.Buffer) (*cardSession, error) {
 	anchors, err := loadTrust(*f.trust)
 	if err == nil {
 		var conn *pcsc.Conn
@@ -209,13 +294,17 @@ func runCardBench(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("card bench", env)
 	target := addCardFlags(fs)
 	n := fs.Int("n", 20, "rounds")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseCardFlags(fs, args); err != nil {
 		return err
 	}
 	if *n < 1 {
 		return fmt.Errorf("%w: -n must be at least 1", ErrUsage)
 	}
-	cs, err := target.open()
+	code, err := readCredential(env, *target.codeBFD, 14, "the 照合番号B")
+	if err != nil {
+		return err
+	}
+	cs, err := target.open(code)
 	if err != nil {
 		return err
 	}

@@ -22,8 +22,16 @@ type Command struct {
 
 // Env is what a command may touch: its streams, so tests can capture them.
 type Env struct {
+	Stdin  io.Reader // nil: the process's standard input
 	Stdout io.Writer
 	Stderr io.Writer
+}
+
+func (e *Env) stdin() io.Reader {
+	if e.Stdin == nil {
+		return os.Stdin
+	}
+	return e.Stdin
 }
 
 // ErrUsage marks an error caused by the command line rather than the work.

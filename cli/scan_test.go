@@ -1,3 +1,5 @@
+//go:build !kiosk
+
 package cli
 
 import (

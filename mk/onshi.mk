@@ -2,7 +2,7 @@
 # and result writer (app/eligibility), the `uketsuke onshi` commands.
 TEST_TARGETS += onshi-test
 
-.PHONY: onshi-test onshi-bench
+.PHONY: onshi-test onshi-bench onshi-fuzz
 
 # The integration test against a real HTTPS service on an ephemeral loopback
 # port over a real SQLite file (temp dir) holding the full population, then
@@ -20,3 +20,8 @@ onshi-bench: build
 	nice ./$(BIN) onshi bench --db "$$tmp/onshi.db" --n 100000 --kiosks 50 --duration 30s --mode insurance; \
 	nice ./$(BIN) onshi bench --db "$$tmp/onshi.db" --n 100000 --kiosks 50 --duration 30s --mode insurance --rate 1000; \
 	nice ./$(BIN) onshi bench --db "$$tmp/onshi.db" --n 100000 --kiosks 50 --duration 30s --mode pin
+
+# The 特定機関認証 relay's guard: arbitrary bytes reach the card only as a
+# command of the PIN-less exchange. (`make fuzz` runs it too, with the rest.)
+onshi-fuzz: deps
+	$(GO) test -run='^$$' -fuzz='^FuzzRelayGuard$$' -fuzztime=$(or $(FUZZTIME),60s) -parallel=1 ./app/mynacard/

@@ -31,6 +31,9 @@ type Options struct {
 	Keep     int      // rotated generations kept; 0 = 5
 	App      Version  // the kiosk software's version
 	Devices  []Device // attached devices, logged with every session
+	// OnError hears what the logs cannot write about themselves (a failed
+	// rotation); nil writes it to standard error, which the journal keeps.
+	OnError func(error)
 }
 
 // Logger owns both log files and the running success counters.
@@ -44,10 +47,12 @@ type Logger struct {
 	stats Stats
 }
 
-// Stats counts sessions and successes since the logger opened.
+// Stats counts sessions and successes since the logger opened, and the
+// rotations that failed (the logs then keep growing in their current files).
 type Stats struct {
 	Sessions, Succeeded int
 	ByMethod            map[string]*MethodStats
+	RotationFailures    int
 }
 
 // MethodStats counts one identification method.
@@ -64,6 +69,9 @@ func Open(opts Options) (*Logger, error) {
 	if opts.Keep == 0 {
 		opts.Keep = 5
 	}
+	if opts.OnError == nil {
+		opts.OnError = func(err error) { fmt.Fprintln(os.Stderr, err) }
+	}
 	if opts.MaxBytes < 4096 || opts.Keep < 0 {
 		return nil, fmt.Errorf("%w: max %d bytes, keep %d", ErrBadOptions, opts.MaxBytes, opts.Keep)
 	}
@@ -72,10 +80,10 @@ func Open(opts Options) (*Logger, error) {
 	}
 	l := &Logger{opts: opts, stats: Stats{ByMethod: map[string]*MethodStats{}}}
 	var err error
-	if l.opsFile, err = openRotating(filepath.Join(opts.Dir, OperationFile), opts.MaxBytes, opts.Keep); err != nil {
+	if l.opsFile, err = openRotating(filepath.Join(opts.Dir, OperationFile), opts.MaxBytes, opts.Keep, opts.OnError); err != nil {
 		return nil, err
 	}
-	if l.errFile, err = openRotating(filepath.Join(opts.Dir, ErrorFile), opts.MaxBytes, opts.Keep); err != nil {
+	if l.errFile, err = openRotating(filepath.Join(opts.Dir, ErrorFile), opts.MaxBytes, opts.Keep, opts.OnError); err != nil {
 		l.opsFile.Close()
 		return nil, err
 	}
@@ -96,7 +104,8 @@ func (l *Logger) Close() error {
 func (l *Logger) Stats() Stats {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := Stats{Sessions: l.stats.Sessions, Succeeded: l.stats.Succeeded, ByMethod: map[string]*MethodStats{}}
+	out := Stats{Sessions: l.stats.Sessions, Succeeded: l.stats.Succeeded, ByMethod: map[string]*MethodStats{},
+		RotationFailures: l.opsFile.rotationFailures() + l.errFile.rotationFailures()}
 	for k, v := range l.stats.ByMethod {
 		c := *v
 		out.ByMethod[k] = &c

@@ -162,3 +162,51 @@ func TestOpenRecordsTheVersionAtStart(t *testing.T) {
 		t.Fatalf("operation log at start %v", ops)
 	}
 }
+
+// A rotation that fails (here the rename, as on a full or read-only
+// folder) must not silence the log: records keep landing in the current
+// file, the failure is reported and counted, and rotation succeeds once the
+// cause is gone.
+func TestFailedRotationKeepsLogging(t *testing.T) {
+	dir := t.TempDir()
+	var reported []error
+	l, err := Open(Options{Dir: dir, MaxBytes: 4096, Keep: 2, OnError: func(err error) { reported = append(reported, err) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	clock := time.Now()
+	broken := errors.New("read-only file system")
+	l.opsFile.now = func() time.Time { return clock }
+	l.opsFile.rename = func(string, string) error { return broken }
+	path := filepath.Join(dir, OperationFile)
+	for range 100 {
+		s := l.Begin()
+		s.Event(MustTerm("step"))
+		if err := s.End(MustTerm("completed"), MustTerm("face"), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The start record, then four per session.
+	lines := readLines(t, path)
+	if len(lines) != 401 || lines[len(lines)-1]["msg"] != "stats" {
+		t.Fatalf("%d records in the current file after the rotation failed, want 401", len(lines))
+	}
+	if len(reported) != 1 || !errors.Is(reported[0], broken) {
+		t.Fatalf("reported %v, want the one failure (the next try waits)", reported)
+	}
+	if n := l.Stats().RotationFailures; n != 1 {
+		t.Fatalf("%d rotation failures counted", n)
+	}
+	// The cause goes away; after the retry delay the next record rotates.
+	l.opsFile.rename = os.Rename
+	clock = clock.Add(rotationRetry)
+	s := l.Begin()
+	s.End(MustTerm("completed"), MustTerm("face"), true)
+	if old := readLines(t, path+".1"); len(old) != 401 {
+		t.Fatalf("%d records rotated, want the 401 written meanwhile", len(old))
+	}
+	if cur := readLines(t, path); len(cur) != 3 || cur[0]["msg"] != "begin" {
+		t.Fatalf("current file after rotation: %v", cur)
+	}
+}

@@ -71,6 +71,8 @@ func forbidden(app application, fid fileID) bool {
 type Card struct {
 	ch      *apdu.Channel
 	current application
+	relayEF fileID // the EF the relay last selected; 0 when unknown
+	relayed int    // commands the relay forwarded to this card
 }
 
 // Open starts talking to a card over t.
@@ -80,7 +82,7 @@ func (c *Card) selectApp(ctx context.Context, app application) error {
 	if c.current == app {
 		return nil
 	}
-	c.current = appNone
+	c.current, c.relayEF = appNone, 0
 	if _, err := c.ch.Do(ctx, apdu.SelectDF(aids[app])); err != nil {
 		return fmt.Errorf("select %v: %w", app, err)
 	}
@@ -95,6 +97,7 @@ func (c *Card) selectFile(ctx context.Context, app application, fid fileID) erro
 	if err := c.selectApp(ctx, app); err != nil {
 		return err
 	}
+	c.relayEF = 0 // the card's own selection replaces the relay's
 	if _, err := c.ch.Do(ctx, apdu.SelectEF(uint16(fid))); err != nil {
 		return fmt.Errorf("select %v EF %04X: %w", app, uint16(fid), err)
 	}
@@ -103,7 +106,7 @@ func (c *Card) selectFile(ctx context.Context, app application, fid fileID) erro
 
 // Forget makes the next command re-select its application, e.g. after the
 // card was reset or another program used it.
-func (c *Card) Forget() { c.current = appNone }
+func (c *Card) Forget() { c.current, c.relayEF = appNone, 0 }
 
 // triesLeft sends an empty VERIFY to a credential file; it uses no try.
 func (c *Card) triesLeft(ctx context.Context, app application, cred fileID) (int, error) {

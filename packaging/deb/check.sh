@@ -26,6 +26,16 @@ grep -qx 'ExecStartPre=/usr/bin/uketsuke kiosk --dry-run' "$here/systemd/uketsuk
 grep -qx 'ExecStart=/usr/bin/cage -- /usr/bin/uketsuke' "$here/systemd/uketsuke.service" ||
   fail "unit does not run the production kiosk (ExecStart=/usr/bin/cage -- /usr/bin/uketsuke)"
 
+# The packaged binary is the kiosk build: no test tool that prints a card's
+# code or reads a card with a credential (make deb builds it with -tags kiosk).
+for tool in "scan" "scan bench" "card read" "card bench"; do
+  status=0
+  # shellcheck disable=SC2086 # the words are the command
+  msg=$(LANG= LC_ALL= "$bin" $tool </dev/null 2>&1) || status=$?
+  [ "$status" = 2 ] && grep -q 'unknown command' <<<"$msg" ||
+    fail "$bin has the test tool '$tool' (exit $status); build it with -tags kiosk: $msg"
+done
+
 deb=$(VERSION=1.2.3 DEB_COMPRESSION=none "$here/deb/build.sh" "$bin" "$tmp/out")
 control=$(dpkg-deb -f "$deb")
 grep -qx 'Package: uketsuke' <<<"$control" || fail "Package field: $control"

@@ -14,6 +14,7 @@ import (
 	"github.com/uketsuke/uketsuke/app/mynacard"
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/sim/jlis"
+	"github.com/uketsuke/uketsuke/sim/onshi/pinless"
 	"github.com/uketsuke/uketsuke/sim/profile"
 	"github.com/uketsuke/uketsuke/sim/vcard"
 )
@@ -336,14 +337,10 @@ func TestRelayReachesOnlyJPKIAndNeverSpendsTries(t *testing.T) {
 	if resp, err := card.Relay(ctx, raw(apdu.SelectDF(vcard.AIDJPKI))); err != nil || resp[len(resp)-2] != 0x90 {
 		t.Fatalf("select JPKI-AP: % X %v", resp, err)
 	}
-	if _, err := card.Relay(ctx, raw(apdu.SelectEF(0x0018))); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := card.Relay(ctx, raw(apdu.Verify([]byte("9999")))); !errors.Is(err, mynacard.ErrRelayRefused) {
-		t.Fatalf("PIN through the relay: %v", err)
-	}
-	if resp, err := card.Relay(ctx, raw(apdu.Verify(nil))); err != nil || resp[0] != 0x63 {
-		t.Fatalf("tries query through the relay: % X %v", resp, err)
+	for _, cmd := range [][]byte{raw(apdu.SelectEF(0x0018)), raw(apdu.Verify([]byte("9999"))), raw(apdu.Verify(nil))} {
+		if _, err := card.Relay(ctx, cmd); !errors.Is(err, mynacard.ErrRelayRefused) {
+			t.Fatalf("% X through the relay: %v", cmd, err)
+		}
 	}
 	if vc.TriesLeft(vcard.CredAuthPIN) != 3 || vc.ForbiddenAccesses() != 0 {
 		t.Fatal("the relay spent a try or reached a forbidden file")
@@ -351,6 +348,105 @@ func TestRelayReachesOnlyJPKIAndNeverSpendsTries(t *testing.T) {
 	// the card's own clients still work after relayed traffic
 	if left, err := card.CodeBTriesLeft(ctx); err != nil || left != 10 {
 		t.Fatalf("after relay: %d %v", left, err)
+	}
+}
+
+// recording keeps what reached the virtual card.
+type recording struct {
+	card *vcard.Card
+	sent [][]byte
+}
+
+func (r *recording) Transmit(ctx context.Context, raw []byte) ([]byte, error) {
+	r.sent = append(r.sent, bytes.Clone(raw))
+	return r.card.Transmit(ctx, raw)
+}
+
+// exchangeCommand are the classes and instructions of the PIN-less exchange
+// besides SELECT, which the attack's bodies never make valid.
+var exchangeCommand = map[[2]byte]bool{
+	{0x00, 0xB0}: true, {0x00, 0x84}: true, {0x00, 0x82}: true, {0x10, 0x82}: true,
+	{0x80, 0xA2}: true, {0x90, 0xA2}: true, {0x00, 0x88}: true,
+}
+
+// A hostile service sends every instruction in every class, with and
+// without data naming the forbidden files and applications and carrying
+// PINs, in each state the relay can reach; the card sees only the
+// exchange's commands, no file it must not touch, no try spent, and the
+// real PIN-less exchange still runs afterwards.
+func TestRelayUnderAttackOnTheVirtualCard(t *testing.T) {
+	inst, err := pinless.NewHierarchy("relay attack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc, _ := newCard(t, nil)
+	vc.EnableInstitutionAuth(&inst.CAKey.PublicKey)
+	rec := &recording{card: vc}
+	card := mynacard.Open(rec)
+	raw := func(c apdu.Command) []byte { b, _ := c.Encode(); return b }
+	bodies := [][]byte{nil, {0x08}, {0x02, 0x00, 0x05}, {0x02, 0x00, 0x13}, {0x02, 0x00, 0x01}, {0x02, 0x00, 0x18}, {0x02, 0x00, 0x1B},
+		append([]byte{0x0A}, vcard.AIDKenmen...), append([]byte{0x0A}, vcard.AIDHojo...), {0x04, '1', '2', '3', '4'},
+		{0x08, 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01}}
+	clas := []byte{0x00, 0x01, 0x02, 0x03, 0x04, 0x08, 0x0C, 0x10, 0x80, 0x90, 0x41, 0x4F, 0x61, 0x6F}
+	var forwarded int
+	for _, setup := range [][][]byte{nil, {raw(apdu.SelectDF(vcard.AIDJPKI)), raw(apdu.SelectEF(0x000A))}, {raw(apdu.SelectDF(vcard.AIDJPKI)), raw(apdu.SelectEF(0x0017))}} {
+		card = mynacard.Open(rec) // a fresh session, so the cap does not stop the attack early
+		for _, cmd := range setup {
+			if _, err := card.Relay(ctx, cmd); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rec.sent = nil
+		for _, cla := range clas {
+			for ins := 0; ins <= 0xFF; ins++ {
+				for _, p := range [][2]byte{{0, 0}, {0x04, 0x0C}, {0x02, 0x0C}, {0x08, 0x0C}, {0x00, 0x80}, {0x03, 0x80}} {
+					for _, body := range bodies {
+						cmd := append([]byte{cla, byte(ins), p[0], p[1]}, body...)
+						n := len(rec.sent)
+						if _, err := card.Relay(ctx, cmd); err == nil && len(rec.sent) > n {
+							forwarded++
+							if c := rec.sent[n]; !exchangeCommand[[2]byte{c[0], c[1]}] {
+								t.Errorf("% X reached the card", c)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if forwarded == 0 {
+		t.Error("not even READ BINARY or GET CHALLENGE was forwarded")
+	}
+	if vc.ForbiddenAccesses() != 0 {
+		t.Fatalf("%d forbidden accesses", vc.ForbiddenAccesses())
+	}
+	for _, cred := range []vcard.Credential{vcard.CredCodeB, vcard.CredBirthCode, vcard.CredHojoPIN, vcard.CredHojoCodeB, vcard.CredAuthPIN, vcard.CredSignPass} {
+		if left := vc.TriesLeft(cred); left != 10 && left != 3 && left != 5 {
+			t.Errorf("%s: %d tries left", cred, left)
+		}
+	}
+	// The exchange itself still runs through the relay, on a fresh session
+	// (the attack left half a chained command in the card).
+	vc.Reset()
+	card = mynacard.Open(rec)
+	run, cmds, err := pinless.Simulated{H: inst}.Begin(ctx)
+	for step := 0; err == nil && cmds != nil; step++ {
+		var resps [][]byte
+		for _, cmd := range cmds {
+			resp, rerr := card.Relay(ctx, cmd)
+			if rerr != nil {
+				t.Fatalf("step %d: % X: %v", step, cmd[:4], rerr)
+			}
+			resps = append(resps, resp)
+		}
+		var cert []byte
+		cmds, cert, err = run.Step(ctx, resps)
+		if cmds == nil && err == nil && len(cert) == 0 {
+			t.Fatal("no certificate")
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
