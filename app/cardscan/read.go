@@ -184,7 +184,10 @@ type reading[T comparable] struct {
 	digits digitRun
 }
 
-// digitRun is the digits of a reading, up to 16.
+// digitRun is the digits of a reading, up to 16, as values 0-9 rather than
+// ASCII: a run of a date's digits kept as text would hold the very bytes of
+// 照合番号B's YYMMDD (「1980年12月17日」 holds 801217), and these runs are
+// copied as values on their way through the vote.
 type digitRun struct {
 	d [16]byte
 	n int
@@ -196,7 +199,7 @@ func digitsOf(text []byte) digitRun {
 	defer clear(t)
 	for _, c := range t {
 		if c >= '0' && c <= '9' && r.n < len(r.d) {
-			r.d[r.n] = c
+			r.d[r.n] = c - '0'
 			r.n++
 		}
 	}
@@ -262,12 +265,29 @@ func blindSpotDoubt[T comparable](read []reading[T], val T) bool {
 		return false
 	}
 	for _, r := range read {
-		if r.text && r.digits.n == won.n && r.digits != won &&
-			onlyBlindSpots(r.digits.d[:won.n], won.d[:won.n], blindSpots[r.lang]) {
+		if r.text && r.digits.n == won.n && r.digits != won && onlySlips(&r.digits, &won, blindSpots[r.lang]) {
 			return true
 		}
 	}
 	return false
+}
+
+// onlySlips: printed and read differ only where the engine is known to
+// read the printed digit as the other.
+func onlySlips(printed, read *digitRun, slips [][2]byte) bool {
+	for i := range printed.n {
+		if printed.d[i] == read.d[i] {
+			continue
+		}
+		explained := false
+		for _, s := range slips {
+			explained = explained || (printed.d[i] == s[0]-'0' && read.d[i] == s[1]-'0')
+		}
+		if !explained {
+			return false
+		}
+	}
+	return true
 }
 
 // droppedDigitDoubt: readings that hold the winner's digits and one more,
