@@ -17,7 +17,8 @@ command -v systemd-analyze >/dev/null || fail "systemd-analyze missing (apt inst
 msg=$(systemd-analyze verify "$tmp/uketsuke.service" 2>&1 || true)
 [ -z "$msg" ] || fail "systemd-analyze verify: $msg"
 for want in LimitMEMLOCK=64M MemorySwapMax=0 LimitCORE=0 NoNewPrivileges=yes User=uketsuke \
-  Environment=GLIBC_TUNABLES=glibc.malloc.perturb=165:glibc.malloc.tcache_count=0; do
+  Environment=GLIBC_TUNABLES=glibc.malloc.perturb=165:glibc.malloc.tcache_count=0 \
+  Environment=GODEBUG=asyncpreemptoff=1; do
   grep -qx "$want" "$here/systemd/uketsuke.service" || fail "unit lacks $want"
 done
 # The production kiosk (no arguments) under cage, its configuration checked first.
