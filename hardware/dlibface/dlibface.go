@@ -92,7 +92,7 @@ func encodeWithMargin(chip *face.Image) (*secret.Buffer, error) {
 	if err := jpeg.Encode(buf, canvas, &jpeg.Options{Quality: 95}); err != nil {
 		return nil, err
 	}
-	return secret.Take(buf.Bytes()), nil
+	return secret.Take(buf.Bytes())
 }
 
 // Close frees dlib's models.
