@@ -107,3 +107,24 @@ func TestAReaderOfAnotherMakeOrAVirtualOneIsRefused(t *testing.T) {
 		t.Fatalf("virtual allowed: %q %v", got, err)
 	}
 }
+
+// A machine with no USB bus in sysfs (a container, some virtual machines):
+// no reader can be a listed device, and a virtual one is admitted only where
+// the configuration allows it — the missing bus is no reason to refuse it.
+func TestNoUSBBusAdmitsOnlyAnAllowedVirtualReader(t *testing.T) {
+	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
+	cfg.Devices = listedDevs
+	log, _ := captureLog()
+	gate := usbGate{cfg: cfg, bus: usb.Sysfs{Root: t.TempDir()}, log: log, logged: new(sync.Map)}
+	if err := gate.reader("SONY RC-S300/P (0123) 01 00"); !errors.Is(err, errDeviceNotListed) {
+		t.Fatalf("a real reader's name without a bus: %v", err)
+	}
+	cfg.Parts.Reader.AllowVirtual = false
+	if err := gate.reader("Virtual PCD 00 01"); !errors.Is(err, errDeviceNotListed) {
+		t.Fatalf("virtual reader not allowed: %v", err)
+	}
+	cfg.Parts.Reader.AllowVirtual = true
+	if err := gate.reader("Virtual PCD 00 01"); err != nil {
+		t.Fatalf("virtual reader allowed, no USB bus: %v", err)
+	}
+}
