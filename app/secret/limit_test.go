@@ -2,11 +2,9 @@ package secret
 
 import (
 	"errors"
-	"os"
-	"os/exec"
-	"strings"
 	"testing"
 
+	"github.com/uketsuke/uketsuke/app/secret/secrettest"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,24 +17,8 @@ import (
 // The child runs with RLIMIT_MEMLOCK lowered and, when the test runs as
 // root, without CAP_IPC_LOCK (setpriv), so mlock really would fail.
 func TestLockLimitIsAnErrorNotAPanic(t *testing.T) {
-	if os.Getenv("UKETSUKE_LOCKLIMIT_CHILD") == "1" {
+	if secrettest.InLockLimitedChild(t, "UKETSUKE_LOCKLIMIT_CHILD", "TestLockLimitIsAnErrorNotAPanic") {
 		lockLimitChild(t)
-		return
-	}
-	args := []string{os.Args[0], "-test.run=^TestLockLimitIsAnErrorNotAPanic$", "-test.v"}
-	if os.Geteuid() == 0 {
-		setpriv, err := exec.LookPath("setpriv")
-		if err != nil {
-			t.Skip("root without setpriv: CAP_IPC_LOCK cannot be dropped")
-		}
-		args = append([]string{setpriv, "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--"}, args...)
-	}
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = append(os.Environ(), "UKETSUKE_LOCKLIMIT_CHILD=1")
-	out, err := cmd.CombinedOutput()
-	t.Logf("child:\n%s", out)
-	if err != nil || !strings.Contains(string(out), "--- PASS") {
-		t.Fatalf("child failed: %v", err)
 	}
 }
 

@@ -2,14 +2,12 @@ package session_test
 
 import (
 	"errors"
-	"os"
-	"os/exec"
-	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/uketsuke/uketsuke/app/secret"
+	"github.com/uketsuke/uketsuke/app/secret/secrettest"
 	"github.com/uketsuke/uketsuke/app/session"
 )
 
@@ -20,24 +18,8 @@ import (
 // crash (memguard would wipe every buffer and panic). A child process runs
 // it with RLIMIT_MEMLOCK lowered and, under root, without CAP_IPC_LOCK.
 func TestLockedMemoryRunningOutEndsTheSessionNotTheKiosk(t *testing.T) {
-	if os.Getenv("UKETSUKE_SESSION_LOCK_CHILD") == "1" {
+	if secrettest.InLockLimitedChild(t, "UKETSUKE_SESSION_LOCK_CHILD", "TestLockedMemoryRunningOutEndsTheSessionNotTheKiosk") {
 		lockChild(t)
-		return
-	}
-	args := []string{os.Args[0], "-test.run=^TestLockedMemoryRunningOutEndsTheSessionNotTheKiosk$", "-test.v"}
-	if os.Geteuid() == 0 {
-		setpriv, err := exec.LookPath("setpriv")
-		if err != nil {
-			t.Skip("root without setpriv: CAP_IPC_LOCK cannot be dropped")
-		}
-		args = append([]string{setpriv, "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--"}, args...)
-	}
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = append(os.Environ(), "UKETSUKE_SESSION_LOCK_CHILD=1")
-	out, err := cmd.CombinedOutput()
-	t.Logf("child:\n%s", out)
-	if err != nil || !strings.Contains(string(out), "--- PASS") {
-		t.Fatalf("child failed: %v", err)
 	}
 }
 
