@@ -5,11 +5,9 @@
 package wire
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -18,17 +16,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/uketsuke/uketsuke/app/camera"
 	"github.com/uketsuke/uketsuke/app/harden"
 	"github.com/uketsuke/uketsuke/app/secret"
+	"github.com/uketsuke/uketsuke/app/secret/secrettest"
 	"github.com/uketsuke/uketsuke/sim/cardface"
 	"github.com/uketsuke/uketsuke/sim/profile"
 )
@@ -273,48 +268,22 @@ func matchMaskedRun(mem, m []byte) bool {
 // scanMasked counts occurrences of each masked needle and of the photo's
 // windows in every writable mapping of the process.
 func scanMasked(t *testing.T, needles [][]byte, photo map[uint64]bool) []int {
-	maps, err := os.ReadFile("/proc/self/maps")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem, err := os.Open("/proc/self/mem")
-	if errors.Is(err, syscall.EACCES) {
-		unix.Prctl(unix.PR_SET_DUMPABLE, 1, 0, 0, 0) // harden made us undumpable; only for the scan
-		defer unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
-		mem, err = os.Open("/proc/self/mem")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
 	hits := make([]int, len(needles)+1)
-	buf := make([]byte, 1<<20)
-	defer clear(buf)
-	sc := bufio.NewScanner(bytes.NewReader(maps))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 2 || !strings.HasPrefix(f[1], "rw") {
-			continue
-		}
-		lo, hi, _ := strings.Cut(f[0], "-")
-		start, _ := strconv.ParseUint(lo, 16, 64)
-		end, _ := strconv.ParseUint(hi, 16, 64)
-		for off := start; off < end; off += uint64(len(buf)) - 32 {
-			n, _ := mem.ReadAt(buf[:min(uint64(len(buf)), end-off)], int64(off))
-			for i := 0; i+8 <= n; i++ {
-				for k, m := range needles {
-					if buf[i] == m[0]^realMask && matchMaskedRun(buf[i:n], m) {
-						hits[k]++
-					}
-				}
-				if photo != nil && i+32 <= n && photo[fnv32(buf[i:])] {
-					hits[len(needles)]++
+	err := secrettest.EachWritable(32, func(_ uint64, chunk []byte, _ string) {
+		n := len(chunk)
+		for i := 0; i+8 <= n; i++ {
+			for k, m := range needles {
+				if chunk[i] == m[0]^realMask && matchMaskedRun(chunk[i:n], m) {
+					hits[k]++
 				}
 			}
-			if n < len(buf) {
-				break
+			if photo != nil && i+32 <= n && photo[fnv32(chunk[i:])] {
+				hits[len(needles)]++
 			}
 		}
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return hits
 }

@@ -1,7 +1,6 @@
 package jp2
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"fmt"
@@ -12,11 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/uketsuke/uketsuke/app/secret"
+	"github.com/uketsuke/uketsuke/app/secret/secrettest"
 )
 
 // The photo must not outlive a decode anywhere in the process: neither the
@@ -70,40 +69,19 @@ func (s *windowSet) has(b []byte) bool {
 // scanSelf counts positions in the process's writable memory (where any
 // copy would be) that start a recorded window.
 func scanSelf(t *testing.T, set *windowSet) (hits int, where []string) {
-	maps, err := os.ReadFile("/proc/self/maps")
-	if err != nil {
-		t.Skipf("no /proc/self/maps: %v", err)
-	}
-	mem, err := os.Open("/proc/self/mem")
-	if err != nil {
-		t.Skipf("no /proc/self/mem: %v", err)
-	}
-	defer mem.Close()
-	buf := make([]byte, 1<<20)
-	defer clear(buf)
-	sc := bufio.NewScanner(bytes.NewReader(maps))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 2 || !strings.HasPrefix(f[1], "rw") {
-			continue
-		}
-		lo, hi, _ := strings.Cut(f[0], "-")
-		start, _ := strconv.ParseUint(lo, 16, 64)
-		end, _ := strconv.ParseUint(hi, 16, 64)
-		for off := start; off < end; off += uint64(len(buf)) - window {
-			n, _ := mem.ReadAt(buf[:min(uint64(len(buf)), end-off)], int64(off))
-			for i := 0; i+window <= n; i++ {
-				if set.has(buf[i:]) {
-					hits++
-					if len(where) < 5 {
-						where = append(where, fmt.Sprintf("%#x %s", off+uint64(i), strings.Join(f[5:], " ")))
-					}
+	err := secrettest.EachWritable(window, func(addr uint64, chunk []byte, mapping string) {
+		f := strings.Fields(mapping)
+		for i := 0; i+window <= len(chunk); i++ {
+			if set.has(chunk[i:]) {
+				hits++
+				if len(where) < 5 {
+					where = append(where, fmt.Sprintf("%#x %s", addr+uint64(i), strings.Join(f[5:], " ")))
 				}
 			}
-			if n < len(buf) {
-				break
-			}
 		}
+	})
+	if err != nil {
+		t.Skipf("process memory not readable: %v", err)
 	}
 	return hits, where
 }
