@@ -265,29 +265,11 @@ func blindSpotDoubt[T comparable](read []reading[T], val T) bool {
 		return false
 	}
 	for _, r := range read {
-		if r.text && r.digits.n == won.n && r.digits != won && onlySlips(&r.digits, &won, blindSpots[r.lang]) {
+		if r.text && r.digits.n == won.n && r.digits != won && onlyBlindSpots(r.digits.d[:won.n], won.d[:won.n], blindSpots[r.lang], 0) {
 			return true
 		}
 	}
 	return false
-}
-
-// onlySlips: printed and read differ only where the engine is known to
-// read the printed digit as the other.
-func onlySlips(printed, read *digitRun, slips [][2]byte) bool {
-	for i := range printed.n {
-		if printed.d[i] == read.d[i] {
-			continue
-		}
-		explained := false
-		for _, s := range slips {
-			explained = explained || (printed.d[i] == s[0]-'0' && read.d[i] == s[1]-'0')
-		}
-		if !explained {
-			return false
-		}
-	}
-	return true
 }
 
 // droppedDigitDoubt: readings that hold the winner's digits and one more,
@@ -487,7 +469,7 @@ func ledBy(leader string, readings []reading[[4]byte]) ([4]byte, float64, bool) 
 		if r.err != nil || r.lang == leader {
 			continue
 		}
-		if !onlyBlindSpots(want[:], r.value[:], blindSpots[r.lang]) {
+		if !onlyBlindSpots(want[:], r.value[:], blindSpots[r.lang], '0') {
 			return [4]byte{}, 0, false
 		}
 		others++
@@ -499,15 +481,16 @@ func ledBy(leader string, readings []reading[[4]byte]) ([4]byte, float64, bool) 
 }
 
 // onlyBlindSpots: got equals want but for digits the engine is known to
-// read as another.
-func onlyBlindSpots(want, got []byte, slips [][2]byte) bool {
+// read as another. zero is how the digit 0 is held: '0' for text, 0 for a
+// digitRun's values.
+func onlyBlindSpots(want, got []byte, slips [][2]byte, zero byte) bool {
 	for i := range want {
 		if got[i] == want[i] {
 			continue
 		}
 		explained := false
 		for _, s := range slips {
-			explained = explained || (want[i] == s[0] && got[i] == s[1])
+			explained = explained || (want[i] == s[0]-'0'+zero && got[i] == s[1]-'0'+zero)
 		}
 		if !explained {
 			return false
