@@ -101,6 +101,9 @@ func (c *Client) Run(ctx context.Context) error {
 }
 
 func (c *Client) serveOnce(ctx context.Context) error {
+	if err := awaitAbsenceSeen(ctx, c.Addr); err != nil {
+		return err
+	}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", c.Addr)
 	if err != nil {
@@ -112,6 +115,7 @@ func (c *Client) serveOnce(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	defer func() {
+		noteLeft(c.Addr)
 		c.mu.Lock()
 		c.conn = nil
 		c.mu.Unlock()
@@ -199,4 +203,42 @@ func quickAck(conn net.Conn) {
 	_ = raw.Control(func(fd uintptr) {
 		_ = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_QUICKACK, 1)
 	})
+}
+
+// pcscd learns that vpcd's card left only by polling it (every 400 ms): a
+// card that leaves and another that arrives between two polls look to
+// pcscd like one card that never left, so no insertion is reported and a
+// waiting kiosk never sees the new card. A physical card cannot be swapped
+// that fast, and a real reader reports both events; the virtual one stays
+// away for two polls so that pcscd sees the slot empty at least once.
+const minAway = 2 * 400 * time.Millisecond
+
+var (
+	leftMu sync.Mutex
+	leftAt = map[string]time.Time{} // vpcd address → when its last card left
+)
+
+func noteLeft(addr string) {
+	leftMu.Lock()
+	defer leftMu.Unlock()
+	leftAt[addr] = time.Now()
+}
+
+// awaitAbsenceSeen delays a connection to addr until the previous card on
+// that slot has been away for minAway.
+func awaitAbsenceSeen(ctx context.Context, addr string) error {
+	leftMu.Lock()
+	wait := time.Until(leftAt[addr].Add(minAway))
+	leftMu.Unlock()
+	if wait <= 0 {
+		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -90,3 +90,37 @@ func TestRejectsEmptyMessages(t *testing.T) {
 		t.Fatal("truncated message accepted")
 	}
 }
+
+// A new card on the slot a card just left must stay away long enough for
+// pcscd's presence poll to see the slot empty (the failures of issue 18).
+func TestNextCardWaitsUntilTheSlotWasSeenEmpty(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ln.(*net.TCPListener).SetDeadline(time.Now().Add(10 * time.Second))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first := New(ln.Addr().String(), &echoCard{present: true})
+	go first.Run(ctx)
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Pull()
+	if _, err := readMessage(conn); err == nil {
+		t.Fatal("connection still open after the card was pulled")
+	}
+	left := time.Now()
+	second := New(ln.Addr().String(), &echoCard{present: true})
+	go second.Run(ctx)
+	next, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	next.Close()
+	if gap := time.Since(left); gap < minAway-50*time.Millisecond {
+		t.Fatalf("the next card arrived %v after the last left; pcscd polls every 400 ms and needs %v", gap, minAway)
+	}
+}
