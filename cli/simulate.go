@@ -18,6 +18,7 @@ import (
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/hardware/ocr"
 	"github.com/uketsuke/uketsuke/sim/scenario"
+	"github.com/uketsuke/uketsuke/sim/vcard"
 	"github.com/uketsuke/uketsuke/wire"
 )
 
@@ -43,7 +44,7 @@ type simFlags struct {
 }
 
 func (f *simFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.transport, "transport", "inprocess", "how the kiosk reaches the virtual card: inprocess or pcsc")
+	fs.StringVar(&f.transport, "transport", "inproc", "how the kiosk reaches the virtual card: pcsc (through a real pcscd and vpcd) or inproc")
 	fs.StringVar(&f.world, "world", "virtual", "virtual: the real card stack on the virtual card and the eligibility stand-in over HTTPS;"+
 		" stand-in: every port faked")
 	fs.StringVar(&f.face, "face", "stand-in", "virtual world's cameras, card-face OCR and face engine: stand-in or real"+
@@ -72,7 +73,7 @@ func runSimulate(ctx context.Context, env *Env, args []string) error {
 		return simulateReqRes(ctx, env, &f)
 	}
 	if f.scenario == "" || fs.NArg() > 0 {
-		return fmt.Errorf("%w: simulate --scenario NAME|FILE [--json] [--transport inprocess|pcsc]", ErrUsage)
+		return fmt.Errorf("%w: simulate --scenario NAME|FILE [--json] [--transport inproc|pcsc]", ErrUsage)
 	}
 	names := []string{f.scenario}
 	if f.scenario == "all" {
@@ -136,8 +137,12 @@ func newSimWorld(f *simFlags) (scenario.World, func(), error) {
 	if f.latency != "real" && f.latency != "fast" {
 		return nil, nil, fmt.Errorf("%w: --latency real or fast", ErrUsage)
 	}
-	if f.transport != "inprocess" && f.transport != "pcsc" {
-		return nil, nil, fmt.Errorf("%w: --transport inprocess or pcsc", ErrUsage)
+	switch f.transport {
+	case "inproc", "inprocess":
+		f.transport = "inprocess"
+	case "pcsc":
+	default:
+		return nil, nil, fmt.Errorf("%w: --transport pcsc or inproc", ErrUsage)
 	}
 	if f.face != "stand-in" && f.face != "real" {
 		return nil, nil, fmt.Errorf("%w: --face stand-in or real", ErrUsage)
@@ -190,6 +195,9 @@ type withSettings struct {
 
 func (w withSettings) Settings() session.Settings { return w.w.Settings }
 func (w withSettings) Audit() *audit.Logger       { return w.w.Audit }
+
+// CardLink is the virtual card's traffic since the last call.
+func (w withSettings) CardLink() ([]vcard.Exchange, vcard.Latency) { return w.w.Sim.CardLink() }
 
 // tracePrinter writes each event with a millisecond timestamp.
 type tracePrinter struct {
@@ -271,7 +279,9 @@ func runSimulateBench(ctx context.Context, env *Env, args []string) error {
 	defer closeWorld()
 	var samples []time.Duration
 	stages := map[string][]time.Duration{}
+	var link linkFigures
 	failed := 0
+	before := usage()
 	for i := 0; i < *n; i++ {
 		reps, err := scenario.Run(ctx, sc, scenario.Options{World: world, Settings: simSettings(&f, world)})
 		if err != nil {
@@ -286,7 +296,9 @@ func runSimulateBench(ctx context.Context, env *Env, args []string) error {
 		for name, d := range reps[0].Stages {
 			stages[name] = append(stages[name], d)
 		}
+		link.add(world, reps[0])
 	}
+	spent := usage().since(before)
 	fmt.Fprintf(env.Stdout, "simulate bench: %d sessions, transport %s, latency %s, face %s, think %v\n",
 		*n, f.transport, f.latency, f.face, *think)
 	if len(samples) == 0 {
@@ -299,6 +311,8 @@ func runSimulateBench(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "failed sessions: %d of %d (not in the figures)\n", failed, *n)
 	}
 	printStages(env.Stdout, stages)
+	link.print(env.Stdout, samples)
+	spent.print(env.Stdout, *n-failed)
 	return nil
 }
 

@@ -92,6 +92,14 @@ type RegisterResponse struct {
 	Result       *Result
 }
 
+// PinlessStartRequest opens a relay for 特定機関認証. It says nothing about
+// the patient: only whether the kiosk's link to the card carries
+// extended-length commands, so that the service can send its certificate
+// and signature in one command each instead of chaining them.
+type PinlessStartRequest struct {
+	ExtendedLength bool `json:",omitempty"`
+}
+
 // PinlessStartResponse opens a relay for 特定機関認証: the kiosk sends each
 // command to the card in order and returns every response.
 type PinlessStartResponse struct {
@@ -99,15 +107,23 @@ type PinlessStartResponse struct {
 	Commands [][]byte
 }
 
-// PinlessStepRequest returns the card's responses to the last batch.
+// PinlessStepRequest returns the card's responses to the last batch. The
+// answers to a batch that came with Final commands are held back by the
+// kiosk and sent with the Final commands' answers and the card's
+// certificate, in the one request that identifies the patient, which the
+// kiosk makes only after it has verified the holder.
 type PinlessStepRequest struct {
-	RelayID   string
-	Responses [][]byte
+	RelayID     string
+	Responses   [][]byte
+	Certificate []byte `json:",omitempty"`
 }
 
-// PinlessStepResponse is either the next batch or, when Done, the outcome.
+// PinlessStepResponse is the next batch or, when Done, the outcome. Final
+// commands (the card's signature) are relayed only once the holder is
+// verified; Commands may be relayed at once.
 type PinlessStepResponse struct {
 	Commands [][]byte           `json:",omitempty"`
+	Final    [][]byte           `json:",omitempty"`
 	Done     bool               `json:",omitempty"`
 	Outcome  *CardCheckResponse `json:",omitempty"`
 }

@@ -233,6 +233,9 @@ func (k *Kiosk) identified(p *Proof) {
 	s.pipe.stop()
 	proof := *p
 	s.spawn(func() {
+		if proof.Method != MethodPIN {
+			proof.Prepared = s.prepared()
+		}
 		var res Result
 		err := s.timed(stageEligibility, func() (err error) { res, err = s.k.dev.Eligibility.Check(s.ctx, proof); return })
 		s.post(eligibilityEvent(res, err))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/eligibility"
+	"github.com/uketsuke/uketsuke/app/mynacard"
 	"github.com/uketsuke/uketsuke/app/reception"
 )
 
@@ -71,7 +72,7 @@ func (a *EligibilityAdapter) Check(ctx context.Context, p Proof) (Result, error)
 		resp, err = a.Client.CheckByCard(ctx, eligibility.CardCheckRequest{
 			ChallengeID: p.ChallengeID, Certificate: p.Certificate, Signature: p.Signature})
 	} else {
-		resp, err = a.Client.CheckPinless(ctx, p.Relay)
+		resp, err = a.checkPinless(ctx, p)
 	}
 	if err != nil {
 		a.write(nil, reception.Facts{Method: methodOf(p.Method), At: time.Now(), Err: err})
@@ -82,6 +83,68 @@ func (a *EligibilityAdapter) Check(ctx context.Context, p Proof) (Result, error)
 		return Result{Validity: ValidityUnregistered, Ticket: resp.Session}, nil
 	}
 	return a.result(resp.Result, resp.Session, p.Method)
+}
+
+// PreparedCheck is a PIN-less check readied before the holder was verified:
+// the card's public certificate, read from the card, and the exchange up to
+// the card's signature. Check finishes it.
+type PreparedCheck struct {
+	prep *eligibility.PinlessPrep
+	cert []byte
+}
+
+// Prepare implements Preparer: the card's certificate (public) and the
+// exchange opened with the service.
+func (a *EligibilityAdapter) Prepare(ctx context.Context, card Card) (*PreparedCheck, error) {
+	cert, err := card.AuthCertificate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prep, err := a.Client.StartPinless(ctx, extendedLink(card))
+	if err != nil {
+		return nil, err
+	}
+	return &PreparedCheck{prep: prep, cert: cert}, nil
+}
+
+// Advance implements Preparer: the institution's authentication to the card.
+func (a *EligibilityAdapter) Advance(ctx context.Context, card Card, c *PreparedCheck) error {
+	return a.Client.AdvancePinless(ctx, c.prep, card)
+}
+
+// checkPinless finishes a prepared check, or runs one whole: when there is
+// none, or when the prepared one went stale (its relay expired while the
+// patient was being matched, or another use of the card reset its state).
+func (a *EligibilityAdapter) checkPinless(ctx context.Context, p Proof) (*eligibility.CardCheckResponse, error) {
+	if pc := p.Prepared; pc != nil {
+		resp, err := a.Client.FinishPinless(ctx, pc.prep, p.Relay, pc.cert)
+		if !stale(err) {
+			return resp, err
+		}
+	}
+	cert := p.Certificate
+	if c, ok := p.Relay.(Card); ok && cert == nil {
+		var err error
+		if cert, err = c.AuthCertificate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return a.Client.CheckPinless(ctx, p.Relay, cert, extendedLink(p.Relay))
+}
+
+// stale tells a prepared check that may succeed when run again whole: its
+// relay expired, or the card lost the exchange's state because it was used
+// for something else in between (a PIN tried before staff approved), which
+// the relay guard or the card refuses.
+func stale(err error) bool {
+	var api *eligibility.APIError
+	return errors.Is(err, mynacard.ErrRelayRefused) ||
+		errors.As(err, &api) && (api.Code == eligibility.CodeRelayUnknown || api.Code == eligibility.CodeCardAuthFailed)
+}
+
+func extendedLink(card any) bool {
+	r, ok := card.(LinkReporter)
+	return ok && r.ExtendedLength()
 }
 
 func (a *EligibilityAdapter) Register(ctx context.Context, ticket string) (Result, error) {

@@ -68,3 +68,10 @@ func (g *guardedCard) Transmit(ctx context.Context, cmd []byte) (resp []byte, er
 	err = g.with(ctx, func() error { resp, err = g.c.Transmit(ctx, cmd); return err })
 	return
 }
+
+// ExtendedLength reports whether the card's link carries extended-length
+// commands, when the card can tell (see LinkReporter).
+func (g *guardedCard) ExtendedLength() bool {
+	r, ok := g.c.(LinkReporter)
+	return ok && r.ExtendedLength()
+}

@@ -112,8 +112,10 @@ func (p *pipeline) fail(code ErrorCode) {
 }
 
 // cardSide: 照合番号B from the card's face, then the signed photo, then its
-// embedding. The card is touched only after it was identified.
+// embedding. The card is touched only after it was identified; while the
+// card face is read, warmUp uses the idle card.
 func (p *pipeline) cardSide() {
+	tries := p.warmUp()
 	var key *secret.Buffer
 	var code ErrorCode
 	p.s.timed(stageScanKeyB, func() error {
@@ -132,7 +134,7 @@ func (p *pipeline) cardSide() {
 		key.Destroy()
 		return
 	}
-	if err := p.verifyKeyB(key); err != nil {
+	if err := p.verifyKeyB(key, tries); err != nil {
 		p.cardFailed(err, keyBCode(err))
 		return
 	}
@@ -142,6 +144,9 @@ func (p *pipeline) cardSide() {
 		p.cardFailed(err, photoCode(err))
 		return
 	}
+	if prep := p.s.prep.Load(); prep != nil {
+		prep.decide(true) // the card is free for the PIN-less exchange
+	}
 	emb, code := p.embedPhoto(jp2)
 	if emb == nil {
 		p.fail(code)
@@ -150,25 +155,55 @@ func (p *pipeline) cardSide() {
 	p.setPhoto(emb)
 }
 
+// counter is the 照合番号B tries left, read while the card face is scanned.
+type counter struct {
+	left int
+	err  error
+}
+
+// warmUp reads the 照合番号B counter once the card is identified, then
+// starts the PIN-less preparation: both use the card while the card face
+// is still being read, which leaves the card idle otherwise.
+func (p *pipeline) warmUp() <-chan counter {
+	out := make(chan counter, 1)
+	p.run(func() {
+		select {
+		case <-p.cardOK:
+		case <-p.ctx.Done():
+			out <- counter{err: p.ctx.Err()}
+			return
+		}
+		left, err := p.s.card.KeyBTriesLeft(p.ctx)
+		out <- counter{left, err}
+		p.s.preparePinless()
+	})
+	return out
+}
+
 var (
 	errScan     = errors.New("session: card face not read")
 	errLowTries = errors.New("session: too few 照合番号B tries left to risk one")
 )
 
 // verifyKeyB spends a 照合番号B try only when the card can afford it: it
-// reads the tries left first (without using one), leaves the card to staff
-// below the configured margin, and remembers a refused code so that a
-// second misread of the same card is never sent.
-func (p *pipeline) verifyKeyB(key *secret.Buffer) error {
+// takes the tries left read beforehand (without using one), leaves the card
+// to staff below the configured margin, and remembers a refused code so
+// that a second misread of the same card is never sent.
+func (p *pipeline) verifyKeyB(key *secret.Buffer, tries <-chan counter) error {
 	defer key.Destroy()
-	left, err := p.s.card.KeyBTriesLeft(p.ctx)
-	if err != nil {
-		return err
+	var c counter
+	select {
+	case c = <-tries:
+	case <-p.ctx.Done():
+		return p.ctx.Err()
 	}
-	if left < p.s.settings.KeyBMinTries {
+	if c.err != nil {
+		return c.err
+	}
+	if c.left < p.s.settings.KeyBMinTries {
 		return errLowTries
 	}
-	err = p.s.timed(stageVerifyKeyB, func() error { return p.s.card.VerifyKeyB(p.ctx, key) })
+	err := p.s.timed(stageVerifyKeyB, func() error { return p.s.card.VerifyKeyB(p.ctx, key) })
 	var wrong *WrongCredentialError
 	if errors.As(err, &wrong) {
 		p.s.k.refused.add(key)

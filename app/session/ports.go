@@ -33,6 +33,13 @@ type Card interface {
 	Transmit(ctx context.Context, cmd []byte) ([]byte, error)
 }
 
+// LinkReporter is a Card that knows whether its link (card and reader)
+// carries extended-length commands; the PIN-less exchange then sends its
+// certificate and signature in one command each.
+type LinkReporter interface {
+	ExtendedLength() bool
+}
+
 // KeyReader reads 照合番号B (birth YYMMDD in era years + expiry year +
 // security code, 14 ASCII digits) from a still of the card's face.
 type KeyReader interface {
@@ -91,6 +98,9 @@ type Proof struct {
 	Signature   []byte // PIN path: the card's signature over the challenge
 	Certificate []byte // PIN path: the user-authentication certificate
 	Relay       Relay  // face and staff paths: PIN-less authentication
+	// Prepared is the face and staff paths' PIN-less check readied while the
+	// face was being matched (see Preparer); nil: Check does all of it.
+	Prepared *PreparedCheck
 }
 
 // Result is the eligibility answer as the session needs it; the personal
@@ -111,6 +121,17 @@ type Eligibility interface {
 	// Forget drops what was kept for a session that has ended (its answer
 	// names the patient), whether or not it completed.
 	Forget(ticket string)
+}
+
+// Preparer is an Eligibility that can run the part of a PIN-less check
+// that tells the service nothing about the patient before the holder is
+// verified: Prepare (the card's public certificate, the connection, the
+// exchange opened) while the card face is read, Advance (the institution's
+// authentication to the card) once the photo is read. Check, given the
+// result in Proof.Prepared, sends the rest only after the verification.
+type Preparer interface {
+	Prepare(ctx context.Context, card Card) (*PreparedCheck, error)
+	Advance(ctx context.Context, card Card, c *PreparedCheck) error
 }
 
 // Devices is everything the session drives.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/audit"
@@ -48,6 +49,7 @@ type session struct {
 	prescription Prescription // the patient's choice, when the facility asks
 	errCode      ErrorCode
 	proof        *Proof
+	prep         atomic.Pointer[preparation] // the PIN-less check readied during the match
 }
 
 func (k *Kiosk) newSession(c Card) *session {

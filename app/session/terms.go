@@ -46,6 +46,8 @@ const (
 	stageVerifyPIN   = "stage.verify_pin"
 	stageSign        = "stage.sign_challenge"
 	stageEligibility = "stage.eligibility"
+	stagePrepare     = "stage.prepare_pinless"
+	stageAdvance     = "stage.advance_pinless"
 	stageRegister    = "stage.register"
 	stageConsent     = "stage.consent"
 )
@@ -58,7 +60,7 @@ func init() {
 		eventTerms[e] = audit.MustTerm(e.String())
 	}
 	for _, n := range []string{stageDetect, stageScanKeyB, stageVerifyKeyB, stageReadPhoto, stageDecode,
-		stageEmbedPhoto, stageMatch, stageVerifyPIN, stageSign, stageEligibility, stageRegister, stageConsent} {
+		stageEmbedPhoto, stageMatch, stageVerifyPIN, stageSign, stageEligibility, stagePrepare, stageAdvance, stageRegister, stageConsent} {
 		stageTerms[n] = audit.MustTerm(n)
 	}
 	for m := MethodNone; m <= MethodStaff; m++ {

@@ -281,7 +281,7 @@ func benchCheck(ctx context.Context, mode string, n int, c *eligibility.Client, 
 	valid []eligibility.InsuranceQuery, cards []benchCard) error {
 	if mode == BenchPinless {
 		card := cards[rng.IntN(len(cards))]
-		out, err := c.CheckPinless(ctx, card.relay())
+		out, err := c.CheckPinless(ctx, card.relay(), card.cert.Raw, false)
 		if err == nil && (out.Result == nil || out.Result.Body.QualificationValidity != eligibility.ValidityValid) {
 			err = fmt.Errorf("unexpected PIN-less check answer %+v", out)
 		}

@@ -31,7 +31,7 @@ func TestVirtualCardPinlessThenPIN(t *testing.T) {
 	vc := virtualCard(t)
 	vc.EnableInstitutionAuth(&e.inst.CAKey.PublicKey)
 
-	out, err := c.CheckPinless(bg, vc)
+	out, err := checkPinless(c, vc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestVirtualCardPinlessThenPIN(t *testing.T) {
 	if _, err := c.Register(bg, "", out.Session, queryOf(p, 0)); err != nil {
 		t.Fatal(err)
 	}
-	out, err = c.CheckPinless(bg, vc)
+	out, err = checkPinless(c, vc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestVirtualCardPinlessThenPIN(t *testing.T) {
 func TestPinlessRefusedByACardWithoutTheExtension(t *testing.T) {
 	e := newEnv(t, 10)
 	before := e.counts()
-	_, err := e.client("kiosk-1", nil).CheckPinless(bg, virtualCard(t))
+	_, err := checkPinless(e.client("kiosk-1", nil), virtualCard(t))
 	if !errors.Is(err, eligibility.ErrCardAuthFailed) {
 		t.Fatalf("want card authentication failure, got %v", err)
 	}
@@ -91,12 +91,22 @@ func TestPinlessWithoutPINVerificationDoesNotSignTheRealWay(t *testing.T) {
 	e := newEnv(t, 10)
 	vc := virtualCard(t)
 	vc.EnableInstitutionAuth(&e.inst.CAKey.PublicKey)
-	if _, err := e.client("kiosk-1", nil).CheckPinless(bg, vc); err != nil {
+	if _, err := checkPinless(e.client("kiosk-1", nil), vc); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.client("kiosk-1", nil).CheckByPIN(bg, mynacard.Open(vc)); err == nil {
 		t.Fatal("the PIN path signed without a PIN after a PIN-less exchange")
 	}
+}
+
+// checkPinless runs the PIN-less check as the kiosk does: the certificate
+// is read from the card first, and sent only with the card's signature.
+func checkPinless(c *eligibility.Client, vc *vcard.Card) (*eligibility.CardCheckResponse, error) {
+	cert, err := mynacard.Open(vc).AuthCertificate(bg)
+	if err != nil {
+		return nil, err
+	}
+	return c.CheckPinless(bg, vc, cert.Raw, false)
 }
 
 // take moves b into locked memory; tests run far below the lock limit.

@@ -23,6 +23,7 @@ func (s *Server) handleChallenge(r *request) (int, any, error) {
 }
 
 func (s *Server) handleCardCheck(r *request) (int, any, error) {
+	s.disclosed(r)
 	var req eligibility.CardCheckRequest
 	if err := decode(r.body, &req); err != nil {
 		return 0, nil, err
@@ -93,6 +94,7 @@ func withholdLimitUnlessConsented(res *eligibility.Result, flag string) {
 }
 
 func (s *Server) handleInsuranceCheck(r *request) (int, any, error) {
+	s.disclosed(r)
 	var q eligibility.InsuranceQuery
 	if err := decode(r.body, &q); err != nil {
 		return 0, nil, err
@@ -109,6 +111,7 @@ func (s *Server) handleInsuranceCheck(r *request) (int, any, error) {
 }
 
 func (s *Server) handleConsent(r *request) (int, any, error) {
+	s.disclosed(r)
 	var req eligibility.ConsentRequest
 	if err := decode(r.body, &req); err != nil {
 		return 0, nil, err
@@ -162,6 +165,7 @@ func (s *Server) linkedPerson(ctx context.Context, tx *sql.Tx, sess *session) (i
 }
 
 func (s *Server) handleRegister(r *request) (int, any, error) {
+	s.disclosed(r)
 	var req eligibility.RegisterRequest
 	if err := decode(r.body, &req); err != nil {
 		return 0, nil, err

@@ -35,7 +35,7 @@ func TestIntegrationEligibility(t *testing.T) {
 
 	vc := virtualCard(t)
 	vc.EnableInstitutionAuth(&e.inst.CAKey.PublicKey)
-	out, err := c.CheckPinless(bg, vc)
+	out, err := checkPinless(c, vc)
 	if err != nil || !out.RegistrationRequired {
 		t.Fatalf("first PIN-less check: %+v %v", out, err)
 	}
@@ -62,7 +62,7 @@ func TestIntegrationEligibility(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pinless, err := c.CheckPinless(bg, vc)
+	pinless, err := checkPinless(c, vc)
 	if err != nil {
 		t.Fatal(err)
 	}

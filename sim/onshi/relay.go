@@ -26,19 +26,20 @@ type relay struct {
 	answerHash [32]byte
 }
 
-// maxRelayResponses bounds a step's batch; the simulated exchange needs 8.
+// maxRelayResponses bounds a step's batch; the simulated exchange needs at most 6.
 const maxRelayResponses = 32
 
 func (s *Server) handlePinlessStart(r *request) (int, any, error) {
+	var req eligibility.PinlessStartRequest
 	if len(bytes.TrimSpace(r.body)) > 0 {
-		if err := decode(r.body, &struct{}{}); err != nil {
+		if err := decode(r.body, &req); err != nil {
 			return 0, nil, err
 		}
 	}
 	if s.cfg.Institution == nil {
 		return 0, nil, fail(eligibility.CodeNotFound, "PIN-less authentication is not configured")
 	}
-	run, cmds, err := s.cfg.Institution.Begin(r.ctx)
+	run, cmds, err := s.cfg.Institution.Begin(r.ctx, req.ExtendedLength)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -68,7 +69,7 @@ func (s *Server) handlePinlessStep(r *request) (int, any, error) {
 	case rl.finished:
 		return 0, nil, fail(eligibility.CodeRelayUnknown, "relay %q has finished", req.RelayID)
 	}
-	out, err := s.step(r, rl, req.Responses)
+	out, err := s.step(r, rl, req)
 	if err != nil {
 		rl.finished = true
 		return 0, nil, err
@@ -81,20 +82,22 @@ func (s *Server) handlePinlessStep(r *request) (int, any, error) {
 	return 200, json.RawMessage(body), nil
 }
 
-// step feeds the card's responses to the institution's run; when the run
-// has proven the card, the certificate is checked as on the PIN path.
-func (s *Server) step(r *request, rl *relay, responses [][]byte) (*eligibility.PinlessStepResponse, error) {
-	next, certDER, err := rl.run.Step(r.ctx, responses)
-	if err != nil {
-		if errors.Is(err, pinless.ErrCard) {
-			return nil, fail(eligibility.CodeCardAuthFailed, "%v", err)
+// step feeds the card's responses to the institution's run; the request
+// with the certificate finishes it, and the certificate is checked as on
+// the PIN path. Only that request identifies the patient.
+func (s *Server) step(r *request, rl *relay, req eligibility.PinlessStepRequest) (*eligibility.PinlessStepResponse, error) {
+	if req.Certificate == nil {
+		next, err := rl.run.Step(r.ctx, req.Responses)
+		if err != nil {
+			return nil, cardError(err)
 		}
-		return nil, err
+		return &eligibility.PinlessStepResponse{Commands: next.Commands, Final: next.Final}, nil
 	}
-	if certDER == nil {
-		return &eligibility.PinlessStepResponse{Commands: next}, nil
+	s.disclosed(r)
+	if err := rl.run.Finish(r.ctx, req.Responses, req.Certificate); err != nil {
+		return nil, cardError(err)
 	}
-	card, err := s.verifyCertificate(r.ctx, certDER)
+	card, err := s.verifyCertificate(r.ctx, req.Certificate)
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +106,13 @@ func (s *Server) step(r *request, rl *relay, responses [][]byte) (*eligibility.P
 		return nil, err
 	}
 	return &eligibility.PinlessStepResponse{Done: true, Outcome: out}, nil
+}
+
+func cardError(err error) error {
+	if errors.Is(err, pinless.ErrCard) {
+		return fail(eligibility.CodeCardAuthFailed, "%v", err)
+	}
+	return err
 }
 
 func (s *Server) relayFor(k kiosk, id string) (*relay, error) {

@@ -51,6 +51,7 @@ type Server struct {
 	sessions   *ttlMap[*session]
 	relays     *ttlMap[*relay]
 	mux        *http.ServeMux
+	told       disclosures
 }
 
 // NewServer builds a service over cfg.Store.

@@ -58,6 +58,8 @@ type Report struct {
 	Run          string
 	Elapsed      time.Duration
 	FaceToResult time.Duration // choose_face handled → eligibility answer handled; 0 if none
+	ChoseFace    time.Time     // when choose_face was handled; zero if never
+	Answered     time.Time     // when the eligibility answer was handled; zero if never
 	Final        session.State
 	Stages       map[string]time.Duration // how long each piece of work took (the last one of each name)
 }
@@ -114,6 +116,7 @@ type runner struct {
 	start  time.Time
 	mu     sync.Mutex
 	choose time.Time
+	answer time.Time
 	result time.Duration
 	stages map[string]time.Duration
 }
@@ -137,8 +140,8 @@ func runOnce(ctx context.Context, sc *Scenario, name string, steps []Step, o Opt
 	<-done
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return Report{Run: name, Elapsed: time.Since(r.start), FaceToResult: r.result, Final: r.k.View().State,
-		Stages: r.stages}, err
+	return Report{Run: name, Elapsed: time.Since(r.start), FaceToResult: r.result, ChoseFace: r.choose,
+		Answered: r.answer, Final: r.k.View().State, Stages: r.stages}, err
 }
 
 func (r *runner) trace(t Trace) {
@@ -157,7 +160,7 @@ func (r *runner) onStep(s session.Step) {
 		}
 	case session.EvEligible, session.EvUnregistered, session.EvIneligible:
 		if !r.choose.IsZero() && r.result == 0 && !s.Ignored {
-			r.result = s.At.Sub(r.choose)
+			r.result, r.answer = s.At.Sub(r.choose), s.At
 		}
 	}
 	r.mu.Unlock()

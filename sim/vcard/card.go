@@ -105,6 +105,7 @@ type Card struct {
 	forbidden int
 	creds     map[Credential]*credential
 	sleep     func(time.Duration)
+	traffic   []Exchange
 }
 
 // Present reports whether the card is on the reader.
@@ -200,7 +201,9 @@ func (c *Card) Process(raw []byte) (resp []byte, ok bool) {
 		c.mu.Unlock()
 		return nil, false
 	}
+	app, ef := c.selection()
 	resp = c.dispatch(raw)
+	c.record(raw, resp, app, ef)
 	lat, sleep := c.latency, c.sleep
 	c.mu.Unlock()
 	if d := lat.PerAPDU + time.Duration(len(raw)+len(resp))*lat.PerByte; d > 0 {

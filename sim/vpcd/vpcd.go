@@ -112,6 +112,10 @@ func (c *Client) serveOnce(ctx context.Context) error {
 	c.mu.Lock()
 	c.conn = conn
 	c.mu.Unlock()
+	if !c.Card.Present() { // pulled while we dialled: Pull found no connection to close
+		conn.Close()
+		return io.EOF
+	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	defer func() {

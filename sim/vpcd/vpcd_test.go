@@ -108,6 +108,13 @@ func TestNextCardWaitsUntilTheSlotWasSeenEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if err := writeMessage(conn, []byte{ctrlGetATR}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readMessage(conn); err != nil { // the client is serving: Pull closes its connection
+		t.Fatal(err)
+	}
 	first.Pull()
 	if _, err := readMessage(conn); err == nil {
 		t.Fatal("connection still open after the card was pulled")

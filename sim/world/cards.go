@@ -7,6 +7,7 @@ import (
 	"image"
 	"time"
 
+	"github.com/uketsuke/uketsuke/app/mynacard"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/hardware/jp2"
 	"github.com/uketsuke/uketsuke/hardware/pcsc"
@@ -179,8 +180,23 @@ func (w *World) virtualCard(h scenario.Holder) (*vcard.Card, error) {
 	if err != nil {
 		return nil, err
 	}
+	w.mu.Lock()
+	w.card = vc
+	w.mu.Unlock()
 	vc.EnableInstitutionAuth(&w.inst.CAKey.PublicKey)
 	return vc, w.showCard(p)
+}
+
+// CardLink is what the current card answered since the last call, and the
+// latency model of its link, for the bench's card-link floor.
+func (w *World) CardLink() ([]vcard.Exchange, vcard.Latency) {
+	w.mu.Lock()
+	vc, lat := w.card, w.cardLatency
+	w.mu.Unlock()
+	if vc == nil {
+		return nil, lat
+	}
+	return vc.TakeTraffic(), lat
 }
 
 // showCard teaches the card-face camera (or the stand-in reader) the card.
@@ -204,7 +220,11 @@ func (w *World) link(vc *vcard.Card) error {
 	lat := w.cardLatency
 	w.mu.Unlock()
 	defer vc.SetLatency(lat)
-	out, err := w.service.setup.CheckPinless(ctx, vc)
+	cert, err := mynacard.Open(vc).AuthCertificate(ctx)
+	if err != nil {
+		return err
+	}
+	out, err := w.service.setup.CheckPinless(ctx, vc, cert.Raw, false)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func (s *Served) prepare(o ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := s.service.pki.WriteFiles(s.TLSDir, "kiosk-simulate", institution); err != nil {
+	if err := s.service.pki.WriteFiles(s.TLSDir, kioskName, institution); err != nil {
 		return err
 	}
 	if err := writeJSON(s.TrustFile, s.anchors); err != nil {

@@ -88,7 +88,8 @@ type World struct {
 	nextPerson  int
 	person      int
 	cardLatency vcard.Latency
-	seen        string // who the face camera sees: holder, stranger or nobody
+	card        *vcard.Card // the card issued last, for its traffic log
+	seen        string      // who the face camera sees: holder, stranger or nobody
 }
 
 const (
@@ -263,6 +264,7 @@ type stand struct {
 	transport http.RoundTripper
 	setup     *eligibility.Client // links cards before a run, never slowed or cut
 	pki       *onshi.TLSPKI
+	srv       *onshi.Server
 	close     func()
 }
 
@@ -302,16 +304,37 @@ func startStand(h *jlis.Hierarchy, inst *pinless.Hierarchy, pop onshi.Population
 	done := make(chan struct{})
 	go func() { srv.Serve(ctx, ln, pki.ServerConfig()); close(done) }()
 	stops = append(stops, func() { cancel(); <-done })
-	cert, err := pki.KioskCert("kiosk-simulate", institution)
+	cert, err := pki.KioskCert(kioskName, institution)
 	if err != nil {
 		return fail(err)
 	}
-	s.url, s.kioskTLS, s.pki = "https://"+ln.Addr().String(), pki.KioskConfig(cert), pki
+	// The world links cards under a name of its own, so that what the
+	// service learns from the kiosk is told apart (Disclosures).
+	setupCert, err := pki.KioskCert("world-setup", institution)
+	if err != nil {
+		return fail(err)
+	}
+	s.url, s.kioskTLS, s.pki, s.srv = "https://"+ln.Addr().String(), pki.KioskConfig(cert), pki, srv
 	s.transport = &http.Transport{TLSClientConfig: s.kioskTLS, MaxIdleConnsPerHost: 4}
-	if s.setup, err = eligibility.NewClient(eligibility.Config{BaseURL: s.url, TLS: s.kioskTLS}); err != nil {
+	if s.setup, err = eligibility.NewClient(eligibility.Config{BaseURL: s.url, TLS: pki.KioskConfig(setupCert)}); err != nil {
 		return fail(err)
 	}
 	return s, nil
+}
+
+// kioskName is the simulated kiosk's name in its client certificate.
+const kioskName = "kiosk-simulate"
+
+// Disclosures are the requests from the kiosk that told the stand-in
+// service who the patient is, oldest first.
+func (w *World) Disclosures() []onshi.Disclosure {
+	var out []onshi.Disclosure
+	for _, d := range w.service.srv.Disclosures() {
+		if d.Kiosk == kioskName {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // netSwitch is the network between the kiosk and the stand-in: a delay

@@ -48,8 +48,16 @@ func (c *Card) Handle(cmd []byte) (resp []byte, handled bool) {
 	return nil, false
 }
 
-// commandData returns the data of a short APDU with Lc (and optional Le).
+// commandData returns the data of an APDU with Lc (and optional Le), short
+// (Lc one byte) or extended (00 HH LL).
 func commandData(cmd []byte) ([]byte, bool) {
+	if len(cmd) >= 7 && cmd[4] == 0 {
+		n := int(cmd[5])<<8 | int(cmd[6])
+		if n > 0 && (len(cmd) == 7+n || len(cmd) == 9+n) {
+			return cmd[7 : 7+n], true
+		}
+		return nil, false
+	}
 	if len(cmd) < 6 {
 		return nil, false
 	}

@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/binary"
 	"fmt"
 )
 
@@ -15,16 +14,32 @@ import (
 // implementation (the real J-LIS protocol) replaces Simulated behind it.
 type Institution interface {
 	// Begin starts one authentication and returns the first batch of
-	// commands for the kiosk to send to the card.
-	Begin(ctx context.Context) (Run, [][]byte, error)
+	// commands for the kiosk to send to the card. extended says the
+	// kiosk's link carries extended-length commands.
+	Begin(ctx context.Context, extended bool) (Run, [][]byte, error)
 }
 
-// Run is one authentication in progress.
+// Run is one authentication in progress. Its batches come in three kinds:
+// commands to relay now, whose answers come back with the next step;
+// commands to relay now whose answers the kiosk holds back (they arrive
+// with the final step); and final commands the kiosk relays only once it
+// has verified the holder.
 type Run interface {
-	// Step takes the card's responses (data ‖ SW1 SW2) to the last batch and
-	// returns the next batch, or, when the card has proven itself, nil and
-	// the DER user-authentication certificate whose key signed.
-	Step(ctx context.Context, responses [][]byte) (next [][]byte, certificate []byte, err error)
+	// Step takes the card's responses (data ‖ SW1 SW2) to the last batch
+	// and returns the next one.
+	Step(ctx context.Context, responses [][]byte) (Batch, error)
+	// Finish takes the held and final responses with the holder's
+	// user-authentication certificate (DER), which the kiosk read itself,
+	// and returns nil once the card has proven it holds that certificate's key.
+	Finish(ctx context.Context, responses [][]byte, certificate []byte) error
+}
+
+// Batch is a step's answer: Commands alone continue the exchange; with
+// Final, Commands are relayed at once but answered only with Final's
+// answers, after the holder is verified.
+type Batch struct {
+	Commands [][]byte
+	Final    [][]byte
 }
 
 // Hierarchy is the simulated institution PKI: a CA whose public key the
@@ -57,40 +72,84 @@ func NewHierarchy(seed string) (*Hierarchy, error) {
 // Simulated drives the exchange with this project's own hierarchy.
 type Simulated struct{ H *Hierarchy }
 
-// Begin implements Institution.
-func (s Simulated) Begin(context.Context) (Run, [][]byte, error) {
+// Begin implements Institution: the institution's certificate and the
+// card's challenge, which say nothing about the holder.
+func (s Simulated) Begin(_ context.Context, extended bool) (Run, [][]byte, error) {
 	nonce := make([]byte, NonceLen)
 	rand.Read(nonce)
-	r := &simRun{h: s.H, nonce: nonce}
-	return r, [][]byte{
-		append([]byte{0x00, 0xA4, 0x04, 0x0C, byte(len(JPKIAID))}, JPKIAID...),
-		{0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A},
-		{0x00, 0xB0, 0x00, 0x00, 0x04},
-	}, nil
+	r := &simRun{h: s.H, nonce: nonce, extended: extended}
+	cmds := [][]byte{append([]byte{0x00, 0xA4, 0x04, 0x0C, byte(len(JPKIAID))}, JPKIAID...)}
+	cmds = append(cmds, r.command(0x80, InsSetPublicKey, s.H.CVCert)...)
+	cmds = append(cmds, []byte{0x00, InsGetChallenge, 0x00, 0x00, ChallengeLen})
+	r.want = len(cmds)
+	return r, cmds, nil
 }
 
 type simRun struct {
-	h     *Hierarchy
-	nonce []byte
-	stage int
-	want  int // responses expected for the current batch
-	cert  []byte
-	size  int
+	h        *Hierarchy
+	nonce    []byte
+	extended bool
+	stage    int
+	want     int // responses expected for the current batch
 }
 
-func (r *simRun) Step(_ context.Context, responses [][]byte) ([][]byte, []byte, error) {
-	r.stage++
-	switch r.stage {
-	case 1:
-		return r.afterHeader(responses)
-	case 2:
-		return r.afterCertificate(responses)
-	case 3:
-		return r.afterChallenge(responses)
-	case 4:
-		return r.afterSignature(responses)
+// command carries data in one extended APDU when the link allows, chained
+// short APDUs otherwise.
+func (r *simRun) command(cla, ins byte, data []byte) [][]byte {
+	if r.extended && len(data) > maxShortDataBytes {
+		return [][]byte{extended(cla, ins, 0x00, 0x00, data)}
 	}
-	return nil, nil, fmt.Errorf("%w: exchange already finished", ErrCard)
+	return chained(cla, ins, 0x00, 0x00, data)
+}
+
+// Step answers the challenge: the institution's signature over it, then
+// the signing command, held until the holder is verified.
+func (r *simRun) Step(_ context.Context, responses [][]byte) (Batch, error) {
+	if r.stage != 0 {
+		return Batch{}, fmt.Errorf("%w: the challenge was answered already", ErrCard)
+	}
+	r.stage++
+	data, err := payloads(responses, r.want)
+	if err != nil {
+		return Batch{}, err
+	}
+	challenge := data[len(data)-1]
+	if len(challenge) != ChallengeLen {
+		return Batch{}, fmt.Errorf("%w: challenge of %d bytes", ErrCard, len(challenge))
+	}
+	sig, err := rsa.SignPKCS1v15(nil, r.h.Key, crypto.SHA256, ExternalAuthDigest(challenge))
+	if err != nil {
+		return Batch{}, err
+	}
+	now := append(r.command(0x00, InsExternalAuth, sig), []byte{0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x17})
+	sign := append([]byte{0x00, InsPinlessSign, 0x00, P2PinlessSign, NonceLen}, r.nonce...)
+	final := [][]byte{append(sign, 0x00)}
+	r.want = len(now) + len(final)
+	return Batch{Commands: now, Final: final}, nil
+}
+
+// Finish checks the card's signature over the nonce with the certificate's key.
+func (r *simRun) Finish(_ context.Context, responses [][]byte, certificate []byte) error {
+	if r.stage != 1 {
+		return fmt.Errorf("%w: nothing to finish", ErrCard)
+	}
+	r.stage++
+	data, err := payloads(responses, r.want)
+	if err != nil {
+		return err
+	}
+	cert, err := x509.ParseCertificate(certificate)
+	if err != nil {
+		return fmt.Errorf("%w: certificate: %v", ErrCard, err)
+	}
+	pub, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return fmt.Errorf("%w: certificate key is not RSA", ErrCard)
+	}
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, PinlessDigest(r.h.Code, r.nonce), data[len(data)-1]); err != nil {
+		return fmt.Errorf("%w: PIN-less signature does not verify", ErrCard)
+	}
+	return nil
 }
 
 // payloads checks n responses all ended 9000 and returns their data.
@@ -106,79 +165,4 @@ func payloads(responses [][]byte, n int) ([][]byte, error) {
 		out[i] = resp[:len(resp)-2]
 	}
 	return out, nil
-}
-
-func (r *simRun) afterHeader(responses [][]byte) ([][]byte, []byte, error) {
-	data, err := payloads(responses, 3)
-	if err != nil {
-		return nil, nil, err
-	}
-	head := data[2]
-	if len(head) != 4 || head[0] != 0x30 || head[1] != 0x82 {
-		return nil, nil, fmt.Errorf("%w: certificate header % X", ErrCard, head)
-	}
-	r.size = int(binary.BigEndian.Uint16(head[2:])) + 4
-	var cmds [][]byte
-	for off := 0; off < r.size; off += maxShortDataBytes {
-		n := min(maxShortDataBytes, r.size-off)
-		cmds = append(cmds, []byte{0x00, 0xB0, byte(off >> 8), byte(off), byte(n)})
-	}
-	r.want = len(cmds)
-	return cmds, nil, nil
-}
-
-func (r *simRun) afterCertificate(responses [][]byte) ([][]byte, []byte, error) {
-	data, err := payloads(responses, r.want)
-	if err != nil {
-		return nil, nil, err
-	}
-	r.cert = bytes.Join(data, nil)
-	if len(r.cert) != r.size {
-		return nil, nil, fmt.Errorf("%w: certificate is %d bytes, header said %d", ErrCard, len(r.cert), r.size)
-	}
-	cmds := chained(0x80, InsSetPublicKey, 0x00, 0x00, r.h.CVCert)
-	cmds = append(cmds, []byte{0x00, InsGetChallenge, 0x00, 0x00, ChallengeLen})
-	r.want = len(cmds)
-	return cmds, nil, nil
-}
-
-func (r *simRun) afterChallenge(responses [][]byte) ([][]byte, []byte, error) {
-	data, err := payloads(responses, r.want)
-	if err != nil {
-		return nil, nil, err
-	}
-	challenge := data[len(data)-1]
-	if len(challenge) != ChallengeLen {
-		return nil, nil, fmt.Errorf("%w: challenge of %d bytes", ErrCard, len(challenge))
-	}
-	sig, err := rsa.SignPKCS1v15(nil, r.h.Key, crypto.SHA256, ExternalAuthDigest(challenge))
-	if err != nil {
-		return nil, nil, err
-	}
-	cmds := chained(0x00, InsExternalAuth, 0x00, 0x00, sig)
-	cmds = append(cmds, []byte{0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x17})
-	sign := append([]byte{0x00, InsPinlessSign, 0x00, P2PinlessSign, NonceLen}, r.nonce...)
-	cmds = append(cmds, append(sign, 0x00))
-	r.want = len(cmds)
-	return cmds, nil, nil
-}
-
-func (r *simRun) afterSignature(responses [][]byte) ([][]byte, []byte, error) {
-	data, err := payloads(responses, r.want)
-	if err != nil {
-		return nil, nil, err
-	}
-	cert, err := x509.ParseCertificate(r.cert)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: certificate: %v", ErrCard, err)
-	}
-	pub, ok := cert.PublicKey.(*rsa.PublicKey)
-	if !ok {
-		return nil, nil, fmt.Errorf("%w: certificate key is not RSA", ErrCard)
-	}
-	sig := data[len(data)-1]
-	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, PinlessDigest(r.h.Code, r.nonce), sig); err != nil {
-		return nil, nil, fmt.Errorf("%w: PIN-less signature does not verify", ErrCard)
-	}
-	return nil, r.cert, nil
 }

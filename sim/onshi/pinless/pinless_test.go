@@ -69,24 +69,31 @@ func newFakeCard(t *testing.T, ca *rsa.PublicKey) *fakeCard {
 	}}}
 }
 
-// exchange runs an institution against a card until it finishes.
-func exchange(inst Institution, card func([]byte) []byte) ([]byte, error) {
-	run, cmds, err := inst.Begin(context.Background())
+// exchange runs an institution against a card until it finishes, holding
+// the answers of the batch that comes with final commands as a kiosk does.
+func exchange(inst Institution, card func([]byte) []byte, extended bool, cert []byte) error {
+	ctx := context.Background()
+	run, cmds, err := inst.Begin(ctx, extended)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for range 10 {
-		var resps [][]byte
+	relay := func(cmds [][]byte) (resps [][]byte) {
 		for _, c := range cmds {
 			resps = append(resps, card(c))
 		}
-		next, cert, err := run.Step(context.Background(), resps)
-		if err != nil || cert != nil {
-			return cert, err
-		}
-		cmds = next
+		return resps
 	}
-	return nil, errors.New("exchange did not finish")
+	for range 10 {
+		batch, err := run.Step(ctx, relay(cmds))
+		if err != nil {
+			return err
+		}
+		if len(batch.Final) > 0 {
+			return run.Finish(ctx, append(relay(batch.Commands), relay(batch.Final)...), cert)
+		}
+		cmds = batch.Commands
+	}
+	return errors.New("exchange did not finish")
 }
 
 func testHierarchy(t *testing.T) *Hierarchy {
@@ -99,13 +106,29 @@ func testHierarchy(t *testing.T) *Hierarchy {
 
 func TestExchangeProvesTheCard(t *testing.T) {
 	h := testHierarchy(t)
-	card := newFakeCard(t, &h.CAKey.PublicKey)
-	cert, err := exchange(Simulated{H: h}, card.transmit)
-	if err != nil {
-		t.Fatal(err)
+	for _, extended := range []bool{false, true} {
+		card := newFakeCard(t, &h.CAKey.PublicKey)
+		if err := exchange(Simulated{H: h}, card.transmit, extended, card.cert); err != nil {
+			t.Fatalf("extended %v: %v", extended, err)
+		}
 	}
-	if !bytes.Equal(cert, card.cert) {
-		t.Fatal("the exchange returned another certificate than the card's")
+}
+
+func TestExtendedLinkSendsTheCertificateInOneCommand(t *testing.T) {
+	h := testHierarchy(t)
+	_, short, _ := Simulated{H: h}.Begin(context.Background(), false)
+	_, long, _ := Simulated{H: h}.Begin(context.Background(), true)
+	if len(long) != 3 || len(short) <= len(long) {
+		t.Fatalf("%d commands with extended length, %d without; want 3 and more", len(long), len(short))
+	}
+}
+
+func TestExchangeRefusesAnotherCertificate(t *testing.T) {
+	h := testHierarchy(t)
+	card := newFakeCard(t, &h.CAKey.PublicKey)
+	other := h.CVCert // not even X.509
+	if err := exchange(Simulated{H: h}, card.transmit, false, other); !errors.Is(err, ErrCard) {
+		t.Fatalf("want ErrCard for a certificate that is not the signer's, got %v", err)
 	}
 }
 
@@ -130,7 +153,7 @@ func TestCardRefusesAnInstitutionOfAnotherCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	card := newFakeCard(t, &other.CAKey.PublicKey)
-	if _, err := exchange(Simulated{H: h}, card.transmit); !errors.Is(err, ErrCard) {
+	if err := exchange(Simulated{H: h}, card.transmit, false, card.cert); !errors.Is(err, ErrCard) {
 		t.Fatalf("want ErrCard, got %v", err)
 	}
 }

@@ -9,18 +9,22 @@
 // AUTHENTICATE 00 82); the rest is this project's own design, kept behind the
 // Institution interface so a licensed implementation can replace it.
 //
-// The exchange, in batches the kiosk relays:
+// The exchange, in batches the kiosk relays; nothing before the last one
+// identifies the holder, so the kiosk runs them while it matches the face:
 //
-//  1. SELECT JPKI-AP; SELECT EF 000A; READ BINARY 4 bytes (certificate length)
-//  2. READ BINARY the user-authentication certificate in 255-byte pieces
-//  3. SET PUBLIC KEY 80 A2 00 00 (chained) with the institution's CV
-//     certificate; GET CHALLENGE 00 84 00 00 08
-//  4. EXTERNAL AUTHENTICATE 00 82 00 00 (chained) with the institution's
-//     PKCS#1 v1.5 SHA-256 signature over SHA-256(Domain ‖ challenge);
-//     SELECT EF 0017; INTERNAL AUTHENTICATE 00 88 00 81 20 <nonce> 00, which
-//     the card answers with its user-authentication key's PKCS#1 v1.5
-//     signature over PinlessDigest(code, nonce). (Not 80 2A: that is the PIN
-//     path's SIGN, and a PIN-less signature must never look like one.)
+//  1. SELECT JPKI-AP; SET PUBLIC KEY 80 A2 00 00 with the institution's CV
+//     certificate (one extended APDU, or chained short ones on a link
+//     without extended length); GET CHALLENGE 00 84 00 00 08
+//  2. relayed at once, answers held by the kiosk: EXTERNAL AUTHENTICATE
+//     00 82 00 00 with the institution's PKCS#1 v1.5 SHA-256 signature over
+//     SHA-256(Domain ‖ challenge); SELECT EF 0017
+//  3. final, relayed only after the holder is verified: INTERNAL
+//     AUTHENTICATE 00 88 00 81 20 <nonce> 00, which the card answers with
+//     its user-authentication key's PKCS#1 v1.5 signature over
+//     PinlessDigest(code, nonce). (Not 80 2A: that is the PIN path's SIGN,
+//     and a PIN-less signature must never look like one.) The kiosk sends
+//     the answers of 2 and 3 with the user-authentication certificate,
+//     which it read from the card itself.
 //
 // A PIN signature is over SHA-256 of a challenge the host chose; a PIN-less
 // one is over a digest the card built with a fixed prefix and the
@@ -83,6 +87,12 @@ func PinlessDigest(code [16]byte, nonce []byte) []byte {
 	h.Write(code[:])
 	h.Write(nonce)
 	return h.Sum(nil)
+}
+
+// extended carries data in one extended-length command APDU (Lc 00 HH LL, no Le).
+func extended(cla, ins, p1, p2 byte, data []byte) []byte {
+	cmd := []byte{cla, ins, p1, p2, 0x00, byte(len(data) >> 8), byte(len(data))}
+	return append(cmd, data...)
 }
 
 // chained splits data into command APDUs with ISO 7816-4 command chaining.
