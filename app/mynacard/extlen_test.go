@@ -232,6 +232,15 @@ func TestCancelDuringExtendedReadIsNoFallback(t *testing.T) {
 	if n := count(link.take(), isRead); n != 1 {
 		t.Fatalf("%d reads: a cancelled read was retried", n)
 	}
+	link.intercept = nil
+	rec, err := c.ReadFaceRecord(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Destroy()
+	if cmds := link.take(); count(cmds, isRead) != 1 || count(cmds, isExtended) != 1 {
+		t.Fatalf("a cancel made the Card read short: %+v", cmds)
+	}
 }
 
 // limited is a link that says how long an answer it carries.

@@ -50,7 +50,7 @@ func (l readLimit) extended() bool { return l > readChunk }
 // truncation: the card is not answering the question.
 func (c *Card) readBinary(ctx context.Context, off, le int) ([]byte, error) {
 	data, err := c.ch.Do(ctx, apdu.ReadBinary(off, le))
-	if le > readChunk && refusesExtended(err) {
+	if le > readChunk && ctx.Err() == nil && refusesExtended(err) {
 		secret.Wipe(data)
 		c.link, le = readChunk, readChunk
 		data, err = c.ch.Do(ctx, apdu.ReadBinary(off, le))
