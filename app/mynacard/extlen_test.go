@@ -368,3 +368,31 @@ func TestRelayedSelectMakesTheCardSelectAgain(t *testing.T) {
 		}
 	}
 }
+
+// The 入力補助AP attributes, their certificate and their integrity record
+// take one read each, with or without the two bytes some cards put first,
+// and the same in short reads.
+func TestAttributesReadInOneCommandPerFile(t *testing.T) {
+	for _, tc := range []struct {
+		prefix, short bool
+	}{{false, false}, {true, false}, {true, true}} {
+		link := &counting{next: virtualCard(t, func(o *vcard.Options) { o.HojoPrefix, o.ShortAPDUsOnly = tc.prefix, tc.short })}
+		ctx := context.Background()
+		c := mynacard.Open(link)
+		if err := c.VerifyHojoPIN(ctx, secretOf("1234")); err != nil {
+			t.Fatal(err)
+		}
+		link.take()
+		a, err := c.ReadAttributes(ctx, anchors)
+		if err != nil {
+			t.Fatalf("%+v: %v", tc, err)
+		}
+		if !bytes.Equal(a.Birth, []byte("19800217")) {
+			t.Errorf("%+v: birth %q", tc, a.Birth)
+		}
+		a.Destroy()
+		if n := count(link.take(), isRead); !tc.short && n != 3 || tc.short && n <= 3 {
+			t.Errorf("%+v: %d reads", tc, n)
+		}
+	}
+}

@@ -83,16 +83,20 @@ func refusesExtended(err error) bool {
 // extended length. Bytes past the TLV are dropped. Everything lands in
 // locked memory and every answer from the transport is wiped.
 func (c *Card) readTLVFile(ctx context.Context, prefix int) (*secret.Buffer, error) {
-	return c.readSized(ctx, func(head []byte) (int, error) {
-		if len(head) <= prefix {
-			return 0, fmt.Errorf("%w: %d header bytes", ErrMalformedRecord, len(head))
-		}
-		_, h, l, err := tlv.Header(head[prefix:])
-		if err != nil {
-			return 0, fmt.Errorf("%w: %v", ErrMalformedRecord, err)
-		}
-		return prefix + h + l, nil
-	})
+	return c.readSized(ctx, func(head []byte) (int, error) { return tlvSize(head, prefix) })
+}
+
+// tlvSize is the size of a file that holds prefix bytes and one TLV, from
+// its first bytes.
+func tlvSize(head []byte, prefix int) (int, error) {
+	if len(head) <= prefix {
+		return 0, fmt.Errorf("%w: %d header bytes", ErrMalformedRecord, len(head))
+	}
+	_, h, l, err := tlv.Header(head[prefix:])
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrMalformedRecord, err)
+	}
+	return prefix + h + l, nil
 }
 
 // readSized reads the selected EF whose size sizeOf tells from its first
