@@ -42,8 +42,6 @@ func limitOf(t apdu.Transport) readLimit {
 // readLimit is the most data one READ BINARY asks for on this card's link.
 type readLimit int
 
-func (l readLimit) extended() bool { return l > readChunk }
-
 // readBinary reads up to le bytes at off of the selected EF. An extended
 // read the card or reader refuses switches the Card to short reads and is
 // retried short, once. More data than asked for is an error, not a

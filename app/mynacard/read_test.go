@@ -70,8 +70,8 @@ func TestOtherStatusToAnExtendedReadIsTheAnswer(t *testing.T) {
 	if _, err := c.readTLVFile(context.Background(), 0); !errors.Is(err, apdu.ErrSecurityStatus) {
 		t.Fatalf("6982: %v", err)
 	}
-	if len(card.sent) != 1 || !c.link.extended() {
-		t.Fatalf("%d commands, extended %v", len(card.sent), c.link.extended())
+	if len(card.sent) != 1 || c.link != apdu.MaxExtendedLe {
+		t.Fatalf("%d commands, reads of up to %d bytes now", len(card.sent), c.link)
 	}
 }
 
