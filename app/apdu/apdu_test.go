@@ -102,6 +102,20 @@ func TestChannelFollowsGetResponse(t *testing.T) {
 	}
 }
 
+// A file read in chained pieces leaves none of them behind: only the
+// joined answer holds the data.
+func TestChannelWipesChainedPieces(t *testing.T) {
+	first, second := []byte{1, 2, 0x61, 0x02}, []byte{3, 4, 0x90, 0x00}
+	s := &script{answers: [][]byte{first, second}}
+	data, err := NewChannel(s).Do(context.Background(), ReadBinary(0, 4))
+	if err != nil || !bytes.Equal(data, []byte{1, 2, 3, 4}) {
+		t.Fatalf("got % X, %v", data, err)
+	}
+	if !bytes.Equal(first[:2], []byte{0, 0}) || !bytes.Equal(second[:2], []byte{0, 0}) {
+		t.Fatalf("pieces left: % X, % X", first, second)
+	}
+}
+
 func TestChannelResendsWithCorrectLe(t *testing.T) {
 	s := &script{answers: [][]byte{{0x6C, 0x03}, {7, 8, 9, 0x90, 0x00}}}
 	data, err := NewChannel(s).Do(context.Background(), ReadBinary(0, 256))

@@ -14,6 +14,16 @@ type Transport interface {
 	Transmit(ctx context.Context, command []byte) ([]byte, error)
 }
 
+// LengthLimits is what a Transport may say up front about the link: a
+// reader that knows how long an answer it carries spares the card a probe.
+// A Transport without it, or answering 0, knows nothing; the card layer
+// then tries extended length and falls back when it is refused.
+type LengthLimits interface {
+	// MaxResponse is the most response data (Le) one command may ask for
+	// on this link: 256 or less means short APDUs only; 0 means unknown.
+	MaxResponse() int
+}
+
 // Transport-level failures.
 var (
 	ErrCardRemoved       = errors.New("apdu: card removed")
@@ -62,20 +72,32 @@ func (c *Channel) Exchange(ctx context.Context, cmd Command) (Response, error) {
 	return c.collect(ctx, r)
 }
 
-// collect follows 61xx chains, concatenating the data.
+// collect follows 61xx chains, concatenating the data. Each piece is wiped
+// once copied, so a file read in chained pieces leaves no stray copies.
 func (c *Channel) collect(ctx context.Context, r Response) (Response, error) {
 	data := r.Data
 	for rounds := 0; byte(r.SW>>8) == 0x61; rounds++ {
 		if rounds >= c.MaxChained {
+			secret.Wipe(data)
 			return Response{}, fmt.Errorf("%w: more than %d GET RESPONSE rounds", ErrMalformedResponse, c.MaxChained)
 		}
 		var err error
 		if r, err = c.once(ctx, GetResponse(leFromSW2(byte(r.SW)))); err != nil {
+			secret.Wipe(data)
 			return r, err
 		}
-		data = append(data, r.Data...)
+		data = joinWiping(data, r.Data)
 	}
 	return Response{Data: data, SW: r.SW}, nil
+}
+
+// joinWiping returns a‖b in fresh memory and wipes a and b.
+func joinWiping(a, b []byte) []byte {
+	out := make([]byte, 0, len(a)+len(b))
+	out = append(append(out, a...), b...)
+	secret.Wipe(a)
+	secret.Wipe(b)
+	return out
 }
 
 func leFromSW2(sw2 byte) int {

@@ -69,20 +69,26 @@ func forbidden(app application, fid fileID) bool {
 // Card is a session with one card. It is not safe for concurrent use: a card
 // answers one command at a time.
 type Card struct {
-	ch      *apdu.Channel
-	current application
-	relayEF fileID // the EF the relay last selected; 0 when unknown
-	relayed int    // commands the relay forwarded to this card
+	ch        *apdu.Channel
+	current   application
+	currentEF fileID // the EF selected in current; 0 when unknown
+	relayEF   fileID // the EF the relay last selected; 0 when unknown
+	relayed   int    // commands the relay forwarded to this card
+	link      readLimit
+	known     sessionFacts
 }
 
-// Open starts talking to a card over t.
-func Open(t apdu.Transport) *Card { return &Card{ch: apdu.NewChannel(t)} }
+// Open starts talking to a card over t. A Transport that implements
+// apdu.LengthLimits says how long a READ BINARY answer may be.
+func Open(t apdu.Transport) *Card {
+	return &Card{ch: apdu.NewChannel(t), link: limitOf(t)}
+}
 
 func (c *Card) selectApp(ctx context.Context, app application) error {
 	if c.current == app {
 		return nil
 	}
-	c.current, c.relayEF = appNone, 0
+	c.current, c.currentEF, c.relayEF = appNone, 0, 0
 	if _, err := c.ch.Do(ctx, apdu.SelectDF(aids[app])); err != nil {
 		return fmt.Errorf("select %v: %w", app, err)
 	}
@@ -90,6 +96,9 @@ func (c *Card) selectApp(ctx context.Context, app application) error {
 	return nil
 }
 
+// selectFile selects app's EF fid unless it is selected already: a card
+// link costs a round trip per command, and the PIN paths ask the tries
+// left and then verify on the same EF.
 func (c *Card) selectFile(ctx context.Context, app application, fid fileID) error {
 	if forbidden(app, fid) {
 		return ErrForbiddenFile
@@ -98,15 +107,25 @@ func (c *Card) selectFile(ctx context.Context, app application, fid fileID) erro
 		return err
 	}
 	c.relayEF = 0 // the card's own selection replaces the relay's
+	if c.currentEF == fid {
+		return nil
+	}
+	c.currentEF = 0 // until the card says otherwise
 	if _, err := c.ch.Do(ctx, apdu.SelectEF(uint16(fid))); err != nil {
 		return fmt.Errorf("select %v EF %04X: %w", app, uint16(fid), err)
 	}
+	c.currentEF = fid
 	return nil
 }
 
-// Forget makes the next command re-select its application, e.g. after the
-// card was reset or another program used it.
-func (c *Card) Forget() { c.current, c.relayEF = appNone, 0 }
+// Forget makes the next command re-select its application and EF, e.g.
+// after the card was reset or another program used it. It also drops what
+// the session learned from the card (its kind, its certificate), in case a
+// caller reuses the Card for another card; what the link carries is kept.
+func (c *Card) Forget() {
+	c.current, c.currentEF, c.relayEF = appNone, 0, 0
+	c.known = sessionFacts{}
+}
 
 // triesLeft sends an empty VERIFY to a credential file; it uses no try.
 func (c *Card) triesLeft(ctx context.Context, app application, cred fileID) (int, error) {

@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 
-	"github.com/uketsuke/uketsuke/app/apdu"
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/tlv"
 )
@@ -84,11 +83,14 @@ func (c *Card) readAttributes(ctx context.Context) (*Attributes, error) {
 	if err := c.selectFile(ctx, appHojo, hojoAttributes); err != nil {
 		return nil, err
 	}
-	prefix, err := c.recordPrefix(ctx)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := c.readTLVFile(ctx, prefix)
+	prefix := 0
+	raw, err := c.readSized(ctx, func(head []byte) (int, error) {
+		var err error
+		if prefix, err = recordPrefix(head); err != nil {
+			return 0, err
+		}
+		return tlvSize(head, prefix)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read attributes: %w", err)
 	}
@@ -100,13 +102,9 @@ func (c *Card) readAttributes(ctx context.Context) (*Attributes, error) {
 	return a, nil
 }
 
-// recordPrefix finds where FF 20 starts: some cards put two bytes before it.
-func (c *Card) recordPrefix(ctx context.Context) (int, error) {
-	head, err := c.ch.Do(ctx, apdu.ReadBinary(0, hojoMaxPrefixLen+2))
-	defer secret.Wipe(head)
-	if err != nil {
-		return 0, err
-	}
+// recordPrefix finds where FF 20 starts in the record's first bytes: some
+// cards put two bytes before it.
+func recordPrefix(head []byte) (int, error) {
 	for p := 0; p+1 < len(head) && p <= hojoMaxPrefixLen; p++ {
 		if head[p] == 0xFF && head[p+1] == 0x20 {
 			return p, nil

@@ -42,7 +42,20 @@ func (k Kind) String() string {
 // else, from JPKI-AP's token information (EF 0006). A card without JPKI-AP
 // may be of a newer generation (nextgen.go): that one is an error wrapping
 // ErrUnsupportedGeneration, anything else ErrNotMyNumberCard.
+// The kind is read once per Card: the PIN path and the PIN-less path both
+// ask.
 func (c *Card) Detect(ctx context.Context) (Kind, error) {
+	if c.known.kind != KindUnknown {
+		return c.known.kind, nil
+	}
+	kind, err := c.detect(ctx)
+	if err == nil {
+		c.known.kind = kind
+	}
+	return kind, err
+}
+
+func (c *Card) detect(ctx context.Context) (Kind, error) {
 	if err := c.selectApp(ctx, appJPKI); err != nil {
 		if errors.Is(err, apdu.ErrNotFound) {
 			return c.detectNewer(ctx, err)
@@ -94,9 +107,25 @@ func (c *Card) VerifyAuthPIN(ctx context.Context, pin *secret.Buffer) error {
 	return c.verify(ctx, appJPKI, jpkiAuthPIN, pin)
 }
 
-// AuthCertificate reads the 利用者証明用 certificate (EF 000A).
+// AuthCertificate reads the 利用者証明用 certificate (EF 000A), once per Card:
+// later calls return the same certificate, which callers must not modify.
 func (c *Card) AuthCertificate(ctx context.Context) (*x509.Certificate, error) {
-	return c.readX509(ctx, jpkiAuthCert)
+	if c.known.authCert != nil {
+		return c.known.authCert, nil
+	}
+	cert, err := c.readX509(ctx, jpkiAuthCert)
+	if err == nil {
+		c.known.authCert = cert
+	}
+	return cert, err
+}
+
+// sessionFacts are the card's answers that cannot change while it stays on
+// the reader, kept so that no path reads them twice. Tries-left counters
+// change with every VERIFY and are never kept.
+type sessionFacts struct {
+	kind     Kind // from Detect; KindUnknown until it succeeded
+	authCert *x509.Certificate
 }
 
 // AuthCACertificate reads the certificate of the CA that issued it (EF 000B).

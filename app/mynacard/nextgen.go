@@ -149,7 +149,7 @@ func readRecord(n int) apdu.Command {
 // error): a newer generation of the card, or no My Number Card at all.
 func (c *Card) detectNewer(ctx context.Context, missing error) (Kind, error) {
 	app, found, err := c.probe(ctx)
-	c.current = appNone // the probe may have selected anything
+	c.current, c.currentEF = appNone, 0 // the probe may have selected anything
 	if err != nil {
 		if errors.Is(err, ErrMalformedRecord) || errors.Is(err, ErrRecordTooLarge) {
 			return KindUnknown, fmt.Errorf("%w: %v; probe: %w", ErrNotMyNumberCard, missing, err)

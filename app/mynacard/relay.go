@@ -74,9 +74,9 @@ func (c *Card) Relay(ctx context.Context, raw []byte) ([]byte, error) {
 		return nil, &RelayLimitError{Max: MaxRelayedCommands}
 	}
 	c.relayed++
-	sel := cmd.INS == insSelect
+	sel := cmd.INS == insSelect // the only admitted command that moves the selection
 	if sel {
-		c.relayEF = 0 // until the card says otherwise
+		c.relayEF, c.currentEF = 0, 0 // until the card says otherwise
 		if cmd.P1 == 0x04 {
 			c.current = appNone // becomes JPKI on success
 		}
@@ -91,6 +91,7 @@ func (c *Card) Relay(ctx context.Context, raw []byte) ([]byte, error) {
 				c.current = appJPKI
 			} else {
 				c.relayEF = fileID(cmd.Data[0])<<8 | fileID(cmd.Data[1])
+				c.currentEF = c.relayEF
 			}
 		}
 	}

@@ -32,7 +32,7 @@ var fakePhoto = append([]byte{0xFF, 0x4F, 0xFF, 0x51}, make([]byte, 4000)...)
 // withVirtualCard starts pcscd's view of a virtual card and returns the PC/SC
 // context, the card and its vpcd link. Without pcscd it skips, unless
 // UKETSUKE_REQUIRE_PCSC=1 (set by `make test`), where it fails.
-func withVirtualCard(t *testing.T, edit func(*profile.Profile)) (*pcsc.Context, *vcard.Card, *vpcd.Client) {
+func withVirtualCard(t *testing.T, edit func(*profile.Profile, *vcard.Options)) (*pcsc.Context, *vcard.Card, *vpcd.Client) {
 	t.Helper()
 	pc, err := pcsc.Establish(pcsc.AllowList{"Virtual PCD*"})
 	if err == nil {
@@ -49,10 +49,11 @@ func withVirtualCard(t *testing.T, edit func(*profile.Profile)) (*pcsc.Context, 
 		t.Skipf("no pcscd with vpcd here (%v); `make test` runs this with a real pcscd", err)
 	}
 	p := profile.Default()
+	opts := vcard.Options{PhotoJP2: fakePhoto}
 	if edit != nil {
-		edit(p)
+		edit(p, &opts)
 	}
-	card, err := vcard.New(p, vcard.Options{PhotoJP2: fakePhoto})
+	card, err := vcard.New(p, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,13 +164,19 @@ func TestIntegrationCardPulledMidReadIsACleanError(t *testing.T) {
 	}
 	defer conn.Close()
 	ctx := context.Background()
-	c := mynacard.Open(&pullingTransport{Transport: conn, client: client, n: 8})
+	// SELECT DF, SELECT EF, VERIFY; SELECT, READ the certificate; SELECT:
+	// the card leaves as the face record's READ goes out.
+	pulling := &pullingTransport{Transport: conn, client: client, n: 6}
+	c := mynacard.Open(pulling)
 	if err := c.VerifyCodeB(ctx, take([]byte("55021720352285"))); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.ReadVerifiedFaceRecord(ctx, jlis.New(jlis.DefaultSeed).Anchors())
 	if !errors.Is(err, apdu.ErrCardRemoved) {
 		t.Fatalf("pulled mid-read: %v", err)
+	}
+	if sentAfter := -pulling.n; sentAfter != 1 {
+		t.Fatalf("%d commands after the pull: the removal was taken for a refusal of extended length", sentAfter)
 	}
 }
 
@@ -222,6 +229,104 @@ func TestIntegrationOpenSCAgreesWithTheVirtualCard(t *testing.T) {
 	run("openssl", "x509", "-in", certPEM, "-pubkey", "-noout", "-out", pub)
 	if out := run("openssl", "dgst", "-sha256", "-verify", pub, "-signature", sig, data); !strings.Contains(out, "Verified OK") {
 		t.Fatalf("signature made through OpenSC does not verify: %s", out)
+	}
+}
+
+// readCounter counts the READ BINARY commands a card session sends, and
+// those in extended length; it keeps the reader's length limits.
+type readCounter struct {
+	*pcsc.Conn
+	reads, extended int
+}
+
+func (r *readCounter) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
+	if len(cmd) >= 5 && cmd[1] == 0xB0 {
+		r.reads++
+		if len(cmd) == 7 && cmd[4] == 0 {
+			r.extended++
+		}
+	}
+	return r.Conn.Transmit(ctx, cmd)
+}
+
+// faceInProcess is the digest of the virtual card's face record read in
+// process, as readFaceThroughPcscd makes it.
+func faceInProcess(t *testing.T) [32]byte {
+	t.Helper()
+	card, err := vcard.New(profile.Default(), vcard.Options{PhotoJP2: fakePhoto})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c := mynacard.Open(card)
+	if err := c.VerifyCodeB(ctx, take([]byte("55021720352285"))); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := c.ReadVerifiedFaceRecord(ctx, jlis.New(jlis.DefaultSeed).Anchors())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Destroy()
+	return faceDigest(rec)
+}
+
+func faceDigest(rec *mynacard.FaceRecord) [32]byte {
+	h := sha256.New()
+	for _, f := range [][]byte{rec.Birth, rec.Sex, rec.NameImage, rec.AddressImage, rec.Photo, rec.Signature, rec.Expiry, rec.CodeImage} {
+		h.Write(f)
+	}
+	var sum [32]byte
+	copy(sum[:], h.Sum(nil))
+	return sum
+}
+
+// readFaceThroughPcscd reads the verified face record through pcscd and
+// returns a digest of it with the counter of the reads it took.
+func readFaceThroughPcscd(t *testing.T, edit func(*profile.Profile, *vcard.Options)) ([32]byte, *readCounter) {
+	t.Helper()
+	pc, _, _ := withVirtualCard(t, edit)
+	conn, err := pc.Connect(reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Logf("the reader says it carries answers of %d bytes (0: it does not say)", conn.MaxResponse())
+	ctx := context.Background()
+	link := &readCounter{Conn: conn}
+	c := mynacard.Open(link)
+	if err := c.VerifyCodeB(ctx, take([]byte("55021720352285"))); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := c.ReadVerifiedFaceRecord(ctx, jlis.New(jlis.DefaultSeed).Anchors())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Destroy()
+	return faceDigest(rec), link
+}
+
+// pcscd and vpcd carry extended APDUs: the signer's certificate and the
+// face record take one READ BINARY each.
+func TestIntegrationFaceRecordInExtendedLength(t *testing.T) {
+	got, link := readFaceThroughPcscd(t, nil)
+	if got != faceInProcess(t) {
+		t.Fatal("pcscd gave another record")
+	}
+	if link.reads != 2 || link.extended != 2 {
+		t.Fatalf("%d reads, %d extended", link.reads, link.extended)
+	}
+}
+
+// A card that refuses extended length is read in short chunks after one
+// refusal, and gives the same record.
+func TestIntegrationShortOnlyCardThroughPcscd(t *testing.T) {
+	want := faceInProcess(t)
+	got, link := readFaceThroughPcscd(t, func(_ *profile.Profile, o *vcard.Options) { o.ShortAPDUsOnly = true })
+	if got != want {
+		t.Fatal("the short reads gave another record")
+	}
+	if link.extended != 1 || link.reads < 20 {
+		t.Fatalf("%d reads, %d extended", link.reads, link.extended)
 	}
 }
 

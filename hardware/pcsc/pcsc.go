@@ -5,6 +5,7 @@ package pcsc
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -160,11 +161,44 @@ func (c *Context) Connect(reader string) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pcsc: connect to %q: %w", reader, mapError(err))
 	}
-	conn := &Conn{card: card, reader: reader, ctx: c}
+	conn := &Conn{card: card, reader: reader, ctx: c, maxResponse: maxResponse(card)}
 	if st, err := card.Status(); err == nil {
 		conn.atr = st.Atr
 	}
 	return conn, nil
+}
+
+// shortMessage is the longest short command APDU (4 + Lc + 255 + Le).
+const shortMessage = 4 + 1 + apdu.MaxShortData + 1
+
+// maxResponse reads how long a message the reader takes
+// (SCARD_ATTR_MAXINPUT) and makes it the bound of an answer, less its status
+// word. A reader that takes no more than a short APDU says nothing by it:
+// its driver may still chain T=1 blocks into an extended APDU, so the card
+// layer probes. A reader without the attribute says nothing either.
+func maxResponse(card *scard.Card) int {
+	b, err := card.GetAttrib(scard.AttrMaxinput)
+	if err != nil {
+		return 0
+	}
+	return responseLimit(b)
+}
+
+// responseLimit turns a SCARD_ATTR_MAXINPUT value into maxResponse's answer.
+func responseLimit(b []byte) int {
+	var n uint64
+	switch len(b) { // a DWORD: 4 bytes from most drivers, 8 where DWORD is a long
+	case 4:
+		n = uint64(binary.NativeEndian.Uint32(b))
+	case 8:
+		n = binary.NativeEndian.Uint64(b)
+	default:
+		return 0
+	}
+	if n <= shortMessage {
+		return 0
+	}
+	return int(min(n-2, apdu.MaxExtendedLe))
 }
 
 // Conn is an exclusive connection to one card; an apdu.Transport.
@@ -175,7 +209,12 @@ type Conn struct {
 	atr    []byte
 	ctx    *Context // the connection's handle is only valid while this lives
 	owned  bool     // Close also releases ctx (Dial made it)
+	// maxResponse is the longest answer the reader said it carries; 0 if it did not.
+	maxResponse int
 }
+
+// MaxResponse implements apdu.LengthLimits: 0 when the reader did not say.
+func (c *Conn) MaxResponse() int { return c.maxResponse }
 
 // Dial establishes a PC/SC context of its own and connects to an allowed
 // reader; Close on the connection releases both.

@@ -42,6 +42,9 @@ type Options struct {
 	// NextGeneration issues a stand-in of the next-generation card instead:
 	// none of today's applications, only the two of nextgen.go.
 	NextGeneration bool
+	// ShortAPDUsOnly makes the card answer 6700 to every extended-length
+	// command, as a card without extended length support does.
+	ShortAPDUsOnly bool
 }
 
 // ErrNoPhoto means Options.PhotoJP2 was empty.
@@ -53,7 +56,7 @@ func New(p *profile.Profile, opts Options) (*Card, error) {
 		return nil, err
 	}
 	if opts.NextGeneration {
-		c := &Card{present: true, latency: opts.Latency, apps: nextGenerationApps(), creds: map[Credential]*credential{}, sleep: time.Sleep}
+		c := &Card{present: true, latency: opts.Latency, shortOnly: opts.ShortAPDUsOnly, apps: nextGenerationApps(), creds: map[Credential]*credential{}, sleep: time.Sleep}
 		c.resetLocked()
 		return c, nil
 	}
@@ -72,7 +75,7 @@ func New(p *profile.Profile, opts Options) (*Card, error) {
 	}
 	keys := h.IssueCard(seed, p.Name, expiry)
 	b := &builder{p: p, h: h, keys: keys, opts: opts, birth: birth, expiry: expiry, number: personalNumber(seed)}
-	c := &Card{present: true, latency: opts.Latency, creds: map[Credential]*credential{}, sleep: time.Sleep}
+	c := &Card{present: true, latency: opts.Latency, shortOnly: opts.ShortAPDUsOnly, creds: map[Credential]*credential{}, sleep: time.Sleep}
 	for _, mk := range []func(*Card) (*application, error){b.jpki, b.kenmen, b.hojo} {
 		a, err := mk(c)
 		if err != nil {

@@ -103,6 +103,7 @@ type Card struct {
 	latency   Latency
 	ext       []Extension
 	forbidden int
+	shortOnly bool // Options.ShortAPDUsOnly
 	creds     map[Credential]*credential
 	sleep     func(time.Duration)
 	traffic   []Exchange
@@ -220,7 +221,7 @@ func withSW(data []byte, code uint16) []byte {
 
 func (c *Card) dispatch(raw []byte) []byte {
 	cmd, err := apdu.ParseCommand(raw)
-	if err != nil {
+	if err != nil || c.shortOnly && extendedEncoding(raw) {
 		return sw(0x6700)
 	}
 	switch {
@@ -242,6 +243,15 @@ func (c *Card) dispatch(raw []byte) []byte {
 		return sw(0x6E00)
 	}
 	return sw(0x6D00)
+}
+
+// extendedEncoding tells an extended-length APDU by its bytes, as
+// apdu.ParseCommand does: a body of three bytes or more that starts with 00.
+// An extended Le of 256 or less still counts: the encoding is what a card
+// without extended support cannot read.
+func extendedEncoding(raw []byte) bool {
+	body := raw[4:]
+	return len(body) >= 3 && body[0] == 0
 }
 
 func (c *Card) appName() string {

@@ -522,3 +522,60 @@ func TestTodaysCardAnswersPartialSelect(t *testing.T) {
 		t.Fatalf("%v %v", kind, err)
 	}
 }
+
+// send transmits raw and splits the answer.
+func send(t *testing.T, c *vcard.Card, raw ...byte) ([]byte, uint16) {
+	t.Helper()
+	resp, err := c.Transmit(ctx, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := apdu.ParseResponse(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Data, r.SW
+}
+
+func selectTokenInfo(t *testing.T, c *vcard.Card) {
+	t.Helper()
+	for _, raw := range [][]byte{append([]byte{0x00, 0xA4, 0x04, 0x0C, 0x0A}, vcard.AIDJPKI...), {0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x06}} {
+		if _, sw := send(t, c, raw...); sw != 0x9000 {
+			t.Fatalf("select % X: %04X", raw, sw)
+		}
+	}
+}
+
+func TestExtendedReadBinaryAnswersAllThereIs(t *testing.T) {
+	vc, _ := newCard(t, nil)
+	selectTokenInfo(t, vc)
+	for _, tc := range []struct {
+		raw  []byte
+		want int
+	}{
+		{[]byte{0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00}, 32}, // Le 65536
+		{[]byte{0x00, 0xB0, 0x00, 0x04, 0x00, 0x01, 0x2C}, 28}, // Le 300 from offset 4
+		{[]byte{0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x10}, 16}, // extended form of a short Le
+	} {
+		if data, sw := send(t, vc, tc.raw...); sw != 0x9000 || len(data) != tc.want {
+			t.Errorf("% X: %d bytes, %04X", tc.raw, len(data), sw)
+		}
+	}
+}
+
+func TestShortOnlyCardRefusesExtendedLength(t *testing.T) {
+	vc, _ := newCard(t, func(_ *profile.Profile, o *vcard.Options) { o.ShortAPDUsOnly = true })
+	selectTokenInfo(t, vc)
+	for _, raw := range [][]byte{
+		{0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00},
+		{0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x10},
+		{0x00, 0x20, 0x00, 0x80, 0x00, 0x00, 0x04, '1', '2', '3', '4'},
+	} {
+		if _, sw := send(t, vc, raw...); sw != 0x6700 {
+			t.Errorf("% X: %04X", raw, sw)
+		}
+	}
+	if data, sw := send(t, vc, 0x00, 0xB0, 0x00, 0x00, 0x00); sw != 0x9000 || len(data) != 32 {
+		t.Fatalf("short read: %d bytes, %04X", len(data), sw)
+	}
+}
