@@ -98,7 +98,13 @@ func secretOf(s string) *secret.Buffer {
 	return b
 }
 
-var anchors = jlis.New(jlis.DefaultSeed).Anchors()
+var (
+	hierarchy = jlis.New(jlis.DefaultSeed)
+	anchors   = hierarchy.Anchors()
+)
+
+// freshAnchors have verified no signer yet, so a read fetches the signer's certificate.
+func freshAnchors() *mynacard.TrustAnchors { return hierarchy.Anchors() }
 
 // readFace verifies 照合番号B and reads the verified face record; it returns
 // a digest of every field and the commands the read itself took.
@@ -110,7 +116,7 @@ func readFace(t *testing.T, link *counting) ([32]byte, []sent) {
 		t.Fatal(err)
 	}
 	link.take()
-	rec, err := c.ReadVerifiedFaceRecord(ctx, anchors)
+	rec, err := c.ReadVerifiedFaceRecord(ctx, freshAnchors())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +194,7 @@ func TestCardPulledDuringExtendedReadIsRemovedNotShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	link.take()
-	if _, err := c.ReadVerifiedFaceRecord(ctx, anchors); !errors.Is(err, apdu.ErrCardRemoved) {
+	if _, err := c.ReadVerifiedFaceRecord(ctx, freshAnchors()); !errors.Is(err, apdu.ErrCardRemoved) {
 		t.Fatalf("pulled during the read: %v", err)
 	}
 	if cmds := link.take(); len(cmds) != 2 || !cmds[1].extended {
@@ -201,7 +207,7 @@ func TestCardPulledDuringExtendedReadIsRemovedNotShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	link.take()
-	rec, err := c.ReadVerifiedFaceRecord(ctx, anchors)
+	rec, err := c.ReadVerifiedFaceRecord(ctx, freshAnchors())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +267,7 @@ func TestLinkLimitsAreHonoured(t *testing.T) {
 			t.Fatal(err)
 		}
 		link.take()
-		rec, err := c.ReadVerifiedFaceRecord(ctx, anchors)
+		rec, err := c.ReadVerifiedFaceRecord(ctx, freshAnchors())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -394,5 +400,38 @@ func TestAttributesReadInOneCommandPerFile(t *testing.T) {
 		if n := count(link.take(), isRead); !tc.short && n != 3 || tc.short && n <= 3 {
 			t.Errorf("%+v: %d reads", tc, n)
 		}
+	}
+}
+
+// The signer's certificate is the same on every card one J-LIS key signed:
+// once verified, the next card's record is checked with the key and EF 0004
+// is not read. A record the key does not verify still is refused.
+func TestAVerifiedSignerSparesTheNextCardsCertificateRead(t *testing.T) {
+	shared := freshAnchors()
+	ctx := context.Background()
+	readWith := func(vc *vcard.Card) ([]sent, error) {
+		link := &counting{next: vc}
+		c := mynacard.Open(link)
+		if err := c.VerifyCodeB(ctx, secretOf(codeB)); err != nil {
+			t.Fatal(err)
+		}
+		link.take()
+		rec, err := c.ReadVerifiedFaceRecord(ctx, shared)
+		rec.Destroy()
+		return link.take(), err
+	}
+	first, err := readWith(virtualCard(t, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := readWith(virtualCard(t, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count(first, isRead) != 2 || count(second, isRead) != 1 {
+		t.Fatalf("%d reads on the first card, %d on the next; want 2 and 1", count(first, isRead), count(second, isRead))
+	}
+	if _, err := readWith(virtualCard(t, func(o *vcard.Options) { o.TamperPhoto = true })); !errors.Is(err, mynacard.ErrVerification) {
+		t.Fatalf("a tampered record with a remembered signer: %v", err)
 	}
 }

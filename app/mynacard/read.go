@@ -42,6 +42,11 @@ func limitOf(t apdu.Transport) readLimit {
 // readLimit is the most data one READ BINARY asks for on this card's link.
 type readLimit int
 
+// ExtendedLength reports whether the link takes extended-length commands,
+// as far as the Card knows: until a refusal, or a reader that says it
+// takes only short ones, it assumes it does.
+func (c *Card) ExtendedLength() bool { return c.link > readChunk }
+
 // readBinary reads up to le bytes at off of the selected EF. An extended
 // read the card or reader refuses switches the Card to short reads and is
 // retried short, once. More data than asked for is an error, not a

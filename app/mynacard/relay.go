@@ -111,13 +111,25 @@ func (e *refusal) Error() string {
 
 func (e *refusal) Unwrap() error { return ErrRelayRefused }
 
+// maxExtendedRelayData bounds an extended command's data: the exchange's
+// longest is the institution's CV certificate, well under a kilobyte.
+const maxExtendedRelayData = 2048
+
+// extendedInExchange admits the extended form only where the exchange sends
+// one long piece of data in place of a chain: SET PUBLIC KEY and EXTERNAL
+// AUTHENTICATE, unchained, without Le.
+func extendedInExchange(cmd apdu.Command) bool {
+	long := cmd.INS == insSetPublicKey && cmd.CLA == 0x80 || cmd.INS == insExternalAuth && cmd.CLA == 0x00
+	return long && cmd.Le == 0 && len(cmd.Data) <= maxExtendedRelayData
+}
+
 // admitRelayed is the allow-list. CLA must be exactly the one the command
 // uses (chaining only where the exchange chains), which refuses logical
 // channels, secure messaging and proprietary classes.
 func (c *Card) admitRelayed(cmd apdu.Command) error {
 	refuse := func(why string) error { return &refusal{why, cmd} }
-	if cmd.Extended() {
-		return refuse("extended length is not used")
+	if cmd.Extended() && !extendedInExchange(cmd) {
+		return refuse("extended length only carries the institution's certificate or signature")
 	}
 	if cmd.INS == insSelect && cmd.CLA == 0x00 && cmd.P1 == 0x04 && cmd.P2 == 0x0C && cmd.Le == 0 {
 		if !bytes.Equal(cmd.Data, aids[appJPKI]) {

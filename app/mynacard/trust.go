@@ -19,6 +19,13 @@ type TrustAnchors struct {
 	JPKI   *x509.CertPool
 
 	jpkiPEM string // kept so the anchors can be written back out
+	signers *signerCache
+}
+
+// NewTrustAnchors returns empty anchors that remember the face-record
+// signer keys they have verified (see ReadVerifiedFaceRecord).
+func NewTrustAnchors() *TrustAnchors {
+	return &TrustAnchors{Kenmen: map[KeyID]*rsa.PublicKey{}, Hojo: map[KeyID]*rsa.PublicKey{}, signers: &signerCache{}}
 }
 
 // anchorFile is the JSON form of TrustAnchors.
@@ -49,7 +56,7 @@ func ParseTrustAnchors(data []byte) (*TrustAnchors, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("trust anchors: %w", err)
 	}
-	t := &TrustAnchors{Kenmen: map[KeyID]*rsa.PublicKey{}, Hojo: map[KeyID]*rsa.PublicKey{}}
+	t := NewTrustAnchors()
 	for _, set := range []struct {
 		keys []anchorKey
 		into map[KeyID]*rsa.PublicKey

@@ -129,7 +129,8 @@ func (a *EligibilityAdapter) checkPinless(ctx context.Context, p Proof) (*eligib
 			return nil, err
 		}
 	}
-	return a.Client.CheckPinless(ctx, p.Relay, cert, extendedLink(p.Relay))
+	// Whole again, in short commands: the link may be why the first failed.
+	return a.Client.CheckPinless(ctx, p.Relay, cert, extendedLink(p.Relay) && p.Prepared == nil)
 }
 
 // stale tells a prepared check that may succeed when run again whole: its

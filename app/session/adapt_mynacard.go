@@ -91,6 +91,9 @@ func (m *MynaCard) ReadPhoto(ctx context.Context) (*secret.Buffer, error) {
 	return out, nil
 }
 
+// ExtendedLength implements LinkReporter.
+func (m *MynaCard) ExtendedLength() bool { return m.c.ExtendedLength() }
+
 // Transmit relays an APDU from the eligibility service through the card
 // stack's guard: JPKI-AP only, never a credential.
 func (m *MynaCard) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {

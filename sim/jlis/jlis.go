@@ -132,10 +132,9 @@ func mustCert(tmpl, parent *x509.Certificate, pub *rsa.PublicKey, signer *rsa.Pr
 
 // Anchors is the trust configuration a kiosk needs for this hierarchy.
 func (h *Hierarchy) Anchors() *mynacard.TrustAnchors {
-	t := &mynacard.TrustAnchors{
-		Kenmen: map[mynacard.KeyID]*rsa.PublicKey{h.KenmenCA.ID: &h.KenmenCA.Key.PublicKey},
-		Hojo:   map[mynacard.KeyID]*rsa.PublicKey{h.HojoCA.ID: &h.HojoCA.Key.PublicKey},
-	}
+	t := mynacard.NewTrustAnchors()
+	t.Kenmen[h.KenmenCA.ID] = &h.KenmenCA.Key.PublicKey
+	t.Hojo[h.HojoCA.ID] = &h.HojoCA.Key.PublicKey
 	t.AddJPKIRoot(h.JPKIAuthCA)
 	return t
 }
