@@ -97,3 +97,34 @@ func TestAFaceThatDoesNotMatchSendsNothingAboutThePatient(t *testing.T) {
 		t.Fatalf("the service was told about the patient without a match: %+v", told)
 	}
 }
+
+// A card (or reader) that refuses extended length: the kiosk reads in short
+// commands, the PIN-less exchange chains, and the face path still ends in
+// the result, with nothing sent about the patient before the match.
+func TestAShortAPDUCardGoesTheWholeWay(t *testing.T) {
+	w, matched, stages := runWatched(t, `{"name": "short-apdus", "holder": {"short_apdus": true}, "steps": [
+		{"face": "holder"}, {"card": "place"}, {"await": "method"}, {"touch": "choose_face"},
+		{"await": "consent"}, {"touch": "consent_all"}, {"await": "prescription"},
+		{"touch": "prescribe_paper"}, {"await": "done"}, {"card": "remove"}, {"await": "idle"}]}`)
+	if !ran(stages, "advance_pinless") || matched.IsZero() {
+		t.Fatalf("the short-APDU card did not get through: matched %v, stages %v", matched, stages)
+	}
+	ex, _ := w.Sim.CardLink()
+	chained := 0
+	for _, e := range ex {
+		if e.Command > 261 {
+			t.Fatalf("a %d-byte command reached a card that takes only short ones", e.Command)
+		}
+		if e.CLA&0x10 != 0 {
+			chained++
+		}
+	}
+	if chained == 0 {
+		t.Fatal("the institution's certificate was not chained on a short-only link")
+	}
+	for _, d := range w.Sim.Disclosures() {
+		if d.At.Before(matched) {
+			t.Errorf("%s reached the service before the face matched", d.Path)
+		}
+	}
+}

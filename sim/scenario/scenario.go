@@ -51,6 +51,9 @@ type Holder struct {
 	PINTries  int    `json:"pin_tries,omitempty"`
 	BadRecord bool   `json:"bad_record,omitempty"`
 	CardDelay string `json:"card_delay,omitempty"` // per card operation, e.g. "300ms"
+	// ShortAPDUs: the card (or its reader) refuses extended-length
+	// commands, so the kiosk falls back to short ones and chaining.
+	ShortAPDUs bool `json:"short_apdus,omitempty"`
 }
 
 // Service is how the eligibility stand-in answers.

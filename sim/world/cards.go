@@ -156,7 +156,7 @@ func (w *World) virtualCard(h scenario.Holder) (*vcard.Card, error) {
 	if h.NoPIN {
 		p.PIN = ""
 	}
-	opts := vcard.Options{PhotoJP2: w.photo, TamperPhoto: h.BadRecord}
+	opts := vcard.Options{PhotoJP2: w.photo, TamperPhoto: h.BadRecord, ShortAPDUsOnly: h.ShortAPDUs}
 	switch h.Kind {
 	case "juki":
 		opts.Token = vcard.TokenJukiCard
