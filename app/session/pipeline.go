@@ -173,6 +173,12 @@ func (p *pipeline) warmUp() <-chan counter {
 			out <- counter{err: p.ctx.Err()}
 			return
 		}
+		if p.s.canPrepare() {
+			// First, while Detect left JPKI-AP selected: the card keeps the
+			// certificate for the preparation, and the 照合番号B counter read
+			// next leaves 券面AP and its EF selected for the VERIFY.
+			p.s.card.AuthCertificate(p.ctx)
+		}
 		left, err := p.s.card.KeyBTriesLeft(p.ctx)
 		out <- counter{left, err}
 		p.s.preparePinless()

@@ -27,6 +27,12 @@ func (p *preparation) decide(advance bool) {
 	})
 }
 
+// canPrepare says whether the eligibility client can ready a check early.
+func (s *session) canPrepare() bool {
+	_, ok := s.k.dev.Eligibility.(Preparer)
+	return ok
+}
+
 // preparePinless starts the preparation under the session's context (the
 // match stopping the face pipeline must not stop it) and returns it, or
 // nil when the eligibility client cannot prepare.
