@@ -110,24 +110,34 @@ func freshAnchors() *mynacard.TrustAnchors { return hierarchy.Anchors() }
 // a digest of every field and the commands the read itself took.
 func readFace(t *testing.T, link *counting) ([32]byte, []sent) {
 	t.Helper()
-	ctx := context.Background()
-	c := mynacard.Open(link)
-	if err := c.VerifyCodeB(ctx, secretOf(codeB)); err != nil {
-		t.Fatal(err)
-	}
-	link.take()
-	rec, err := c.ReadVerifiedFaceRecord(ctx, freshAnchors())
+	rec, err := verifiedRead(t, mynacard.Open(link), link, freshAnchors())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rec.Destroy()
+	return digestOf(rec), link.take()
+}
+
+// verifiedRead verifies 照合番号B on c and reads the verified face record;
+// the commands before the read are dropped from link's count.
+func verifiedRead(t *testing.T, c *mynacard.Card, link *counting, a *mynacard.TrustAnchors) (*mynacard.FaceRecord, error) {
+	t.Helper()
+	ctx := context.Background()
+	if err := c.VerifyCodeB(ctx, secretOf(codeB)); err != nil {
+		t.Fatal(err)
+	}
+	link.take()
+	return c.ReadVerifiedFaceRecord(ctx, a)
+}
+
+func digestOf(rec *mynacard.FaceRecord) [32]byte {
 	h := sha256.New()
 	for _, f := range [][]byte{rec.Birth, rec.Sex, rec.NameImage, rec.AddressImage, rec.Photo, rec.Signature, rec.Expiry, rec.CodeImage} {
 		h.Write(f)
 	}
 	var sum [32]byte
 	copy(sum[:], h.Sum(nil))
-	return sum, link.take()
+	return sum
 }
 
 func TestFaceRecordReadsInOneCommandPerFile(t *testing.T) {
@@ -188,13 +198,8 @@ func TestCardPulledDuringExtendedReadIsRemovedNotShort(t *testing.T) {
 		}
 		return nil, nil, false
 	}
-	ctx := context.Background()
 	c := mynacard.Open(link)
-	if err := c.VerifyCodeB(ctx, secretOf(codeB)); err != nil {
-		t.Fatal(err)
-	}
-	link.take()
-	if _, err := c.ReadVerifiedFaceRecord(ctx, freshAnchors()); !errors.Is(err, apdu.ErrCardRemoved) {
+	if _, err := verifiedRead(t, c, link, freshAnchors()); !errors.Is(err, apdu.ErrCardRemoved) {
 		t.Fatalf("pulled during the read: %v", err)
 	}
 	if cmds := link.take(); len(cmds) != 2 || !cmds[1].extended {
@@ -203,11 +208,7 @@ func TestCardPulledDuringExtendedReadIsRemovedNotShort(t *testing.T) {
 	// Back on the reader, the same Card still reads in extended length.
 	vc.Insert()
 	c.Forget()
-	if err := c.VerifyCodeB(ctx, secretOf(codeB)); err != nil {
-		t.Fatal(err)
-	}
-	link.take()
-	rec, err := c.ReadVerifiedFaceRecord(ctx, freshAnchors())
+	rec, err := verifiedRead(t, c, link, freshAnchors())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,23 +262,14 @@ func TestLinkLimitsAreHonoured(t *testing.T) {
 	want, _ := readFace(t, &counting{next: virtualCard(t, nil)})
 	for _, tc := range []struct{ max, reads int }{{256, 26}, {1000, 7}, {0, 2}, {1 << 20, 2}} {
 		link := &counting{next: virtualCard(t, nil)}
-		ctx := context.Background()
-		c := mynacard.Open(limited{link, tc.max})
-		if err := c.VerifyCodeB(ctx, secretOf(codeB)); err != nil {
-			t.Fatal(err)
-		}
-		link.take()
-		rec, err := c.ReadVerifiedFaceRecord(ctx, freshAnchors())
+		rec, err := verifiedRead(t, mynacard.Open(limited{link, tc.max}), link, freshAnchors())
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := sha256.New()
-		for _, f := range [][]byte{rec.Birth, rec.Sex, rec.NameImage, rec.AddressImage, rec.Photo, rec.Signature, rec.Expiry, rec.CodeImage} {
-			h.Write(f)
-		}
+		got := digestOf(rec)
 		rec.Destroy()
 		cmds := link.take()
-		if !bytes.Equal(h.Sum(nil), want[:]) {
+		if got != want {
 			t.Errorf("limit %d: another record", tc.max)
 		}
 		for _, s := range cmds {
@@ -408,15 +400,9 @@ func TestAttributesReadInOneCommandPerFile(t *testing.T) {
 // is not read. A record the key does not verify still is refused.
 func TestAVerifiedSignerSparesTheNextCardsCertificateRead(t *testing.T) {
 	shared := freshAnchors()
-	ctx := context.Background()
 	readWith := func(vc *vcard.Card) ([]sent, error) {
 		link := &counting{next: vc}
-		c := mynacard.Open(link)
-		if err := c.VerifyCodeB(ctx, secretOf(codeB)); err != nil {
-			t.Fatal(err)
-		}
-		link.take()
-		rec, err := c.ReadVerifiedFaceRecord(ctx, shared)
+		rec, err := verifiedRead(t, mynacard.Open(link), link, shared)
 		rec.Destroy()
 		return link.take(), err
 	}
