@@ -31,12 +31,7 @@ func (l *linkFigures) add(w scenario.World, r scenario.Report) {
 		return
 	}
 	ex, lat := cl.CardLink()
-	var in []vcard.Exchange
-	for _, e := range ex {
-		if !e.At.Before(r.ChoseFace) && !e.At.After(r.Answered) {
-			in = append(in, e)
-		}
-	}
+	in := vcard.Between(ex, r.ChoseFace, r.Answered)
 	floor := vcard.Floor(in, lat)
 	l.lat = lat
 	l.sent = append(l.sent, vcard.Sent(in, lat))

@@ -52,6 +52,17 @@ func (c *Card) selection() (string, uint16) {
 	return c.appName(), ef
 }
 
+// Between is the exchanges the card answered from one instant to another.
+func Between(ex []Exchange, from, to time.Time) []Exchange {
+	var in []Exchange
+	for _, e := range ex {
+		if !e.At.Before(from) && !e.At.After(to) {
+			in = append(in, e)
+		}
+	}
+	return in
+}
+
 // Cost is what crossed a card link, or the least that could have.
 type Cost struct {
 	APDUs int
