@@ -51,10 +51,15 @@ func TestTheCardLogsItsTraffic(t *testing.T) {
 	if len(ex) != 3 || ex[0].AppAfter != "券面AP" || ex[1].EFAfter != 2 || ex[2].Response != 258 {
 		t.Fatalf("traffic %+v", ex)
 	}
-	if in := Between(ex, ex[1].At, ex[2].At); len(in) != 2 || in[0].EFAfter != 2 {
-		t.Fatalf("between the second and third exchange: %+v", in)
-	}
 	if len(c.TakeTraffic()) != 0 {
 		t.Fatal("TakeTraffic did not start afresh")
+	}
+}
+
+func TestBetweenKeepsTheWindow(t *testing.T) {
+	t0 := time.Now()
+	ex := []Exchange{{At: t0, EF: 1}, {At: t0.Add(time.Millisecond), EF: 2}, {At: t0.Add(2 * time.Millisecond), EF: 3}}
+	if in := Between(ex, t0.Add(time.Millisecond), t0.Add(2*time.Millisecond)); len(in) != 2 || in[0].EF != 2 {
+		t.Fatalf("window of the second and third exchange: %+v", in)
 	}
 }
