@@ -38,10 +38,13 @@ session-real-face: build models
 	$(SIM) --face real --attempt-time 2s --scenario face-fail-then-pin >/dev/null
 	@echo "session-real-face: passed"
 
-# Median and p95 from choosing 顔認証 to the eligibility answer at real-card latency.
-session-bench: build
-	nice ./$(BIN) simulate bench -n 50
-	packaging/test/with-pcscd.sh nice ./$(BIN) simulate bench -n 50 --transport pcsc
+# Median and p95 from choosing 顔認証 to the eligibility answer, with the
+# card-link floor, RSS and CPU (issue 18's figures): the real face path at
+# real-card latency in process and through pcscd, and with an instant card.
+session-bench: build models
+	./$(BIN) simulate bench -n 20 --face real
+	packaging/test/with-pcscd.sh ./$(BIN) simulate bench -n 50 --face real --transport pcsc
+	packaging/test/with-pcscd.sh ./$(BIN) simulate bench -n 50 --face real --transport pcsc --latency fast
 
 session-fuzz: deps
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=30s ./app/config
