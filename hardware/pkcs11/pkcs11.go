@@ -113,19 +113,25 @@ func (c *Card) Certificate(ctx context.Context) (*x509.Certificate, error) {
 	if c.cert != nil {
 		return c.cert, nil
 	}
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	sh, err := c.m.ctx.OpenSession(c.slot, p11.CKF_SERIAL_SESSION)
-	if err != nil {
-		return nil, fmt.Errorf("%w: C_OpenSession: %v", ErrModule, err)
+	err := c.inSession(func(sh p11.SessionHandle) error {
+		objs, err := c.find(sh, p11.CKO_CERTIFICATE, nil)
+		if err != nil {
+			return err
+		}
+		c.cert, c.id = c.authCertificate(sh, objs)
+		return nil
+	})
+	if err == nil && c.cert == nil {
+		err = ErrNoKey
 	}
-	defer c.m.ctx.CloseSession(sh)
-	objs, err := c.find(sh, p11.CKO_CERTIFICATE, nil)
-	if err != nil {
-		return nil, err
-	}
-	var fallback *x509.Certificate
-	var fallbackID []byte
+	return c.cert, err
+}
+
+// authCertificate is the first certificate without the non-repudiation
+// use, or else the first certificate, with its CKA_ID.
+func (c *Card) authCertificate(sh p11.SessionHandle, objs []p11.ObjectHandle) (*x509.Certificate, []byte) {
+	var first *x509.Certificate
+	var firstID []byte
 	for _, o := range objs {
 		attrs, err := c.m.ctx.GetAttributeValue(sh, o, []*p11.Attribute{
 			p11.NewAttribute(p11.CKA_VALUE, nil), p11.NewAttribute(p11.CKA_ID, nil)})
@@ -137,18 +143,26 @@ func (c *Card) Certificate(ctx context.Context) (*x509.Certificate, error) {
 			continue
 		}
 		if cert.KeyUsage&x509.KeyUsageContentCommitment == 0 {
-			c.cert, c.id = cert, attrs[1].Value
-			return cert, nil
+			return cert, attrs[1].Value
 		}
-		if fallback == nil {
-			fallback, fallbackID = cert, attrs[1].Value
+		if first == nil {
+			first, firstID = cert, attrs[1].Value
 		}
 	}
-	if fallback == nil {
-		return nil, ErrNoKey
+	return first, firstID
+}
+
+// inSession runs f in a read-only session on the card's slot, holding the
+// module for itself.
+func (c *Card) inSession(f func(sh p11.SessionHandle) error) error {
+	c.m.mu.Lock()
+	defer c.m.mu.Unlock()
+	sh, err := c.m.ctx.OpenSession(c.slot, p11.CKF_SERIAL_SESSION)
+	if err != nil {
+		return fmt.Errorf("%w: C_OpenSession: %v", ErrModule, err)
 	}
-	c.cert, c.id = fallback, fallbackID
-	return fallback, nil
+	defer c.m.ctx.CloseSession(sh)
+	return f(sh)
 }
 
 // find lists the objects of a class, with the given CKA_ID when id is not nil.
@@ -175,34 +189,30 @@ func (c *Card) Sign(ctx context.Context, pin *secret.Buffer, digest [32]byte) ([
 	if _, err := c.Certificate(ctx); err != nil {
 		return nil, err
 	}
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	sh, err := c.m.ctx.OpenSession(c.slot, p11.CKF_SERIAL_SESSION)
-	if err != nil {
-		return nil, fmt.Errorf("%w: C_OpenSession: %v", ErrModule, err)
-	}
-	defer c.m.ctx.CloseSession(sh)
-	if err := c.m.login.login(sh, pin.Bytes()); err != nil {
-		if !errors.Is(err, p11.Error(p11.CKR_USER_ALREADY_LOGGED_IN)) {
-			return nil, c.loginError(err)
+	var sig []byte
+	err := c.inSession(func(sh p11.SessionHandle) error {
+		if err := c.m.login.login(sh, pin.Bytes()); err != nil {
+			if !errors.Is(err, p11.Error(p11.CKR_USER_ALREADY_LOGGED_IN)) {
+				return c.loginError(err)
+			}
 		}
-	}
-	defer c.m.ctx.Logout(sh)
-	keys, err := c.find(sh, p11.CKO_PRIVATE_KEY, c.id)
-	if err != nil {
-		return nil, err
-	}
-	if len(keys) != 1 {
-		return nil, fmt.Errorf("%w: %d private keys with the certificate's id", ErrNoKey, len(keys))
-	}
-	if err := c.m.ctx.SignInit(sh, []*p11.Mechanism{p11.NewMechanism(p11.CKM_RSA_PKCS, nil)}, keys[0]); err != nil {
-		return nil, fmt.Errorf("%w: C_SignInit: %v", ErrModule, err)
-	}
-	sig, err := c.m.ctx.Sign(sh, mynacard.SHA256DigestInfo(digest))
-	if err != nil {
-		return nil, fmt.Errorf("%w: C_Sign: %v", ErrModule, err)
-	}
-	return sig, nil
+		defer c.m.ctx.Logout(sh)
+		keys, err := c.find(sh, p11.CKO_PRIVATE_KEY, c.id)
+		if err != nil {
+			return err
+		}
+		if len(keys) != 1 {
+			return fmt.Errorf("%w: %d private keys with the certificate's id", ErrNoKey, len(keys))
+		}
+		if err := c.m.ctx.SignInit(sh, []*p11.Mechanism{p11.NewMechanism(p11.CKM_RSA_PKCS, nil)}, keys[0]); err != nil {
+			return fmt.Errorf("%w: C_SignInit: %v", ErrModule, err)
+		}
+		if sig, err = c.m.ctx.Sign(sh, mynacard.SHA256DigestInfo(digest)); err != nil {
+			return fmt.Errorf("%w: C_Sign: %v", ErrModule, err)
+		}
+		return nil
+	})
+	return sig, err
 }
 
 // loginError says what a failed C_Login means for the operator, with the

@@ -141,14 +141,18 @@ func token(t *testing.T) hpki {
 	return h
 }
 
-func pin(t *testing.T, s string) *secret.Buffer {
+// pins are the test's wrong and right PINs in locked memory.
+func pins(t *testing.T) (wrong, right *secret.Buffer) {
 	t.Helper()
-	b, err := secret.Take([]byte(s))
+	var err error
+	if wrong, err = secret.Take([]byte("000000")); err == nil {
+		right, err = secret.Take([]byte(userPIN))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(b.Destroy)
-	return b
+	t.Cleanup(func() { wrong.Destroy(); right.Destroy() })
+	return wrong, right
 }
 
 func pool(certs ...*x509.Certificate) *x509.CertPool {
@@ -172,6 +176,7 @@ func TestHPKILoginThroughSoftHSM(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	wrongPIN, rightPIN := pins(t)
 	cert, err := card.Certificate(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +193,7 @@ func TestHPKILoginThroughSoftHSM(t *testing.T) {
 	}
 
 	t.Run("wrong PIN", func(t *testing.T) {
-		_, err := auth.Login(ctx, card, pin(t, "000000"))
+		_, err := auth.Login(ctx, card, wrongPIN)
 		var wrong *operator.WrongPINError
 		if !errors.As(err, &wrong) {
 			t.Fatalf("wrong PIN: %v, want a WrongPINError", err)
@@ -198,7 +203,7 @@ func TestHPKILoginThroughSoftHSM(t *testing.T) {
 		}
 	})
 	t.Run("right PIN", func(t *testing.T) {
-		s, err := auth.Login(ctx, card, pin(t, userPIN))
+		s, err := auth.Login(ctx, card, rightPIN)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +220,7 @@ func TestHPKILoginThroughSoftHSM(t *testing.T) {
 	})
 	t.Run("signature verifies with the certificate", func(t *testing.T) {
 		digest := [32]byte{1, 2, 3}
-		sig, err := card.Sign(ctx, pin(t, userPIN), digest)
+		sig, err := card.Sign(ctx, rightPIN, digest)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,14 +235,14 @@ func TestHPKILoginThroughSoftHSM(t *testing.T) {
 	t.Run("not registered", func(t *testing.T) {
 		other, _ := operator.New(operator.Config{Roots: map[operator.Scheme]*x509.CertPool{operator.SchemeHPKI: pool(h.ca)},
 			Operators: []operator.Operator{{ID: "someone", Name: "x", Role: operator.RoleReception, Fingerprint: operator.FingerprintOf(h.ca.Raw)}}})
-		if _, err := other.Login(ctx, card, pin(t, userPIN)); !errors.Is(err, operator.ErrNotRegistered) {
+		if _, err := other.Login(ctx, card, rightPIN); !errors.Is(err, operator.ErrNotRegistered) {
 			t.Fatalf("unregistered token: %v", err)
 		}
 	})
 	t.Run("another CA", func(t *testing.T) {
 		other, _ := operator.New(operator.Config{Operators: registered,
 			Roots: map[operator.Scheme]*x509.CertPool{operator.SchemeHPKI: pool(h.otherCA)}})
-		if _, err := other.Login(ctx, card, pin(t, userPIN)); !errors.Is(err, operator.ErrUntrusted) {
+		if _, err := other.Login(ctx, card, rightPIN); !errors.Is(err, operator.ErrUntrusted) {
 			t.Fatalf("certificate of another CA: %v", err)
 		}
 	})
