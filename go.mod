@@ -9,6 +9,7 @@ require (
 	github.com/blackjack/webcam v0.6.1
 	github.com/ebfe/scard v0.0.0-20241214075232-7af069cabc25
 	github.com/go-text/typesetting v0.2.1
+	github.com/miekg/pkcs11 v1.1.1
 	github.com/otiai10/gosseract/v2 v2.4.1
 	github.com/yalue/onnxruntime_go v1.27.0
 	golang.org/x/image v0.25.0
@@ -41,7 +42,6 @@ require (
 	github.com/jsummers/gobmp v0.0.0-20230614200233-a9de23ed2e25 // indirect
 	github.com/kr/text v0.2.0 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
-	github.com/miekg/pkcs11 v1.1.1 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/nfnt/resize v0.0.0-20180221191011-83c6a9932646 // indirect
 	github.com/nicksnyder/go-i18n/v2 v2.7.0 // indirect
