@@ -9,6 +9,7 @@ require (
 	github.com/blackjack/webcam v0.6.1
 	github.com/ebfe/scard v0.0.0-20241214075232-7af069cabc25
 	github.com/go-text/typesetting v0.2.1
+	github.com/miekg/pkcs11 v1.1.1
 	github.com/otiai10/gosseract/v2 v2.4.1
 	github.com/yalue/onnxruntime_go v1.27.0
 	golang.org/x/image v0.25.0

@@ -275,19 +275,28 @@ func httpsClient(e config.Eligibility) (*eligibility.Client, error) {
 
 // PinnedTLS loads the service's CA and the kiosk's certificate.
 func PinnedTLS(e config.Eligibility) (*tls.Config, error) {
-	pem, err := os.ReadFile(e.CAFile)
+	roots, err := certPool("parts.eligibility.ca_file", e.CAFile)
 	if err != nil {
-		return nil, bad("parts.eligibility.ca_file", "%v", err)
-	}
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(pem) {
-		return nil, bad("parts.eligibility.ca_file", "%s holds no PEM certificate", e.CAFile)
+		return nil, err
 	}
 	cert, err := tls.LoadX509KeyPair(e.ClientCert, e.ClientKey)
 	if err != nil {
 		return nil, bad("parts.eligibility.client_cert", "%v", err)
 	}
 	return &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// certPool reads the PEM certificates of a configured CA file (field names it).
+func certPool(field, path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, bad(field, "%v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, bad(field, "%s holds no PEM certificate", path)
+	}
+	return pool, nil
 }
 
 // receptionFolders reads the result files' encoding, checks the 連携 folder

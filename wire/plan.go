@@ -44,7 +44,8 @@ func PlanOf(c *config.Config, production bool) (*Plan, error) {
 		Reader: map[string]any{"kind": p.Reader.Kind}, OCR: map[string]any{"kind": p.OCR.Kind},
 		FaceEngine: map[string]any{"kind": p.FaceEngine.Kind}, Eligibility: map[string]any{"kind": p.Eligibility.Kind},
 		FaceCamera: cameraPlan(p.FaceCamera), CardCamera: cameraPlan(p.CardCamera),
-		Staff: map[string]bool{"pin": p.Staff.PINHash != ""}}
+		Staff: map[string]bool{"pin": p.Staff.PINHash != "", "operators": len(p.Staff.Operators) > 0,
+			"hpki": p.Staff.PKCS11Module != ""}}
 	if p.Reader.Kind == config.KindPCSC {
 		plan.Reader["allow"] = p.Reader.Allow
 	}
@@ -106,5 +107,5 @@ func checkFiles(c *config.Config) error {
 	if _, err := c.TrustAnchors(); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return nil
+	return checkHPKIFiles(p.Staff)
 }

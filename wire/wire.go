@@ -15,9 +15,11 @@ import (
 	"github.com/uketsuke/uketsuke/app/audit"
 	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/mynacard"
+	"github.com/uketsuke/uketsuke/app/operator"
 	"github.com/uketsuke/uketsuke/app/reception"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/staff"
+	"github.com/uketsuke/uketsuke/hardware/pkcs11"
 	"github.com/uketsuke/uketsuke/hardware/usb"
 	"github.com/uketsuke/uketsuke/i18n"
 	"github.com/uketsuke/uketsuke/sim/world"
@@ -46,9 +48,14 @@ type World struct {
 	Settings session.Settings
 	Audit    *audit.Logger // the operation and error logs (parts.audit)
 	Staff    *staff.Guard  // nil without a staff PIN
-	Sim      *world.World  // the simulated surroundings; nil on a real kiosk
-	Anchors  *mynacard.TrustAnchors
-	Catalog  *i18n.Catalog // the built-in messages with the facility's wording
+	// Operators logs registered staff in with their own card; nil without
+	// registered operators.
+	Operators *operator.Authenticator
+	// HPKI is the PKCS#11 module that reads HPKI cards; nil when none is configured.
+	HPKI    *pkcs11.Module
+	Sim     *world.World // the simulated surroundings; nil on a real kiosk
+	Anchors *mynacard.TrustAnchors
+	Catalog *i18n.Catalog // the built-in messages with the facility's wording
 
 	log            *slog.Logger
 	usb            usb.Bus
@@ -99,7 +106,7 @@ func (w *World) assemble(o Options) error {
 	}
 	steps := []func() error{func() error { return w.auditLog(o.Version) }, func() error { return w.simulated(eng) },
 		w.trust, w.cardReader, w.cameras, w.cardFaceReader, func() error { return w.faceDevices(eng) },
-		w.eligibility, w.staffGuard, w.wording}
+		w.eligibility, w.staffGuard, w.operators, w.wording}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

@@ -113,6 +113,15 @@ func (l *Logger) Stats() Stats {
 	return out
 }
 
+// Access records one operator access (a login attempt, a privileged use,
+// the end of an operator session) in the operation log, outside any
+// patient's session and its counters, and syncs it: an access record must
+// survive a crash.
+func (l *Logger) Access(attrs ...Attr) error {
+	l.ops.Info("access", slogAttrs(attrs)...)
+	return l.opsFile.Sync()
+}
+
 // Session is one patient's session in the logs, under a random id that
 // links its records and nothing else.
 type Session struct {

@@ -210,3 +210,23 @@ func TestFailedRotationKeepsLogging(t *testing.T) {
 		t.Fatalf("current file after rotation: %v", cur)
 	}
 }
+
+func TestAccessRecordsStandOutsideSessions(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.Access(Word(MustTerm("operator"), MustTerm("reception.a")), Word(MustTerm("result"), MustTerm("ok"))); err != nil {
+		t.Fatal(err)
+	}
+	lines := readLines(t, filepath.Join(dir, OperationFile))
+	last := lines[len(lines)-1]
+	if last["msg"] != "access" || last["operator"] != "reception.a" || last["result"] != "ok" || last["session"] != nil {
+		t.Fatalf("access record %v", last)
+	}
+	if s := l.Stats(); s.Sessions != 0 {
+		t.Fatalf("an access record counted as a session: %+v", s)
+	}
+}

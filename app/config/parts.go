@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/uketsuke/uketsuke/app/operator"
 )
 
 // Parts chooses the kiosk's devices, engines and services and where its
@@ -118,10 +120,31 @@ type Updates struct {
 	State string   `json:"state,omitempty"` // folder for the applied bundle and its serial
 }
 
-// Staff is how staff prove who they are until card-based operator
-// authentication: a PIN of at least 6 digits, stored only as its hash.
+// Staff is how staff prove who they are: the staff PIN (at least 6 digits,
+// stored only as its hash) and the registered operators, who log in with
+// their own card (app/operator; docs/operations.md says which wins).
 type Staff struct {
 	PINHash string `json:"pin_hash,omitempty"` // from `uketsuke config hash-pin`
+	// Operators are the staff registered for card-based login.
+	Operators []Operator `json:"operators,omitempty"`
+	// SessionTimeout ends an operator session; 0 = 5 minutes.
+	SessionTimeout Duration `json:"session_timeout,omitempty"`
+	// PKCS11Module is the HPKI card vendor's PKCS#11 module (a .so);
+	// empty: no HPKI cards, only My Number Cards.
+	PKCS11Module string `json:"pkcs11_module,omitempty"`
+	// HPKICAFile holds the HPKI CA certificates (PEM) an HPKI card's
+	// certificate must chain to; required with PKCS11Module.
+	HPKICAFile string `json:"hpki_ca_file,omitempty"`
+}
+
+// Operator is one registered staff member.
+type Operator struct {
+	ID   string `json:"id"`   // in the access log: a-z, 0-9, '_' and '.'
+	Name string `json:"name"` // shown on screen, never logged
+	Role string `json:"role"` // reception or administrator
+	// Fingerprint is the SHA-256 of the authentication certificate (DER),
+	// 64 hex digits: `openssl x509 -in cert.pem -outform der | sha256sum`.
+	Fingerprint string `json:"fingerprint"`
 }
 
 // World shapes the simulated surroundings.
@@ -315,7 +338,52 @@ func (s Staff) validate() error {
 	if s.PINHash != "" && !pinHashes.MatchString(s.PINHash) {
 		return bad("parts.staff.pin_hash", "not an argon2id hash from `uketsuke config hash-pin`")
 	}
-	return nil
+	if s.SessionTimeout.Duration != 0 {
+		if err := inRange("parts.staff.session_timeout", s.SessionTimeout, time.Minute, time.Hour); err != nil {
+			return err
+		}
+	}
+	if (s.PKCS11Module == "") != (s.HPKICAFile == "") {
+		return bad("parts.staff.hpki_ca_file", "an HPKI PKCS#11 module and the HPKI CA file go together")
+	}
+	if s.PKCS11Module != "" && !strings.HasPrefix(s.PKCS11Module, "/") {
+		return bad("parts.staff.pkcs11_module", "%q is not an absolute path", s.PKCS11Module)
+	}
+	_, err := s.Registered()
+	return err
+}
+
+// Registered is the operator list in the domain's terms: ids that can
+// name an operator in the access log, known roles, fingerprints of 64 hex
+// digits, no id or certificate twice.
+func (s Staff) Registered() ([]operator.Operator, error) {
+	out := make([]operator.Operator, 0, len(s.Operators))
+	ids, fps := map[string]bool{}, map[operator.Fingerprint]bool{}
+	for i, o := range s.Operators {
+		field := fmt.Sprintf("parts.staff.operators[%d]", i)
+		role, err := operator.ParseRole(o.Role)
+		if err != nil {
+			return nil, bad(field+".role", "%v", err)
+		}
+		if err := operator.CheckID(o.ID); err != nil {
+			return nil, bad(field+".id", "%v", err)
+		}
+		fp, err := operator.ParseFingerprint(o.Fingerprint)
+		if err != nil {
+			return nil, bad(field+".fingerprint", "%v", err)
+		}
+		switch {
+		case ids[o.ID]:
+			return nil, bad(field+".id", "%q is registered twice", o.ID)
+		case fps[fp]:
+			return nil, bad(field+".fingerprint", "the same certificate is registered twice")
+		case o.Name == "" || len(o.Name) > 100:
+			return nil, bad(field+".name", "a display name of 1-100 bytes is needed")
+		}
+		ids[o.ID], fps[fp] = true, true
+		out = append(out, operator.Operator{ID: o.ID, Name: o.Name, Role: role, Fingerprint: fp})
+	}
+	return out, nil
 }
 
 func (p *Parts) validateWorld() error {

@@ -1,8 +1,9 @@
 // Package staff checks the staff PIN that lets staff leave kiosk mode and
-// approve a visual check (目視), until card-based operator authentication
-// arrives. The PIN is at least MinPINLength digits, stored only as an
-// argon2id hash (memory-hard, so a stolen configuration does not give the
-// PIN away cheaply), and wrong entries lock the pad for a growing time.
+// approve a visual check (目視) on the kiosk's screen; registered operators
+// log in with their own card instead (app/operator). The PIN is at least
+// MinPINLength digits, stored only as an argon2id hash (memory-hard, so a
+// stolen configuration does not give the PIN away cheaply), and wrong
+// entries lock the pad for a growing time.
 package staff
 
 import (

@@ -99,3 +99,15 @@ func Default() *Profile {
 		SecurityCode: "2285", PIN: "1234", SignPassword: "ABC123",
 	}
 }
+
+// Staff is a clinic's staff member with their own My Number Card: a
+// different holder (and so different keys) from every patient profile, for
+// operator login tests. Their 利用者証明用 PIN is 5678.
+func Staff() *Profile {
+	return &Profile{
+		Name: "受付　太郎", Kana: "ウケツケ　タロウ",
+		Address: "東京都千代田区霞が関一丁目２番３号",
+		Birth:   "1975-06-03", Sex: "1", Expiry: "2034-06-03",
+		SecurityCode: "7741", PIN: "5678", SignPassword: "STAFF01",
+	}
+}
