@@ -213,6 +213,7 @@ func (a *Authenticator) Use(f Function) (Session, error) {
 		return Session{}, ErrNoSession
 	case !a.cfg.Now().Before(s.Expires):
 		a.current, err = nil, ErrExpired
+		a.recordTerm(s.OperatorID, s.Role, termEnd, termTimeout)
 	case !s.Role.Allowed(f):
 		err = ErrNotAllowed
 	}
@@ -227,10 +228,16 @@ func (a *Authenticator) Use(f Function) (Session, error) {
 func (a *Authenticator) Current() (Session, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.current == nil || !a.cfg.Now().Before(a.current.Expires) {
+	s := a.current
+	if s == nil {
 		return Session{}, false
 	}
-	return *a.current, true
+	if !a.cfg.Now().Before(s.Expires) {
+		a.current = nil
+		a.recordTerm(s.OperatorID, s.Role, termEnd, termTimeout)
+		return Session{}, false
+	}
+	return *s, true
 }
 
 // Logout ends the session at the operator's request.

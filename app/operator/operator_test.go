@@ -229,10 +229,28 @@ func TestSessionEndsOnTimeoutAndCardRemoval(t *testing.T) {
 		t.Fatalf("after the card left: %v, want ErrNoSession", err)
 	}
 	logs := r.accesses(t)
-	for _, want := range []string{`"function":"apply_settings","result":"expired"`, `"session_end":"card_removed"`} {
+	for _, want := range []string{`"function":"apply_settings","result":"expired"`, `"session_end":"timeout"`, `"session_end":"card_removed"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("access log lacks %s:\n%s", want, logs)
 		}
+	}
+}
+
+// A session that times out unused ends in the log when the kiosk next asks.
+func TestAnUnusedSessionThatTimesOutIsRecordedAsEnded(t *testing.T) {
+	r := newRig(t, operator.RoleReception)
+	if _, err := r.auth.Login(context.Background(), credential(r.staff), pin(t, "5678")); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.t = r.clock.t.Add(2 * time.Minute)
+	if _, ok := r.auth.Current(); ok {
+		t.Fatal("an expired session is still current")
+	}
+	if _, ok := r.auth.Current(); ok {
+		t.Fatal("an expired session came back")
+	}
+	if logs := r.accesses(t); strings.Count(logs, `"session_end":"timeout"`) != 1 {
+		t.Fatalf("want one session end by timeout:\n%s", logs)
 	}
 }
 

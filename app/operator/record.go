@@ -18,6 +18,7 @@ var (
 
 	termLogout      = audit.MustTerm("logout")
 	termCardRemoved = audit.MustTerm("card_removed")
+	termTimeout     = audit.MustTerm("timeout")
 )
 
 // Ids the records use for no operator; CheckID refuses them.
