@@ -116,14 +116,14 @@ func (a *EligibilityAdapter) Advance(ctx context.Context, card Card, c *Prepared
 // none, or when the prepared one went stale (its relay expired while the
 // patient was being matched, or another use of the card reset its state).
 func (a *EligibilityAdapter) checkPinless(ctx context.Context, p Proof) (*eligibility.CardCheckResponse, error) {
+	var cert []byte
 	if pc := p.Prepared; pc != nil {
 		resp, err := a.Client.FinishPinless(ctx, pc.prep, p.Relay, pc.cert)
 		if !stale(err) {
 			return resp, err
 		}
-	}
-	cert := p.Certificate
-	if c, ok := p.Relay.(Card); ok && cert == nil {
+		cert = pc.cert
+	} else if c, ok := p.Relay.(Card); ok {
 		var err error
 		if cert, err = c.AuthCertificate(ctx); err != nil {
 			return nil, err

@@ -161,9 +161,9 @@ type counter struct {
 	err  error
 }
 
-// warmUp reads the 照合番号B counter once the card is identified, then
-// starts the PIN-less preparation: both use the card while the card face
-// is still being read, which leaves the card idle otherwise.
+// warmUp reads the 照合番号B counter once the card is identified and starts
+// the PIN-less preparation: both use the card while the card face is still
+// being read, which leaves the card idle otherwise.
 func (p *pipeline) warmUp() <-chan counter {
 	out := make(chan counter, 1)
 	p.run(func() {
@@ -180,8 +180,10 @@ func (p *pipeline) warmUp() <-chan counter {
 			p.s.card.AuthCertificate(p.ctx)
 		}
 		left, err := p.s.card.KeyBTriesLeft(p.ctx)
-		out <- counter{left, err}
+		// Started before the counter is handed over, so the card side finds
+		// the preparation when it has read the photo, however fast that is.
 		p.s.preparePinless()
+		out <- counter{left, err}
 	})
 	return out
 }

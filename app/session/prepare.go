@@ -34,12 +34,12 @@ func (s *session) canPrepare() bool {
 }
 
 // preparePinless starts the preparation under the session's context (the
-// match stopping the face pipeline must not stop it) and returns it, or
-// nil when the eligibility client cannot prepare.
-func (s *session) preparePinless() *preparation {
+// match stopping the face pipeline must not stop it), when the eligibility
+// client can prepare.
+func (s *session) preparePinless() {
 	pr, ok := s.k.dev.Eligibility.(Preparer)
 	if !ok {
-		return nil
+		return
 	}
 	prep := &preparation{decided: make(chan struct{}), done: make(chan struct{})}
 	s.prep.Store(prep)
@@ -62,7 +62,6 @@ func (s *session) preparePinless() *preparation {
 			prep.check = check
 		}
 	})
-	return prep
 }
 
 // prepared returns the readied check for Check, waiting for it if the
