@@ -41,7 +41,7 @@ func (l *linkFigures) add(w scenario.World, r scenario.Report) {
 	}
 }
 
-func (l *linkFigures) print(w io.Writer, samples []time.Duration) {
+func (l *linkFigures) print(w io.Writer) {
 	if len(l.floors) == 0 || l.lat.PerAPDU == 0 {
 		fmt.Fprintln(w, "card link: no latency model (--latency fast or the stand-in world): no floor")
 		return
@@ -53,9 +53,8 @@ func (l *linkFigures) print(w io.Writer, samples []time.Duration) {
 	fmt.Fprintf(w, "  sent  %3d APDUs %6d bytes = %6.1f ms\n", s.APDUs, s.Bytes, simMS(s.Time))
 	fmt.Fprintf(w, "  floor %3d APDUs %6d bytes = %6.1f ms (each file read once in one extended READ, no repeated SELECT, no chaining)\n",
 		f.APDUs, f.Bytes, simMS(f.Time))
-	sort.Float64s(l.ratios)
 	if len(l.ratios) > 0 {
-		fmt.Fprintf(w, "  measured ÷ floor: median %.2f, p95 %.2f\n", quantile(l.ratios, 0.5), quantile(l.ratios, 0.95))
+		fmt.Fprintf(w, "  measured ÷ floor: median %.2f, p95 %.2f\n", simPercentile(l.ratios, 0.5), simPercentile(l.ratios, 0.95))
 	}
 }
 
@@ -67,11 +66,6 @@ func medianIndex(c []vcard.Cost) int {
 	}
 	sort.Slice(idx, func(a, b int) bool { return c[idx[a]].Time < c[idx[b]].Time })
 	return idx[len(idx)/2]
-}
-
-func quantile(sorted []float64, q float64) float64 {
-	i := int(q*float64(len(sorted))+0.5) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
 // processUsage is the process's CPU time and peak resident memory.

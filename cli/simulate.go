@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	_ "image/jpeg" // LFW photos
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -311,7 +313,7 @@ func runSimulateBench(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "failed sessions: %d of %d (not in the figures)\n", failed, *n)
 	}
 	printStages(env.Stdout, stages)
-	link.print(env.Stdout, samples)
+	link.print(env.Stdout)
 	spent.print(env.Stdout, *n-failed)
 	return nil
 }
@@ -330,9 +332,9 @@ func printStages(w io.Writer, stages map[string][]time.Duration) {
 	}
 }
 
-func simPercentile(s []time.Duration, q float64) time.Duration {
-	c := append([]time.Duration(nil), s...)
-	sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
+// simPercentile is the nearest-rank q-quantile of s (s is not modified).
+func simPercentile[T cmp.Ordered](s []T, q float64) T {
+	c := slices.Sorted(slices.Values(s))
 	i := int(q*float64(len(c))+0.5) - 1
 	return c[min(max(i, 0), len(c)-1)]
 }

@@ -89,14 +89,14 @@ func Sent(ex []Exchange, l Latency) Cost {
 }
 
 // Floor is the least a link at l must carry to do what the exchanges did:
-// each file read once, whole, by one extended READ BINARY (7 command bytes,
-// the file's bytes and a status word); a SELECT only where it changes the
-// selection; a chained command as one extended command; every other command
-// as it was. It is the card's own speed limit for the work, against which a
-// kiosk's time can be judged.
+// each file read once, whole (as far as any read reached), by one extended
+// READ BINARY (7 command bytes, the file's bytes and a status word); a
+// SELECT only where it changes the selection; a chained command as one
+// extended command; every other command as it was. It is the card's own
+// speed limit for the work, against which a kiosk's time can be judged.
 func Floor(ex []Exchange, l Latency) Cost {
 	var c Cost
-	read := map[[2]any]bool{} // (application, EF) of the files already counted
+	extent := map[fileKey]int{} // how far the reads of each file reached
 	for i := 0; i < len(ex); i++ {
 		e := ex[i]
 		switch {
@@ -105,17 +105,8 @@ func Floor(ex []Exchange, l Latency) Cost {
 				c = c.add(1, e.Command+e.Response)
 			}
 		case e.isRead():
-			end := readEnd(ex, i)
-			key := [2]any{e.App, e.EF}
-			got := 0 // the file's extent the reads covered
-			for _, r := range ex[i:end] {
-				got = max(got, r.offset()+r.Response-2)
-			}
-			if !read[key] {
-				c = c.add(1, extendedReadCommand+got+2)
-			}
-			read[key] = true
-			i = end - 1
+			key := fileKey{e.App, e.EF}
+			extent[key] = max(extent[key], e.offset()+e.Response-2)
 		case e.isChained():
 			end, data := chainEnd(ex, i)
 			c = c.add(1, extendedCommandHeader+data+ex[end-1].Response)
@@ -124,7 +115,16 @@ func Floor(ex []Exchange, l Latency) Cost {
 			c = c.add(1, e.Command+e.Response)
 		}
 	}
+	for _, n := range extent {
+		c = c.add(1, extendedReadCommand+n+2)
+	}
 	return c.at(l)
+}
+
+// fileKey names an elementary file of an application.
+type fileKey struct {
+	app string
+	ef  uint16
 }
 
 // Sizes of the extended encodings the floor assumes.
@@ -140,15 +140,6 @@ func (e Exchange) offset() int { return int(e.P1&0x7F)<<8 | int(e.P2) }
 func (e Exchange) isSelect() bool  { return e.CLA == 0x00 && e.INS == 0xA4 }
 func (e Exchange) isRead() bool    { return e.CLA == 0x00 && e.INS == 0xB0 && e.P1&0x80 == 0 }
 func (e Exchange) isChained() bool { return e.CLA&0x10 != 0 }
-
-// readEnd is the end of a run of READ BINARY of the same file from i.
-func readEnd(ex []Exchange, i int) int {
-	j := i + 1
-	for j < len(ex) && ex[j].isRead() && ex[j].App == ex[i].App && ex[j].EF == ex[i].EF {
-		j++
-	}
-	return j
-}
 
 // chainEnd is the end of a command chain from i (its last link has the
 // chaining bit clear) and the data the chain carried.
