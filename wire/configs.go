@@ -26,6 +26,10 @@ type Simulated struct {
 	Encoding  string // result files: utf-8 (default) or shift_jis
 	Audit     string // audit logs' folder; "" = Dir/log
 	Results   string // the 連携 folder (face/, req/, res/); "" = Dir/results
+	// Console turns the management console on, for tests and the demo;
+	// its operators go into Operators.
+	Console   config.Console
+	Operators []config.Operator
 }
 
 // SimulatedConfig builds the configuration of a simulated world.
@@ -48,7 +52,9 @@ func SimulatedConfig(s Simulated) *config.Config {
 		Eligibility: config.Eligibility{Kind: config.KindVirtual},
 		Results: config.Results{Dir: orString(s.Results, filepath.Join(s.Dir, "results")), Encoding: s.Encoding,
 			State: filepath.Join(s.Dir, "reception")},
-		World: &config.World{Transport: s.Transport, Speed: speed, Faces: s.Faces},
+		World:   &config.World{Transport: s.Transport, Speed: speed, Faces: s.Faces},
+		Console: s.Console,
+		Staff:   config.Staff{Operators: s.Operators},
 	}
 	if s.RealFace {
 		c.Parts.OCR = config.OCR{Kind: config.KindTesseract, Workers: 1}

@@ -36,3 +36,16 @@ func (b *faultBoard) set(code session.ErrorCode, on bool) {
 	}
 	b.k.Fault(show)
 }
+
+// active lists the faults on now, most pressing first.
+func (b *faultBoard) active() []session.ErrorCode {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []session.ErrorCode
+	for _, c := range faultOrder {
+		if b.on[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}

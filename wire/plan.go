@@ -26,6 +26,7 @@ type Plan struct {
 	Updates     map[string]any  `json:"updates,omitempty"`
 	Staff       map[string]bool `json:"staff"`
 	Language    string          `json:"default_language"`
+	Console     string          `json:"console,omitempty"` // the console's address
 }
 
 // PlanOf checks the configuration as Build would (for the production kiosk
@@ -61,6 +62,7 @@ func PlanOf(c *config.Config, production bool) (*Plan, error) {
 		plan.Eligibility["ca_pinned"] = true
 		plan.Eligibility["client_cert"] = p.Eligibility.ClientCert
 	}
+	plan.Console = p.Console.Address
 	if p.Updates.Dir != "" {
 		plan.Updates = map[string]any{"dir": p.Updates.Dir, "state": p.Updates.State, "keys": len(p.Updates.Keys)}
 	}
@@ -106,6 +108,11 @@ func checkFiles(c *config.Config) error {
 	}
 	if _, err := c.TrustAnchors(); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if p.Console.Enabled() {
+		if _, _, err := consoleFiles(p.Console); err != nil {
+			return err
+		}
 	}
 	return checkHPKIFiles(p.Staff)
 }

@@ -65,6 +65,8 @@ type World struct {
 	encoding       reception.Encoding // of the result files, parsed once
 	requestService *reception.Service
 	faults         []session.ErrorCode
+	consoleParts   *consoleParts // nil when the console is off
+	version        string
 	closers        []func()
 }
 
@@ -82,7 +84,11 @@ func Build(cfg *config.Config, o Options) (*World, error) {
 			return nil, err
 		}
 	}
-	w := &World{Config: cfg, Settings: session.SettingsFrom(cfg), log: o.Log}
+	cfg, err := withConsoleSettings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	w := &World{Config: cfg, Settings: session.SettingsFrom(cfg), log: o.Log, version: o.Version.String()}
 	if w.log == nil {
 		w.log = slog.Default()
 	}
@@ -106,7 +112,7 @@ func (w *World) assemble(o Options) error {
 	}
 	steps := []func() error{func() error { return w.auditLog(o.Version) }, func() error { return w.simulated(eng) },
 		w.trust, w.cardReader, w.cameras, w.cardFaceReader, func() error { return w.faceDevices(eng) },
-		w.eligibility, w.staffGuard, w.operators, w.wording}
+		w.eligibility, w.staffGuard, w.operators, w.console, w.wording}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -142,6 +148,7 @@ func (w *World) Run(ctx context.Context, k *session.Kiosk) {
 		go w.requestService.Run(ctx)
 	}
 	go w.watchResults(ctx, board)
+	go w.serveConsole(ctx, k, board)
 	if w.reader != nil {
 		w.reader.run(ctx, k, board)
 	}

@@ -4,8 +4,10 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +30,9 @@ type Parts struct {
 	Audit       string      `json:"audit"` // folder of the operation and error logs
 	Updates     Updates     `json:"updates"`
 	Staff       Staff       `json:"staff"`
+	// Console is the staff's web console on the clinic network; off
+	// without an address.
+	Console Console `json:"console,omitempty"`
 	// World shapes the simulated surroundings when a part is "virtual".
 	World *World `json:"world,omitempty"`
 }
@@ -145,6 +150,45 @@ type Operator struct {
 	// Fingerprint is the SHA-256 of the authentication certificate (DER),
 	// 64 hex digits: `openssl x509 -in cert.pem -outform der | sha256sum`.
 	Fingerprint string `json:"fingerprint"`
+	// ConsoleFingerprint is the SHA-256 of the operator's console client
+	// certificate (DER), in the same format; empty: no console for them.
+	ConsoleFingerprint string `json:"console_fingerprint,omitempty"`
+}
+
+// Console is the management console: HTTPS with TLS 1.3 only, and a client
+// certificate from ClientCAFile required of every browser; the certificate's
+// fingerprint names the operator (Operator.ConsoleFingerprint).
+type Console struct {
+	Address      string `json:"address,omitempty"`        // host:port to listen on; empty: no console
+	CertFile     string `json:"cert_file,omitempty"`      // the console's server certificate (PEM)
+	KeyFile      string `json:"key_file,omitempty"`       // its key (PEM), readable by the kiosk only
+	ClientCAFile string `json:"client_ca_file,omitempty"` // the CA that issues operators' console certificates (PEM)
+}
+
+// Enabled says whether the console is configured.
+func (c Console) Enabled() bool { return c.Address != "" }
+
+func (c Console) validate() error {
+	if !c.Enabled() {
+		if c.CertFile != "" || c.KeyFile != "" || c.ClientCAFile != "" {
+			return bad("parts.console.address", "the console's files are set but its address is not")
+		}
+		return nil
+	}
+	host, port, err := net.SplitHostPort(c.Address)
+	if err != nil {
+		return bad("parts.console.address", "%q is not host:port", c.Address)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 || strings.ContainsAny(host, "/ ") {
+		return bad("parts.console.address", "%q: the port must be 0..65535", c.Address)
+	}
+	for _, f := range []struct{ field, path string }{{"parts.console.cert_file", c.CertFile},
+		{"parts.console.key_file", c.KeyFile}, {"parts.console.client_ca_file", c.ClientCAFile}} {
+		if f.path == "" {
+			return bad(f.field, "the console needs its certificate, key and client CA")
+		}
+	}
+	return nil
 }
 
 // World shapes the simulated surroundings.
@@ -168,7 +212,7 @@ var (
 func (p *Parts) validate() error {
 	checks := []func() error{p.validateID, p.Reader.validate, p.FaceCamera.validate("parts.face_camera"),
 		p.CardCamera.validate("parts.card_camera"), p.OCR.validate, p.FaceEngine.validate,
-		p.Eligibility.validate, p.Results.validate, p.Updates.validate, p.Staff.validate, p.validateWorld}
+		p.Eligibility.validate, p.Results.validate, p.Updates.validate, p.Staff.validate, p.Console.validate, p.validateConsoleOperators, p.validateWorld}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
@@ -372,6 +416,15 @@ func (s Staff) Registered() ([]operator.Operator, error) {
 		if err != nil {
 			return nil, bad(field+".fingerprint", "%v", err)
 		}
+		var console operator.Fingerprint
+		if o.ConsoleFingerprint != "" {
+			if console, err = operator.ParseFingerprint(o.ConsoleFingerprint); err != nil {
+				return nil, bad(field+".console_fingerprint", "%v", err)
+			}
+			if fps[console] || console == fp {
+				return nil, bad(field+".console_fingerprint", "the same certificate is registered twice")
+			}
+		}
 		switch {
 		case ids[o.ID]:
 			return nil, bad(field+".id", "%q is registered twice", o.ID)
@@ -381,9 +434,24 @@ func (s Staff) Registered() ([]operator.Operator, error) {
 			return nil, bad(field+".name", "a display name of 1-100 bytes is needed")
 		}
 		ids[o.ID], fps[fp] = true, true
-		out = append(out, operator.Operator{ID: o.ID, Name: o.Name, Role: role, Fingerprint: fp})
+		if o.ConsoleFingerprint != "" {
+			fps[console] = true
+		}
+		out = append(out, operator.Operator{ID: o.ID, Name: o.Name, Role: role, Fingerprint: fp, Console: console})
 	}
 	return out, nil
+}
+
+func (p *Parts) validateConsoleOperators() error {
+	if !p.Console.Enabled() {
+		return nil
+	}
+	for _, o := range p.Staff.Operators {
+		if o.ConsoleFingerprint != "" {
+			return nil
+		}
+	}
+	return bad("parts.staff.operators", "the console is on but no operator has a console_fingerprint")
 }
 
 func (p *Parts) validateWorld() error {

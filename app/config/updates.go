@@ -182,3 +182,38 @@ func writeSynced(path string, data []byte) error {
 	defer d.Close()
 	return d.Sync()
 }
+
+// ErrNoUpdates means the kiosk has no updates section: it takes no bundles.
+var ErrNoUpdates = errors.New("config: this kiosk takes no bundles (parts.updates is not set)")
+
+// ApplyBundle applies a bundle handed over while the kiosk runs (the
+// management console) with the checks a bundle in the updates folder gets:
+// signature, expiry, audience, and a serial above every serial ever
+// applied. It is kept in the state folder like one applied at start, so a
+// restart keeps it. running is the configuration in force; the result is
+// the new one, with running's parts.
+func ApplyBundle(running *Config, data []byte) (*Config, error) {
+	return applyBundle(running, data, time.Now())
+}
+
+func applyBundle(running *Config, data []byte, now time.Time) (*Config, error) {
+	if running.Parts == nil || running.Parts.Updates.Dir == "" {
+		return nil, ErrNoUpdates
+	}
+	u := running.Parts.Updates
+	c, err := OpenBundle(data, u.VerificationKeys(), AudienceOf(running, now))
+	if err != nil {
+		return nil, err
+	}
+	floor, err := readSerial(filepath.Join(u.State, SerialFile))
+	if err != nil {
+		return nil, err
+	}
+	if floor = max(floor, running.Serial); c.Serial <= floor {
+		return nil, fmt.Errorf("%w: serial %d, already at %d", ErrRollback, c.Serial, floor)
+	}
+	if err := persist(u.State, data, c.Serial); err != nil {
+		return nil, err
+	}
+	return overlay(c, running), nil
+}

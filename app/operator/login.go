@@ -101,8 +101,12 @@ type Session struct {
 // Authenticator logs operators in and checks their privileged uses. The
 // kiosk has one reader, so one operator session at most is open.
 type Authenticator struct {
-	cfg  Config
-	byFP map[Fingerprint]Operator
+	cfg       Config
+	byFP      map[Fingerprint]Operator
+	byConsole map[Fingerprint]Operator
+
+	refusedMu sync.Mutex
+	refused   map[refusal]time.Time // console refusals recorded lately
 
 	mu      sync.Mutex
 	current *Session
@@ -119,7 +123,8 @@ func New(cfg Config) (*Authenticator, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
 	}
-	a := &Authenticator{cfg: cfg, byFP: map[Fingerprint]Operator{}}
+	a := &Authenticator{cfg: cfg, byFP: map[Fingerprint]Operator{}, byConsole: map[Fingerprint]Operator{},
+		refused: map[refusal]time.Time{}}
 	ids := map[string]bool{}
 	for _, o := range cfg.Operators {
 		if err := CheckID(o.ID); err != nil {
@@ -130,6 +135,9 @@ func New(cfg Config) (*Authenticator, error) {
 		}
 		if _, dup := a.byFP[o.Fingerprint]; dup {
 			return nil, fmt.Errorf("operator: %s: the same certificate is registered twice", o.ID)
+		}
+		if err := a.addConsole(o); err != nil {
+			return nil, err
 		}
 		ids[o.ID] = true
 		a.byFP[o.Fingerprint] = o

@@ -63,10 +63,13 @@ const (
 	FuncLeaveKiosk             // leave kiosk mode
 	FuncApplySettings          // apply settings or a signed bundle
 	FuncDownloadLogs           // download the logs
+	FuncViewStatus             // the console's status, today's counts and pending checks
+	FuncViewSettings           // the console's settings page
 )
 
 var functionNames = [...]string{FuncLogin: "login", FuncVisualCheck: "visual_check",
-	FuncLeaveKiosk: "leave_kiosk", FuncApplySettings: "apply_settings", FuncDownloadLogs: "download_logs"}
+	FuncLeaveKiosk: "leave_kiosk", FuncApplySettings: "apply_settings", FuncDownloadLogs: "download_logs",
+	FuncViewStatus: "view_status", FuncViewSettings: "view_settings"}
 
 func (f Function) String() string {
 	if int(f) < len(functionNames) {
@@ -77,9 +80,9 @@ func (f Function) String() string {
 
 // allowed is the table of what each role may do.
 var allowed = map[Role]map[Function]bool{
-	RoleReception: {FuncVisualCheck: true},
-	RoleAdministrator: {FuncVisualCheck: true, FuncLeaveKiosk: true, FuncApplySettings: true,
-		FuncDownloadLogs: true},
+	RoleReception: {FuncViewStatus: true, FuncVisualCheck: true},
+	RoleAdministrator: {FuncViewStatus: true, FuncVisualCheck: true, FuncLeaveKiosk: true,
+		FuncApplySettings: true, FuncViewSettings: true, FuncDownloadLogs: true},
 }
 
 // Allowed says whether role r may use function f.
@@ -110,7 +113,13 @@ type Operator struct {
 	Name        string // shown on screen, never logged
 	Role        Role
 	Fingerprint Fingerprint
+	// Console is the SHA-256 of the operator's console client certificate;
+	// zero: the operator does not use the console.
+	Console Fingerprint
 }
+
+// HasConsole says whether the operator has a console certificate registered.
+func (o Operator) HasConsole() bool { return o.Console != Fingerprint{} }
 
 // CheckID says whether id can name an operator in the audit log: the
 // log's own rule for terms (lower-case ASCII, no runs of four digits or

@@ -108,6 +108,7 @@ type Event struct {
 	gen     int    // which face attempt or inactivity timer fired
 	ack     chan struct{}
 	fault   *ErrorCode // a part went missing or came back (Kiosk.Fault)
+	limits  *Settings  // the next sessions' limits (Kiosk.UseSettings)
 }
 
 // Touch events the UI may send; the rest come from devices and workers.

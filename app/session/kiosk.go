@@ -150,6 +150,28 @@ func (k *Kiosk) Staff(kind EventKind) error {
 	return k.enqueue(Event{Kind: kind})
 }
 
+// StaffIn sends a command from a staff terminal for the session numbered
+// id (View.Session): when that session has ended, the command is dropped,
+// so a decision about an earlier patient never reaches the next one.
+func (k *Kiosk) StaffIn(id uint64, kind EventKind) error {
+	if !staffEvents[kind] {
+		return fmt.Errorf("%w: %s is not a staff command", ErrNotAllowed, kind)
+	}
+	if id == 0 {
+		return fmt.Errorf("%w: a staff command names its session", ErrNotAllowed)
+	}
+	return k.enqueue(Event{Kind: kind, session: id})
+}
+
+// UseSettings changes the limits of the sessions that begin after it; a
+// session already running keeps its own.
+func (k *Kiosk) UseSettings(s Settings) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	return k.enqueue(Event{Kind: EvNone, limits: &s})
+}
+
 func (k *Kiosk) enqueue(ev Event) error {
 	select {
 	case k.events <- ev:
@@ -193,6 +215,12 @@ func (k *Kiosk) handle(ev Event) {
 	if ev.fault != nil {
 		k.fault = *ev.fault
 		k.publish()
+		return
+	}
+	if ev.limits != nil {
+		workers := k.set.Workers // the pool was sized at start
+		k.set = *ev.limits
+		k.set.Workers = workers
 		return
 	}
 	if k.stale(ev) {

@@ -221,7 +221,12 @@ type MsgKey string
 // View is the immutable snapshot the UI renders. It holds no patient data:
 // no names, digits or images, only counts, codes and keys.
 type View struct {
-	Seq      uint64    // increases with every snapshot
+	Seq uint64 // increases with every snapshot
+	// Session numbers the running session (0: none), counting from 1 since
+	// the kiosk started: a staff decision names it (Kiosk.StaffIn) so that
+	// one meant for an earlier patient does nothing. It says nothing about
+	// the patient.
+	Session  uint64
 	At       time.Time // when it was published
 	State    State
 	Message  MsgKey

@@ -14,6 +14,7 @@ func (k *Kiosk) snapshot() View {
 		}
 		return v
 	}
+	v.Session = s.id
 	v.Error = s.errCode
 	v.Guidance = s.guidance
 	v.Methods = MethodsView{

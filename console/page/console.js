@@ -1,0 +1,259 @@
+// The staff console's page: polls the JSON API every 1.5 s and sends
+// decisions and settings. Plain JavaScript, nothing loaded from elsewhere.
+"use strict";
+
+const T = {
+  ja: {
+    title: "受付 管理コンソール", status: "状態", state: "画面", reader: "カードリーダー",
+    face_camera: "顔カメラ", card_camera: "券面カメラ", results: "連携フォルダ",
+    eligibility: "資格確認サービス", software: "ソフトウェア", models: "モデル", serial: "設定の版",
+    last_errors: "最近のエラー", counts: "本日の集計", sessions: "受付数", completed: "完了",
+    face_rate: "顔認証の成功率", pin: "暗証番号", visual_approved: "目視確認（承認）",
+    visual_refused: "目視確認（不承認）", refusals: "完了しなかった理由", checks: "目視確認の依頼",
+    no_checks: "待っている確認はありません。", approve: "承認", refuse: "不承認",
+    session: "受付番号", settings: "設定", default_language: "既定の言語",
+    face_attempts: "顔認証の試行回数", face_attempt_time: "1回の試行時間",
+    wording: "文言の変更 (JSON)", save: "保存", bundle: "署名付き設定ファイル", apply: "適用",
+    logs: "ログ", refresh: "更新", ok: "正常", fault: "異常", unknown: "不明",
+    saved: "保存しました。次の受付から有効です。", refused: "受け付けられません",
+    approved_msg: "承認しました。", refused_msg: "不承認にしました。", stale: "この確認はもう待っていません。",
+    offline: "接続できません", none: "なし",
+  },
+  en: {
+    title: "uketsuke console", status: "Status", state: "Screen", reader: "Card reader",
+    face_camera: "Face camera", card_camera: "Card camera", results: "Results folder",
+    eligibility: "Eligibility service", software: "Software", models: "Models", serial: "Configuration serial",
+    last_errors: "Last errors", counts: "Today", sessions: "Sessions", completed: "Completed",
+    face_rate: "Face success rate", pin: "PIN", visual_approved: "Visual checks approved",
+    visual_refused: "Visual checks refused", refusals: "Not completed, by reason", checks: "Visual checks waiting",
+    no_checks: "No check is waiting.", approve: "Approve", refuse: "Refuse",
+    session: "Session", settings: "Settings", default_language: "Default language",
+    face_attempts: "Face attempts", face_attempt_time: "Time per face attempt",
+    wording: "Wording overrides (JSON)", save: "Save", bundle: "Signed bundle", apply: "Apply",
+    logs: "Logs", refresh: "Refresh", ok: "OK", fault: "Fault", unknown: "Unknown",
+    saved: "Saved. It applies from the next session.", refused: "Refused",
+    approved_msg: "Approved.", refused_msg: "Refused.", stale: "That check is no longer waiting.",
+    offline: "Cannot reach the kiosk", none: "none",
+  },
+};
+
+let lang = localStorage.getItem("uketsuke-console-lang") || "ja";
+let role = "";
+const $ = (id) => document.getElementById(id);
+const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;
+
+function translate() {
+  document.documentElement.lang = lang;
+  document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+}
+
+async function api(path, options) {
+  const o = options || {};
+  o.headers = Object.assign({ "X-Uketsuke-Console": "1" }, o.headers || {});
+  const r = await fetch(path, o);
+  let body = null;
+  try { body = await r.json(); } catch (e) { body = null; }
+  if (!r.ok) {
+    const err = new Error((body && body.message) || r.statusText);
+    err.body = body || {};
+    err.status = r.status;
+    throw err;
+  }
+  return body;
+}
+
+function post(path, body, type) {
+  return api(path, { method: "POST", headers: { "Content-Type": type || "application/json" },
+    body: type ? body : JSON.stringify(body) });
+}
+
+function part(id, p) {
+  const el = $(id);
+  el.textContent = t(p.state) + (p.fault ? " (" + p.fault + ")" : "");
+  el.className = p.state;
+}
+
+function list(id, items, render) {
+  const ul = $(id);
+  ul.replaceChildren();
+  if (items.length === 0) {
+    const li = document.createElement("li");
+    li.textContent = t("none");
+    ul.append(li);
+  }
+  items.forEach((it) => ul.append(render(it)));
+}
+
+function item(text) {
+  const li = document.createElement("li");
+  li.textContent = text;
+  return li;
+}
+
+async function pollStatus() {
+  const s = await api("/api/status");
+  $("status-state").textContent = s.state;
+  part("status-reader", s.reader);
+  part("status-face-camera", s.face_camera);
+  part("status-card-camera", s.card_camera);
+  part("status-results", s.results);
+  part("status-eligibility", s.eligibility);
+  $("status-software").textContent = s.software;
+  $("status-models").textContent = Object.entries(s.models).map(([k, v]) => k + ": " + v).join(", ");
+  $("status-serial").textContent = String(s.config_serial);
+  list("status-errors", s.last_errors, (e) => item(new Date(e.time).toLocaleTimeString() + " " + e.code + (e.state ? " @" + e.state : "")));
+}
+
+async function pollCounts() {
+  const c = await api("/api/counts");
+  $("counts-sessions").textContent = String(c.sessions);
+  $("counts-completed").textContent = String(c.completed);
+  $("counts-face-rate").textContent = c.face.tried ? Math.round(c.face.success_rate * 100) + "% (" + c.face.succeeded + "/" + c.face.tried + ")" : "-";
+  $("counts-pin").textContent = String(c.pin);
+  $("counts-visual-approved").textContent = String(c.visual_checks.approved);
+  $("counts-visual-refused").textContent = String(c.visual_checks.refused);
+  list("counts-refusals", c.refusals, (r) => item(r.code + ": " + r.count));
+}
+
+async function pollChecks() {
+  const c = await api("/api/checks");
+  $("checks-none").hidden = c.checks.length > 0;
+  const ul = $("checks-list");
+  const want = c.checks.map((k) => String(k.session)).join(",");
+  if (ul.dataset.sessions === want) return; // keep the buttons under the finger
+  ul.dataset.sessions = want;
+  ul.replaceChildren();
+  c.checks.forEach((k) => {
+    const li = document.createElement("li");
+    li.id = "check-" + k.session;
+    const label = document.createElement("span");
+    label.textContent = t("session") + " " + k.session + " (" + new Date(k.since).toLocaleTimeString() + ")";
+    li.append(label, decisionButton("approve", k.session), decisionButton("refuse", k.session));
+    ul.append(li);
+  });
+}
+
+function decisionButton(kind, session) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.id = kind + "-" + session;
+  b.className = kind;
+  b.textContent = t(kind);
+  b.addEventListener("click", async () => {
+    b.disabled = true;
+    try {
+      await post("/api/checks/" + kind, { session: session });
+      $("checks-result").textContent = t(kind === "approve" ? "approved_msg" : "refused_msg");
+      $("checks-result").className = "";
+    } catch (e) {
+      $("checks-result").textContent = e.status === 409 ? t("stale") : t("refused") + ": " + e.message;
+      $("checks-result").className = "error";
+    }
+    pollChecks().catch(() => {});
+  });
+  return b;
+}
+
+function showSettings(s) {
+  const sel = $("settings-language");
+  if (sel.options.length === 0) {
+    s.languages.forEach((l) => { const o = document.createElement("option"); o.value = l; o.textContent = l; sel.append(o); });
+  }
+  sel.value = s.default_language;
+  $("settings-face-attempts").value = String(s.face_attempts);
+  $("settings-face-attempt-time").value = s.face_attempt_time;
+  $("settings-wording").value = JSON.stringify(s.wording, null, 2);
+}
+
+async function saveSettings(ev) {
+  ev.preventDefault();
+  const out = $("settings-result");
+  let wording;
+  try {
+    wording = JSON.parse($("settings-wording").value || "{}");
+  } catch (e) {
+    out.textContent = t("refused") + ": facility.wording: " + e.message;
+    out.className = "error";
+    return;
+  }
+  const change = {
+    default_language: $("settings-language").value,
+    face_attempts: Number($("settings-face-attempts").value),
+    face_attempt_time: $("settings-face-attempt-time").value,
+    wording: wording,
+  };
+  try {
+    showSettings(await post("/api/settings", change));
+    out.textContent = t("saved");
+    out.className = "";
+  } catch (e) {
+    out.textContent = t("refused") + ": " + (e.body.field ? e.body.field + ": " : "") + e.message;
+    out.className = "error";
+    out.dataset.field = e.body.field || "";
+  }
+}
+
+async function applyBundle() {
+  const out = $("bundle-result");
+  const f = $("bundle-file").files[0];
+  if (!f) return;
+  try {
+    const s = await post("/api/bundle", await f.arrayBuffer(), "application/octet-stream");
+    showSettings(s);
+    out.textContent = t("saved") + " (" + t("serial") + " " + s.serial + ")";
+    out.className = "";
+  } catch (e) {
+    out.textContent = t("refused") + ": " + (e.body.error || "") + " " + e.message;
+    out.className = "error";
+  }
+}
+
+async function refreshLogs() {
+  const l = await api("/api/logs");
+  list("logs-list", l.files, (f) => {
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.id = "log-" + f.name.replace(/\./g, "-");
+    a.href = "/api/logs/" + encodeURIComponent(f.name);
+    a.download = f.name;
+    a.textContent = f.name + " (" + f.size + " B)";
+    li.append(a);
+    return li;
+  });
+}
+
+async function poll() {
+  try {
+    await Promise.all([pollStatus(), pollCounts(), pollChecks()]);
+    $("connection").textContent = "";
+    $("connection").className = "";
+  } catch (e) {
+    $("connection").textContent = t("offline");
+    $("connection").className = "down";
+  }
+}
+
+async function start() {
+  translate();
+  $("lang-ja").addEventListener("click", () => { lang = "ja"; localStorage.setItem("uketsuke-console-lang", lang); translate(); });
+  $("lang-en").addEventListener("click", () => { lang = "en"; localStorage.setItem("uketsuke-console-lang", lang); translate(); });
+  try {
+    const me = await api("/api/whoami");
+    role = me.role;
+    $("operator-id").textContent = me.operator + " (" + me.role + ")";
+  } catch (e) {
+    $("connection").textContent = t("offline");
+  }
+  if (role === "administrator") {
+    document.querySelectorAll(".admin").forEach((el) => { el.hidden = false; });
+    $("settings-form").addEventListener("submit", saveSettings);
+    $("bundle-apply").addEventListener("click", applyBundle);
+    $("logs-refresh").addEventListener("click", () => refreshLogs().catch(() => {}));
+    api("/api/settings").then(showSettings).catch(() => {});
+    refreshLogs().catch(() => {});
+  }
+  poll();
+  setInterval(poll, 1500);
+}
+
+document.addEventListener("DOMContentLoaded", start);
