@@ -68,8 +68,8 @@ type screenshotDirKey struct{}
 // context; the browser, its temporary HOME and profile, and its policy file
 // are removed when the test ends. Without chromium, certutil, pk12util or
 // openssl the test is skipped, or fails when UKETSUKE_REQUIRE_CHROMIUM=1.
-// When the policy that presents ClientCert cannot be written (not root), the
-// test fails and says why.
+// When the policy that selects the certificate cannot be written (not root),
+// the test fails and says why.
 func Start(t testing.TB, opts Options) context.Context {
 	t.Helper()
 	chromium := requireTools(t)
@@ -85,7 +85,7 @@ func Start(t testing.TB, opts Options) context.Context {
 	if err := makeNSSDB(home, opts.TrustedCAs, opts.ClientCert); err != nil {
 		t.Fatalf("chrometest: %v", err)
 	}
-	installPolicy(t, opts.ClientCert != nil)
+	installPolicy(t)
 
 	shots, err := screenshotDir(opts.ScreenshotDir)
 	if err != nil {

@@ -47,23 +47,18 @@ func policyJSON() []byte {
 
 // installPolicy writes this test's policy file and removes it when the test
 // ends. Without it chromium presents no certificate, and a server that asks
-// for one leaves the page waiting for a picker that headless never shows, so
-// a browser with a certificate cannot do without it: the test fails and says
-// why. A browser without one only loses the quick refusal, which is logged.
-func installPolicy(t testing.TB, mustPresent bool) {
+// for one leaves the page waiting for a picker that headless never shows,
+// even in a browser that has no certificate to offer: so without the policy
+// the test fails and says why.
+func installPolicy(t testing.TB) {
 	t.Helper()
 	removeStalePolicies()
 	path, err := writePolicy()
 	if err != nil {
-		why := fmt.Sprintf("chrometest: headless chromium presents a client certificate only when the "+
+		t.Fatalf("chrometest: headless chromium presents a client certificate only when the "+
 			"AutoSelectCertificateForUrls policy selects it, and on Linux it reads policies only from %s; "+
 			"writing the policy there failed (%v). Run the browser tests as root (CI does), or make %s writable "+
 			"for this user (docs/browser-tests.md)", PolicyDir, err, PolicyDir)
-		if mustPresent {
-			t.Fatal(why)
-		}
-		t.Log(why + "; this browser has no certificate, so a server that asks for one makes it wait until its timeout")
-		return
 	}
 	t.Cleanup(func() {
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
