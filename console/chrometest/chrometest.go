@@ -27,6 +27,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 )
 
@@ -96,7 +98,12 @@ func Start(t testing.TB, opts Options) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("chrometest: starting %s: %v\nbrowser output:\n%s", chromium, err, output.String())
 	}
-	t.Logf("chrometest: chromium started in %v", time.Since(began).Round(time.Millisecond))
+	started := time.Since(began).Round(time.Millisecond)
+	version, err := chromedp.CallBrowser(ctx, browser.GetVersion, cdp.Empty{})
+	if err != nil {
+		t.Fatalf("chrometest: asking %s for its version: %v", chromium, err)
+	}
+	t.Logf("chrometest: %s started in %v", version.Product, started)
 	return context.WithValue(ctx, screenshotDirKey{}, shots)
 }
 
@@ -130,9 +137,10 @@ func launch(t testing.TB, chromium, home string, opts Options) (context.Context,
 	allocCtx, stopAllocator := chromedp.NewExecAllocator(parent, flags...)
 	ctx, stopBrowser := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
-		closing, done := context.WithTimeout(context.Background(), 10*time.Second)
+		// Close gracefully when it can; the cancels below kill it otherwise.
+		closing, done := context.WithTimeout(ctx, 10*time.Second)
 		defer done()
-		_ = chromedp.Cancel(closing) // a browser that already died has nothing to close
+		_ = chromedp.Cancel(closing)
 		stopBrowser()
 		stopAllocator() // waits for the process and removes the profile
 		stopTimer()
