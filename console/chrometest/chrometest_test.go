@@ -58,7 +58,8 @@ func newTestCA(t *testing.T, cn string) testCA {
 	return testCA{cert: cert, key: key}
 }
 
-// issue makes a leaf certificate: a server's for 127.0.0.1, or a client's.
+// issue makes a leaf certificate: a server's for 127.0.0.1 and localhost,
+// or a client's.
 func (ca testCA) issue(t *testing.T, cn string, usage x509.ExtKeyUsage) tls.Certificate {
 	t.Helper()
 	key := newKey(t)
@@ -72,6 +73,7 @@ func (ca testCA) issue(t *testing.T, cn string, usage x509.ExtKeyUsage) tls.Cert
 	}
 	if usage == x509.ExtKeyUsageServerAuth {
 		template.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
+		template.DNSNames = []string{"localhost"}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, template, ca.cert, &key.PublicKey, ca.key)
 	if err != nil {
@@ -153,15 +155,19 @@ func TestBrowserPresentsOperatorCertificate(t *testing.T) {
 	operator := operatorCA.issue(t, "operator-0042", x509.ExtKeyUsageClientAuth)
 
 	ctx := Start(t, Options{ClientCert: &operator, TrustedCAs: []*x509.Certificate{serverCA.cert}})
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
-		t.Fatalf("navigate with the operator's certificate: %v\nserver: %s", err, srv.handshake.String())
-	}
-	cn, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("cn")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cn != "operator-0042" {
-		t.Fatalf("the server saw CN %q, want operator-0042", cn)
+	// The policy covers the loopback address by number and by name.
+	byName := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	for _, url := range []string{srv.URL, byName} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+			t.Fatalf("navigate to %s with the operator's certificate: %v\nserver: %s", url, err, srv.handshake.String())
+		}
+		cn, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("cn")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cn != "operator-0042" {
+			t.Fatalf("%s: the server saw CN %q, want operator-0042", url, cn)
+		}
 	}
 
 	path, err := Screenshot(ctx, "chrometest-operator")
