@@ -95,7 +95,9 @@ func (b *Book) Find(ctx context.Context, card CardID) (Found, error) {
 			return Found{}, err
 		}
 		if i > 0 {
-			if err := b.store.Relink(ctx, c, codes[0], b.insuredTag(0, f.Patient.Insured), b.now()); err != nil {
+			err := b.store.Relink(ctx, c, codes[0], b.insuredTag(0, f.Patient.Insured), b.now())
+			// Another kiosk moving the same row first is as good.
+			if err != nil && !errors.Is(err, ErrReplaced) && !errors.Is(err, ErrAlreadyLinked) {
 				return Found{}, fmt.Errorf("revisit: moving a row to the current key: %w", err)
 			}
 		}

@@ -13,11 +13,14 @@ if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
   exit 1
 fi
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/uketsuke-pg.XXXXXX")
+# As root the folder is under /tmp: root's own TMPDIR may be closed to postgres.
 as_owner() { "$@"; }
 if [ "$(id -u)" = 0 ]; then
+  dir=$(mktemp -d /tmp/uketsuke-pg.XXXXXX)
   chown postgres: "$dir"
   as_owner() { runuser -u postgres -- "$@"; }
+else
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/uketsuke-pg.XXXXXX")
 fi
 port=$(( 20000 + RANDOM % 40000 ))
 
