@@ -83,9 +83,16 @@ func (db *DB) Relink(ctx context.Context, old, next, tag revisit.Code, at time.T
 		if err := db.codeFree(ctx, tx, next); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, db.dialect.bind(`UPDATE converted_code SET replaced_at = ?
-			WHERE key_id = ? AND code = ?`), micros(at), old.KeyID, old.Sum[:]); err != nil {
+		// Still current: on PostgreSQL another kiosk may have retired the
+		// code since it was read; this update then waits for it and matches
+		// nothing.
+		res, err := tx.ExecContext(ctx, db.dialect.bind(`UPDATE converted_code SET replaced_at = ?
+			WHERE key_id = ? AND code = ? AND replaced_at IS NULL`), micros(at), old.KeyID, old.Sum[:])
+		if err != nil {
 			return fmt.Errorf("store: retire code: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return revisit.ErrReplaced
 		}
 		if err := db.insertCode(ctx, tx, next, id, at); err != nil {
 			return err

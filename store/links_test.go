@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -252,6 +253,94 @@ func TestCodeKeyRotation(t *testing.T) {
 		}
 		if _, err := onlyNew.Find(ctx, cardOf(t, "1001")); !errors.Is(err, revisit.ErrReplaced) {
 			t.Fatalf("old card after renewal: %v", err)
+		}
+	})
+}
+
+// TestStoreRefusals: the port's errors for codes that are unknown, taken or
+// only history, on both databases.
+func TestStoreRefusals(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, d testDatabase) {
+		ctx := context.Background()
+		db := d.open(t)
+		at := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+		code := func(b byte) revisit.Code { return revisit.Code{KeyID: "k", Sum: [32]byte{b}} }
+		link := revisit.Link{ID: revisit.LinkID{1}, Code: code(1), InsuredTag: code(9), Insured: []byte{1}, Number: []byte{2}, Created: at, Updated: at, LastVisit: at}
+		if err := db.Link(ctx, link); err != nil {
+			t.Fatal(err)
+		}
+		again := link
+		again.ID = revisit.LinkID{2}
+		if err := db.Link(ctx, again); !errors.Is(err, revisit.ErrAlreadyLinked) {
+			t.Errorf("link of a taken code: %v", err)
+		}
+		if err := db.Relink(ctx, code(7), code(8), code(9), at); !errors.Is(err, revisit.ErrNotLinked) {
+			t.Errorf("relink of an unknown code: %v", err)
+		}
+		if err := db.Relink(ctx, code(1), code(1), code(9), at); !errors.Is(err, revisit.ErrAlreadyLinked) {
+			t.Errorf("relink onto itself: %v", err)
+		}
+		if err := db.Relink(ctx, code(1), code(2), code(9), at); err != nil {
+			t.Fatal(err)
+		}
+		for name, err := range map[string]error{
+			"lookup": func() error { _, err := db.Lookup(ctx, code(1)); return err }(),
+			"relink": db.Relink(ctx, code(1), code(3), code(9), at),
+			"unlink": db.Unlink(ctx, code(1)),
+		} {
+			if !errors.Is(err, revisit.ErrReplaced) {
+				t.Errorf("%s of a history code: %v, want ErrReplaced", name, err)
+			}
+		}
+		if _, err := db.Lookup(ctx, code(5)); !errors.Is(err, revisit.ErrNotLinked) {
+			t.Errorf("lookup of an unknown code: %v", err)
+		}
+		second := link
+		second.ID, second.Code = revisit.LinkID{3}, code(4)
+		if err := db.Link(ctx, second); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.LookupInsured(ctx, []revisit.Code{code(9)}); !errors.Is(err, revisit.ErrAmbiguous) {
+			t.Errorf("two rows with one insured tag: %v", err)
+		}
+		if l, err := db.LookupInsured(ctx, []revisit.Code{code(6)}); !errors.Is(err, revisit.ErrNotLinked) {
+			t.Errorf("unknown insured tag: %+v, %v", l.ID, err)
+		}
+	})
+}
+
+// TestTwoKiosksMoveOneRowToANewKey: both find the card under the old key at
+// once; both get the patient, and the row ends with one current code.
+func TestTwoKiosksMoveOneRowToANewKey(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, d testDatabase) {
+		ctx := context.Background()
+		db := d.open(t)
+		if err := book(t, db, "code-1").Link(ctx, cardOf(t, "1001"), taro); err != nil {
+			t.Fatal(err)
+		}
+		kiosks := []*revisit.Book{book(t, db, "code-2", "code-1"), book(t, d.open(t), "code-2", "code-1")}
+		cards := []revisit.CardID{cardOf(t, "1001"), cardOf(t, "1001")}
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i := range kiosks {
+			wg.Go(func() {
+				var f revisit.Found
+				f, errs[i] = kiosks[i].Find(ctx, cards[i])
+				if errs[i] == nil && f.Patient != taro {
+					errs[i] = errors.New("wrong patient")
+				}
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("kiosk %d: %v", i, err)
+			}
+		}
+		var current int
+		db.sql.QueryRow(`SELECT COUNT(*) FROM converted_code WHERE replaced_at IS NULL`).Scan(&current)
+		if current != 1 {
+			t.Fatalf("%d current codes, want 1", current)
 		}
 	})
 }

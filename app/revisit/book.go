@@ -87,6 +87,13 @@ func (b *Book) Find(ctx context.Context, card CardID) (Found, error) {
 		if errors.Is(err, ErrNotLinked) {
 			continue
 		}
+		if i > 0 && errors.Is(err, ErrReplaced) {
+			// Another kiosk may just have moved the row to the current
+			// key, after this one looked there.
+			if moved, again := b.store.Lookup(ctx, codes[0]); again == nil {
+				l, err, i = moved, nil, 0
+			}
+		}
 		if err != nil {
 			return Found{}, err
 		}
