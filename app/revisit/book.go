@@ -82,35 +82,42 @@ func (b *Book) Find(ctx context.Context, card CardID) (Found, error) {
 	if err != nil {
 		return Found{}, err
 	}
+	l, under, err := b.lookupAny(ctx, codes)
+	if err != nil {
+		return Found{}, err
+	}
+	f, err := b.open(l)
+	if err != nil {
+		return Found{}, err
+	}
+	if under > 0 {
+		err := b.store.Relink(ctx, codes[under], codes[0], b.insuredTag(0, f.Patient.Insured), b.now())
+		// Another kiosk moving the same row first is as good.
+		if err != nil && !errors.Is(err, ErrReplaced) && !errors.Is(err, ErrAlreadyLinked) {
+			return Found{}, fmt.Errorf("revisit: moving a row to the current key: %w", err)
+		}
+	}
+	return f, nil
+}
+
+// lookupAny finds the row of the first code the table knows, and the index
+// of that code.
+func (b *Book) lookupAny(ctx context.Context, codes []Code) (Link, int, error) {
 	for i, c := range codes {
 		l, err := b.store.Lookup(ctx, c)
-		if errors.Is(err, ErrNotLinked) {
+		switch {
+		case errors.Is(err, ErrNotLinked):
 			continue
-		}
-		if i > 0 && errors.Is(err, ErrReplaced) {
+		case i > 0 && errors.Is(err, ErrReplaced):
 			// Another kiosk may just have moved the row to the current
 			// key, after this one looked there.
 			if moved, again := b.store.Lookup(ctx, codes[0]); again == nil {
-				l, err, i = moved, nil, 0
+				return moved, 0, nil
 			}
 		}
-		if err != nil {
-			return Found{}, err
-		}
-		f, err := b.open(l)
-		if err != nil {
-			return Found{}, err
-		}
-		if i > 0 {
-			err := b.store.Relink(ctx, c, codes[0], b.insuredTag(0, f.Patient.Insured), b.now())
-			// Another kiosk moving the same row first is as good.
-			if err != nil && !errors.Is(err, ErrReplaced) && !errors.Is(err, ErrAlreadyLinked) {
-				return Found{}, fmt.Errorf("revisit: moving a row to the current key: %w", err)
-			}
-		}
-		return f, nil
+		return l, i, err
 	}
-	return Found{}, ErrNotLinked
+	return Link{}, 0, ErrNotLinked
 }
 
 // Unlink erases the card's row and its history (the patient asked, or
