@@ -13,11 +13,12 @@ import (
 // the large print on a 58 mm roll and any clinic's daily count.
 const MaxTicketNumber = 9999
 
-// Label limits, in characters: a clinic name or department longer than
-// this does not fit one line of an 80 mm roll at normal size.
+// Label limits, in characters. An 80 mm roll holds 24 kanji a line at
+// normal size: the clinic name may take two lines, the department prints
+// at double size on one.
 const (
-	MaxClinicNameLen = 40
-	MaxDepartmentLen = 20
+	MaxClinicNameLen = 48
+	MaxDepartmentLen = 12
 )
 
 // ErrBadTicket means a ticket cannot be printed as it is: a number out of

@@ -186,11 +186,18 @@ func (d *Decoder) realTime() (Command, error) {
 	case printer.EOT:
 		return d.withArg(OpRealTimeStatus, func(n byte) bool { return n >= 1 && n <= 4 })
 	case printer.DC4:
-		rest, err := d.bytes(len(printer.ClearBuffers) - 2)
+		fn, err := d.byte()
 		if err != nil {
 			return Command{}, err
 		}
-		if !bytes.Equal(rest, printer.ClearBuffers[2:]) {
+		if fn != printer.ClearBuffers[2] {
+			return Command{}, d.unknown("DLE DC4 fn %d", fn)
+		}
+		rest, err := d.bytes(len(printer.ClearBuffers) - 3)
+		if err != nil {
+			return Command{}, err
+		}
+		if !bytes.Equal(rest, printer.ClearBuffers[3:]) {
 			return Command{}, d.unknown("DLE DC4 % x", rest)
 		}
 		return Command{Op: OpClearBuffers}, nil

@@ -26,6 +26,9 @@ const (
 	cellHeight  = 24
 	lineSpacing = 30
 	margin      = 24
+	// MaxDots bounds a rendered receipt (about 2.5 m of paper): a ticket is
+	// a few hundred dots, and a hostile stream must not exhaust memory.
+	MaxDots = 20000
 )
 
 // ErrNoFont means none of the Japanese fonts the project installs from
@@ -90,6 +93,9 @@ func Render(r Receipt) (*image.Gray, error) {
 		if err := p.block(b); err != nil {
 			return nil, err
 		}
+		if p.y > MaxDots {
+			return nil, fmt.Errorf("%w: receipt longer than %d dots", ErrCannotRender, MaxDots)
+		}
 	}
 	p.grow(p.y + margin)
 	return p.img.SubImage(image.Rect(0, 0, PaperDots, p.y+margin)).(*image.Gray), nil
@@ -97,10 +103,10 @@ func Render(r Receipt) (*image.Gray, error) {
 
 // grow makes the paper at least bottom dots long, white below what is printed.
 func (p *page) grow(bottom int) {
-	if bottom <= p.img.Rect.Dy() {
-		return
+	if bottom <= p.img.Rect.Dy() || bottom > MaxDots+lineSpacing*8*2 {
+		return // what lies past the limit is not drawn, and Render refuses it
 	}
-	bigger := image.NewGray(image.Rect(0, 0, PaperDots, max(bottom, 2*p.img.Rect.Dy())))
+	bigger := image.NewGray(image.Rect(0, 0, PaperDots, min(max(bottom, 2*p.img.Rect.Dy()), MaxDots+lineSpacing*8*2)))
 	draw.Draw(bigger, bigger.Bounds(), image.White, image.Point{}, draw.Src)
 	draw.Draw(bigger, p.img.Bounds(), p.img, image.Point{}, draw.Src)
 	p.img = bigger
