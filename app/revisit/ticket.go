@@ -3,6 +3,7 @@ package revisit
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -52,7 +53,7 @@ func (t Ticket) Validate() error {
 }
 
 // NumberText is the number as printed and as carried by the QR code.
-func (t Ticket) NumberText() string { return fmt.Sprintf("%d", t.Number) }
+func (t Ticket) NumberText() string { return strconv.Itoa(t.Number) }
 
 // checkLabel refuses control characters, which a printer would take as
 // commands, and labels that overflow a line.

@@ -262,6 +262,22 @@ func TestPaperEndingMidTicketIsNotCountedNorPrintedLater(t *testing.T) {
 	}
 }
 
+func TestAFailedTicketIsClearedEvenWhenTheCallerGaveUp(t *testing.T) {
+	rec := printertest.New()
+	p := networkPrinter(t, rec)
+	rec.PaperRunsOutAfter(2)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if err := p.Print(ctx, ticket(11)); !errors.Is(err, revisit.ErrOffline) && !errors.Is(err, revisit.ErrPaperOut) {
+		t.Fatalf("got %v, want the ticket refused", err)
+	}
+	rec.WaitEnded(t, 1)
+	rec.SetFaults(printertest.Faults{})
+	if n := len(rec.Printed()); n != 0 {
+		t.Fatalf("%d tickets came out after the roll was changed, want none", n)
+	}
+}
+
 func TestUnencodableNameIsRefusedWithoutTouchingThePrinter(t *testing.T) {
 	rec := printertest.New()
 	p := networkPrinter(t, rec)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -130,6 +131,9 @@ type link struct {
 	ctx  context.Context
 	c    Conn
 	stop func() bool // releases the context watch
+
+	mu       sync.Mutex
+	detached bool // the context no longer cuts exchanges short
 }
 
 func (p *Printer) connect(ctx context.Context) (*link, error) {
@@ -139,9 +143,16 @@ func (p *Printer) connect(ctx context.Context) (*link, error) {
 	if err != nil {
 		return nil, p.offline(err)
 	}
+	l := &link{p: p, ctx: ctx, c: c}
 	// A cancelled context ends any exchange under way.
-	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
-	return &link{p: p, ctx: ctx, c: c, stop: stop}, nil
+	l.stop = context.AfterFunc(ctx, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if !l.detached {
+			c.SetDeadline(time.Unix(1, 0))
+		}
+	})
+	return l, nil
 }
 
 func (l *link) close() {
@@ -167,11 +178,18 @@ func (l *link) ready() error {
 	return nil
 }
 
-// discard clears what the printer holds of a failed ticket. It is best
-// effort: a printer that cannot hear it cannot print the ticket either
-// until someone attends to it. The printer's reply, if any, is not read.
+// discard clears what the printer holds of a failed ticket, even when the
+// caller's context has ended: a ticket left in the buffer would come out
+// once staff fix the fault. It is best effort (a printer that cannot hear
+// it cannot print either until someone attends to it); the printer's
+// reply, if any, is not read.
 func (l *link) discard() {
-	_ = l.write(ClearBuffers, l.p.Timeout)
+	l.mu.Lock()
+	l.detached = true
+	l.mu.Unlock()
+	if l.c.SetDeadline(time.Now().Add(l.p.Timeout)) == nil {
+		_, _ = l.c.Write(ClearBuffers)
+	}
 }
 
 // status sends DLE EOT 1 to 4 and decodes the answers.
