@@ -26,7 +26,7 @@ func TestDomainHasNeitherCgoNorFyne(t *testing.T) {
 		if cgo && !std {
 			t.Errorf("app/ depends on cgo through %s", pkg)
 		}
-		for _, outer := range []string{"hardware/", "sim/", "wire", "ui", "cli"} {
+		for _, outer := range []string{"hardware/", "sim/", "store", "wire", "ui", "cli"} {
 			if strings.HasPrefix(pkg, "github.com/uketsuke/uketsuke/"+outer) {
 				t.Errorf("app/ depends on %s: the domain imports no adapters, stand-ins or wiring", pkg)
 			}

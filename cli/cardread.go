@@ -322,7 +322,7 @@ func runCardBench(ctx context.Context, env *Env, args []string) error {
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	fmt.Fprintf(env.Stdout, "card bench: %d rounds of select + 照合番号B + read face record + verify signature + card presence\n", *n)
 	fmt.Fprintf(env.Stdout, "  median %.1f ms  p95 %.1f ms  min %.1f ms  max %.1f ms  (%d APDUs, %d bytes a round)\n",
-		ms(percentile(times, 50)), ms(percentile(times, 95)), ms(times[0]), ms(times[len(times)-1]), counter.apdus, counter.bytes)
+		ms(percentile(times, 0.5)), ms(percentile(times, 0.95)), ms(times[0]), ms(times[len(times)-1]), counter.apdus, counter.bytes)
 	return nil
 }
 
@@ -333,12 +333,6 @@ func faceReadRound(ctx context.Context, c *mynacard.Card, code *secret.Buffer, a
 	rec, err := c.ReadVerifiedFaceRecord(ctx, anchors)
 	rec.Destroy()
 	return err
-}
-
-// percentile of sorted durations (nearest rank).
-func percentile(sorted []time.Duration, p int) time.Duration {
-	i := (len(sorted)*p + 99) / 100
-	return sorted[max(0, min(len(sorted)-1, i-1))]
 }
 
 type countingTransport struct {

@@ -493,7 +493,7 @@ func printSpoof(w io.Writer, people int, tallies map[string]*spoofTally, occl ma
 		t := tallies[k]
 		fmt.Fprintf(w, "%-14s attempts %d: temporal flat %d, live %d, inconclusive %d, no face %d; parallax p10/p50/p90 %.4f/%.4f/%.4f",
 			k, t.n, t.flat, t.live, t.inconclusive, t.noFace,
-			percentileOf(t.parallax, 0.1), percentileOf(t.parallax, 0.5), percentileOf(t.parallax, 0.9))
+			percentileOrNaN(t.parallax, 0.1), percentileOrNaN(t.parallax, 0.5), percentileOrNaN(t.parallax, 0.9))
 		names := make([]string, 0, len(t.liveSum))
 		for name := range t.liveSum {
 			names = append(names, name)

@@ -152,7 +152,7 @@ func (st *evalStats) print(w io.Writer, cfg *face.Config, p *pool) {
 			sizes[i] = float64(b)
 		}
 		fmt.Fprintf(w, "card photos: %dx%d grey JPEG 2000, median %.0f bytes (p5 %.0f, p95 %.0f), no face found in %d\n",
-			jp2.CardPhotoWidth, jp2.CardPhotoHeight, percentileOf(sizes, 0.5), percentileOf(sizes, 0.05), percentileOf(sizes, 0.95), st.cardFail)
+			jp2.CardPhotoWidth, jp2.CardPhotoHeight, percentileOrNaN(sizes, 0.5), percentileOrNaN(sizes, 0.05), percentileOrNaN(sizes, 0.95), st.cardFail)
 	}
 }
 
@@ -216,18 +216,18 @@ func fnmrText(genuine []float32, fnmr float64) string {
 
 func (st *evalStats) printSpeed(w io.Writer) {
 	fmt.Fprintf(w, "\ndetect ms: median %.1f, p95 %.1f; embed (align+model) ms: median %.1f, p95 %.1f; detect+embed median %.1f\n",
-		percentileOf(st.detectMs, 0.5), percentileOf(st.detectMs, 0.95),
-		percentileOf(st.embedMs, 0.5), percentileOf(st.embedMs, 0.95),
-		percentileOf(st.detectMs, 0.5)+percentileOf(st.embedMs, 0.5))
+		percentileOrNaN(st.detectMs, 0.5), percentileOrNaN(st.detectMs, 0.95),
+		percentileOrNaN(st.embedMs, 0.5), percentileOrNaN(st.embedMs, 0.95),
+		percentileOrNaN(st.detectMs, 0.5)+percentileOrNaN(st.embedMs, 0.5))
 	keys := make([]string, 0, len(st.reasons))
 	for k := range st.reasons {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	fmt.Fprintf(w, "CPU ms (this thread; intra-op threads add to it when > 1): detect median %.1f, p95 %.1f; embed median %.1f, p95 %.1f; detect+embed median %.1f\n",
-		percentileOf(st.detectCPU, 0.5), percentileOf(st.detectCPU, 0.95),
-		percentileOf(st.embedCPU, 0.5), percentileOf(st.embedCPU, 0.95),
-		percentileOf(st.detectCPU, 0.5)+percentileOf(st.embedCPU, 0.5))
+		percentileOrNaN(st.detectCPU, 0.5), percentileOrNaN(st.detectCPU, 0.95),
+		percentileOrNaN(st.embedCPU, 0.5), percentileOrNaN(st.embedCPU, 0.95),
+		percentileOrNaN(st.detectCPU, 0.5)+percentileOrNaN(st.embedCPU, 0.5))
 	fmt.Fprint(w, "quality reasons of live images (not gating here):")
 	for _, k := range keys {
 		fmt.Fprintf(w, " %s=%d", k, st.reasons[k])

@@ -10,7 +10,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"sort"
 	"syscall"
 	"time"
 
@@ -375,15 +374,6 @@ func countAtOrAbove(s []float32, t float64) int {
 		}
 	}
 	return n
-}
-
-func percentileOf(v []float64, q float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(v)
-	sort.Float64s(s)
-	return s[min(len(s)-1, int(q*float64(len(s))))]
 }
 
 func median32(v []float32) float64 {

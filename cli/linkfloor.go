@@ -54,7 +54,7 @@ func (l *linkFigures) print(w io.Writer) {
 	fmt.Fprintf(w, "  floor %3d APDUs %6d bytes = %6.1f ms (each file read once in one extended READ, no repeated SELECT, no chaining)\n",
 		f.APDUs, f.Bytes, simMS(f.Time))
 	if len(l.ratios) > 0 {
-		fmt.Fprintf(w, "  measured ÷ floor: median %.2f, p95 %.2f\n", simPercentile(l.ratios, 0.5), simPercentile(l.ratios, 0.95))
+		fmt.Fprintf(w, "  measured ÷ floor: median %.2f, p95 %.2f\n", percentile(l.ratios, 0.5), percentile(l.ratios, 0.95))
 	}
 }
 

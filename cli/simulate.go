@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -9,7 +8,6 @@ import (
 	_ "image/jpeg" // LFW photos
 	"io"
 	"os"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -306,9 +304,9 @@ func runSimulateBench(ctx context.Context, env *Env, args []string) error {
 	if len(samples) == 0 {
 		return fmt.Errorf("simulate bench: every session failed")
 	}
-	med, p95 := simPercentile(samples, 0.5), simPercentile(samples, 0.95)
+	med, p95 := percentile(samples, 0.5), percentile(samples, 0.95)
 	fmt.Fprintf(env.Stdout, "choose 顔認証 → eligibility result: median %.1f ms, p95 %.1f ms, max %.1f ms (%d sessions)\n",
-		simMS(med), simMS(p95), simMS(simPercentile(samples, 1)), len(samples))
+		simMS(med), simMS(p95), simMS(percentile(samples, 1)), len(samples))
 	if failed > 0 {
 		fmt.Fprintf(env.Stdout, "failed sessions: %d of %d (not in the figures)\n", failed, *n)
 	}
@@ -328,15 +326,8 @@ func printStages(w io.Writer, stages map[string][]time.Duration) {
 	fmt.Fprintln(w, "stages (median / p95 ms):")
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-22s %8.1f %8.1f\n", strings.TrimPrefix(n, "stage."),
-			simMS(simPercentile(stages[n], 0.5)), simMS(simPercentile(stages[n], 0.95)))
+			simMS(percentile(stages[n], 0.5)), simMS(percentile(stages[n], 0.95)))
 	}
-}
-
-// simPercentile is the nearest-rank q-quantile of s (s is not modified).
-func simPercentile[T cmp.Ordered](s []T, q float64) T {
-	c := slices.Sorted(slices.Values(s))
-	i := int(q*float64(len(c))+0.5) - 1
-	return c[min(max(i, 0), len(c)-1)]
 }
 
 func simMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

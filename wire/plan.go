@@ -25,6 +25,7 @@ type Plan struct {
 	Audit       string          `json:"audit"`
 	Updates     map[string]any  `json:"updates,omitempty"`
 	Staff       map[string]bool `json:"staff"`
+	Printer     map[string]any  `json:"printer,omitempty"`
 	Language    string          `json:"default_language"`
 	Console     string          `json:"console,omitempty"` // the console's address
 }
@@ -63,6 +64,7 @@ func PlanOf(c *config.Config, production bool) (*Plan, error) {
 		plan.Eligibility["client_cert"] = p.Eligibility.ClientCert
 	}
 	plan.Console = p.Console.Address
+	plan.Printer = printerPlan(p.Printer)
 	if p.Updates.Dir != "" {
 		plan.Updates = map[string]any{"dir": p.Updates.Dir, "state": p.Updates.State, "keys": len(p.Updates.Keys)}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/uketsuke/uketsuke/app/mynacard"
 	"github.com/uketsuke/uketsuke/app/operator"
 	"github.com/uketsuke/uketsuke/app/reception"
+	"github.com/uketsuke/uketsuke/app/revisit"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/staff"
 	"github.com/uketsuke/uketsuke/hardware/pkcs11"
@@ -56,6 +57,9 @@ type World struct {
 	Sim     *world.World // the simulated surroundings; nil on a real kiosk
 	Anchors *mynacard.TrustAnchors
 	Catalog *i18n.Catalog // the built-in messages with the facility's wording
+	// Printer prints reception tickets; nil when none is configured (the
+	// number is then shown on screen only).
+	Printer revisit.Printer
 
 	log            *slog.Logger
 	usb            usb.Bus
@@ -112,7 +116,7 @@ func (w *World) assemble(o Options) error {
 	}
 	steps := []func() error{func() error { return w.auditLog(o.Version) }, func() error { return w.simulated(eng) },
 		w.trust, w.cardReader, w.cameras, w.cardFaceReader, func() error { return w.faceDevices(eng) },
-		w.eligibility, w.staffGuard, w.operators, w.console, w.wording}
+		w.eligibility, w.staffGuard, w.operators, w.console, w.ticketPrinter, w.wording}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -33,6 +34,9 @@ type Parts struct {
 	// Console is the staff's web console on the clinic network; off
 	// without an address.
 	Console Console `json:"console,omitempty"`
+	// Printer prints reception tickets (受付票); nil: no printer, the
+	// number is shown on screen only.
+	Printer *Printer `json:"printer,omitempty"`
 	// World shapes the simulated surroundings when a part is "virtual".
 	World *World `json:"world,omitempty"`
 }
@@ -48,6 +52,8 @@ const (
 	KindHTTPS     = "https"     // eligibility: the service over mutual TLS
 	KindVirtual   = "virtual"   // the simulated world's card, camera or service
 	KindStandIn   = "stand-in"  // an engine that recognises test tags
+	KindNetwork   = "network"   // printer: ESC/POS over raw TCP (port 9100)
+	KindUSB       = "usb"       // printer: ESC/POS through a USB printer class device
 )
 
 // Reader is the card reader.
@@ -142,6 +148,14 @@ type Staff struct {
 	HPKICAFile string `json:"hpki_ca_file,omitempty"`
 }
 
+// Printer is the reception-ticket printer: ESC/POS with Japanese Kanji
+// mode (hardware/printer, docs/printer.md).
+type Printer struct {
+	Kind    string `json:"kind"`              // network or usb
+	Address string `json:"address,omitempty"` // network: host:port, usually port 9100
+	Device  string `json:"device,omitempty"`  // usb: /dev/usb/lpN or a udev link under /dev/
+}
+
 // Operator is one registered staff member.
 type Operator struct {
 	ID   string `json:"id"`   // in the access log: a-z, 0-9, '_' and '.'
@@ -212,7 +226,8 @@ var (
 func (p *Parts) validate() error {
 	checks := []func() error{p.validateID, p.Reader.validate, p.FaceCamera.validate("parts.face_camera"),
 		p.CardCamera.validate("parts.card_camera"), p.OCR.validate, p.FaceEngine.validate,
-		p.Eligibility.validate, p.Results.validate, p.Updates.validate, p.Staff.validate, p.Console.validate, p.validateConsoleOperators, p.validateWorld}
+		p.Eligibility.validate, p.Results.validate, p.Updates.validate, p.Staff.validate, p.validatePrinter,
+		p.Console.validate, p.validateConsoleOperators, p.validateWorld}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
@@ -452,6 +467,27 @@ func (p *Parts) validateConsoleOperators() error {
 		}
 	}
 	return bad("parts.staff.operators", "the console is on but no operator has a console_fingerprint")
+}
+
+func (p *Parts) validatePrinter() error {
+	pr := p.Printer
+	if pr == nil {
+		return nil
+	}
+	if err := oneOf("parts.printer.kind", pr.Kind, KindNetwork, KindUSB); err != nil {
+		return err
+	}
+	if pr.Kind == KindUSB {
+		if pr.Address != "" || !strings.HasPrefix(pr.Device, "/dev/") || path.Clean(pr.Device) != pr.Device {
+			return bad("parts.printer.device", "%q is not a device path like /dev/usb/lp0 (and a usb printer has no address)", pr.Device)
+		}
+		return nil
+	}
+	host, port, err := net.SplitHostPort(pr.Address)
+	if n, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || n < 1 || n > 65535 || pr.Device != "" {
+		return bad("parts.printer.address", "%q is not host:port like 192.0.2.10:9100 (and a network printer has no device)", pr.Address)
+	}
+	return nil
 }
 
 func (p *Parts) validateWorld() error {

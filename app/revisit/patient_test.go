@@ -1,0 +1,45 @@
+package revisit
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestPatientValidate(t *testing.T) {
+	good := InsuredNumber{Insurer: "06139999", Symbol: "愛知", Number: "1234567", Branch: "01"}
+	cases := []struct {
+		name string
+		p    Patient
+		ok   bool
+	}{
+		{"complete", Patient{good, "A-0042"}, true},
+		{"6-digit insurer, no branch, no patient number", Patient{InsuredNumber{Insurer: "138222", Number: "12"}, ""}, true},
+		{"7-digit insurer", Patient{InsuredNumber{Insurer: "1382220", Number: "12"}, ""}, false},
+		{"letters in insurer", Patient{InsuredNumber{Insurer: "13822A", Number: "12"}, ""}, false},
+		{"no number", Patient{InsuredNumber{Insurer: "138222"}, ""}, false},
+		{"control character", Patient{InsuredNumber{Insurer: "138222", Number: "1\n2"}, ""}, false},
+		{"1-digit branch", Patient{InsuredNumber{Insurer: "138222", Number: "12", Branch: "1"}, ""}, false},
+		{"patient number with space", Patient{good, "A 42"}, false},
+		{"patient number too long", Patient{good, "123456789012345678901234567890123"}, false},
+	}
+	for _, c := range cases {
+		err := c.p.Validate()
+		if c.ok != (err == nil) || (err != nil && !errors.Is(err, ErrInvalid)) {
+			t.Errorf("%s: Validate = %v", c.name, err)
+		}
+	}
+}
+
+func TestInsuredEncodingRoundTrips(t *testing.T) {
+	n := InsuredNumber{Insurer: "06139999", Symbol: "愛知", Number: "1234567", Branch: ""}
+	got, err := decodeInsured(n.encode())
+	if err != nil || got != n {
+		t.Fatalf("decode = %+v, %v", got, err)
+	}
+	enc := n.encode()
+	for _, broken := range [][]byte{enc[:len(enc)-1], append(enc, 0), {0}} {
+		if _, err := decodeInsured(broken); err == nil {
+			t.Errorf("%d broken bytes decoded", len(broken))
+		}
+	}
+}

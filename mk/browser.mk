@@ -1,0 +1,14 @@
+# Browser tests of the staff console: Debian's chromium, headless, driven by
+# chromedp through console/chrometest. libnss3-tools (certutil, pk12util)
+# builds the browser's NSS database with the test server's CA and the
+# operator's client certificate; the harness writes a chromium policy in
+# /etc/chromium/policies/managed, so these tests run as root (docs/browser-tests.md).
+APT_PACKAGES += chromium libnss3-tools
+
+TEST_TARGETS += browser-selftest
+
+.PHONY: browser-selftest
+
+# The harness's own test fails here, rather than skips, when chromium is missing.
+browser-selftest: deps
+	UKETSUKE_REQUIRE_CHROMIUM=1 $(GO) test -count=1 ./console/chrometest/
