@@ -187,7 +187,7 @@ async function saveSettings(ev) {
     out.textContent = t("saved");
     out.className = "";
   } catch (e) {
-    out.textContent = t("refused") + ": " + (e.body.field ? e.body.field + ": " : "") + e.message;
+    out.textContent = t("refused") + ": " + e.message; // the message names the field
     out.className = "error";
     out.dataset.field = e.body.field || "";
   }
@@ -235,8 +235,15 @@ async function poll() {
 
 async function start() {
   translate();
-  $("lang-ja").addEventListener("click", () => { lang = "ja"; localStorage.setItem("uketsuke-console-lang", lang); translate(); });
-  $("lang-en").addEventListener("click", () => { lang = "en"; localStorage.setItem("uketsuke-console-lang", lang); translate(); });
+  const choose = (l) => () => {
+    lang = l;
+    localStorage.setItem("uketsuke-console-lang", lang);
+    translate();
+    $("checks-list").dataset.sessions = ""; // redraw the buttons' labels
+    poll();
+  };
+  $("lang-ja").addEventListener("click", choose("ja"));
+  $("lang-en").addEventListener("click", choose("en"));
   try {
     const me = await api("/api/whoami");
     role = me.role;
