@@ -80,6 +80,8 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 		OnRender: func() { hooks.rendered(shell) },
 	})
 	defer shell.Close()
+	// Wording and default language changed from the management console.
+	w.OnFacilityChange(func(c *i18n.Catalog, l i18n.Lang) { fyne.Do(func() { shell.SetFacility(c, l) }) })
 	win.SetContent(shell.Content())
 	placeWindow(win, mode.windowed || hooks.windowed())
 	go follow(ctx, kiosk, shell, hooks)

@@ -12,6 +12,7 @@ import (
 	appconsole "github.com/uketsuke/uketsuke/app/console"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/console"
+	"github.com/uketsuke/uketsuke/i18n"
 )
 
 // consoleParts are what the management console needs before the kiosk
@@ -75,12 +76,54 @@ func (w *World) ConsoleAddr() string {
 	return w.consoleParts.ln.Addr().String()
 }
 
+// catalogOf is the built-in catalogue with the configuration's wording; a
+// wording it refuses is a validation error naming the message.
+func catalogOf(c *config.Config) (*i18n.Catalog, error) {
+	cat, err := i18n.MustLoad().WithOverrides(i18n.Overrides(c.Facility.Wording))
+	if err != nil {
+		field := "facility.wording"
+		var me *i18n.MessageError
+		if errors.As(err, &me) {
+			field += "." + string(me.Lang) + "." + string(me.Key)
+		}
+		return nil, &config.ValidationError{Field: field, Problem: err.Error()}
+	}
+	return cat, nil
+}
+
+// OnFacilityChange sets who hears of wording and default language changed
+// from the console (the screen, which takes them from its next session).
+func (w *World) OnFacilityChange(f func(*i18n.Catalog, i18n.Lang)) {
+	w.facilityMu.Lock()
+	defer w.facilityMu.Unlock()
+	w.onFacility = f
+}
+
+func (w *World) facilityChanged(c *config.Config) {
+	cat, err := catalogOf(c)
+	if err != nil {
+		w.log.Warn("console: the new wording is not shown", "err", err)
+		return
+	}
+	w.facilityMu.Lock()
+	f := w.onFacility
+	w.facilityMu.Unlock()
+	if f != nil {
+		f(cat, i18n.Lang(c.Facility.DefaultLanguage))
+	}
+}
+
 // serveConsole serves the console for kiosk k until ctx ends.
 func (w *World) serveConsole(ctx context.Context, k *session.Kiosk, board *faultBoard) {
 	if w.consoleParts == nil {
 		return
 	}
 	settings := appconsole.NewSettings(w.Config, overridesPath(w.Config), k)
+	settings.Check = func(c *config.Config) error {
+		_, err := catalogOf(c)
+		return err
+	}
+	settings.OnChange = w.facilityChanged
 	srv, err := console.New(console.Options{Listener: w.consoleParts.ln, Certificate: w.consoleParts.cert,
 		ClientCAs: w.consoleParts.cas, Auth: w.Operators, Kiosk: k, Settings: settings,
 		Facts: func() appconsole.Facts {

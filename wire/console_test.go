@@ -12,6 +12,7 @@ import (
 	appconsole "github.com/uketsuke/uketsuke/app/console"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/console/consoletest"
+	"github.com/uketsuke/uketsuke/i18n"
 	"github.com/uketsuke/uketsuke/sim/world"
 )
 
@@ -192,5 +193,56 @@ func TestAVisualCheckApprovedFromTheConsoleWhileThePatientWaits(t *testing.T) {
 		if name == "operation.jsonl" && !strings.Contains(string(resp.Body), `"operator":"reception1","role":"reception","channel":"console","action":"approve","result":"ok"`) {
 			t.Errorf("the approval is not in the downloaded log")
 		}
+	}
+}
+
+// Settings from the console: the wording is checked against the message
+// catalogue (an unknown message is refused with its name, so a restart
+// cannot fail on it), and a good change reaches the screen's listener and
+// the next session's limits.
+func TestConsoleSettingsReachTheScreenAndTheNextSession(t *testing.T) {
+	c := startConsoleKiosk(t)
+	heard := make(chan i18n.Lang, 1)
+	var text string
+	c.w.OnFacilityChange(func(cat *i18n.Catalog, l i18n.Lang) {
+		text = cat.T(i18n.English, i18n.PlaceCardTitle)
+		heard <- l
+	})
+	post := func(body string) (int, string) {
+		t.Helper()
+		resp, err := c.admin.Post(c.base+"/api/settings", "", []byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct{ Field string }
+		resp.JSON(&e)
+		return resp.Status, e.Field
+	}
+	if status, field := post(`{"wording":{"en":{"no_such.message":"x"}}}`); status != 422 || field != "facility.wording.en.no_such.message" {
+		t.Errorf("an unknown message: %d %q", status, field)
+	}
+	if status, _ := post(`{"default_language":"en","face_attempts":1,"wording":{"en":{"place_card.title":"Card here, please"}}}`); status != 200 {
+		t.Fatalf("a good change: %d", status)
+	}
+	select {
+	case l := <-heard:
+		if l != i18n.English || text != "Card here, please" {
+			t.Errorf("heard %s %q", l, text)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the screen did not hear of the change")
+	}
+	card, err := c.w.Sim.Issue(world.PersonStandard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.k.CardPlaced(card)
+	if v := c.waitFor(t, session.StateMethod); v.Face.MaxAttempts != 1 {
+		t.Errorf("the next session has %d face attempts, want 1", v.Face.MaxAttempts)
+	}
+	// A restart keeps it: the configuration built again takes the saved settings.
+	again, err := withConsoleSettings(c.w.Config)
+	if err != nil || again.Face.Attempts != 1 || again.Facility.DefaultLanguage != "en" {
+		t.Errorf("after a restart: %+v %v", again.Face, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/audit"
@@ -70,6 +71,8 @@ type World struct {
 	requestService *reception.Service
 	faults         []session.ErrorCode
 	consoleParts   *consoleParts // nil when the console is off
+	facilityMu     sync.Mutex
+	onFacility     func(*i18n.Catalog, i18n.Lang) // hears console wording changes
 	version        string
 	closers        []func()
 }

@@ -170,9 +170,13 @@ type Settings struct {
 	cur   *config.Config
 	file  string
 	kiosk Kiosk
-	// OnChange hears each configuration the console put in force (the
-	// wording and default language reach the screen at the next start
-	// unless a listener applies them sooner).
+	// Check is a further check of a changed configuration, from the
+	// composition root (the wording against the message catalogue, which
+	// config.Validate cannot see); a refusal should be a
+	// *config.ValidationError. Nil: none.
+	Check func(*config.Config) error
+	// OnChange hears each configuration the console put in force, for what
+	// the kiosk's limits do not carry (the wording and default language).
 	OnChange func(*config.Config)
 }
 
@@ -193,6 +197,9 @@ func (s *Settings) Change(ch Change) (*config.Config, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	next, err := ch.Apply(s.cur)
+	if err == nil && s.Check != nil {
+		err = s.Check(next)
+	}
 	if err != nil {
 		return nil, err
 	}
