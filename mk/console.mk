@@ -12,3 +12,4 @@ console-test: deps
 	UKETSUKE_REQUIRE_OPENSSL=1 $(GO) test -count=1 -run 'Console|StaffDecision|NewSettings' ./wire/ ./app/operator/ ./app/config/ ./app/session/
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeSettings$$' -fuzztime=10s ./app/console
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeDecision$$' -fuzztime=5s ./app/console
+	$(GO) test -run='^$$' -fuzz='^FuzzPOSTBodies$$' -fuzztime=10s ./console
