@@ -199,6 +199,10 @@ func TestTheConsoleRefusesClientsWithoutTheRightCertificate(t *testing.T) {
 	if _, err := r.pki.HTTPClient(&stranger).Get(r.url + "/api/status"); err == nil {
 		t.Error("a certificate from another CA got an answer")
 	}
+	expired := r.pki.IssueExpired(t, "expired")
+	if _, err := r.pki.HTTPClient(&expired).Get(r.url + "/api/status"); err == nil {
+		t.Error("an expired certificate got an answer")
+	}
 	// TLS 1.2 is refused too.
 	c := r.admin
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: r.pki.Roots, Certificates: []tls.Certificate{c},

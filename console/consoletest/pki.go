@@ -59,6 +59,13 @@ func (p *PKI) Issue(t testing.TB, name string) tls.Certificate {
 	return p.issue(t, name, false)
 }
 
+// IssueExpired issues an operator's certificate from the console's CA
+// that expired an hour ago.
+func (p *PKI) IssueExpired(t testing.TB, name string) tls.Certificate {
+	t.Helper()
+	return p.issueFor(t, name, false, time.Now().Add(-48*time.Hour), time.Now().Add(-time.Hour))
+}
+
 // Stranger issues a client certificate from a CA the console does not know.
 func Stranger(t testing.TB) tls.Certificate {
 	t.Helper()
@@ -106,12 +113,16 @@ func newCA(t testing.TB, name string) (*x509.Certificate, *ecdsa.PrivateKey) {
 }
 
 func (p *PKI) issue(t testing.TB, name string, server bool) tls.Certificate {
+	return p.issueFor(t, name, server, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
+}
+
+func (p *PKI) issueFor(t testing.TB, name string, server bool, from, until time.Time) tls.Certificate {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tmpl := &x509.Certificate{SerialNumber: serial(t), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		NotBefore: from, NotAfter: until,
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
 	if server {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
