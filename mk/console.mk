@@ -11,7 +11,7 @@ TEST_TARGETS += console-test
 
 console-test: deps
 	$(GO) test -count=1 ./console/ ./console/consoletest/ ./app/console/
-	UKETSUKE_REQUIRE_OPENSSL=1 $(GO) test -count=1 -run 'Console|StaffDecision|NewSettings' ./wire/ ./app/operator/ ./app/config/ ./app/session/
+	UKETSUKE_REQUIRE_OPENSSL=1 $(GO) test -count=1 -run 'Console|StaffDecision|NewSettings|CallForStaff' ./wire/ ./app/operator/ ./app/config/ ./app/session/
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeSettings$$' -fuzztime=10s ./app/console
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeDecision$$' -fuzztime=5s ./app/console
 	$(GO) test -run='^$$' -fuzz='^FuzzPOSTBodies$$' -fuzztime=10s -fuzzminimizetime=20x ./console

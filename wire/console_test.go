@@ -246,3 +246,26 @@ func TestConsoleSettingsReachTheScreenAndTheNextSession(t *testing.T) {
 		t.Errorf("after a restart: %+v %v", again.Face, err)
 	}
 }
+
+// The patient calls staff from the PIN pad, where the kiosk does not move
+// to the check by itself: the console lists it, and its approval starts
+// the check and approves it.
+func TestACallForStaffFromThePINPadIsApprovedFromTheConsole(t *testing.T) {
+	c := startConsoleKiosk(t)
+	card, err := c.w.Sim.Issue(world.PersonStandard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.k.CardPlaced(card)
+	c.waitFor(t, session.StateMethod)
+	c.k.Press(session.EvChoosePIN)
+	c.waitFor(t, session.StatePIN)
+	c.k.Press(session.EvRequestStaff)
+	check := c.pending(t)
+	if resp := c.decide(t, "approve", check.Session); resp.Status != 200 {
+		t.Fatalf("approve: %d %s", resp.Status, resp.Body)
+	}
+	if v := c.waitFor(t, session.StateConsent); v.Result.Method != session.MethodStaff {
+		t.Errorf("result %+v", v.Result)
+	}
+}

@@ -16,9 +16,20 @@ type Check struct {
 }
 
 // Waiting says whether the view is a session waiting for a visual check:
-// the patient called staff (the kiosk moves to the check at once where
-// the session allows it) or staff started one.
-func Waiting(v session.View) bool { return v.Session != 0 && v.State == session.StateStaffCheck }
+// the kiosk is in the check (the patient called staff where the session
+// moves to it at once, or staff started one), or the patient called staff
+// in a state from which staff may start one (the same states as the
+// kiosk's own staff menu offers the decision in).
+func Waiting(v session.View) bool {
+	if v.Session == 0 {
+		return false
+	}
+	return v.State == session.StateStaffCheck || v.StaffAsked && staffStartStates[v.State]
+}
+
+// staffStartStates are the states with a row for EvStaffStart (app/session's table).
+var staffStartStates = map[session.State]bool{session.StateMethod: true, session.StateFace: true,
+	session.StateFaceFailed: true, session.StatePIN: true}
 
 // Checks remembers when the waiting check was first seen.
 type Checks struct {

@@ -172,3 +172,24 @@ func TestLogFileNames(t *testing.T) {
 		}
 	}
 }
+
+func TestACallForStaffDuringThePINPadIsWaiting(t *testing.T) {
+	k := &kiosk{view: session.View{State: session.StatePIN, Session: 5}}
+	if Waiting(k.view) {
+		t.Error("a PIN pad nobody called staff from is waiting")
+	}
+	k.view.StaffAsked = true
+	if !Waiting(k.view) {
+		t.Fatal("the patient's call is not waiting")
+	}
+	if err := Decide(k, Decision{Session: 5}, true); err != nil {
+		t.Fatal(err)
+	}
+	if len(k.events) != 2 || k.events[0] != session.EvStaffStart || k.events[1] != session.EvStaffApprove {
+		t.Errorf("sent %v", k.events)
+	}
+	k.view.State = session.StateChecking
+	if Waiting(k.view) {
+		t.Error("a session past the check is still waiting")
+	}
+}

@@ -286,6 +286,10 @@ func (k *Kiosk) observe(ev Event) {
 		s.guidance = ev.Guidance
 	case EvFaceMatched:
 		s.matched = true
+	case EvRequestStaff:
+		// Where the table has no row for it (during the face capture or
+		// the PIN pad), staff start the check: remember that it was asked.
+		s.staffAsked = true
 	}
 }
 

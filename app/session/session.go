@@ -36,6 +36,7 @@ type session struct {
 	photoReady  bool
 	photoErr    ErrorCode
 	matched     bool
+	staffAsked  bool // the patient asked for staff (EvRequestStaff)
 	guidance    Guidance
 	choseFaceAt time.Time
 

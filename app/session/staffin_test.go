@@ -72,3 +72,23 @@ func TestNewSettingsApplyFromTheNextSession(t *testing.T) {
 		t.Errorf("0 attempts: %v", err)
 	}
 }
+
+// A patient who calls staff from the PIN pad (no row moves the kiosk
+// there) is seen in the view, and staff can start the check.
+func TestACallForStaffFromThePINPadShowsInTheView(t *testing.T) {
+	r := newRig(t, nil)
+	r.place(holder())
+	r.await(session.StateMethod, nil)
+	r.must(r.k.Press(session.EvChoosePIN))
+	if v := r.await(session.StatePIN, nil); v.StaffAsked {
+		t.Fatal("asked for staff before the patient did")
+	}
+	r.must(r.k.Press(session.EvRequestStaff))
+	v := r.settle()
+	if v.State != session.StatePIN || !v.StaffAsked {
+		t.Fatalf("state %s, asked %v", v.State, v.StaffAsked)
+	}
+	r.must(r.k.StaffIn(v.Session, session.EvStaffStart))
+	r.must(r.k.StaffIn(v.Session, session.EvStaffApprove))
+	r.await(session.StateConsent, nil)
+}

@@ -221,12 +221,7 @@ type MsgKey string
 // View is the immutable snapshot the UI renders. It holds no patient data:
 // no names, digits or images, only counts, codes and keys.
 type View struct {
-	Seq uint64 // increases with every snapshot
-	// Session numbers the running session (0: none), counting from 1 since
-	// the kiosk started: a staff decision names it (Kiosk.StaffIn) so that
-	// one meant for an earlier patient does nothing. It says nothing about
-	// the patient.
-	Session  uint64
+	Seq      uint64    // increases with every snapshot
 	At       time.Time // when it was published
 	State    State
 	Message  MsgKey
@@ -239,6 +234,16 @@ type View struct {
 	Face     FaceView
 	Consent  ConsentView
 	Result   ResultView
+
+	// Session numbers the running session (0: none), counting from 1 since
+	// the kiosk started: a staff decision names it (Kiosk.StaffIn) so that
+	// one meant for an earlier patient does nothing. It says nothing about
+	// the patient.
+	Session uint64
+	// StaffAsked: the patient asked for staff in this session, where the
+	// kiosk may not have moved to the check by itself (during the face
+	// capture or the PIN pad); staff start it (EvStaffStart).
+	StaffAsked bool
 }
 
 // MethodsView says which ways to identify are on offer.

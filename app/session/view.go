@@ -15,6 +15,7 @@ func (k *Kiosk) snapshot() View {
 		return v
 	}
 	v.Session = s.id
+	v.StaffAsked = s.staffAsked
 	v.Error = s.errCode
 	v.Guidance = s.guidance
 	v.Methods = MethodsView{
