@@ -71,7 +71,7 @@ func (d *StaffDesk) Login(ctx context.Context, scheme operator.Scheme, pin *secr
 	var cred operator.Credential
 	if scheme == operator.SchemeHPKI {
 		if d.hpki == nil {
-			return operator.Session{}, pkcs11.ErrModule
+			return operator.Session{}, ErrNoHPKI
 		}
 		c, err := d.hpki.Card()
 		if err != nil {
@@ -95,8 +95,11 @@ func (d *StaffDesk) Use(f operator.Function) (operator.Session, error) { return 
 // Logout ends the operator session: the staff pages closed.
 func (d *StaffDesk) Logout() { d.auth.Logout() }
 
-// ErrNoOperatorCard is a login with no operator's card on the reader.
-var ErrNoOperatorCard = errors.New("wire: no staff card on the reader")
+// Errors of a login the desk cannot start.
+var (
+	ErrNoOperatorCard = errors.New("wire: no staff card on the reader")
+	ErrNoHPKI         = errors.New("wire: no HPKI module is configured")
+)
 
 // placed hands a card the reader found to the login waiting for it, or to
 // the patient's session. A nil desk (no operators registered) hands every
