@@ -143,6 +143,11 @@ func demo(args []string) int {
 	if err := demoStaffPIN(cfg); err != nil {
 		return fail(err)
 	}
+	if f.staffCard {
+		if err := wire.RegisterDemoStaff(cfg); err != nil {
+			return fail(err)
+		}
+	}
 	fmt.Fprintln(os.Stderr, "uketsuke demo:", note)
 	timings := newStageLog(f.script != "")
 	op := &operator{note: note, timings: timings}

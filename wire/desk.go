@@ -12,6 +12,7 @@ import (
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/hardware/pkcs11"
+	"github.com/uketsuke/uketsuke/sim/scenario"
 )
 
 // StaffDesk is operator login as the kiosk's staff pages use it: the cards
@@ -102,11 +103,11 @@ var (
 )
 
 // placed hands a card the reader found to the login waiting for it, or to
-// the patient's session. A nil desk (no operators registered) hands every
-// card to the session.
-func (d *StaffDesk) placed(k *session.Kiosk, t apdu.Transport, anchors *mynacard.TrustAnchors) error {
+// the patient's session (patient makes the session's adapter). A nil desk
+// (no operators registered) hands every card to the session.
+func (d *StaffDesk) placed(k *session.Kiosk, t apdu.Transport, patient func() session.Card) error {
 	if d == nil || d.route.Placed() != cardroute.Operator {
-		return k.CardPlaced(session.NewMynaCard(t, anchors))
+		return k.CardPlaced(patient())
 	}
 	d.mu.Lock()
 	d.card = operator.MyNumberCard{Card: mynacard.Open(t)}
@@ -140,3 +141,16 @@ func (d *StaffDesk) removed(k *session.Kiosk) error {
 	}
 	return nil
 }
+
+// PlaceCard is the simulated world's hand placing a card on the reader
+// (the demo's operator window): through the desk like a card the reader
+// found, so a staff card reaches a waiting login.
+func (w *World) PlaceCard(k *session.Kiosk, c scenario.Card) error {
+	if l, ok := c.(interface{ Transport() apdu.Transport }); ok {
+		return w.Desk.placed(k, l.Transport(), func() session.Card { return c })
+	}
+	return k.CardPlaced(c)
+}
+
+// CardPulled is the simulated world's hand taking the card away.
+func (w *World) CardPulled(k *session.Kiosk) error { return w.Desk.removed(k) }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/mynacard"
@@ -53,7 +54,7 @@ func TestTheDeskRoutesTheWaitingLoginsCardAwayFromTheSession(t *testing.T) {
 	if _, err := w.Desk.Login(ctx, operator.SchemeJPKI, pin); !errors.Is(err, ErrNoOperatorCard) {
 		t.Fatalf("a login before the card: %v", err)
 	}
-	if err := w.Desk.placed(k, staffCard, w.Anchors); err != nil {
+	if err := w.Desk.placed(k, staffCard, func() session.Card { return session.NewMynaCard(staffCard, w.Anchors) }); err != nil {
 		t.Fatal(err)
 	}
 	pin2, _ := secret.Take([]byte("5678"))
@@ -75,5 +76,72 @@ func TestTheDeskRoutesTheWaitingLoginsCardAwayFromTheSession(t *testing.T) {
 	}
 	if v := k.View(); v.State != session.StateIdle {
 		t.Errorf("the staff card reached the session: %s", v.State)
+	}
+}
+
+// The demo's hand (`uketsuke demo --staff-card`): the world's staff card,
+// registered by RegisterDemoStaff, logs in through PlaceCard; a patient's
+// card with no login waiting starts a session.
+func TestTheDemosStaffCardLogsIn(t *testing.T) {
+	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
+	if err := RegisterDemoStaff(cfg); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Build(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	k, err := session.New(session.Options{Devices: w.Devices, Settings: w.Settings, Audit: w.Audit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go k.Run(ctx)
+
+	var heard []bool
+	w.Desk.AwaitCard(func(p bool) { heard = append(heard, p) })
+	staffCard, err := w.Sim.Issue(world.PersonStaff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.PlaceCard(k, staffCard); err != nil {
+		t.Fatal(err)
+	}
+	pin, _ := secret.Take([]byte("5678"))
+	defer pin.Destroy()
+	s, err := w.Desk.Login(ctx, operator.SchemeJPKI, pin)
+	if err != nil || s.OperatorID != DemoStaffID || s.Role != operator.RoleAdministrator {
+		t.Fatalf("login %+v, %v", s, err)
+	}
+	staffCard.Pull()
+	if err := w.CardPulled(k); err != nil {
+		t.Fatal(err)
+	}
+	if len(heard) != 2 || heard[1] {
+		t.Errorf("the login heard %v", heard)
+	}
+	w.Desk.StopAwaiting()
+
+	watch := k.Watch(ctx)
+	patient, err := w.Sim.Issue(world.PersonStandard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.PlaceCard(k, patient); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(20 * time.Second)
+	for started := false; !started; {
+		select {
+		case v := <-watch:
+			started = v.State != session.StateIdle
+		case <-deadline:
+			t.Fatal("a patient's card with no login waiting started no session")
+		}
+	}
+	if len(heard) != 2 {
+		t.Errorf("the login heard of the patient's card: %v", heard)
 	}
 }

@@ -87,7 +87,7 @@ func (r *pcscReader) watchOnce(ctx context.Context, k *session.Kiosk, found func
 			return nil
 		}
 		conn = c
-		return r.desk.placed(k, c, r.anchors)
+		return r.desk.placed(k, c, func() session.Card { return session.NewMynaCard(c, r.anchors) })
 	})
 }
 
