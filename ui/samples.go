@@ -18,7 +18,7 @@ type Sample struct {
 	View session.View
 	// Page opens the language picker, the staff login (staff, staff-wrong,
 	// staff-locked), the staff card login (staff-card, staff-card-busy,
-	// operator-pin, operator-pin-wrong, operator-pin-hpki) or the staff menu
+	// staff-operator-pin, staff-operator-pin-wrong, staff-operator-pin-hpki) or the staff menu
 	// (staff-menu, staff-menu-operator) instead.
 	Page string
 }
@@ -78,9 +78,9 @@ func Samples() []Sample {
 		{Name: "staff-menu-check", View: base(session.StateStaffCheck), Page: "staff-menu"},
 		{Name: "staff-card", View: session.View{State: session.StateIdle}, Page: "staff-card"},
 		{Name: "staff-card-busy", View: base(session.StateStaffCheck), Page: "staff-card-busy"},
-		{Name: "operator-pin", View: session.View{State: session.StateIdle}, Page: "operator-pin"},
-		{Name: "operator-pin-wrong", View: session.View{State: session.StateIdle}, Page: "operator-pin-wrong"},
-		{Name: "operator-pin-hpki", View: session.View{State: session.StateIdle}, Page: "operator-pin-hpki"},
+		{Name: "staff-operator-pin", View: session.View{State: session.StateIdle}, Page: "staff-operator-pin"},
+		{Name: "staff-operator-pin-wrong", View: session.View{State: session.StateIdle}, Page: "staff-operator-pin-wrong"},
+		{Name: "staff-operator-pin-hpki", View: session.View{State: session.StateIdle}, Page: "staff-operator-pin-hpki"},
 		{Name: "staff-menu-operator", View: base(session.StateStaffCheck), Page: "staff-menu-operator"},
 		{Name: "staff-menu-fault", View: session.View{State: session.StateIdle, Fault: session.ErrCodeNoReader}, Page: "staff-menu"},
 		{Name: "method-fault", View: with(session.StateMethod, func(v *session.View) {
@@ -161,13 +161,13 @@ func (s *Shell) ShowSample(sm Sample) {
 		s.openStaff()
 		s.page, s.readerBusy = pageStaffCard, sm.Page == "staff-card-busy"
 		s.render()
-	case "operator-pin", "operator-pin-wrong", "operator-pin-hpki":
+	case "staff-operator-pin", "staff-operator-pin-wrong", "staff-operator-pin-hpki":
 		s.openStaff()
 		s.opScheme = operator.SchemeJPKI
-		if sm.Page == "operator-pin-hpki" {
+		if sm.Page == "staff-operator-pin-hpki" {
 			s.opScheme = operator.SchemeHPKI
 		}
-		if sm.Page == "operator-pin-wrong" {
+		if sm.Page == "staff-operator-pin-wrong" {
 			s.opMsg, s.opLeft = opWrong, 2
 		}
 		s.page = pageOperatorPIN

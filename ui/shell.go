@@ -80,7 +80,7 @@ const (
 )
 
 var pageNames = [...]string{pageSession: "session", pageLanguage: "language",
-	pageStaff: "staff-login", pageStaffMenu: "staff-menu", pageStaffCard: "staff-card", pageOperatorPIN: "operator-pin"}
+	pageStaff: "staff-login", pageStaffMenu: "staff-menu", pageStaffCard: "staff-card", pageOperatorPIN: "staff-operator-pin"}
 
 func (p page) staff() bool { return p >= pageStaff }
 

@@ -341,8 +341,10 @@ func (s *Shell) staffMenuPage() fyne.CanvasObject {
 	head := []fyne.CanvasObject{heading(t.T(i18n.StaffMenuTitle))}
 	if s.staffBy == byOperator {
 		// The name is the facility's own, in whatever script it is written.
-		head = append(head, container.NewPadded(theme.MixedText(s.operatorLine(), s.drawn.Lang,
-			fynetheme.Size(fynetheme.SizeNameText), nil)))
+		// Inset as a label's text is, so the line sits under the title.
+		pad := fynetheme.Size(fynetheme.SizeNameInnerPadding)
+		head = append(head, container.New(layout.NewCustomPaddedLayout(pad/2, pad/2, pad, pad),
+			theme.MixedText(s.operatorLine(), s.drawn.Lang, fynetheme.Size(fynetheme.SizeNameText), nil)))
 	}
 	if m := s.opMessage(); m != "" {
 		head = append(head, notice(m, widget.DangerImportance))
