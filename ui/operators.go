@@ -22,6 +22,9 @@ import (
 type OperatorDesk interface {
 	// HPKI says whether an HPKI card (a PKCS#11 module's own reader) can log in.
 	HPKI() bool
+	// HPKIPINLength is the PIN lengths the HPKI card's module accepts; 0, 0
+	// when it does not say.
+	HPKIPINLength() (lo, hi int)
 	// AwaitCard routes the next card placed on the kiosk's reader to the
 	// login instead of a patient session, and reports its arrival and its
 	// removal to listen, on another goroutine. False: a patient's card is on
@@ -40,12 +43,22 @@ type OperatorDesk interface {
 }
 
 // PIN lengths of the operator cards: a My Number Card's user-authentication
-// PIN is 4 digits; HPKI cards take 4 to 16 (the module has the last word).
+// PIN is 4 digits; an HPKI card takes what its module says, within 1 to
+// hpkiPINMax digits (the pad's room), or 4 to 16 when the module does not say.
 const (
 	jpkiPINLength = 4
 	hpkiPINMin    = 4
 	hpkiPINMax    = 16
 )
+
+// hpkiPINRange is the module's PIN lengths as the pad takes them.
+func hpkiPINRange(lo, hi int) (int, int) {
+	if lo <= 0 || hi < lo {
+		return hpkiPINMin, hpkiPINMax
+	}
+	hi = min(hi, hpkiPINMax)
+	return min(lo, hi), hi
+}
 
 // loginTimeout bounds one login: certificate, PIN and signature.
 const loginTimeout = 30 * time.Second
@@ -120,6 +133,7 @@ func (s *Shell) openOperatorPIN(scheme operator.Scheme) {
 // left to patients.
 func (s *Shell) useHPKI() {
 	s.cfg.Operators.StopAwaiting()
+	s.hpkiLo, s.hpkiHi = hpkiPINRange(s.cfg.Operators.HPKIPINLength())
 	s.openOperatorPIN(operator.SchemeHPKI)
 }
 
@@ -162,7 +176,7 @@ func (s *Shell) staffCardPage() fyne.CanvasObject {
 // opPINLengths are the PIN lengths the card on the pad takes.
 func (s *Shell) opPINLengths() (lo, hi int) {
 	if s.opScheme == operator.SchemeHPKI {
-		return hpkiPINMin, hpkiPINMax
+		return s.hpkiLo, s.hpkiHi
 	}
 	return jpkiPINLength, jpkiPINLength
 }
@@ -188,7 +202,7 @@ func (s *Shell) operatorPINPage() fyne.CanvasObject {
 	})
 	hint := t.T(i18n.StaffCardPINJPKI, "digits", jpkiPINLength)
 	if s.opScheme == operator.SchemeHPKI {
-		hint = t.T(i18n.StaffCardPINHPKI, "min", hpkiPINMin, "max", hpkiPINMax)
+		hint = t.T(i18n.StaffCardPINHPKI, "min", lo, "max", hi)
 	}
 	left := tight(heading(t.T(i18n.StaffCardPINTitle)), body(hint), pinDots(s.staffN, max(s.staffN, lo)))
 	if s.staffBusy {

@@ -21,6 +21,8 @@ import (
 // PIN buffer it was given, to check they were destroyed.
 type fakeDesk struct {
 	hpki        bool
+	pinLo       int // what the HPKI module says its PINs are
+	pinHi       int
 	patientCard bool // a patient's card holds the reader
 	listen      func(present bool)
 	awaits      int
@@ -38,6 +40,8 @@ type fakeDesk struct {
 }
 
 func (d *fakeDesk) HPKI() bool { return d.hpki }
+
+func (d *fakeDesk) HPKIPINLength() (int, int) { return d.pinLo, d.pinHi }
 
 func (d *fakeDesk) AwaitCard(listen func(bool)) bool {
 	d.awaits++
@@ -354,5 +358,31 @@ func TestHPKICardLogin(t *testing.T) {
 	}
 	if d.typed[0] != "1234567890123456" {
 		t.Errorf("sent %q", d.typed[0])
+	}
+}
+
+func TestHPKIPINLengthIsTheModules(t *testing.T) {
+	d := &fakeDesk{hpki: true, who: administrator, pinLo: 6, pinHi: 8}
+	s, _, fc, _ := newOperatorShell(t, d, nil, nil)
+	press(t, s, fc, StaffHold)
+	tap(t, s, "staff-hpki")
+	says(t, s, i18n.StaffCardPINHPKI, "min", 6, "max", 8)
+	typeStaff(t, s, "12345")
+	if !disabled(t, s, "staff-ok") {
+		t.Error("OK enabled under the module's shortest PIN")
+	}
+	typeStaff(t, s, "6789")
+	if s.staffN != 8 {
+		t.Errorf("%d digits typed, the module takes at most 8", s.staffN)
+	}
+	for _, c := range []struct{ lo, hi, wantLo, wantHi int }{
+		{4, 255, 4, hpkiPINMax}, // SoftHSM2: the pad has room for 16
+		{0, 0, hpkiPINMin, hpkiPINMax},
+		{8, 4, hpkiPINMin, hpkiPINMax},
+		{20, 30, hpkiPINMax, hpkiPINMax},
+	} {
+		if lo, hi := hpkiPINRange(c.lo, c.hi); lo != c.wantLo || hi != c.wantHi {
+			t.Errorf("module %d–%d: pad %d–%d, want %d–%d", c.lo, c.hi, lo, hi, c.wantLo, c.wantHi)
+		}
 	}
 }

@@ -166,6 +166,7 @@ func (s *Shell) ShowSample(sm Sample) {
 		s.opScheme = operator.SchemeJPKI
 		if sm.Page == "staff-operator-pin-hpki" {
 			s.opScheme = operator.SchemeHPKI
+			s.hpkiLo, s.hpkiHi = hpkiPINRange(0, 0)
 		}
 		if sm.Page == "staff-operator-pin-wrong" {
 			s.opMsg, s.opLeft = opWrong, 2

@@ -108,6 +108,8 @@ type Shell struct {
 	// The operator's card login.
 	readerBusy bool             // a patient's card holds the reader
 	opScheme   operator.Scheme  // the card on the PIN pad
+	hpkiLo     int              // the HPKI card's shortest PIN
+	hpkiHi     int              // and longest
 	opMsg      opMsg            // what the last login or use answered
 	opLeft     int              // the tries the card has left (opWrong; -1 unknown)
 	staffBy    staffBy          // how the staff on the menu authenticated

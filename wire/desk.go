@@ -37,6 +37,22 @@ func newStaffDesk(a *operator.Authenticator, m *pkcs11.Module) *StaffDesk {
 // HPKI says whether an HPKI card can log in (a PKCS#11 module is configured).
 func (d *StaffDesk) HPKI() bool { return d.hpki != nil }
 
+// HPKIPINLength is the PIN lengths the HPKI card's module accepts; 0, 0
+// without a module, a card or an answer.
+func (d *StaffDesk) HPKIPINLength() (lo, hi int) {
+	if d.hpki == nil {
+		return 0, 0
+	}
+	c, err := d.hpki.Card()
+	if err != nil {
+		return 0, 0
+	}
+	if lo, hi, err = c.PINLength(); err != nil {
+		return 0, 0
+	}
+	return lo, hi
+}
+
 // AwaitCard routes the next card placed on the kiosk's reader to the login
 // and reports its arrival and removal to listen (on the reader's
 // goroutine). It says false, and waits for nothing, while a patient's card
