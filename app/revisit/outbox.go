@@ -26,6 +26,9 @@ type DeadVisit struct {
 	Set      time.Time // when it was set aside
 	Attempts int
 	Reason   string // the service's answer (status and message), no personal data
+	// Err is the refusal itself, in the pass that set the record aside
+	// (Sender.Flush); a record read back from the queue has only Reason.
+	Err *RefusedError
 }
 
 // VisitQueue is the kiosk's durable outbox of visit records (store/ fills

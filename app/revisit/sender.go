@@ -119,7 +119,7 @@ func (s *Sender) sendOne(ctx context.Context, q QueuedVisit, res *FlushResult) e
 		}
 		s.cfg.Log.Warn("visit record set aside", "id", q.ID.String(), "status", refused.Status)
 		res.Dead = append(res.Dead, DeadVisit{ID: q.ID, Payload: q.Payload, Queued: q.Queued, Set: now,
-			Attempts: q.Attempts + 1, Reason: refused.Error()})
+			Attempts: q.Attempts + 1, Reason: refused.Error(), Err: refused})
 		return nil
 	}
 	if ctx.Err() == nil {

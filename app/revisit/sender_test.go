@@ -223,7 +223,8 @@ func TestSenderKeepsRecordsUntilDeliveredAndSetsRefusedOnesAside(t *testing.T) {
 		}
 	}
 	res, err := s.Flush(ctx)
-	if err != nil || res.Sent != 2 || len(res.Dead) != 1 || res.Dead[0].ID != recs[1].ID {
+	if err != nil || res.Sent != 2 || len(res.Dead) != 1 || res.Dead[0].ID != recs[1].ID ||
+		res.Dead[0].Err == nil || res.Dead[0].Err.Status != 400 || !errors.Is(res.Dead[0].Err, ErrRefused) {
 		t.Fatalf("flush: %+v, %v; want 2 sent and the second record set aside", res, err)
 	}
 	if q.count() != 0 {
