@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"log/slog"
 	"net"
 	"time"
@@ -128,5 +127,5 @@ func NewVisitOutbox(ctx context.Context, o VisitOutboxOptions) (*VisitOutbox, er
 // Sender.Run first.
 func (v *VisitOutbox) Close() error {
 	v.client.Close()
-	return errors.Join(v.Queue.Close())
+	return v.Queue.Close()
 }
