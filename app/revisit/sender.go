@@ -3,6 +3,7 @@ package revisit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"time"
@@ -89,18 +90,29 @@ type FlushResult struct {
 // is set aside as a dead letter and the pass goes on.
 func (s *Sender) Flush(ctx context.Context) (FlushResult, error) {
 	var res FlushResult
+	// handled guards against a queue that lists a record again after it
+	// was marked: the pass ends instead of posting it for ever.
+	handled := map[VisitID]bool{}
 	for {
 		batch, err := s.cfg.Queue.Pending(ctx, batchSize)
 		if err != nil || len(batch) == 0 {
 			return res, err
 		}
 		for _, q := range batch {
+			if handled[q.ID] {
+				return res, fmt.Errorf("%w: record %s", errQueueStuck, q.ID)
+			}
+			handled[q.ID] = true
 			if err := s.sendOne(ctx, q, &res); err != nil {
 				return res, err
 			}
 		}
 	}
 }
+
+// errQueueStuck means the queue listed a record again that this pass had
+// already delivered or set aside.
+var errQueueStuck = errors.New("revisit: the visit queue keeps a record it was told to drop")
 
 func (s *Sender) sendOne(ctx context.Context, q QueuedVisit, res *FlushResult) error {
 	err := s.cfg.Poster.PostVisit(ctx, q.Payload)

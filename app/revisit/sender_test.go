@@ -273,3 +273,25 @@ func TestSenderRunBacksOffAndDelivers(t *testing.T) {
 		t.Fatalf("after the service came back: %d queued, %d delivered", q.count(), len(svc.got))
 	}
 }
+
+// forgetfulQueue never drops what it is told to.
+type forgetfulQueue struct{ *memQueue }
+
+func (forgetfulQueue) Sent(context.Context, VisitID) error { return nil }
+
+func TestSenderStopsOnAQueueThatKeepsDeliveredRecords(t *testing.T) {
+	_, client := startService(t, 201)
+	q := forgetfulQueue{newMemQueue()}
+	s, err := NewSender(SenderConfig{Queue: q, Poster: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Enqueue(context.Background(), testVisit(t), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if res, err := s.Flush(ctx); !errors.Is(err, errQueueStuck) || res.Sent != 1 {
+		t.Fatalf("flush over a stuck queue: %+v, %v; want one sent, then errQueueStuck", res, err)
+	}
+}
