@@ -20,7 +20,7 @@ import (
 // made from the same answer, carry it in ReferenceNumber, in both
 // encodings, and a real reception system (myclinic) reads each file
 // exactly as it reads the same file without the number.
-func TestTheReferenceNumberReachesTheResAndFaceFiles(t *testing.T) {
+func TestMyclinicReadsTheReferenceNumberInResAndFace(t *testing.T) {
 	script := checker(t)
 	pop := onshi.Population{Seed: 7, N: 100}
 	client := onshiClient(t, pop)
