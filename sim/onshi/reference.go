@@ -10,11 +10,11 @@ import (
 
 // MaxReferenceNumberLength is the stand-in's limit on a reference number
 // (照会番号). The national specification's exact limits are not in the
-// project's sources; the stand-in takes 1 to 20 characters, each a
-// half-width digit, an upper-case letter A–Z or a hyphen (not first or
-// last), which covers the 診察券番号 clinics print (leading zeros kept: the
-// number is text, never an integer).
-const MaxReferenceNumberLength = 20
+// project's sources; the stand-in takes what the kiosk's own table takes
+// for a 診察券番号 (revisit.PatientNumber): 1 to 32 characters, each an
+// ASCII letter, digit or hyphen, so any number a clinic linked locally can
+// be registered. The number is text: leading zeros are kept.
+const MaxReferenceNumberLength = 32
 
 // checkReferenceNumber applies the stand-in's limits. The message never
 // repeats the number: it is personal data and error messages reach logs.
@@ -23,12 +23,10 @@ func checkReferenceNumber(v string) error {
 		return fail(eligibility.CodeReferenceInvalid, "ReferenceNumber must be 1-%d characters", MaxReferenceNumberLength)
 	}
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c >= '0' && c <= '9', c >= 'A' && c <= 'Z':
-		case c == '-' && i > 0 && i < len(v)-1:
+		switch c := v[i]; {
+		case c >= '0' && c <= '9', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c == '-':
 		default:
-			return fail(eligibility.CodeReferenceInvalid, "ReferenceNumber takes half-width digits, A-Z and inner hyphens only")
+			return fail(eligibility.CodeReferenceInvalid, "ReferenceNumber takes ASCII letters, digits and hyphens only")
 		}
 	}
 	return nil

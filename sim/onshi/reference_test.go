@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/uketsuke/uketsuke/app/eligibility"
+	"github.com/uketsuke/uketsuke/app/revisit"
 )
 
 // infoOf is the registration of ref for a person's r-th record.
@@ -114,7 +115,7 @@ func TestABulkRegistrationAnswersEveryEntry(t *testing.T) {
 	infos := []eligibility.ReferenceNumberRegistrationInfo{
 		infoOf(valid[0], 0, "P1"),
 		infoOf(valid[1], 0, "P2"),
-		infoOf(valid[2], 0, "p3"), // lower case: not taken
+		infoOf(valid[2], 0, "P 3"), // a space: not taken
 		unknown,
 		infoOf(dup, 0, "P4"),
 		infoOf(valid[2], 0, "P1"), // P1 is valid[0]'s
@@ -201,9 +202,9 @@ func TestAMalformedRegistrationIsATypedError(t *testing.T) {
 		want        error
 	}{
 		{"empty number", testInstitution, with(func(i *eligibility.ReferenceNumberRegistrationInfo) { i.ReferenceNumber = "" }), eligibility.ErrReferenceInvalid},
-		{"21 characters", testInstitution, with(func(i *eligibility.ReferenceNumberRegistrationInfo) { i.ReferenceNumber = strings.Repeat("1", 21) }), eligibility.ErrReferenceInvalid},
+		{"33 characters", testInstitution, with(func(i *eligibility.ReferenceNumberRegistrationInfo) { i.ReferenceNumber = strings.Repeat("1", 33) }), eligibility.ErrReferenceInvalid},
 		{"full-width digits", testInstitution, with(func(i *eligibility.ReferenceNumberRegistrationInfo) { i.ReferenceNumber = "１２３" }), eligibility.ErrReferenceInvalid},
-		{"leading hyphen", testInstitution, with(func(i *eligibility.ReferenceNumberRegistrationInfo) { i.ReferenceNumber = "-12" }), eligibility.ErrReferenceInvalid},
+		{"underscore", testInstitution, with(func(i *eligibility.ReferenceNumberRegistrationInfo) { i.ReferenceNumber = "12_3" }), eligibility.ErrReferenceInvalid},
 		{"space", testInstitution, with(func(i *eligibility.ReferenceNumberRegistrationInfo) { i.ReferenceNumber = "12 3" }), eligibility.ErrReferenceInvalid},
 		{"insurer not digits", testInstitution, with(func(i *eligibility.ReferenceNumberRegistrationInfo) { i.InsurerNumber = "0613x000" }), eligibility.ErrMalformed},
 		{"no insured number", testInstitution, with(func(i *eligibility.ReferenceNumberRegistrationInfo) { i.InsuredIdentificationNumber = "" }), eligibility.ErrMalformed},
@@ -265,10 +266,25 @@ func FuzzReferenceRegistration(f *testing.F) {
 				continue
 			}
 			ref := info.ReferenceNumber
-			if ref == "" || len(ref) > MaxReferenceNumberLength || strings.HasPrefix(ref, "-") || strings.HasSuffix(ref, "-") ||
-				strings.Trim(ref, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-") != "" {
+			if ref == "" || len(ref) > MaxReferenceNumberLength ||
+				strings.Trim(ref, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") != "" {
 				t.Fatalf("accepted reference number %q", ref)
 			}
+		}
+	})
+}
+
+// FuzzReferenceNumberAgreesWithTheLocalTable: the stand-in takes exactly
+// the non-empty patient numbers the kiosk's own table takes, so any number
+// a clinic linked locally can also be registered.
+func FuzzReferenceNumberAgreesWithTheLocalTable(f *testing.F) {
+	for _, s := range []string{"", "0004711", "a-B-9", "-", "12 3", "１２", strings.Repeat("9", 33), "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		local := revisit.PatientNumber(s).Validate() == nil && s != ""
+		if stand := checkReferenceNumber(s) == nil; stand != local {
+			t.Fatalf("%q: the stand-in takes it %v, the local table %v", s, stand, local)
 		}
 	})
 }
