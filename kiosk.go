@@ -76,7 +76,7 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	var shell *ui.Shell
 	shell = ui.New(ui.Config{
 		Catalog: w.Catalog, Defaults: theme.Options{Lang: i18n.Lang(cfg.Facility.DefaultLanguage)}, Actions: kiosk,
-		Preview: preview, Staff: staffCheck(w), OnStaffExit: a.Quit,
+		Preview: preview, Staff: staffCheck(w), Operators: staffDesk(w), OnStaffExit: a.Quit,
 		OnRender: func() { hooks.rendered(shell) },
 	})
 	defer shell.Close()
@@ -145,6 +145,11 @@ func demo(args []string) int {
 	if err := demoStaffPIN(cfg); err != nil {
 		return fail(err)
 	}
+	if f.staffCard {
+		if err := wire.RegisterDemoStaff(cfg); err != nil {
+			return fail(err)
+		}
+	}
 	fmt.Fprintln(os.Stderr, "uketsuke demo:", note)
 	timings := newStageLog(f.script != "")
 	op := &operator{note: note, timings: timings}
@@ -193,4 +198,13 @@ func staffCheck(w *wire.World) ui.StaffCheck {
 		return nil
 	}
 	return w.Staff
+}
+
+// staffDesk is operator login by staff card, or nil without registered
+// operators (for the same reason as staffCheck).
+func staffDesk(w *wire.World) ui.OperatorDesk {
+	if w.Desk == nil {
+		return nil
+	}
+	return w.Desk
 }

@@ -25,7 +25,7 @@ import (
 // follows the sessions for their result files, and places the standard
 // holder's card when the test hooks ask.
 func (op *operator) start(a fyne.App, k *session.Kiosk, w *wire.World) {
-	op.k, op.sim, op.results = k, w.Sim, w.Config.Parts.Results.Dir
+	op.k, op.w, op.sim, op.results = k, w, w.Sim, w.Config.Parts.Results.Dir
 	op.status, op.result, op.stages = widget.NewLabel(""), widget.NewLabel("(no session yet)"), widget.NewLabel("")
 	op.stages.TextStyle = fyne.TextStyle{Monospace: true}
 	op.timings.mu.Lock()
@@ -114,6 +114,7 @@ func (p demoPreview) Latest() image.Image {
 // operator is the demo's hand in the simulated world.
 type operator struct {
 	k       *session.Kiosk
+	w       *wire.World
 	sim     *world.World
 	person  world.Person
 	note    string // real pieces or stand-ins, and why
@@ -227,7 +228,7 @@ func (op *operator) place() {
 	card, err := op.sim.Issue(op.person)
 	if err == nil {
 		op.card = card
-		err = op.k.CardPlaced(card)
+		err = op.w.PlaceCard(op.k, card) // a staff card goes to a waiting staff login
 	}
 	op.report("card placed", err)
 }
@@ -241,7 +242,7 @@ func (op *operator) pull() {
 	}
 	op.card.Pull()
 	op.card = nil
-	op.report("card pulled", op.k.CardRemoved())
+	op.report("card pulled", op.w.CardPulled(op.k))
 }
 
 type operatorError string

@@ -103,6 +103,29 @@ const (
 	StaffLocked       Key = "staff.locked" // {count}: seconds
 )
 
+// Operator login with a staff card on the kiosk's own screens.
+const (
+	StaffCardTitle         Key = "staff.card.title"
+	StaffCardPlace         Key = "staff.card.place"
+	StaffCardHPKI          Key = "staff.card.hpki"
+	StaffCardUsePIN        Key = "staff.card.use_pin"
+	StaffCardBusy          Key = "staff.card.busy"
+	StaffCardBusyPIN       Key = "staff.card.busy_pin"
+	StaffCardPINTitle      Key = "staff.card.pin_title"
+	StaffCardPINJPKI       Key = "staff.card.pin_jpki" // {digits}
+	StaffCardPINHPKI       Key = "staff.card.pin_hpki" // {min} {max}
+	StaffCardWrong         Key = "staff.card.wrong"    // {count}: tries the card has left
+	StaffCardWrongPlain    Key = "staff.card.wrong_plain"
+	StaffCardBlocked       Key = "staff.card.blocked"
+	StaffCardNotRegistered Key = "staff.card.not_registered"
+	StaffCardRefused       Key = "staff.card.refused"
+	StaffMenuOperator      Key = "staff.menu.operator" // {name} {role}
+	StaffRoleReception     Key = "staff.role.reception"
+	StaffRoleAdministrator Key = "staff.role.administrator"
+	StaffLoginEnded        Key = "staff.denied.logged_out"
+	StaffNotAllowed        Key = "staff.denied.role"
+)
+
 // Faults: a part of the kiosk is missing or broken. Title and body speak to
 // the patient; "staff" says what staff do.
 const (
@@ -249,6 +272,11 @@ var keyList = []Key{
 	StaffAuthRequired, StaffExitKiosk, StaffCalled,
 	StaffMenuTitle, StaffMenuBack, StaffMenuNoCheck, StaffPINBody, StaffPINWrong, StaffLocked,
 
+	StaffCardTitle, StaffCardPlace, StaffCardHPKI, StaffCardUsePIN, StaffCardBusy, StaffCardBusyPIN,
+	StaffCardPINTitle, StaffCardPINJPKI, StaffCardPINHPKI, StaffCardWrong, StaffCardWrongPlain,
+	StaffCardBlocked, StaffCardNotRegistered, StaffCardRefused, StaffMenuOperator,
+	StaffRoleReception, StaffRoleAdministrator, StaffLoginEnded, StaffNotAllowed,
+
 	FaultNoReaderTitle, FaultNoReaderBody, FaultNoReaderStaff,
 	FaultNoFaceCameraTitle, FaultNoFaceCameraBody, FaultNoFaceCameraStaff,
 	FaultNoCardCameraTitle, FaultNoCardCameraBody, FaultNoCardCameraStaff,
@@ -285,9 +313,10 @@ var keyList = []Key{
 
 // countKeys are the messages whose wording depends on the {count} argument.
 var countKeys = map[Key]bool{
-	FaceTriesLeft: true,
-	PINTriesLeft:  true,
-	StaffLocked:   true,
+	FaceTriesLeft:  true,
+	PINTriesLeft:   true,
+	StaffLocked:    true,
+	StaffCardWrong: true,
 }
 
 // Keys returns every message key, in catalogue order. The slice is a copy.

@@ -1,5 +1,6 @@
 // Package store keeps the re-visit correspondence table and the reception
-// number counter (revisit.Store) in SQLite or PostgreSQL, chosen by a
+// number counter (revisit.Store), and the outbox of visit records
+// (revisit.VisitQueue, outbox.go), in SQLite or PostgreSQL, chosen by a
 // database URL. One implementation over database/sql serves both; the
 // dialects differ only in placeholders, column types (migrations/<dialect>)
 // and how a migration is kept from running twice at once.

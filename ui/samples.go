@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uketsuke/uketsuke/app/operator"
 	"github.com/uketsuke/uketsuke/app/session"
 )
 
@@ -16,7 +17,9 @@ type Sample struct {
 	Name string
 	View session.View
 	// Page opens the language picker, the staff login (staff, staff-wrong,
-	// staff-locked) or the staff menu (staff-menu) instead.
+	// staff-locked), the staff card login (staff-card, staff-card-busy,
+	// staff-operator-pin, staff-operator-pin-wrong, staff-operator-pin-hpki) or the staff menu
+	// (staff-menu, staff-menu-operator) instead.
 	Page string
 }
 
@@ -73,6 +76,12 @@ func Samples() []Sample {
 		{Name: "staff-login-locked", View: base(session.StateMethod), Page: "staff-locked"},
 		{Name: "staff-menu", View: session.View{State: session.StateIdle}, Page: "staff-menu"},
 		{Name: "staff-menu-check", View: base(session.StateStaffCheck), Page: "staff-menu"},
+		{Name: "staff-card", View: session.View{State: session.StateIdle}, Page: "staff-card"},
+		{Name: "staff-card-busy", View: base(session.StateStaffCheck), Page: "staff-card-busy"},
+		{Name: "staff-operator-pin", View: session.View{State: session.StateIdle}, Page: "staff-operator-pin"},
+		{Name: "staff-operator-pin-wrong", View: session.View{State: session.StateIdle}, Page: "staff-operator-pin-wrong"},
+		{Name: "staff-operator-pin-hpki", View: session.View{State: session.StateIdle}, Page: "staff-operator-pin-hpki"},
+		{Name: "staff-menu-operator", View: base(session.StateStaffCheck), Page: "staff-menu-operator"},
 		{Name: "staff-menu-fault", View: session.View{State: session.StateIdle, Fault: session.ErrCodeNoReader}, Page: "staff-menu"},
 		{Name: "method-fault", View: with(session.StateMethod, func(v *session.View) {
 			v.Fault, v.Methods.Face = session.ErrCodeNoFaceCamera, false
@@ -146,7 +155,28 @@ func (s *Shell) ShowSample(sm Sample) {
 		s.render()
 	case "staff-menu":
 		s.openStaff()
-		s.page = pageStaffMenu
+		s.page, s.staffBy = pageStaffMenu, byPIN
+		s.render()
+	case "staff-card", "staff-card-busy":
+		s.openStaff()
+		s.page, s.readerBusy = pageStaffCard, sm.Page == "staff-card-busy"
+		s.render()
+	case "staff-operator-pin", "staff-operator-pin-wrong", "staff-operator-pin-hpki":
+		s.openStaff()
+		s.opScheme = operator.SchemeJPKI
+		if sm.Page == "staff-operator-pin-hpki" {
+			s.opScheme = operator.SchemeHPKI
+			s.hpkiLo, s.hpkiHi = hpkiPINRange(0, 0)
+		}
+		if sm.Page == "staff-operator-pin-wrong" {
+			s.opMsg, s.opLeft = opWrong, 2
+		}
+		s.page = pageOperatorPIN
+		s.render()
+	case "staff-menu-operator":
+		s.openStaff()
+		s.page, s.staffBy = pageStaffMenu, byOperator
+		s.operator = operator.Session{OperatorID: "reception.sample", Name: "受付 太郎", Role: operator.RoleReception}
 		s.render()
 	default:
 		s.render()

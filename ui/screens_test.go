@@ -101,7 +101,7 @@ func problems(s *Shell, w fyne.Window, lang i18n.Lang, picker bool) []string {
 			out = append(out, "empty label")
 		case keyLike.MatchString(vt.text):
 			out = append(out, "untranslated key "+vt.text)
-		case !picker && !covered(font, vt.text):
+		case !picker && !covered(fontOf(vt.obj, font), vt.text):
 			out = append(out, fmt.Sprintf("no glyph in the %s font for %q", lang, vt.text))
 		}
 	}
@@ -131,6 +131,15 @@ func problems(s *Shell, w fyne.Window, lang i18n.Lang, picker bool) []string {
 		}
 	}
 	return out
+}
+
+// fontOf is the font a text is drawn in: its own (a run of MixedText), or
+// the language's.
+func fontOf(o fyne.CanvasObject, lang fyne.Resource) fyne.Resource {
+	if t, ok := o.(*canvas.Text); ok && t.FontSource != nil {
+		return t.FontSource
+	}
+	return lang
 }
 
 // walk visits every visible object with its position in the window,

@@ -19,6 +19,7 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/uketsuke/uketsuke/app/operator"
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/staff"
@@ -55,6 +56,11 @@ type Config struct {
 	// top-right corner (*staff.Guard). nil: the corner does nothing, and only
 	// the staff terminal (OnStaffExit called by the caller) ends kiosk mode.
 	Staff StaffCheck
+	// Operators logs registered staff in with their own card; nil: the
+	// staff PIN alone. With both, the corner opens the card login, which
+	// offers the staff PIN too (for the visual check only: leaving kiosk
+	// mode then needs an administrator's card).
+	Operators OperatorDesk
 	// OnStaffExit runs when authenticated staff choose "exit" in the staff menu.
 	OnStaffExit func()
 	// OnRender runs after every redraw (test hooks: WriteTargets).
@@ -65,16 +71,18 @@ type Config struct {
 type page uint8
 
 const (
-	pageSession   page = iota
-	pageLanguage       // the language picker
-	pageStaff          // the staff PIN pad
-	pageStaffMenu      // what authenticated staff can do
+	pageSession     page = iota
+	pageLanguage         // the language picker
+	pageStaff            // the staff PIN pad
+	pageStaffMenu        // what authenticated staff can do
+	pageStaffCard        // "place your staff card", or where else to log in
+	pageOperatorPIN      // the PIN pad for the operator's card
 )
 
 var pageNames = [...]string{pageSession: "session", pageLanguage: "language",
-	pageStaff: "staff-login", pageStaffMenu: "staff-menu"}
+	pageStaff: "staff-login", pageStaffMenu: "staff-menu", pageStaffCard: "staff-card", pageOperatorPIN: "staff-operator-pin"}
 
-func (p page) staff() bool { return p == pageStaff || p == pageStaffMenu }
+func (p page) staff() bool { return p >= pageStaff }
 
 // Shell is the kiosk window's content. All methods run on Fyne's goroutine
 // (use fyne.Do from others).
@@ -89,7 +97,7 @@ type Shell struct {
 	clock   *clock
 	corner  *holdCorner
 
-	staff     *secret.Buffer // staff PIN digits typed so far
+	staff     *secret.Buffer // staff PIN or operator card PIN digits typed so far
 	staffN    int
 	staffMsg  staffMsg
 	staffWait time.Duration // how long the pad stays locked (staffLocked)
@@ -97,6 +105,15 @@ type Shell struct {
 	staffGen  int           // bumped when the staff pages open or close
 	idleGen   int           // bumped by every staff touch
 	idleStop  func()
+	// The operator's card login.
+	readerBusy bool             // a patient's card holds the reader
+	opScheme   operator.Scheme  // the card on the PIN pad
+	hpkiLo     int              // the HPKI card's shortest PIN
+	hpkiHi     int              // and longest
+	opMsg      opMsg            // what the last login or use answered
+	opLeft     int              // the tries the card has left (opWrong; -1 unknown)
+	staffBy    staffBy          // how the staff on the menu authenticated
+	operator   operator.Session // the operator logged in (staffBy byOperator)
 	// askedStaff: the patient pressed "call staff" in this session.
 	askedStaff bool
 	faultDrawn bool // the page drew View.Fault itself: no banner
@@ -115,7 +132,7 @@ func New(cfg Config) *Shell {
 	cfg.Defaults = theme.New(cfg.Defaults).Options()
 	// Without locked memory the staff pad takes no digits (a nil buffer
 	// has no room) rather than keep them on the heap.
-	pad, _ := secret.New(staff.MaxPINLength)
+	pad, _ := secret.New(max(staff.MaxPINLength, hpkiPINMax))
 	s := &Shell{cfg: cfg, opts: cfg.Defaults, root: container.NewStack(), staff: pad, clock: realClock()}
 	s.corner = newHoldCorner(s.clock, s.cornerHeld)
 	s.view = session.View{State: session.StateIdle, PIN: session.PINView{Length: session.PINLength, TriesLeft: -1}}
@@ -143,6 +160,11 @@ func (s *Shell) Show(v session.View) {
 			s.leaveStaff()
 		}
 	}
+	if s.page == pageStaffCard && v.State != session.StateIdle && !s.readerBusy {
+		// A patient's card got there first: the reader is theirs.
+		s.cfg.Operators.StopAwaiting()
+		s.readerBusy = true
+	}
 	s.view = v
 	s.render()
 }
@@ -156,9 +178,15 @@ func (s *Shell) SetOptions(o theme.Options) {
 // OpenLanguagePicker shows the language list (screenshots, tests).
 func (s *Shell) OpenLanguagePicker() { s.page = pageLanguage; s.render() }
 
-// OpenStaffLogin shows the staff PIN pad (screenshots, tests), as a long
-// press on the corner does.
-func (s *Shell) OpenStaffLogin() { s.openStaff() }
+// OpenStaffLogin shows the staff login (screenshots, tests) as a long
+// press on the corner does: the card login with operators, else the PIN pad.
+func (s *Shell) OpenStaffLogin() {
+	if s.cfg.Operators != nil {
+		s.openStaffCard()
+		return
+	}
+	s.openStaff()
+}
 
 // Close stops the preview and the timers and wipes the staff digits.
 func (s *Shell) Close() {
@@ -196,6 +224,10 @@ func (s *Shell) render() {
 		page = s.staffPage()
 	case pageStaffMenu:
 		page = s.staffMenuPage()
+	case pageStaffCard:
+		page = s.staffCardPage()
+	case pageOperatorPIN:
+		page = s.operatorPINPage()
 	default:
 		page = s.screen(s.view)
 	}

@@ -10,12 +10,15 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/uketsuke/uketsuke/app/operator"
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/staff"
 	"github.com/uketsuke/uketsuke/i18n"
+	"github.com/uketsuke/uketsuke/ui/theme"
 )
 
 // StaffCheck checks a staff PIN typed on screen: nil for the right PIN,
@@ -159,12 +162,18 @@ const (
 	staffLocked
 )
 
-// cornerHeld opens the staff login, if the kiosk has a staff PIN.
+// cornerHeld opens the staff login: the card login where operators are
+// registered, else the staff PIN pad, if the kiosk has a staff PIN.
 func (s *Shell) cornerHeld() {
-	if s.cfg.Staff == nil || s.page.staff() {
+	if s.page.staff() {
 		return
 	}
-	s.openStaff()
+	switch {
+	case s.cfg.Operators != nil:
+		s.openStaffCard()
+	case s.cfg.Staff != nil:
+		s.openStaff()
+	}
 }
 
 func (s *Shell) openStaff() {
@@ -176,13 +185,21 @@ func (s *Shell) openStaff() {
 	s.render()
 }
 
-// leaveStaff closes the staff pages without rendering.
+// leaveStaff closes the staff pages without rendering; an operator's
+// session ends with them, and the reader is the patients' again.
 func (s *Shell) leaveStaff() {
 	s.clearStaff()
 	s.staffMsg = staffNoMsg
 	s.staffGen++
 	s.stopStaffIdle()
 	s.page = pageSession
+	if s.cfg.Operators != nil {
+		s.cfg.Operators.StopAwaiting()
+		if s.staffBy == byOperator {
+			s.cfg.Operators.Logout()
+		}
+	}
+	s.staffBy, s.operator, s.opMsg, s.readerBusy = byNobody, operator.Session{}, opNoMsg, false
 }
 
 func (s *Shell) closeStaff() {
@@ -221,7 +238,7 @@ func (s *Shell) staffPage() fyne.CanvasObject {
 	t := s.tr()
 	keys := s.keypad("staff-", func(d byte) {
 		s.touchStaff()
-		if b := s.staff.Bytes(); !s.staffBusy && s.staffN < len(b) {
+		if b := s.staff.Bytes(); !s.staffBusy && s.staffN < min(len(b), staff.MaxPINLength) {
 			b[s.staffN] = '0' + d
 			s.staffN++
 		}
@@ -290,7 +307,7 @@ func (s *Shell) staffChecked(gen int, err error) {
 	var locked *staff.LockedError
 	switch {
 	case err == nil:
-		s.page = pageStaffMenu
+		s.page, s.staffBy = pageStaffMenu, byPIN
 	case errors.As(err, &locked):
 		s.staffMsg, s.staffWait = staffLocked, locked.For
 	default:
@@ -322,6 +339,16 @@ func (s *Shell) askStaff() {
 func (s *Shell) staffMenuPage() fyne.CanvasObject {
 	t := s.tr()
 	head := []fyne.CanvasObject{heading(t.T(i18n.StaffMenuTitle))}
+	if s.staffBy == byOperator {
+		// The name is the facility's own, in whatever script it is written.
+		// Inset as a label's text is, so the line sits under the title.
+		pad := fynetheme.Size(fynetheme.SizeNameInnerPadding)
+		head = append(head, container.New(layout.NewCustomPaddedLayout(pad/2, pad/2, pad, pad),
+			theme.MixedText(s.operatorLine(), s.drawn.Lang, fynetheme.Size(fynetheme.SizeNameText), nil)))
+	}
+	if m := s.opMessage(); m != "" {
+		head = append(head, notice(m, widget.DangerImportance))
+	}
 	if f := s.view.Fault; f != session.ErrCodeNone {
 		p := faultText(f)
 		head = append(head, notice(t.T(p.title), widget.DangerImportance))
@@ -331,16 +358,19 @@ func (s *Shell) staffMenuPage() fyne.CanvasObject {
 		s.faultDrawn = true
 	}
 	var center fyne.CanvasObject
-	if s.canDecide(s.view) {
+	switch {
+	case !s.allows(operator.FuncVisualCheck):
+		center = container.NewVBox()
+	case s.canDecide(s.view):
 		center = container.NewVBox(notice(t.T(i18n.StaffPromptVisual), widget.HighImportance),
 			container.NewHBox(
 				s.button("staff-approve", t.T(i18n.StaffConfirm), widget.HighImportance, s.decide(session.EvStaffApprove)),
 				s.button("staff-reject", t.T(i18n.StaffReject), widget.DangerImportance, s.decide(session.EvStaffReject))))
-	} else {
+	default:
 		center = container.NewVBox(body(t.T(i18n.StaffMenuNoCheck)))
 	}
 	var exit func()
-	if s.cfg.OnStaffExit != nil {
+	if s.cfg.OnStaffExit != nil && s.allows(operator.FuncLeaveKiosk) {
 		exit = s.staffExit
 	}
 	return s.layoutScreen(head, container.NewVBox(center, layout.NewSpacer()),
@@ -350,8 +380,12 @@ func (s *Shell) staffMenuPage() fyne.CanvasObject {
 
 // decide sends staff's verdict on the visual check, starting the check
 // first where the session has not yet, and returns to the patient's screen.
+// An operator's session must still allow it.
 func (s *Shell) decide(kind session.EventKind) func() {
 	return func() {
+		if !s.permit(operator.FuncVisualCheck) {
+			return
+		}
 		if s.view.State != session.StateStaffCheck {
 			s.report(s.cfg.Actions.Staff(session.EvStaffStart))
 		}
@@ -361,6 +395,9 @@ func (s *Shell) decide(kind session.EventKind) func() {
 }
 
 func (s *Shell) staffExit() {
+	if !s.permit(operator.FuncLeaveKiosk) {
+		return
+	}
 	s.closeStaff()
 	s.cfg.OnStaffExit()
 }

@@ -76,7 +76,7 @@ func (s *Shell) WriteTargets(path string) error {
 		State       string
 		Lang        string
 		PINDigits   int
-		Page        string // session, language, staff-login, staff-menu
+		Page        string // session, language, staff-login, staff-menu, staff-card, staff-operator-pin
 		StaffDigits int    // digits on the staff PIN pad (never which)
 		Fault       string
 		Targets     []Rect

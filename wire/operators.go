@@ -45,6 +45,10 @@ func (w *World) operators() error {
 		return bad("parts.staff.operators", "%v", err)
 	}
 	w.Operators = a
+	w.Desk = newStaffDesk(a, w.HPKI)
+	if w.reader != nil {
+		w.reader.desk = w.Desk
+	}
 	return nil
 }
 

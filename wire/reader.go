@@ -21,6 +21,7 @@ type pcscReader struct {
 	anchors *mynacard.TrustAnchors
 	log     *slog.Logger
 	retry   time.Duration
+	desk    *StaffDesk // routes a staff card to the operator login; nil: every card is a patient's
 }
 
 func newPCSCReader(allow pcsc.AllowList, gate usbGate, anchors *mynacard.TrustAnchors, log *slog.Logger) *pcscReader {
@@ -71,7 +72,7 @@ func (r *pcscReader) watchOnce(ctx context.Context, k *session.Kiosk, found func
 		if conn != nil {
 			conn.Close()
 			conn = nil
-			k.CardRemoved()
+			r.desk.removed(k)
 		}
 	}
 	defer release()
@@ -86,7 +87,7 @@ func (r *pcscReader) watchOnce(ctx context.Context, k *session.Kiosk, found func
 			return nil
 		}
 		conn = c
-		return k.CardPlaced(session.NewMynaCard(c, r.anchors))
+		return r.desk.placed(k, c, func() session.Card { return session.NewMynaCard(c, r.anchors) })
 	})
 }
 

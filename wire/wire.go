@@ -54,7 +54,10 @@ type World struct {
 	// registered operators.
 	Operators *operator.Authenticator
 	// HPKI is the PKCS#11 module that reads HPKI cards; nil when none is configured.
-	HPKI    *pkcs11.Module
+	HPKI *pkcs11.Module
+	// Desk is operator login for the staff pages, with the reader's cards
+	// routed to it while it waits for one; nil without registered operators.
+	Desk    *StaffDesk
 	Sim     *world.World // the simulated surroundings; nil on a real kiosk
 	Anchors *mynacard.TrustAnchors
 	Catalog *i18n.Catalog // the built-in messages with the facility's wording

@@ -78,11 +78,14 @@ type Body struct {
 
 // Qualification is one insurance record in the result list.
 type Qualification struct {
-	InsuredCardClassification       string
-	InsurerNumber                   string
-	InsuredCardSymbol               string `xml:",omitempty" json:",omitempty"`
-	InsuredIdentificationNumber     string
-	InsuredBranchNumber             string `xml:",omitempty" json:",omitempty"`
+	InsuredCardClassification   string
+	InsurerNumber               string
+	InsuredCardSymbol           string `xml:",omitempty" json:",omitempty"`
+	InsuredIdentificationNumber string
+	InsuredBranchNumber         string `xml:",omitempty" json:",omitempty"`
+	// ReferenceNumber is the facility's own patient number (照会番号,
+	// 診察券番号) when the facility registered one for this insured number.
+	ReferenceNumber                 string `xml:",omitempty" json:",omitempty"`
 	PersonalFamilyClassification    string
 	InsurerName                     string
 	InsuredName                     string

@@ -170,6 +170,9 @@ const (
 	CodeNotFound            = "not_found"
 	CodeMethodNotAllowed    = "method_not_allowed"
 	CodeKioskUnknown        = "kiosk_unknown"
+	CodeReferenceInvalid    = "reference_number_invalid"
+	CodeReferenceInUse      = "reference_number_in_use"
+	CodeInstitutionMismatch = "institution_mismatch"
 	CodeInternal            = "internal_error"
 )
 
@@ -194,6 +197,13 @@ var (
 	ErrNotFound            = errors.New("eligibility: no such endpoint")
 	ErrMethodNotAllowed    = errors.New("eligibility: method not allowed")
 	ErrKioskUnknown        = errors.New("eligibility: kiosk certificate lacks an institution code")
+	// ErrReferenceInvalid: a reference number (診察券番号) with characters or a
+	// length the service does not take.
+	ErrReferenceInvalid = errors.New("eligibility: reference number not acceptable")
+	// ErrReferenceInUse: the facility gave this reference number to another person.
+	ErrReferenceInUse = errors.New("eligibility: reference number already used for another person")
+	// ErrInstitutionMismatch: the request names a facility other than the kiosk's.
+	ErrInstitutionMismatch = errors.New("eligibility: institution code is not the kiosk's")
 	ErrInternal            = errors.New("eligibility: service internal error")
 )
 
@@ -217,6 +227,9 @@ var codeSentinel = map[string]error{
 	CodeNotFound:            ErrNotFound,
 	CodeMethodNotAllowed:    ErrMethodNotAllowed,
 	CodeKioskUnknown:        ErrKioskUnknown,
+	CodeReferenceInvalid:    ErrReferenceInvalid,
+	CodeReferenceInUse:      ErrReferenceInUse,
+	CodeInstitutionMismatch: ErrInstitutionMismatch,
 	CodeInternal:            ErrInternal,
 }
 
@@ -241,5 +254,8 @@ var CodeStatus = map[string]int{
 	CodeNotFound:            404,
 	CodeMethodNotAllowed:    405,
 	CodeKioskUnknown:        403,
+	CodeReferenceInvalid:    400,
+	CodeReferenceInUse:      409,
+	CodeInstitutionMismatch: 403,
 	CodeInternal:            500,
 }

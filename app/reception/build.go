@@ -217,6 +217,7 @@ func item(q eligibility.Qualification) Result {
 		InsuredCardSymbol:            q.InsuredCardSymbol,
 		InsuredIdentificationNumber:  q.InsuredIdentificationNumber,
 		InsuredBranchNumber:          q.InsuredBranchNumber,
+		ReferenceNumber:              q.ReferenceNumber,
 		PersonalFamilyClassification: q.PersonalFamilyClassification,
 		Name:                         q.InsuredName,
 		NameKana:                     HalfWidthKana(q.InsuredNameKana),

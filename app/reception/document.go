@@ -59,11 +59,17 @@ type SearchInfo struct {
 // Result is ResultOfQualificationConfirmation. Every consent flag sits
 // directly in it, each with its time.
 type Result struct {
-	InsuredCardClassification       string
-	InsurerNumber                   string `xml:",omitempty"`
-	InsuredCardSymbol               string `xml:",omitempty"`
-	InsuredIdentificationNumber     string `xml:",omitempty"`
-	InsuredBranchNumber             string `xml:",omitempty"`
+	InsuredCardClassification   string
+	InsurerNumber               string `xml:",omitempty"`
+	InsuredCardSymbol           string `xml:",omitempty"`
+	InsuredIdentificationNumber string `xml:",omitempty"`
+	InsuredBranchNumber         string `xml:",omitempty"`
+	// ReferenceNumber is the clinic's own patient number (照会番号,
+	// 診察券番号) when it registered one with the eligibility system. The
+	// reference readers do not name this element: MC ignores it and OD
+	// reads elements only by the names it knows, so either reads the file
+	// as before (docs/reception-files.md).
+	ReferenceNumber                 string `xml:",omitempty"`
 	PersonalFamilyClassification    string `xml:",omitempty"`
 	InsuredName                     string `xml:",omitempty"` // 被保険者氏名 (世帯主)
 	Name                            string // the patient

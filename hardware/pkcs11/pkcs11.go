@@ -152,6 +152,18 @@ func (c *Card) authCertificate(sh p11.SessionHandle, objs []p11.ObjectHandle) (*
 	return first, firstID
 }
 
+// PINLength is the shortest and longest PIN the token accepts
+// (CK_TOKEN_INFO's ulMinPinLen and ulMaxPinLen), for the kiosk's PIN pad.
+func (c *Card) PINLength() (lo, hi int, err error) {
+	c.m.mu.Lock()
+	defer c.m.mu.Unlock()
+	ti, err := c.m.ctx.GetTokenInfo(c.slot)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w: C_GetTokenInfo: %v", ErrModule, err)
+	}
+	return int(ti.MinPinLen), int(ti.MaxPinLen), nil
+}
+
 // inSession runs f in a read-only session on the card's slot, holding the
 // module for itself.
 func (c *Card) inSession(f func(sh p11.SessionHandle) error) error {

@@ -188,19 +188,8 @@ func checkDigits(name, v string, minLen, maxLen int) error {
 }
 
 func validateQuery(q eligibility.InsuranceQuery) error {
-	if err := checkDigits("InsurerNumber", q.InsurerNumber, 6, 8); err != nil {
+	if err := validateInsured(q.InsurerNumber, q.InsuredCardSymbol, q.InsuredIdentificationNumber, q.InsuredBranchNumber); err != nil {
 		return err
-	}
-	if len(q.InsuredCardSymbol) > 38*4 {
-		return fail(eligibility.CodeMalformed, "InsuredCardSymbol too long")
-	}
-	if q.InsuredIdentificationNumber == "" || len(q.InsuredIdentificationNumber) > 38*4 {
-		return fail(eligibility.CodeMalformed, "InsuredIdentificationNumber must be 1-38 characters")
-	}
-	if q.InsuredBranchNumber != "" {
-		if err := checkDigits("InsuredBranchNumber", q.InsuredBranchNumber, 2, 2); err != nil {
-			return err
-		}
 	}
 	if err := checkDigits("Birthdate", q.Birthdate, 8, 8); err != nil {
 		return err
@@ -210,6 +199,24 @@ func validateQuery(q eligibility.InsuranceQuery) error {
 	}
 	if f := q.LimitApplicationCertificateRelatedConsFlg; f != "" {
 		return checkFlag("LimitApplicationCertificateRelatedConsFlg", f)
+	}
+	return nil
+}
+
+// validateInsured checks the parts of an insured number (insurer, symbol,
+// number, branch).
+func validateInsured(insurer, symbol, number, branch string) error {
+	if err := checkDigits("InsurerNumber", insurer, 6, 8); err != nil {
+		return err
+	}
+	if len(symbol) > 38*4 {
+		return fail(eligibility.CodeMalformed, "InsuredCardSymbol too long")
+	}
+	if number == "" || len(number) > 38*4 {
+		return fail(eligibility.CodeMalformed, "InsuredIdentificationNumber must be 1-38 characters")
+	}
+	if branch != "" {
+		return checkDigits("InsuredBranchNumber", branch, 2, 2)
 	}
 	return nil
 }

@@ -95,7 +95,15 @@ func (e *env) kioskTLS(id string) *http.Client {
 }
 
 func (e *env) client(id string, rt http.RoundTripper) *eligibility.Client {
-	cert, err := e.pki.KioskCert(id, "1312345678")
+	return e.clientAt(id, testInstitution, rt)
+}
+
+// testInstitution is the 医療機関コード of the test kiosks' certificates.
+const testInstitution = "1312345678"
+
+// clientAt is a kiosk of another institution.
+func (e *env) clientAt(id, institution string, rt http.RoundTripper) *eligibility.Client {
+	cert, err := e.pki.KioskCert(id, institution)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -134,7 +142,7 @@ func (e *env) post(hc *http.Client, path string, body []byte, key string) (int, 
 // counts snapshots every table the service writes.
 func (e *env) counts() map[string]int {
 	out := map[string]int{}
-	for _, tbl := range []string{"card_link", "consent", "idempotency", "revoked", "person", "qualification"} {
+	for _, tbl := range []string{"card_link", "consent", "idempotency", "revoked", "person", "qualification", "reference_number"} {
 		n, err := e.store.CountRows(context.Background(), tbl)
 		if err != nil {
 			e.t.Fatal(err)

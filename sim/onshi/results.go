@@ -91,7 +91,9 @@ func inForce(recs []record, today string) []record {
 	return out
 }
 
-// fill adds the records and, per holder, the latest consent at this institution.
+// fill adds the records and, per holder, the latest consent at this
+// institution; each record carries the reference number this institution
+// registered for its insured number (no other institution's).
 func (s *Server) fill(ctx context.Context, res *eligibility.Result, k kiosk, recs []record) error {
 	consents := map[int64]*eligibility.ConsentState{}
 	for _, r := range recs {
@@ -104,7 +106,13 @@ func (s *Server) fill(ctx context.Context, res *eligibility.Result, k kiosk, rec
 			c = row.state()
 			consents[r.PersonID] = c
 		}
-		res.Body.Qualifications = append(res.Body.Qualifications, r.qualification(c))
+		q := r.qualification(c)
+		ref, err := s.cfg.Store.referenceOf(ctx, k.Institution, r)
+		if err != nil {
+			return err
+		}
+		q.ReferenceNumber = ref
+		res.Body.Qualifications = append(res.Body.Qualifications, q)
 	}
 	return nil
 }

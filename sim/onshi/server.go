@@ -87,6 +87,8 @@ func NewServer(cfg Config) *Server {
 	s.route(eligibility.PathCheckByInsurance, s.handleInsuranceCheck)
 	s.route(eligibility.PathConsent, s.handleConsent)
 	s.route(eligibility.PathRegister, s.handleRegister)
+	s.route(eligibility.PathReferenceNumber, s.handleReferenceNumber)
+	s.route(eligibility.PathReferenceNumbers, s.handleReferenceNumbers)
 	s.route(eligibility.PathPinlessStart, s.handlePinlessStart)
 	s.route(eligibility.PathPinlessStep, s.handlePinlessStep)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

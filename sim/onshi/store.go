@@ -71,6 +71,18 @@ CREATE TABLE IF NOT EXISTS idempotency (
 	created_at   TEXT NOT NULL,
 	PRIMARY KEY (kiosk, key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reference_number (
+	institution   TEXT NOT NULL,
+	insurer       TEXT NOT NULL,
+	symbol        TEXT NOT NULL,
+	number        TEXT NOT NULL,
+	branch        TEXT NOT NULL,
+	person_id     INTEGER NOT NULL REFERENCES person(id),
+	reference     TEXT NOT NULL,
+	registered_at TEXT NOT NULL,
+	PRIMARY KEY (institution, insurer, symbol, number, branch)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reference_number_reference ON reference_number(institution, reference);
 CREATE TABLE IF NOT EXISTS revoked (
 	issuer_key BLOB NOT NULL,
 	serial     TEXT NOT NULL,
@@ -103,6 +115,10 @@ var readQueries = map[string]string{
 	"consent": `SELECT checkups, pharmacist, treatment, operation, recorded_at FROM consent
 		WHERE person_id = ? AND institution = ? ORDER BY id DESC LIMIT 1`,
 	"revoked": `SELECT 1 FROM revoked WHERE issuer_key = ? AND serial = ?`,
+	"insuredPersons": `SELECT DISTINCT person_id FROM qualification
+		WHERE insurer = ? AND number = ? AND symbol = ? AND branch = ? LIMIT 2`,
+	"reference": `SELECT reference FROM reference_number
+		WHERE institution = ? AND insurer = ? AND symbol = ? AND number = ? AND branch = ?`,
 }
 
 var writeQueries = map[string]string{
@@ -113,6 +129,12 @@ var writeQueries = map[string]string{
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
 	"linkGet": `SELECT person_id FROM card_link WHERE card_key = ?`,
 	"linkPut": `INSERT INTO card_link(card_key, person_id, linked_at) VALUES (?, ?, ?)`,
+	"referenceTaken": `SELECT 1 FROM reference_number
+		WHERE institution = ? AND reference = ? AND person_id <> ? LIMIT 1`,
+	"referencePut": `INSERT INTO reference_number(institution, insurer, symbol, number, branch, person_id, reference, registered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(institution, insurer, symbol, number, branch) DO UPDATE SET
+		person_id = excluded.person_id, reference = excluded.reference, registered_at = excluded.registered_at`,
 }
 
 // OpenStore opens (creating if needed) the database at path.
@@ -236,6 +258,36 @@ func (s *Store) personOfCard(ctx context.Context, cardKey []byte) (int64, error)
 	return id, err
 }
 
+// personsOfInsured returns the holders of the records an insured number
+// names (at most two: one is the answer, two means it is ambiguous).
+func (s *Store) personsOfInsured(ctx context.Context, insurer, symbol, number, branch string) ([]int64, error) {
+	rows, err := s.q["insuredPersons"].QueryContext(ctx, insurer, number, symbol, branch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// referenceOf is the reference number institution registered for the
+// record's insured number, or "".
+func (s *Store) referenceOf(ctx context.Context, institution string, r record) (string, error) {
+	var ref string
+	err := s.q["reference"].QueryRowContext(ctx, institution, r.Insurer, r.Symbol, r.Number, r.Branch).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return ref, err
+}
+
 type consentRow struct {
 	Checkups, Pharmacist, Treatment, Operation, RecordedAt string
 }
@@ -300,7 +352,7 @@ func (s *Store) CountConsents(ctx context.Context, person int64) (int, error) {
 // CountRows is the row count of one of the service's tables.
 func (s *Store) CountRows(ctx context.Context, table string) (int, error) {
 	switch table {
-	case "person", "qualification", "card_link", "consent", "idempotency", "revoked", "insurer":
+	case "person", "qualification", "card_link", "consent", "idempotency", "revoked", "insurer", "reference_number":
 	default:
 		return 0, fmt.Errorf("onshi: no table %q", table)
 	}

@@ -54,7 +54,8 @@ func consents(pattern string, at time.Time) reception.Consents {
 		Limit: reception.Consent{Given: false, At: at}, Diseases: reception.Consent{Given: false, At: at}}
 }
 
-// Cases returns every case of issue 13: 社保 本人 and 家族, 国保, 後期高齢
+// Cases returns every case of issue 13: 社保 本人 (with the clinic's
+// reference number) and 家族, 国保, 後期高齢
 // 1/2/3割, 70–74 with 高齢受給者証, 限度額 consent, 特定疾病 consent, 資格喪失,
 // 無効（新しい資格あり）, the service down, and a name with 𠮷 and 髙.
 func Cases() []Case {
@@ -69,7 +70,10 @@ func Cases() []Case {
 		}
 		out = append(out, Case{Name: name, Result: res, Facts: f})
 	}
-	add("shaho-honnin", answer("1", record(ichiro, "06139999", "架空健康保険組合", "1234", "56", "00", "1", "030")),
+	// The clinic registered its 診察券番号 for 一郎 (照会番号): the answer carries it.
+	honnin := record(ichiro, "06139999", "架空健康保険組合", "1234", "56", "00", "1", "030")
+	honnin.ReferenceNumber = "0004711"
+	add("shaho-honnin", answer("1", honnin),
 		reception.Facts{Method: reception.MethodFace, Consents: consents("1111", at), Prescription: reception.PrescriptionElectronic})
 	add("shaho-kazoku", answer("1", record(hanako, "06139999", "架空健康保険組合", "1234", "56", "01", "2", "030")),
 		reception.Facts{Method: reception.MethodPIN, Consents: consents("1010", at), Prescription: reception.PrescriptionPaper})

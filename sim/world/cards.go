@@ -7,6 +7,7 @@ import (
 	"image"
 	"time"
 
+	"github.com/uketsuke/uketsuke/app/apdu"
 	"github.com/uketsuke/uketsuke/app/mynacard"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/hardware/jp2"
@@ -78,7 +79,7 @@ func (w *World) NewCard(h scenario.Holder) (scenario.Card, error) {
 	if w.opts.Transport == TransportPCSC {
 		return w.viaPCSC(vc)
 	}
-	return &card{MynaCard: session.NewMynaCard(vc, w.anchors), pull: vc.Pull}, nil
+	return &card{MynaCard: session.NewMynaCard(vc, w.anchors), pull: vc.Pull, link: vc}, nil
 }
 
 func isMyNumberCard(h scenario.Holder) bool { return h.Kind == "" || h.Kind == "mynumber" }
@@ -150,9 +151,17 @@ func usableRecord(p onshi.SeedPerson) bool {
 	return p.Kind != onshi.KindValid || (r.QualDate <= today && (r.DisqDate == "" || r.DisqDate >= today))
 }
 
+// kindStaff is a holder who is a staff member: always the same card
+// (profile.Staff, its keys from the profile), so its certificate can be
+// registered as an operator's; it is never linked for insurance.
+const kindStaff = "staff"
+
 func (w *World) virtualCard(h scenario.Holder) (*vcard.Card, error) {
 	p := profile.Default()
 	p.Seed = time.Now().UnixNano()
+	if h.Kind == kindStaff {
+		p = profile.Staff()
+	}
 	if h.NoPIN {
 		p.PIN = ""
 	}
@@ -268,13 +277,18 @@ func (w *World) viaPCSC(vc *vcard.Card) (scenario.Card, error) {
 		w.detach()
 		return nil, err
 	}
-	return &card{MynaCard: session.NewMynaCard(conn, w.anchors), pull: client.Pull}, nil
+	return &card{MynaCard: session.NewMynaCard(conn, w.anchors), pull: client.Pull, link: conn}, nil
 }
 
 // card is the kiosk's card adapter plus the hand that pulls it.
 type card struct {
 	*session.MynaCard
 	pull func()
+	link apdu.Transport // what the kiosk talks to the card through
 }
 
 func (c *card) Pull() { c.pull() }
+
+// Transport is the card's link, for a staff login that reads it as an
+// operator's card instead of a patient's.
+func (c *card) Transport() apdu.Transport { return c.link }

@@ -17,6 +17,7 @@ const (
 	PersonJuki                         // an old 住基カード, not a My Number Card
 	PersonSmartphone                   // a smartphone with the JPKI applet
 	PersonNextGeneration               // a next-generation card (2026-), not supported yet
+	PersonStaff                        // a staff member's own card (profile.Staff, PIN 5678) for operator login
 )
 
 // People names the test people for the operator window.
@@ -31,6 +32,7 @@ var People = []struct {
 	{PersonJuki, "住基カード (not a My Number Card)"},
 	{PersonSmartphone, "Smartphone"},
 	{PersonNextGeneration, "Next-generation card (次期個人番号カード)"},
+	{PersonStaff, "Staff member's own card (operator login, PIN 5678)"},
 }
 
 // script is the card and the service's answers that make a person.
@@ -48,6 +50,8 @@ func (p Person) script() (scenario.Holder, scenario.Service) {
 		return scenario.Holder{Kind: "smartphone"}, scenario.Service{}
 	case PersonNextGeneration:
 		return scenario.Holder{Kind: "next_generation"}, scenario.Service{}
+	case PersonStaff:
+		return scenario.Holder{Kind: kindStaff}, scenario.Service{}
 	}
 	return scenario.Holder{}, scenario.Service{}
 }

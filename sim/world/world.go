@@ -377,6 +377,14 @@ type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
+// RegisterReferenceNumbers registers the clinic's patient numbers (照会番号)
+// with the stand-in under the simulated facility, as a clinic migrating
+// its 診察券 numbers would (OQSmuimm01req); every later result for those
+// insured people carries them.
+func (w *World) RegisterReferenceNumbers(ctx context.Context, infos []eligibility.ReferenceNumberRegistrationInfo) (*eligibility.ReferenceNumberBulkResponse, error) {
+	return w.service.setup.RegisterReferenceNumbers(ctx, "", institution, infos)
+}
+
 // Queries are checks by insured number a reception system would send for
 // the stand-in's people: n valid ones, then one whose record was replaced
 // by a newer qualification (無効（新しい資格あり）).
