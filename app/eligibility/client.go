@@ -15,6 +15,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/uketsuke/uketsuke/app/pinnedtls"
 )
 
 // Config shapes a Client.
@@ -53,7 +55,7 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil || base.Scheme != "https" || base.Host == "" {
 		return nil, fmt.Errorf("eligibility: base URL %q must be https://host:port", cfg.BaseURL)
 	}
-	if err := checkPinned(cfg.TLS); err != nil {
+	if err := pinnedtls.Check(cfg.TLS); err != nil {
 		return nil, err
 	}
 	if cfg.AttemptTimeout <= 0 {
@@ -67,45 +69,16 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	rt := cfg.Transport
 	if rt == nil {
-		tc := cfg.TLS.Clone()
-		if tc.MinVersion < tls.VersionTLS12 {
-			tc.MinVersion = tls.VersionTLS12
-		}
-		if tc.ClientSessionCache == nil { // a reconnect resumes instead of a full handshake
-			tc.ClientSessionCache = tls.NewLRUClientSessionCache(4)
-		}
-		rt = &http.Transport{
-			TLSClientConfig:     tc,
-			MaxIdleConnsPerHost: 4,
-			IdleConnTimeout:     90 * time.Second,
-			TLSHandshakeTimeout: cfg.AttemptTimeout,
-		}
+		rt = pinnedtls.Transport(cfg.TLS, 4, cfg.AttemptTimeout)
 	}
 	return &Client{base: base, http: &http.Client{Transport: rt}, cfg: cfg}, nil
 }
 
 // ErrUnpinned means the TLS configuration would trust more than the
-// service's own CA, or would not show the kiosk's certificate.
-var ErrUnpinned = errors.New("eligibility: TLS must pin the service's CA and carry the kiosk's certificate")
-
-// checkPinned refuses a configuration that falls back to the system's roots
-// (nil RootCAs), skips verification, or has no client certificate: the
-// eligibility service is reached only through mutual TLS with a pinned CA.
-// It applies even when Transport replaces the HTTPS transport, so no caller
-// can build a client around an unchecked configuration.
-func checkPinned(tc *tls.Config) error {
-	switch {
-	case tc == nil:
-		return fmt.Errorf("%w: no TLS configuration", ErrUnpinned)
-	case tc.InsecureSkipVerify:
-		return fmt.Errorf("%w: certificate verification is switched off", ErrUnpinned)
-	case tc.RootCAs == nil:
-		return fmt.Errorf("%w: no pinned CA (the system's roots are never trusted)", ErrUnpinned)
-	case len(tc.Certificates) == 0 && tc.GetClientCertificate == nil:
-		return fmt.Errorf("%w: no client certificate", ErrUnpinned)
-	}
-	return nil
-}
+// service's own CA, or would not show the kiosk's certificate: the
+// eligibility service is reached only through mutual TLS with a pinned CA,
+// even when Transport replaces the HTTPS transport.
+var ErrUnpinned = pinnedtls.ErrUnpinned
 
 // Close drops the kept-alive connections (when the kiosk shuts down).
 func (c *Client) Close() { c.http.CloseIdleConnections() }

@@ -5,12 +5,13 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/uketsuke/uketsuke/app/pinnedtls"
 )
 
 // VisitPath is where the visit-history service takes records (POST, one
@@ -31,7 +32,7 @@ type VisitClientConfig struct {
 // service's own CA, or would not show the kiosk's certificate: visit
 // records carry converted codes and travel only over mutual TLS with a
 // pinned CA, as the eligibility client's requests do.
-var ErrUnpinned = errors.New("revisit: TLS must pin the visit-history service's CA and carry the kiosk's certificate")
+var ErrUnpinned = pinnedtls.ErrUnpinned
 
 // VisitClient posts visit records to the visit-history service. It makes
 // one attempt per call: retrying is the Sender's, whose queue outlives the
@@ -49,7 +50,7 @@ func NewVisitClient(cfg VisitClientConfig) (*VisitClient, error) {
 	if err != nil || base.Scheme != "https" || base.Host == "" || base.User != nil {
 		return nil, &InvalidError{"visit service URL", "want https://host:port"}
 	}
-	if err := checkPinnedTLS(cfg.TLS); err != nil {
+	if err := pinnedtls.Check(cfg.TLS); err != nil {
 		return nil, err
 	}
 	if cfg.Timeout <= 0 {
@@ -57,32 +58,13 @@ func NewVisitClient(cfg VisitClientConfig) (*VisitClient, error) {
 	}
 	rt := cfg.Transport
 	if rt == nil {
-		tc := cfg.TLS.Clone()
-		if tc.MinVersion < tls.VersionTLS12 {
-			tc.MinVersion = tls.VersionTLS12
-		}
-		rt = &http.Transport{TLSClientConfig: tc, MaxIdleConnsPerHost: 1, IdleConnTimeout: 90 * time.Second,
-			TLSHandshakeTimeout: cfg.Timeout}
+		rt = pinnedtls.Transport(cfg.TLS, 1, cfg.Timeout)
 	}
 	// Redirects are not followed: a record goes to the configured service
 	// only.
 	hc := &http.Client{Transport: rt, Timeout: cfg.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &VisitClient{endpoint: base.JoinPath(VisitPath).String(), http: hc}, nil
-}
-
-func checkPinnedTLS(tc *tls.Config) error {
-	switch {
-	case tc == nil:
-		return fmt.Errorf("%w: no TLS configuration", ErrUnpinned)
-	case tc.InsecureSkipVerify:
-		return fmt.Errorf("%w: certificate verification is switched off", ErrUnpinned)
-	case tc.RootCAs == nil:
-		return fmt.Errorf("%w: no pinned CA (the system's roots are never trusted)", ErrUnpinned)
-	case len(tc.Certificates) == 0 && tc.GetClientCertificate == nil:
-		return fmt.Errorf("%w: no client certificate", ErrUnpinned)
-	}
-	return nil
 }
 
 // Close drops kept-alive connections.
