@@ -3,6 +3,7 @@ package ui
 import (
 	"image/color"
 	"sort"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -11,10 +12,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// The keypad's focus ring: a thick frame in the theme's focus colour (made
-// opaque) around the choice that Enter presses, with a band of the
-// background colour inside it so that it stands apart from any button's own
-// colour. It moves over the screen's enabled buttons in reading order, then
+// The keypad's focus ring: a thick frame in the theme's text colour around
+// the choice that Enter presses, with a band of the background colour
+// inside it so that it stands apart from any button's own colour. It moves over the screen's enabled buttons in reading order, then
 // over the top bar's language and display choices. The hidden staff corner
 // is not a button and is never reached.
 
@@ -22,7 +22,7 @@ import (
 const (
 	ringWidth      = 10
 	ringWidthLarge = 14
-	ringGap        = 4
+	ringGap        = 6
 )
 
 // topBarTargets come after the screen's own choices.
@@ -54,20 +54,13 @@ func (r *focusRing) show(pos fyne.Position, size fyne.Size, width float32) {
 	r.inner.Resize(size.SubtractWidthHeight(2*grow, 2*grow))
 	r.frame.Show()
 	r.inner.Show()
-	r.frame.Refresh()
-	r.inner.Refresh()
 }
 
-// ringColor is the theme's focus colour without its transparency: the
-// translucent tint Fyne uses for a focused widget is too faint to find.
-func ringColor() color.Color {
-	r, g, b, a := fynetheme.Color(fynetheme.ColorNameFocus).RGBA()
-	if a == 0 {
-		return fynetheme.Color(fynetheme.ColorNamePrimary)
-	}
-	// Un-premultiply, then drop the alpha.
-	return color.NRGBA{uint8(r * 0xFF / a), uint8(g * 0xFF / a), uint8(b * 0xFF / a), 0xFF}
-}
+// ringColor is the theme's text colour, the strongest against the
+// background in every mode (near-black on white, white on black in high
+// contrast); the translucent tint Fyne gives a focused widget is too faint
+// to find, and the theme's primary is the colour of the main buttons.
+func ringColor() color.Color { return fynetheme.Color(fynetheme.ColorNameForeground) }
 
 // placed is a target (or, with members, a scroll holding targets) with its
 // position relative to the root, where the ring is drawn, and key, where it
@@ -115,15 +108,17 @@ func (s *Shell) locate() map[fyne.CanvasObject]location {
 
 // focusOrder lists the current screen's enabled buttons in reading order:
 // rows from the top, each from the left, a scroll's buttons together in its
-// place; the top bar's choices last.
+// place; the top bar's choices last. A PIN pad's digit and delete keys are
+// left out: the keypad has its own.
 func (s *Shell) focusOrder() []placed {
 	where := s.locate()
+	padPrefix, _, onPad := s.pinPad()
 	var screen, bar []placed
 	scrolls := map[*container.Scroll][]placed{}
 	for name, o := range s.targets {
 		b, ok := o.(*widget.Button)
 		at, shown := where[o]
-		if !ok || !shown || b.Disabled() || o.Size().IsZero() {
+		if !ok || !shown || b.Disabled() || o.Size().IsZero() || onPad && padKeyName(padPrefix, name) {
 			continue
 		}
 		p := placed{name: name, pos: at.pos, key: at.pos, size: o.Size()}
@@ -150,6 +145,12 @@ func (s *Shell) focusOrder() []placed {
 		}
 	}
 	return out
+}
+
+// padKeyName: name is one of the PIN pad's digit or delete keys.
+func padKeyName(prefix, name string) bool {
+	rest, ok := strings.CutPrefix(name, prefix)
+	return ok && (rest == "delete" || strings.HasPrefix(rest, "digit-"))
 }
 
 // readingOrder sorts into rows (one whose centre lies within the first of
@@ -206,6 +207,9 @@ func (s *Shell) moveFocus(step int) {
 		order = nil // positions moved with the scroll
 	}
 	s.placeRing(order)
+	if s.cfg.OnRender != nil {
+		s.cfg.OnRender() // the ring moved: a redraw for the test hooks
+	}
 }
 
 // keepFocus runs after a render: the ring stays on its choice if the new
@@ -221,6 +225,12 @@ func (s *Shell) keepFocus() {
 	kept := false
 	for _, p := range order {
 		kept = kept || p.name == s.focus
+	}
+	if _, _, onPad := s.pinPad(); onPad && !kept {
+		// A PIN pad is typed on the keypad's own keys: no ring until asked.
+		s.focus = ""
+		s.ring.hide()
+		return
 	}
 	if !kept {
 		s.focus = ""
@@ -271,10 +281,20 @@ func (s *Shell) placeRing(order []placed) {
 				width = ringWidthLarge
 			}
 			s.ring.show(p.pos, p.size, width)
+			s.repaintRing()
 			return
 		}
 	}
 	s.ring.hide()
+	s.repaintRing()
+}
+
+// repaintRing asks the window to draw the ring's new place: a shape that
+// was hidden until now is unknown to the driver and cannot ask itself.
+func (s *Shell) repaintRing() {
+	if s.keyCanvas != nil {
+		s.keyCanvas.Refresh(s.ring.box)
+	}
 }
 
 // Focused is the choice the keypad's Enter would press ("" for none).

@@ -185,12 +185,17 @@ func (s *Shell) padKey(key string) {
 		return
 	}
 	s.click()
+	// Typing puts the ring away, so that Enter sends rather than presses
+	// whatever it was left on.
+	s.focus = ""
+	s.ring.hide()
 	s.pressTarget(prefix + key)
 }
 
 // enterKey presses the focused choice; with no focus shown, it sends a PIN
 // pad's digits when its send button allows it, and elsewhere shows the
-// focus on the first choice.
+// focus on the first choice. On a PIN pad the ring shows only when the
+// patient moves it (to back, say), and a digit typed puts it away again.
 func (s *Shell) enterKey() {
 	if s.focus != "" && s.canPress(s.focus) {
 		s.click()

@@ -385,3 +385,35 @@ func TestFocusRingScrollsItsChoiceIntoView(t *testing.T) {
 		t.Errorf("ring went %v, want %v", order, want)
 	}
 }
+
+func TestOnThePINPadEnterSendsWhateverTheRingWasOn(t *testing.T) {
+	s, rec, _, w := newKeypadShell(t, theme.Options{Lang: i18n.English})
+	// The patient chose 暗証番号 with the ring…
+	s.Show(session.View{State: session.StateMethod, Methods: session.MethodsView{Face: true, PIN: true}})
+	moveTo(t, s, w, fyne.KeyRight, "pin")
+	key(t, w, fyne.KeyEnter)
+	// …but on the PIN pad the keypad's own keys are the pad: no ring.
+	s.Show(pinView(0))
+	if s.Focused() != "" || s.ring.frame.Visible() {
+		t.Fatalf("the ring shows on %q over the PIN pad before any move", s.Focused())
+	}
+	key(t, w, fyne.KeyDown)
+	if order := names(s.focusOrder()); !slices.Equal(order, []string{"back", "language", "large-text", "high-contrast"}) {
+		t.Fatalf("ring order on the PIN pad %v: want the other choices only (no digit keys, send off)", order)
+	}
+	if s.Focused() != "back" {
+		t.Fatalf("a move on the PIN pad focused %q, want back", s.Focused())
+	}
+	for i, d := range "1234" {
+		key(t, w, fyne.KeyName(string(d)))
+		s.Show(pinView(i + 1))
+		if s.Focused() != "" {
+			t.Fatalf("after a digit the ring is still on %q", s.Focused())
+		}
+	}
+	key(t, w, fyne.KeyEnter)
+	want := []string{"choose_pin", "digit 1", "digit 2", "digit 3", "digit 4", "submit_pin"}
+	if got := rec.got(); !slices.Equal(got, want) {
+		t.Fatalf("sent %q, want %q", got, want)
+	}
+}
