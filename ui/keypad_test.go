@@ -302,6 +302,13 @@ func TestFocusRingIsLargeAndSeen(t *testing.T) {
 		if f.Visible() || s.Focused() != "" {
 			t.Errorf("%+v: the ring outlived the session", opts)
 		}
+		// Nor with a ring moved at the idle kiosk.
+		s.Show(session.View{State: session.StateIdle})
+		key(t, w, fyne.KeyDown)
+		s.Show(consentView(false, 0))
+		if f.Visible() || s.Focused() != "" {
+			t.Errorf("%+v: a ring moved at the idle kiosk carried into the session", opts)
+		}
 	}
 }
 

@@ -172,6 +172,9 @@ func (s *Shell) Show(v session.View) {
 			s.leaveStaff()
 		}
 	}
+	if v.State != session.StateIdle && s.view.State == session.StateIdle {
+		s.keyMode, s.focus = false, "" // keys pressed at an idle kiosk are not this patient's
+	}
 	if s.page == pageStaffCard && v.State != session.StateIdle && !s.readerBusy {
 		// A patient's card got there first: the reader is theirs.
 		s.cfg.Operators.StopAwaiting()
