@@ -65,6 +65,9 @@ type Config struct {
 	OnStaffExit func()
 	// OnRender runs after every redraw (test hooks: WriteTargets).
 	OnRender func()
+	// Feedback confirms each key of a physical keypad (a beep or a word,
+	// never the digit); nil: silent.
+	Feedback KeyFeedback
 }
 
 // page is what the shell shows on top of the session's screen.
@@ -120,6 +123,13 @@ type Shell struct {
 
 	spinners []*widget.Activity // animations of the current screen
 
+	// The physical keypad (keypad.go, focus.go).
+	sink      *keySink
+	keyCanvas fyne.Canvas // the canvas the shell listens on
+	ring      *focusRing
+	focus     string // the target the ring is on
+	keyMode   bool   // the patient moved the ring in this session
+
 	previewMu   sync.Mutex
 	stopPreview chan struct{}
 }
@@ -135,6 +145,7 @@ func New(cfg Config) *Shell {
 	pad, _ := secret.New(max(staff.MaxPINLength, hpkiPINMax))
 	s := &Shell{cfg: cfg, opts: cfg.Defaults, root: container.NewStack(), staff: pad, clock: realClock()}
 	s.corner = newHoldCorner(s.clock, s.cornerHeld)
+	s.sink, s.ring = newKeySink(s.keyDown), newFocusRing()
 	s.view = session.View{State: session.StateIdle, PIN: session.PINView{Length: session.PINLength, TriesLeft: -1}}
 	s.render()
 	return s
@@ -153,12 +164,16 @@ func (s *Shell) Show(v session.View) {
 	if v.State == session.StateIdle && s.view.State != session.StateIdle {
 		s.opts = s.cfg.Defaults
 		s.askedStaff = false
+		s.keyMode, s.focus = false, ""
 		switch {
 		case s.page == pageLanguage:
 			s.page = pageSession
 		case s.page.staff():
 			s.leaveStaff()
 		}
+	}
+	if v.State != session.StateIdle && s.view.State == session.StateIdle {
+		s.keyMode, s.focus = false, "" // keys pressed at an idle kiosk are not this patient's
 	}
 	if s.page == pageStaffCard && v.State != session.StateIdle && !s.readerBusy {
 		// A patient's card got there first: the reader is theirs.
@@ -236,13 +251,17 @@ func (s *Shell) render() {
 		top.Add(s.faultBanner(s.view.Fault))
 	}
 	content := container.NewBorder(top, nil, nil, nil, container.NewPadded(page))
-	s.root.Objects = []fyne.CanvasObject{bg, content}
+	// The key sink first: Fyne's focus, if it is ever lost, comes back to it first.
+	s.root.Objects = []fyne.CanvasObject{container.New(sinkLayout{}, s.sink), bg, content}
 	if !s.page.staff() {
 		// The hidden staff entry: a long press opens the staff login.
 		s.targets["staff-corner"] = s.corner
 		s.root.Objects = append(s.root.Objects, container.New(cornerLayout{}, s.corner))
 	}
+	s.root.Objects = append(s.root.Objects, s.ring.box)
 	s.Relayout()
+	s.keepFocus()
+	s.attachKeys()
 	if s.cfg.OnRender != nil {
 		s.cfg.OnRender()
 	}
@@ -254,6 +273,7 @@ func (s *Shell) render() {
 func (s *Shell) Relayout() {
 	s.root.Refresh()
 	s.root.Refresh()
+	s.placeRing(nil)
 }
 
 // installTheme changes the app's theme only when the options changed:

@@ -79,9 +79,10 @@ func (s *Shell) WriteTargets(path string) error {
 		Page        string // session, language, staff-login, staff-menu, staff-card, staff-operator-pin
 		StaffDigits int    // digits on the staff PIN pad (never which)
 		Fault       string
+		Focus       string // the target the keypad's focus ring is on
 		Targets     []Rect
 	}{s.view.State.String(), string(s.opts.Lang), s.view.PIN.Digits, pageNames[s.page], s.staffN,
-		string(s.view.Fault), s.Targets()})
+		string(s.view.Fault), s.focus, s.Targets()})
 	if err != nil {
 		return err
 	}
