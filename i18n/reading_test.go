@@ -15,7 +15,7 @@ func TestCheckReading(t *testing.T) {
 	}{
 		{ReadKana, "カードを おいて ください。", true},
 		{ReadKana, "カードを置いてください。", false}, // kanji
-		{ReadKana, "あと 1かいです。", false},       // a digit: say いっかい
+		{ReadKana, "あと 1かいです。", false},    // a digit: say いっかい
 		{ReadKana, "まって ください…", false},
 		{ReadKana, "のこり {count}かい", false},
 		{ReadPinyin, "qing3 xuan3 ze2, lv4 nü3 de5?", true},

@@ -80,10 +80,10 @@ func (r *recorder) Say(_ context.Context, _ i18n.Lang, k i18n.Key) error {
 	r.said = append(r.said, k)
 	return nil
 }
-func (r *recorder) Stop()                           {}
-func (r *recorder) Available(l i18n.Lang) bool      { return r.langs[l] }
-func (r *recorder) reset()                          { r.said = nil }
-func (r *recorder) keys() string                    { return strings.Join(toStrings(r.said), " ") }
+func (r *recorder) Stop()                      {}
+func (r *recorder) Available(l i18n.Lang) bool { return r.langs[l] }
+func (r *recorder) reset()                     { r.said = nil }
+func (r *recorder) keys() string               { return strings.Join(toStrings(r.said), " ") }
 func toStrings(keys []i18n.Key) (out []string) {
 	for _, k := range keys {
 		out = append(out, string(k))
