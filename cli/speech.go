@@ -25,6 +25,7 @@ func speechBench(ctx context.Context, env *Env, args []string) error {
 	repeat := fs.Int("repeat", 20, "warm utterances per language")
 	player := fs.String("player", "cat", `player command taking WAV on stdin; "auto" for paplay/aplay, "none" to render only`)
 	rate := fs.Int("rate", 0, "espeak-ng words per minute (default 150)")
+	doubtful := fs.Bool("doubtful", false, "include the voices that misread their language (Thai, Burmese)")
 	if err := onshiFlags(fs, env, args); err != nil {
 		return err
 	}
@@ -33,7 +34,7 @@ func speechBench(ctx context.Context, env *Env, args []string) error {
 	}
 	var mu sync.Mutex
 	var waits []time.Duration
-	sp, err := wire.NewSpeaker(wire.SpeakerOptions{Player: strings.Fields(*player), Rate: *rate,
+	sp, err := wire.NewSpeaker(wire.SpeakerOptions{Player: strings.Fields(*player), Rate: *rate, DoubtfulVoices: *doubtful,
 		OnFirstByte: func(_ i18n.Lang, _ i18n.Key, d time.Duration) {
 			mu.Lock()
 			waits = append(waits, d)

@@ -23,6 +23,8 @@ type SpeakerOptions struct {
 	Player []string
 	// Rate is espeak-ng's speed in words per minute; 0: 150.
 	Rate int
+	// DoubtfulVoices lets Thai and Burmese speak (speech.EspeakDoubtful).
+	DoubtfulVoices bool
 	// Catalog holds the words (with the facility's overrides); nil: the
 	// built-in catalogue.
 	Catalog *i18n.Catalog
@@ -37,7 +39,7 @@ func NewSpeaker(o SpeakerOptions) (*speech.Speaker, error) {
 	if o.Rate != 0 && (o.Rate < 80 || o.Rate > 450) {
 		return nil, bad("speech.rate", "%d words a minute is outside espeak-ng's 80–450", o.Rate)
 	}
-	engine := speech.Espeak{Rate: o.Rate}
+	engine := speech.Espeak{Rate: o.Rate, Doubtful: o.DoubtfulVoices}
 	if err := engine.Check(); err != nil {
 		return nil, err
 	}

@@ -55,11 +55,21 @@ var EspeakVoices = map[i18n.Lang]string{
 	i18n.Burmese:            "my",
 }
 
+// EspeakDoubtful are voices whose phonemes (espeak-ng -q -x) showed them
+// misreading the catalogue's own sentences, so a patient would hear
+// something other than the screen says: Thai (vowels written before their
+// consonant land in the wrong place, 「ไม่ถูกต้อง」 comes out as "aim
+// thuukat ang") and Burmese (syllables dropped and repeated). They speak
+// only when a clinic asks for them (Espeak.Doubtful) after a native
+// speaker has listened; docs/speech.md.
+var EspeakDoubtful = map[i18n.Lang]bool{i18n.Thai: true, i18n.Burmese: true}
+
 // Espeak runs espeak-ng once per rendering.
 type Espeak struct {
-	Binary string               // "espeak-ng" when empty
-	Rate   int                  // words per minute; 0: 150, a little slower than espeak-ng's 175
-	Voices map[i18n.Lang]string // nil: EspeakVoices
+	Binary   string               // "espeak-ng" when empty
+	Rate     int                  // words per minute; 0: 150, a little slower than espeak-ng's 175
+	Voices   map[i18n.Lang]string // nil: EspeakVoices
+	Doubtful bool                 // speak the EspeakDoubtful languages too
 }
 
 // Voice returns espeak-ng's voice for lang.
@@ -69,6 +79,9 @@ func (e Espeak) Voice(lang i18n.Lang) (string, bool) {
 		voices = EspeakVoices
 	}
 	v, ok := voices[lang]
+	if EspeakDoubtful[lang] && !e.Doubtful {
+		return "", false
+	}
 	return v, ok
 }
 

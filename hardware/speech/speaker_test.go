@@ -122,6 +122,14 @@ func TestLanguagesWithoutAVoice(t *testing.T) {
 	if n := len(EspeakVoices); n != 13 {
 		t.Errorf("%d voices, want 13", n)
 	}
+	for l := range EspeakDoubtful {
+		if _, ok := (Espeak{}).Voice(l); ok {
+			t.Errorf("%s speaks without the clinic asking", l)
+		}
+		if _, ok := (Espeak{Doubtful: true}).Voice(l); !ok {
+			t.Errorf("%s does not speak when asked", l)
+		}
+	}
 	if err := s.Say(context.Background(), i18n.English, i18n.PINTriesLeft); !errors.Is(err, ErrNoText) {
 		t.Errorf("a message with {count} spoken: err %v", err)
 	}
