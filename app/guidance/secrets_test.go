@@ -34,7 +34,7 @@ func sessionViews(t *testing.T, p *profile.Profile, keyB string) []session.View 
 	t.Helper()
 	w := standin.NewWorld(standin.Fast)
 	set := session.DefaultSettings()
-	set.FaceAttemptTime = 300 * time.Millisecond
+	set.FaceAttemptTime = 10 * time.Second // the hint, then the match, even on a busy machine
 	k, err := session.New(session.Options{Devices: w.Devices(), Settings: set})
 	if err != nil {
 		t.Fatal(err)
@@ -45,14 +45,14 @@ func sessionViews(t *testing.T, p *profile.Profile, keyB string) []session.View 
 	defer func() { cancel(); <-done }()
 	views := k.Watch(ctx)
 	var seen []session.View
-	await := func(st session.State) {
+	awaitView := func(st session.State, ok func(session.View) bool) {
 		t.Helper()
-		deadline := time.After(3 * time.Second)
+		deadline := time.After(10 * time.Second)
 		for {
 			select {
 			case v := <-views:
 				seen = append(seen, v)
-				if v.State == st {
+				if v.State == st && (ok == nil || ok(v)) {
 					return
 				}
 			case <-deadline:
@@ -60,6 +60,7 @@ func sessionViews(t *testing.T, p *profile.Profile, keyB string) []session.View 
 			}
 		}
 	}
+	await := func(st session.State) { t.Helper(); awaitView(st, nil) }
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -80,7 +81,7 @@ func sessionViews(t *testing.T, p *profile.Profile, keyB string) []session.View 
 	await(session.StatePIN)
 	typePIN("0000")
 	must(k.Press(session.EvSubmitPIN))
-	await(session.StatePIN)
+	awaitView(session.StatePIN, func(v session.View) bool { return v.Error == session.ErrCodePINWrong && v.PIN.Digits == 0 })
 	typePIN(p.PIN)
 	must(k.Press(session.EvSubmitPIN))
 	await(session.StateConsent)
