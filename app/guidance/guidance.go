@@ -79,22 +79,31 @@ func speakable(keys []i18n.Key) []i18n.Key {
 	return out
 }
 
-// Keys returns every key the kiosk may speak, sorted: what a speech engine
-// renders ahead of time and what every spoken language needs a reading for.
+// Keys returns every key the kiosk may speak, each once, in the order a
+// session meets them (the idle screen first): what a speech engine renders
+// ahead of time, most needed first, and what every spoken language needs a
+// reading for.
 func Keys() []i18n.Key {
 	var all []i18n.Key
 	for _, v := range Views() {
-		all = append(all, ForView(v)...)
+		for _, k := range ForView(v) {
+			if !slices.Contains(all, k) {
+				all = append(all, k)
+			}
+		}
 	}
-	all = append(all, extraPrompts...)
-	slices.Sort(all)
-	return slices.Compact(all)
+	for _, k := range extraPrompts {
+		if !slices.Contains(all, k) {
+			all = append(all, k)
+		}
+	}
+	return all
 }
 
 // Views returns a View for every message, error code, fault, face hint and
 // eligibility result the session can publish: the space ForView covers.
 func Views() []session.View {
-	var out []session.View
+	out := []session.View{{State: session.StateIdle, Message: "screen.idle"}}
 	for _, m := range session.MessageKeys() {
 		st := session.StateIdle
 		if name, ok := stateOfMessage(m); ok {

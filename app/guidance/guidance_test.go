@@ -32,6 +32,25 @@ func TestEverySpokenKeyHasAReadingInEveryLanguage(t *testing.T) {
 	}
 }
 
+func TestKeysStartWithTheIdleScreen(t *testing.T) {
+	keys := guidance.Keys()
+	if keys[0] != i18n.PlaceCardTitle || keys[1] != i18n.PlaceCardHow {
+		t.Fatalf("the first prompts rendered are %v, not the idle screen's", keys[:2])
+	}
+	seen := map[i18n.Key]bool{}
+	for _, k := range keys {
+		if seen[k] {
+			t.Errorf("%s twice", k)
+		}
+		seen[k] = true
+	}
+	for _, k := range []i18n.Key{i18n.StillThere, i18n.StillThereBody, i18n.DoneTakeCard} {
+		if !seen[k] {
+			t.Errorf("%s is not among the spoken keys", k)
+		}
+	}
+}
+
 func TestForView(t *testing.T) {
 	idle := session.View{State: session.StateIdle, Message: "screen.idle"}
 	pinWrong := session.View{State: session.StatePIN, Message: "screen.pin", Error: session.ErrCodePINWrong}

@@ -164,3 +164,13 @@ func longestDigitRun(s string) int {
 	}
 	return best
 }
+
+func TestLongestDigitRun(t *testing.T) {
+	for text, want := range map[string]int{
+		"あと いっかいです。": 0, "PIN 1234": 4, "१२३४५ ab 12": 5, "၁၂ ၃": 2,
+	} {
+		if got := longestDigitRun(text); got != want {
+			t.Errorf("%q: %d, want %d", text, got, want)
+		}
+	}
+}
