@@ -46,7 +46,8 @@ type message map[string]string
 
 // Catalog is an immutable set of messages for every language.
 type Catalog struct {
-	msgs map[Lang]map[Key]message
+	msgs     map[Lang]map[Key]message
+	readings map[Lang]map[Key]string // reading.go
 }
 
 // Load reads and validates the embedded catalogues.
@@ -65,13 +66,17 @@ func MustLoad() *Catalog {
 }
 
 func load(fsys fs.FS) (*Catalog, error) {
-	c := &Catalog{msgs: make(map[Lang]map[Key]message, len(languages))}
+	c := &Catalog{msgs: make(map[Lang]map[Key]message, len(languages)),
+		readings: make(map[Lang]map[Key]string, len(languages))}
 	for _, l := range languages {
 		msgs, err := readFile(fsys, l.Code)
 		if err != nil {
 			return nil, err
 		}
 		c.msgs[l.Code] = msgs
+		if c.readings[l.Code], err = readReadings(fsys, l.Code); err != nil {
+			return nil, err
+		}
 	}
 	for _, l := range languages {
 		if err := c.validate(l); err != nil {
@@ -283,6 +288,10 @@ func (c *Catalog) WithOverrides(overrides map[Lang]map[Key]string) (*Catalog, er
 				return nil, err
 			}
 			out.msgs[lang][key] = message{FormOther: text}
+			// The built-in reading says the built-in words: drop it, so the
+			// new words are spoken where they can be read as written and
+			// nothing different is said where they cannot.
+			delete(out.readings[lang], key)
 		}
 	}
 	return out, nil
@@ -303,7 +312,15 @@ func checkOverride(lang Lang, key Key, text string, original message) error {
 }
 
 func (c *Catalog) clone() *Catalog {
-	out := &Catalog{msgs: make(map[Lang]map[Key]message, len(c.msgs))}
+	out := &Catalog{msgs: make(map[Lang]map[Key]message, len(c.msgs)),
+		readings: make(map[Lang]map[Key]string, len(c.readings))}
+	for lang, readings := range c.readings {
+		copied := make(map[Key]string, len(readings))
+		for k, r := range readings {
+			copied[k] = r
+		}
+		out.readings[lang] = copied
+	}
 	for lang, msgs := range c.msgs {
 		copied := make(map[Key]message, len(msgs))
 		for k, m := range msgs {
