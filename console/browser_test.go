@@ -2,9 +2,14 @@ package console_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,19 +40,30 @@ type browserKiosk struct {
 	admin     context.Context // the administrator's browser
 	reception context.Context // the reception operator's browser
 	languages chan i18n.Lang  // default languages the screen heard of
+	bundleKey ed25519.PrivateKey
 }
 
 func startBrowserKiosk(t *testing.T) *browserKiosk {
 	t.Helper()
 	pki := consoletest.New(t)
 	receptionCert, adminCert := pki.Issue(t, "reception"), pki.Issue(t, "admin")
-	cfg := wire.SimulatedConfig(wire.Simulated{Dir: t.TempDir(), Fast: true, Console: pki.Console,
+	// The browsers first: without chromium the test skips before building a kiosk.
+	admin := startBrowser(t, pki, &adminCert)
+	reception := startBrowser(t, pki, &receptionCert)
+	dir := t.TempDir()
+	cfg := wire.SimulatedConfig(wire.Simulated{Dir: dir, Fast: true, Console: pki.Console,
 		Operators: []config.Operator{
 			{ID: "reception1", Name: "受付　一子", Role: "reception",
 				Fingerprint: strings.Repeat("ab", 32), ConsoleFingerprint: consoletest.Fingerprint(receptionCert)},
 			{ID: "admin1", Name: "管理　二郎", Role: "administrator",
 				Fingerprint: strings.Repeat("cd", 32), ConsoleFingerprint: consoletest.Fingerprint(adminCert)}}})
 	cfg.Serial = browserSerial
+	pub, bundleKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Parts.Updates = config.Updates{Dir: filepath.Join(dir, "updates"), State: filepath.Join(dir, "updstate"),
+		Keys: []string{base64.StdEncoding.EncodeToString(pub)}}
 	w, err := wire.Build(cfg, wire.Options{Version: audit.Version{Minor: 2}})
 	if err != nil {
 		t.Fatal(err)
@@ -57,26 +73,26 @@ func startBrowserKiosk(t *testing.T) *browserKiosk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &browserKiosk{w: w, k: k, base: "https://" + w.ConsoleAddr(), languages: make(chan i18n.Lang, 4)}
+	b := &browserKiosk{w: w, k: k, bundleKey: bundleKey, base: "https://" + w.ConsoleAddr(),
+		admin: admin, reception: reception, languages: make(chan i18n.Lang, 4)}
 	w.OnFacilityChange(func(_ *i18n.Catalog, l i18n.Lang) { b.languages <- l })
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go k.Run(ctx)
 	go w.Run(ctx, k)
 
-	b.admin = openConsole(t, pki, &adminCert, b.base)
-	b.reception = openConsole(t, pki, &receptionCert, b.base)
+	for _, browser := range []context.Context{admin, reception} {
+		if err := chromedp.Do(browser, chromedp.Navigate(b.base+"/")); err != nil {
+			t.Fatalf("opening the console: %v", err)
+		}
+	}
 	return b
 }
 
-// openConsole starts a browser presenting cert and opens the console in it.
-func openConsole(t *testing.T, pki *consoletest.PKI, cert *tls.Certificate, url string) context.Context {
+// startBrowser starts a browser that trusts the console and presents cert.
+func startBrowser(t *testing.T, pki *consoletest.PKI, cert *tls.Certificate) context.Context {
 	t.Helper()
-	ctx := chrometest.Start(t, chrometest.Options{ClientCert: cert, TrustedCAs: []*x509.Certificate{pki.CA}})
-	if err := chromedp.Do(ctx, chromedp.Navigate(url+"/")); err != nil {
-		t.Fatalf("opening the console: %v", err)
-	}
-	return ctx
+	return chrometest.Start(t, chrometest.Options{ClientCert: cert, TrustedCAs: []*x509.Certificate{pki.CA}})
 }
 
 // text is an element's text, "" when the page has no such element.
@@ -267,6 +283,50 @@ func TestConsoleInABrowser(t *testing.T) {
 		}
 		remove()
 	})
+
+	t.Run("bundle", func(t *testing.T) {
+		path := b.signedBundle(t, browserSerial+1, 4)
+		if err := chromedp.Do(b.admin,
+			chromedp.SetUploadFiles(chromedp.ID("bundle-file"), []string{path}),
+			chromedp.Click(chromedp.ID("bundle-apply"))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, b.admin, map[string]string{
+			"bundle-result": fmt.Sprintf("保存しました。次の受付から有効です。 (設定の版 %d)", browserSerial+1),
+			"status-serial": fmt.Sprint(browserSerial + 1)})
+		if got, err := chromedp.Run(b.admin, chromedp.Evaluate[string](`document.getElementById("settings-face-attempts").value`)); err != nil || got != "4" {
+			t.Errorf("the settings form shows %q face attempts after the bundle, want 4 (%v)", got, err)
+		}
+		screenshot(t, b.admin, "console-bundle-applied")
+		remove := b.placeCard(t)
+		if v := b.k.View(); v.Face.MaxAttempts != 4 {
+			t.Errorf("after the bundle the next session allows %d face attempts, want 4", v.Face.MaxAttempts)
+		}
+		remove()
+	})
+}
+
+// signedBundle writes a bundle of the running configuration's policy with
+// a new serial and face-attempt limit, signed with the kiosk's update key.
+func (b *browserKiosk) signedBundle(t *testing.T, serial uint64, attempts int) string {
+	t.Helper()
+	doc := *b.w.Config
+	doc.Parts = nil
+	doc.Serial = serial
+	doc.Face.Attempts = attempts
+	data, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := config.SignBundle(data, config.Claims{NotAfter: time.Now().Add(time.Hour), Facility: doc.Facility.Code}, b.bundleKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "policy.bundle")
+	if err := os.WriteFile(path, signed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // waitField waits until the settings' result names the refused field.

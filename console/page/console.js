@@ -184,6 +184,7 @@ async function saveSettings(ev) {
   };
   try {
     showSettings(await post("/api/settings", change));
+    $("bundle-result").textContent = "";
     out.textContent = t("saved");
     out.className = "";
   } catch (e) {
@@ -200,6 +201,7 @@ async function applyBundle() {
   try {
     const s = await post("/api/bundle", await f.arrayBuffer(), "application/octet-stream");
     showSettings(s);
+    $("settings-result").textContent = ""; // the bundle replaced what was saved here
     out.textContent = t("saved") + " (" + t("serial") + " " + s.serial + ")";
     out.className = "";
   } catch (e) {
