@@ -5,10 +5,16 @@
 # /etc/chromium/policies/managed, so these tests run as root (docs/browser-tests.md).
 APT_PACKAGES += chromium libnss3-tools
 
-TEST_TARGETS += browser-selftest
+TEST_TARGETS += browser-selftest console-browser
 
-.PHONY: browser-selftest
+.PHONY: browser-selftest console-browser
 
 # The harness's own test fails here, rather than skips, when chromium is missing.
 browser-selftest: deps
 	UKETSUKE_REQUIRE_CHROMIUM=1 $(GO) test -count=1 ./console/chrometest/
+
+# The staff console in the browser against a simulated kiosk built by wire:
+# status, a visual check approved, settings and a signed bundle
+# (console/browser_test.go). Screenshots go to build/browser/.
+console-browser: deps
+	UKETSUKE_REQUIRE_CHROMIUM=1 $(GO) test -count=1 -run '^TestConsoleInABrowser$$' -v ./console/

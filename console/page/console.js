@@ -101,7 +101,7 @@ async function pollStatus() {
   $("status-software").textContent = s.software;
   $("status-models").textContent = Object.entries(s.models).map(([k, v]) => k + ": " + v).join(", ");
   $("status-serial").textContent = String(s.config_serial);
-  list("status-errors", s.last_errors, (e) => item(new Date(e.time).toLocaleTimeString() + " " + e.code + (e.state ? " @" + e.state : "")));
+  list("status-errors", s.last_errors, (e) => item(new Date(e.time).toLocaleTimeString(lang) + " " + e.code + (e.state ? " @" + e.state : "")));
 }
 
 async function pollCounts() {
@@ -127,7 +127,7 @@ async function pollChecks() {
     const li = document.createElement("li");
     li.id = "check-" + k.session;
     const label = document.createElement("span");
-    label.textContent = t("session") + " " + k.session + " (" + new Date(k.since).toLocaleTimeString() + ")";
+    label.textContent = t("session") + " " + k.session + " (" + new Date(k.since).toLocaleTimeString(lang) + ")";
     li.append(label, decisionButton("approve", k.session), decisionButton("refuse", k.session));
     ul.append(li);
   });
@@ -184,6 +184,7 @@ async function saveSettings(ev) {
   };
   try {
     showSettings(await post("/api/settings", change));
+    $("bundle-result").textContent = "";
     out.textContent = t("saved");
     out.className = "";
   } catch (e) {
@@ -200,6 +201,7 @@ async function applyBundle() {
   try {
     const s = await post("/api/bundle", await f.arrayBuffer(), "application/octet-stream");
     showSettings(s);
+    $("settings-result").textContent = ""; // the bundle replaced what was saved here
     out.textContent = t("saved") + " (" + t("serial") + " " + s.serial + ")";
     out.className = "";
   } catch (e) {
