@@ -20,6 +20,9 @@ type fieldSpec struct {
 	// The code has no cross-check, and its misreads that both engines shared
 	// came with a character below 0.93 while clean readings sat at 0.96-1.
 	minConf float64
+	// spans: when the vote stays open, the readings' digit runs are re-read
+	// alone (spans.go). For the date lines, whose digits sit between kanji.
+	spans bool
 	// majority: the winner must hold at least half of the readings that
 	// produced any text. The date lines need it (a garbled era hides a
 	// dissent); the code does not (its small renditions often come back as
@@ -81,11 +84,11 @@ var (
 		{then(localContrast, scaledBy(2)), "eng", digits},
 	}
 
-	birthSpec = fieldSpec{FieldBirth, dateVariants, 1, 0, true}
+	birthSpec = fieldSpec{FieldBirth, dateVariants, 1, 0, true, true}
 	// The expiry line is read whole (not just the year) so its month and day
 	// can be checked against the birthday.
-	expirySpec = fieldSpec{FieldExpiry, dateVariants, 1, 0, true}
-	codeSpec   = fieldSpec{FieldSecurityCode, codeVariants, 2, 0.93, false}
+	expirySpec = fieldSpec{FieldExpiry, dateVariants, 1, 0, true, true}
+	codeSpec   = fieldSpec{FieldSecurityCode, codeVariants, 2, 0.93, false, false}
 )
 
 const digits = "0123456789"
@@ -182,6 +185,8 @@ type reading[T comparable] struct {
 	text  bool  // the engine returned any text at all
 	// digits are the digits the text held, in order, whatever it parsed as.
 	digits digitRun
+	// spans are where its digit runs lie in the crop (date lines only).
+	spans digitSpans
 }
 
 // digitRun is the digits of a reading, up to 16, as values 0-9 rather than
@@ -302,6 +307,8 @@ type textLine[T comparable] struct {
 	parse func([]byte) (T, error)
 	crop  *image.Gray
 	read  []reading[T]
+	// spanReads are the digit runs read alone, by extent in the crop.
+	spanReads map[[2]int]spanRead
 }
 
 // reading returns rendition i, recognising it only if it was not read yet.
@@ -311,13 +318,18 @@ func (l *textLine[T]) reading(ctx context.Context, o OCR, i int) (reading[T], er
 	}
 	v := l.spec.variants[i]
 	img := withBorder(v.prepare(l.crop), borderPx)
+	rendW := img.Rect.Dx() - 2*borderPx
 	res, err := o.Recognize(ctx, OCRRequest{Image: img, Lang: v.lang, Whitelist: v.whitelist})
 	wipeGray(img)
 	if err != nil {
 		return reading[T]{}, err
 	}
 	val, perr := l.parse(res.Text)
-	r := reading[T]{val, res.Confidence, v.lang, perr, len(res.Text) > 0, digitsOf(res.Text)}
+	var spans digitSpans
+	if l.spec.spans {
+		spans = spansOf(res, l.crop, rendW)
+	}
+	r := reading[T]{val, res.Confidence, v.lang, perr, len(res.Text) > 0, digitsOf(res.Text), spans}
 	secret.Wipe(res.Text)
 	l.read = append(l.read, r)
 	return r, nil
@@ -325,7 +337,11 @@ func (l *textLine[T]) reading(ctx context.Context, o OCR, i int) (reading[T], er
 
 func (l *textLine[T]) close() {
 	wipeGray(l.crop)
+	for i := range l.read {
+		l.read[i].spans.wipe()
+	}
 	clear(l.read)
+	clear(l.spanReads)
 }
 
 // rescueRule may accept a value the vote left open, from every reading of
@@ -374,6 +390,17 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 				return val, conf, nil
 			}
 			tally.veto(val)
+		}
+	}
+	if spec.spans {
+		val, conf, ok, err := spanVote(ctx, o, l, check)
+		switch {
+		case isVeto(err):
+			vetoErr = plain(err)
+		case err != nil:
+			return zero, 0, err
+		case ok:
+			return val, conf, nil
 		}
 	}
 	if rescue != nil {
