@@ -149,10 +149,11 @@ func inkColumns(crop *image.Gray) []inkStretch {
 
 // inkOwners gives each stretch of ink a symbol. The boxes are too loose to
 // place a digit beside a kanji (in 「年11月」 both 1s' boxes sat on the
-// second 1 and 年's reached over the first), so the kanji-like stretches
-// are anchored first, each to the nearest non-digit box; any other stretch
-// then goes to the nearest box among the symbols between the anchors on
-// either side of it. Owners must not go backwards.
+// second 1 and 年's reached over the first; 成's box once lay on 月), so
+// the kanji-like stretches are anchored first, to non-digit symbols in
+// order, nearest their boxes in sum (anchorKanji); any other stretch then
+// goes to the nearest box among the symbols between the anchors on either
+// side of it. Owners must not go backwards.
 func inkOwners(ink []inkStretch, boxes []image.Rectangle, runes []rune, cropW, rendW int) ([]int, bool) {
 	scale := float64(cropW) / float64(rendW)
 	centre := func(i int) float64 { return (float64(boxes[i].Min.X+boxes[i].Max.X)/2 - borderPx) * scale }
@@ -169,13 +170,7 @@ func inkOwners(ink []inkStretch, boxes []image.Rectangle, runes []rune, cropW, r
 		}
 		return best
 	}
-	owner := make([]int, len(ink))
-	for k, st := range ink {
-		owner[k] = -1
-		if st.kanji {
-			owner[k] = nearest(st, 0, len(boxes), false)
-		}
-	}
+	owner := anchorKanji(ink, runes, centre)
 	for k, st := range ink {
 		if owner[k] >= 0 {
 			continue
@@ -205,6 +200,60 @@ func inkOwners(ink []inkStretch, boxes []image.Rectangle, runes []rune, cropW, r
 		}
 	}
 	return owner, true
+}
+
+// anchorKanji gives each kanji-like stretch a non-digit symbol, in order
+// (two stretches may share one), so that the distances between the
+// stretches' centres and the symbols' box centres sum least; other
+// stretches get -1. One wild box cannot pull an anchor out of order.
+func anchorKanji(ink []inkStretch, runes []rune, centre func(int) float64) []int {
+	var anchors, symbols []int
+	for k, st := range ink {
+		if st.kanji {
+			anchors = append(anchors, k)
+		}
+	}
+	for i, r := range runes {
+		if !isDigitRune(r) {
+			symbols = append(symbols, i)
+		}
+	}
+	owner := make([]int, len(ink))
+	for k := range owner {
+		owner[k] = -1
+	}
+	if len(anchors) == 0 || len(symbols) == 0 {
+		return owner
+	}
+	// cost[a][j]: anchors 0..a placed, anchor a on symbol j; from[a][j]:
+	// where anchor a-1 went.
+	cost, from := make([][]float64, len(anchors)), make([][]int, len(anchors))
+	for a, k := range anchors {
+		c := float64(ink[k].x0+ink[k].x1) / 2
+		cost[a], from[a] = make([]float64, len(symbols)), make([]int, len(symbols))
+		best, bestJ := math.Inf(1), -1
+		for j, i := range symbols {
+			if a > 0 && cost[a-1][j] < best {
+				best, bestJ = cost[a-1][j], j
+			}
+			cost[a][j], from[a][j] = math.Abs(centre(i)-c), bestJ
+			if a > 0 {
+				cost[a][j] += best
+			}
+		}
+	}
+	last := len(anchors) - 1
+	j := 0
+	for jj := range symbols {
+		if cost[last][jj] < cost[last][j] {
+			j = jj
+		}
+	}
+	for a := last; a >= 0; a-- {
+		owner[anchors[a]] = symbols[j]
+		j = from[a][j]
+	}
+	return owner
 }
 
 // spanBetween is the extent of symbols i..j's ink, reaching halfway across

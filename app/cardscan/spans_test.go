@@ -200,3 +200,20 @@ func TestSpanVoteWinnerMustPassTheCheck(t *testing.T) {
 		t.Fatalf("err = %v, want the check's refusal", err)
 	}
 }
+
+// Measured on a bench card (random layout, seed 320): 成's box lay on 月,
+// so the nearest kanji box of 月's ink was 成's and the owners went
+// backwards. In order, 成's ink goes to 平 (harmless: the year's digits
+// still begin after it) and 月's to 月.
+func TestAnchorKanjiKeepsOrderPastAWildBox(t *testing.T) {
+	runes := []rune("平成29年19月19日生")
+	centres := []float64{31, 158, 76, 91, 114, 131, 144, 164, 180, 198, 226, 249}
+	ink := []inkStretch{{4, 30, true}, {32, 58, true}, {61, 72, false}, {75, 86, false}, {90, 115, true},
+		{119, 125, false}, {132, 143, false}, {148, 167, true}, {176, 182, false}, {188, 200, false},
+		{206, 225, true}, {232, 255, true}}
+	got := anchorKanji(ink, runes, func(i int) float64 { return centres[i] })
+	want := []int{0, 0, -1, -1, 4, -1, -1, 7, -1, -1, 10, 11}
+	if !slices.Equal(got, want) {
+		t.Errorf("anchors %v, want %v", got, want)
+	}
+}

@@ -158,8 +158,10 @@ func TestRegressionTakaoGothicZeroInADate(t *testing.T) {
 			t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
 		}
 	})
-	// Random-layout bench cards (normal mix) refused for this reason.
-	for _, seed := range []int64{28, 280, 296} {
+	// Random-layout bench cards (normal mix) refused for this reason; on
+	// 320 the span finder had to keep its kanji in order past a box that
+	// lay two characters away.
+	for _, seed := range []int64{28, 280, 296, 320} {
 		t.Run(fmt.Sprintf("random current layout, normal, %d", seed), func(t *testing.T) {
 			opts := cardface.Options{Seed: seed, Mix: cardface.Normal, Font: -1, Layout: cardface.LayoutRandom, Design: cardface.DesignCurrent}
 			if _, log, err := scanOrRefuse(t, cardface.RandomHolder(seed), opts); err != nil {
