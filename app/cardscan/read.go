@@ -122,6 +122,16 @@ type votes[T comparable] struct {
 	vetoed []bool
 }
 
+// count is how many readings val has.
+func (v *votes[T]) count(val T) int {
+	for i := range v.values {
+		if v.values[i] == val {
+			return v.counts[i]
+		}
+	}
+	return 0
+}
+
 // veto bars val from winning.
 func (v *votes[T]) veto(val T) {
 	for i := range v.values {

@@ -410,7 +410,8 @@ func (l *textLine[T]) spanValue(ctx context.Context, o OCR, r reading[T]) (T, di
 // agreeing, two ahead). The winner must also be what some rendition read,
 // or what jpn's blind spots would make of it (「10月」 read as 「19月」 by
 // every rendition), must not be doubted by longer readings
-// (droppedDigitDoubt) and must pass the line's check. A winner the check
+// (droppedDigitDoubt, each span reading counting as one) and must pass
+// the line's check. A winner the check
 // refuses comes back as vetoed, the check's error wrapped.
 func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check func(T) error) (T, float64, bool, error) {
 	var zero T
@@ -435,9 +436,8 @@ func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check fu
 		if !ok || w != val {
 			continue
 		}
-		if !seenModuloBlindSpots(l.read, won) || droppedDigitDoubt(append(slices.Clone(l.read), reading[T]{value: val, digits: won}), val) {
-			tally.veto(val)
-			continue
+		if !seenModuloBlindSpots(l.read, won) || droppedDigitDoubt(withSpanReadings(l.read, val, won, tally.count(val)), val) {
+			continue // a doubt may clear as more span readings agree
 		}
 		if vetoErr = passes(check, val); vetoErr == nil {
 			return val, wconf, true, nil
@@ -448,6 +448,18 @@ func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check fu
 		return zero, 0, false, &vetoedError{vetoErr}
 	}
 	return zero, 0, false, nil
+}
+
+// withSpanReadings is the line's readings and n span readings of val, for
+// droppedDigitDoubt: each span reading counts as one agreeing reading (a
+// jpn 「20390年」 among twelve readings is no reason to doubt a 2030 that
+// both engines read alone in six).
+func withSpanReadings[T comparable](read []reading[T], val T, won digitRun, n int) []reading[T] {
+	out := slices.Clone(read)
+	for range n {
+		out = append(out, reading[T]{value: val, digits: won})
+	}
+	return out
 }
 
 // seenModuloBlindSpots: some rendition read the digits won, or the same

@@ -163,6 +163,12 @@ func TestSpanVoteReadsTheDigitsAlone(t *testing.T) {
 		// 11 is no blind-spot slip of 19: no rendition saw it.
 		{"a value no rendition saw", ok(takaoMisread),
 			ok("30", "11", "30"), ok("30", "11", "30"), ""},
+		// A reading with one more digit (「300年」) doubts the span value
+		// until three span readings outvote it; six such readings do not.
+		{"one longer reading, outvoted", append(slices.Repeat(ok(takaoMisread), 11), "昭和300年19月30日生"),
+			ok("30", "10", "30"), ok("30", "10", "30"), "301030"},
+		{"longer readings in every other rendition", ok(takaoMisread, "昭和300年19月30日生"),
+			ok("30", "10", "30"), ok("30", "10", "30"), ""},
 		// A Tesseract without boxes leaves the line refused as before.
 		{"no boxes", ok("昭和30年19月30日 生"), nil, nil, ""},
 	}
