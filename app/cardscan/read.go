@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"math"
+	"slices"
 
 	"github.com/uketsuke/uketsuke/app/secret"
 )
@@ -266,7 +267,8 @@ func editDistance(a, b []byte) int {
 // winner shows an engine's known misread of the reading's digit (jpn reads
 // TakaoGothic's 0 as 9: 「昭和10年」 read once as 10 and three times as 19)
 // says the winners may all share the blind spot. No count outvotes that:
-// the date is refused and the kiosk takes another photo.
+// the vote stays open, the digit runs read alone decide (spans.go), and
+// failing them the date is refused and the kiosk takes another photo.
 func blindSpotDoubt[T comparable](read []reading[T], val T) bool {
 	var won digitRun
 	found := false
@@ -280,7 +282,7 @@ func blindSpotDoubt[T comparable](read []reading[T], val T) bool {
 		return false
 	}
 	for _, r := range read {
-		if r.text && r.digits.n == won.n && r.digits != won && onlyBlindSpots(r.digits.d[:won.n], won.d[:won.n], blindSpots[r.lang], 0) {
+		if r.text && r.digits.n == won.n && r.digits != won && onlyBlindSpots(r.digits.d[:won.n], won.d[:won.n], dateBlindSpots[r.lang], 0) {
 			return true
 		}
 	}
@@ -471,6 +473,16 @@ var blindSpots = map[string][][2]byte{
 	"eng": {{'7', '1'}},
 	// jpn reads TakaoGothic's 0 as 9 at every scale (eng reads it right).
 	"jpn": {{'8', '6'}, {'0', '9'}},
+}
+
+// dateBlindSpots are the slips inside a date line: those above, and jpn
+// reads TakaoGothic's 0 as 6 there too (「12月10日」 as 「12月16日」, 「4月20日」
+// as 「4月26日」 three times in six). They only raise doubt about a date and
+// explain a digit run read alone (spans.go); the code's rescue keeps to the
+// slips above.
+var dateBlindSpots = map[string][][2]byte{
+	"eng": blindSpots["eng"],
+	"jpn": append(slices.Clone(blindSpots["jpn"]), [2]byte{'0', '6'}),
 }
 
 // blindSpotRescue accepts a security code that one engine read the same in

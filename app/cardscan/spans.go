@@ -408,7 +408,7 @@ func (l *textLine[T]) spanValue(ctx context.Context, o OCR, r reading[T]) (T, di
 // spanVote is a date line's last resort when its vote stayed open: the
 // readings' digit runs, re-read alone, vote as the renditions do (two
 // agreeing, two ahead). The winner must also be what some rendition read,
-// or what jpn's blind spots would make of it (「10月」 read as 「19月」 by
+// or what jpn's blind spots (dateBlindSpots) would make of it (「10月」 read as 「19月」 by
 // every rendition), must not be doubted by longer readings
 // (droppedDigitDoubt, each span reading counting as one) and must pass
 // the line's check. A winner the check
@@ -466,7 +466,7 @@ func withSpanReadings[T comparable](read []reading[T], val T, won digitRun, n in
 // number of digits differing from them only by its engine's blind spots.
 func seenModuloBlindSpots[T comparable](read []reading[T], won digitRun) bool {
 	for _, r := range read {
-		if r.text && r.digits.n == won.n && onlyBlindSpots(won.d[:won.n], r.digits.d[:won.n], blindSpots[r.lang], 0) {
+		if r.text && r.digits.n == won.n && onlyBlindSpots(won.d[:won.n], r.digits.d[:won.n], dateBlindSpots[r.lang], 0) {
 			return true
 		}
 	}

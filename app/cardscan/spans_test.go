@@ -223,3 +223,29 @@ func TestAnchorKanjiKeepsOrderPastAWildBox(t *testing.T) {
 		t.Errorf("anchors %v, want %v", got, want)
 	}
 }
+
+// A date winner is doubted by a reading that differs from it only by
+// jpn's slips inside a date: TakaoGothic's 0 read as 9 or as 6.
+func TestBlindSpotDoubtInADate(t *testing.T) {
+	birth := func(text string) reading[Birth] {
+		v, err := ParseBirth([]byte(text))
+		return reading[Birth]{v, 0.95, "jpn", err, true, digitsOf([]byte(text)), digitSpans{}}
+	}
+	won := "平成31年 4月26日生"
+	want, _ := ParseBirth([]byte(won))
+	for _, c := range []struct {
+		other string
+		doubt bool
+	}{
+		{"平成31年 4月20日生", true},  // the winner's 6 may be jpn's 0
+		{"平成31年 4月29日生", false}, // a 9 is no misread 6
+		{"平成31年 4月28日生", true},  // jpn reads 8 as 6 too
+		{"平成31年 4月21日生", false},
+		{won, false},
+	} {
+		read := []reading[Birth]{birth(won), birth(won), birth(won), birth(c.other)}
+		if got := blindSpotDoubt(read, want); got != c.doubt {
+			t.Errorf("%s against %s: doubt %v, want %v", won, c.other, got, c.doubt)
+		}
+	}
+}
