@@ -450,7 +450,7 @@ func (l *locator) readDateCandidate(ctx context.Context, c *candidate, i int) ([
 	if len(c.kinds) > i {
 		return nil, nil
 	}
-	text, conf, lang, err := l.s.readCandidate(ctx, l.card, c, dateVariants[i])
+	text, conf, lang, spans, err := l.s.readCandidate(ctx, l.card, c, dateVariants[i])
 	if err != nil || text == nil && c.crop == nil {
 		c.kinds = append(c.kinds, kindOther)
 		return nil, err
@@ -461,8 +461,10 @@ func (l *locator) readDateCandidate(ctx context.Context, c *candidate, i int) ([
 	b, berr := ParseBirth(text)
 	e, eerr := ParseExpiry(text)
 	digits := digitsOf(text)
-	c.birth = append(c.birth, reading[Birth]{b, conf, lang, berr, len(text) > 0, digits})
-	c.expiry = append(c.expiry, reading[Expiry]{e, conf, lang, eerr, len(text) > 0, digits})
+	// Both readings share the spans: one of the two lines is dropped
+	// unwiped, and they hold no digit.
+	c.birth = append(c.birth, reading[Birth]{b, conf, lang, berr, len(text) > 0, digits, spans})
+	c.expiry = append(c.expiry, reading[Expiry]{e, conf, lang, eerr, len(text) > 0, digits, spans})
 	var words []*candidate
 	if (kind == kindBirth || kind == kindExpiry || kind == kindDate) && startsWithWords(text) {
 		kind = kindOther
@@ -520,7 +522,7 @@ func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candi
 			if len(c.kinds) > rendition {
 				continue
 			}
-			text, conf, lang, err := s.readCandidate(ctx, card, c, codeVariants[rendition])
+			text, conf, lang, _, err := s.readCandidate(ctx, card, c, codeVariants[rendition])
 			if err != nil {
 				return nil, err
 			}
@@ -529,7 +531,7 @@ func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candi
 			code, perr := ParseSecurityCode(text)
 			secret.Wipe(text)
 			c.kinds = append(c.kinds, kind)
-			c.code = append(c.code, reading[[4]byte]{code, conf, lang, perr, len(text) > 0, digitsOf(text)})
+			c.code = append(c.code, reading[[4]byte]{code, conf, lang, perr, len(text) > 0, digitsOf(text), digitSpans{}})
 			if kind == kindCode {
 				return c, nil
 			}
@@ -543,27 +545,29 @@ func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candi
 	return nil, &FieldError{FieldSecurityCode, ErrFieldUnreadable}
 }
 
-// readCandidate cuts the line's crop (once) and recognises one rendition.
-// A line that gives no crop reads as nothing.
-func (s *Scanner) readCandidate(ctx context.Context, card *image.Gray, c *candidate, v variant) ([]byte, float64, string, error) {
+// readCandidate cuts the line's crop (once) and recognises one rendition,
+// with where its digit runs lie in the crop. A line that gives no crop
+// reads as nothing.
+func (s *Scanner) readCandidate(ctx context.Context, card *image.Gray, c *candidate, v variant) ([]byte, float64, string, digitSpans, error) {
 	if c.crop == nil && c.box != nil {
 		c.crop = tighten(card, *c.box)
 	} else if c.crop == nil {
 		c.crop = lineCrop(card, c.rect, c.inkPx, c.tail, c.room)
 	}
 	if c.crop == nil {
-		return nil, 0, v.lang, nil
+		return nil, 0, v.lang, digitSpans{}, nil
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, 0, "", err
+		return nil, 0, "", digitSpans{}, err
 	}
 	img := withBorder(v.prepare(c.crop), borderPx)
+	rendW := img.Rect.Dx() - 2*borderPx
 	res, err := s.ocr.Recognize(ctx, OCRRequest{Image: img, Lang: v.lang, Whitelist: v.whitelist})
 	wipeGray(img)
 	if err != nil {
-		return nil, 0, "", err
+		return nil, 0, "", digitSpans{}, err
 	}
-	return res.Text, res.Confidence, v.lang, nil
+	return res.Text, res.Confidence, v.lang, spansOf(res, c.crop, rendW), nil
 }
 
 func (f *fieldLines) noteDesign(d Design) {

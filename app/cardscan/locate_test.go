@@ -151,7 +151,7 @@ func TestDigitsOfAndWithin(t *testing.T) {
 // expiryReading is what one rendition of an expiry line would keep for text.
 func expiryReading(text string) reading[Expiry] {
 	v, err := ParseExpiry([]byte(text))
-	return reading[Expiry]{v, 0.95, "jpn", err, text != "", digitsOf([]byte(text))}
+	return reading[Expiry]{v, 0.95, "jpn", err, text != "", digitsOf([]byte(text)), digitSpans{}}
 }
 
 func TestDroppedDigitDoubt(t *testing.T) {

@@ -20,6 +20,11 @@ type OCRResult struct {
 	Text []byte
 	// Confidence is the engine's lowest per-character confidence, 0..1.
 	Confidence float64
+	// Boxes holds each character's box in the request's image, one per
+	// rune of Text, or nothing when the engine cannot tell them. They are
+	// positions, not card data; the scanner uses them to re-read a date's
+	// digits alone (spans.go).
+	Boxes []image.Rectangle
 }
 
 // OCR recognises single text lines. hardware/ocr implements it with

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"math"
+	"slices"
 
 	"github.com/uketsuke/uketsuke/app/secret"
 )
@@ -20,6 +21,9 @@ type fieldSpec struct {
 	// The code has no cross-check, and its misreads that both engines shared
 	// came with a character below 0.93 while clean readings sat at 0.96-1.
 	minConf float64
+	// spans: when the vote stays open, the readings' digit runs are re-read
+	// alone (spans.go). For the date lines, whose digits sit between kanji.
+	spans bool
 	// majority: the winner must hold at least half of the readings that
 	// produced any text. The date lines need it (a garbled era hides a
 	// dissent); the code does not (its small renditions often come back as
@@ -81,11 +85,11 @@ var (
 		{then(localContrast, scaledBy(2)), "eng", digits},
 	}
 
-	birthSpec = fieldSpec{FieldBirth, dateVariants, 1, 0, true}
+	birthSpec = fieldSpec{FieldBirth, dateVariants, 1, 0, true, true}
 	// The expiry line is read whole (not just the year) so its month and day
 	// can be checked against the birthday.
-	expirySpec = fieldSpec{FieldExpiry, dateVariants, 1, 0, true}
-	codeSpec   = fieldSpec{FieldSecurityCode, codeVariants, 2, 0.93, false}
+	expirySpec = fieldSpec{FieldExpiry, dateVariants, 1, 0, true, true}
+	codeSpec   = fieldSpec{FieldSecurityCode, codeVariants, 2, 0.93, false, false}
 )
 
 const digits = "0123456789"
@@ -117,6 +121,16 @@ type votes[T comparable] struct {
 	// vetoed values failed a check: they may not win, but their readings
 	// still count against every rival.
 	vetoed []bool
+}
+
+// count is how many readings val has.
+func (v *votes[T]) count(val T) int {
+	for i := range v.values {
+		if v.values[i] == val {
+			return v.counts[i]
+		}
+	}
+	return 0
 }
 
 // veto bars val from winning.
@@ -182,6 +196,8 @@ type reading[T comparable] struct {
 	text  bool  // the engine returned any text at all
 	// digits are the digits the text held, in order, whatever it parsed as.
 	digits digitRun
+	// spans are where its digit runs lie in the crop (date lines only).
+	spans digitSpans
 }
 
 // digitRun is the digits of a reading, up to 16, as values 0-9 rather than
@@ -251,7 +267,8 @@ func editDistance(a, b []byte) int {
 // winner shows an engine's known misread of the reading's digit (jpn reads
 // TakaoGothic's 0 as 9: 「昭和10年」 read once as 10 and three times as 19)
 // says the winners may all share the blind spot. No count outvotes that:
-// the date is refused and the kiosk takes another photo.
+// the vote stays open, the digit runs read alone decide (spans.go), and
+// failing them the date is refused and the kiosk takes another photo.
 func blindSpotDoubt[T comparable](read []reading[T], val T) bool {
 	var won digitRun
 	found := false
@@ -265,7 +282,7 @@ func blindSpotDoubt[T comparable](read []reading[T], val T) bool {
 		return false
 	}
 	for _, r := range read {
-		if r.text && r.digits.n == won.n && r.digits != won && onlyBlindSpots(r.digits.d[:won.n], won.d[:won.n], blindSpots[r.lang], 0) {
+		if r.text && r.digits.n == won.n && r.digits != won && onlyBlindSpots(r.digits.d[:won.n], won.d[:won.n], dateBlindSpots[r.lang], 0) {
 			return true
 		}
 	}
@@ -302,6 +319,8 @@ type textLine[T comparable] struct {
 	parse func([]byte) (T, error)
 	crop  *image.Gray
 	read  []reading[T]
+	// spanReads are the digit runs read alone, by extent in the crop.
+	spanReads map[[2]int]spanRead
 }
 
 // reading returns rendition i, recognising it only if it was not read yet.
@@ -311,13 +330,18 @@ func (l *textLine[T]) reading(ctx context.Context, o OCR, i int) (reading[T], er
 	}
 	v := l.spec.variants[i]
 	img := withBorder(v.prepare(l.crop), borderPx)
+	rendW := img.Rect.Dx() - 2*borderPx
 	res, err := o.Recognize(ctx, OCRRequest{Image: img, Lang: v.lang, Whitelist: v.whitelist})
 	wipeGray(img)
 	if err != nil {
 		return reading[T]{}, err
 	}
 	val, perr := l.parse(res.Text)
-	r := reading[T]{val, res.Confidence, v.lang, perr, len(res.Text) > 0, digitsOf(res.Text)}
+	var spans digitSpans
+	if l.spec.spans {
+		spans = spansOf(res, l.crop, rendW)
+	}
+	r := reading[T]{val, res.Confidence, v.lang, perr, len(res.Text) > 0, digitsOf(res.Text), spans}
 	secret.Wipe(res.Text)
 	l.read = append(l.read, r)
 	return r, nil
@@ -325,7 +349,11 @@ func (l *textLine[T]) reading(ctx context.Context, o OCR, i int) (reading[T], er
 
 func (l *textLine[T]) close() {
 	wipeGray(l.crop)
+	for i := range l.read {
+		l.read[i].spans.wipe()
+	}
 	clear(l.read)
+	clear(l.spanReads)
 }
 
 // rescueRule may accept a value the vote left open, from every reading of
@@ -374,6 +402,17 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 				return val, conf, nil
 			}
 			tally.veto(val)
+		}
+	}
+	if spec.spans {
+		val, conf, ok, err := spanVote(ctx, o, l, check)
+		switch {
+		case isVeto(err):
+			vetoErr = plain(err)
+		case err != nil:
+			return zero, 0, err
+		case ok:
+			return val, conf, nil
 		}
 	}
 	if rescue != nil {
@@ -434,6 +473,16 @@ var blindSpots = map[string][][2]byte{
 	"eng": {{'7', '1'}},
 	// jpn reads TakaoGothic's 0 as 9 at every scale (eng reads it right).
 	"jpn": {{'8', '6'}, {'0', '9'}},
+}
+
+// dateBlindSpots are the slips inside a date line: those above, and jpn
+// reads TakaoGothic's 0 as 6 there too (「12月10日」 as 「12月16日」, 「4月20日」
+// as 「4月26日」 three times in six). They only raise doubt about a date and
+// explain a digit run read alone (spans.go); the code's rescue keeps to the
+// slips above.
+var dateBlindSpots = map[string][][2]byte{
+	"eng": blindSpots["eng"],
+	"jpn": append(slices.Clone(blindSpots["jpn"]), [2]byte{'0', '6'}),
 }
 
 // blindSpotRescue accepts a security code that one engine read the same in
