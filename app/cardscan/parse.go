@@ -146,10 +146,17 @@ func ParseExpiry(text []byte) (Expiry, error) {
 	return e, nil
 }
 
-// ParseSecurityCode reads exactly four digits.
+// codeLabelTail is the last character of the code's label
+// (「セキュリティコード」), which a crop of a code printed right after its
+// label can hold. No digit is read as it.
+const codeLabelTail = "ド"
+
+// ParseSecurityCode reads exactly four digits, after the label's last
+// character when the crop caught it (「ド7166」).
 func ParseSecurityCode(text []byte) ([4]byte, error) {
-	t := normalize(text)
-	defer clear(t)
+	n := normalize(text)
+	defer clear(n)
+	t := bytes.TrimPrefix(n, []byte(codeLabelTail))
 	var code [4]byte
 	if len(t) != 4 {
 		return code, errSyntax

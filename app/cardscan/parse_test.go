@@ -126,7 +126,10 @@ func TestParseSecurityCode(t *testing.T) {
 	if c, err := ParseSecurityCode([]byte("０１２３")); err != nil || string(c[:]) != "0123" {
 		t.Errorf("full-width code = %s %v", c[:], err)
 	}
-	for _, s := range []string{"", "228", "22855", "22B5", "2285\x00", "二二八五"} {
+	if c, err := ParseSecurityCode([]byte("ド 7166")); err != nil || string(c[:]) != "7166" {
+		t.Errorf("code after its label's ド = %s %v", c[:], err)
+	}
+	for _, s := range []string{"", "228", "22855", "22B5", "2285\x00", "二二八五", "ド", "ド228", "ドド7166", "7166ド", "ト7166", "コード7166"} {
 		if _, err := ParseSecurityCode([]byte(s)); err == nil {
 			t.Errorf("ParseSecurityCode(%q) accepted", s)
 		}

@@ -22,7 +22,9 @@ type fieldSpec struct {
 	// came with a character below 0.93 while clean readings sat at 0.96-1.
 	minConf float64
 	// spans: when the vote stays open, the readings' digit runs are re-read
-	// alone (spans.go). For the date lines, whose digits sit between kanji.
+	// alone (spans.go). For the date lines, whose digits sit between kanji,
+	// and the code, whose crop can hold its label's last character (「ド」)
+	// and then reads with eng at no confidence.
 	spans bool
 	// majority: the winner must hold at least half of the readings that
 	// produced any text. The date lines need it (a garbled era hides a
@@ -89,7 +91,7 @@ var (
 	// The expiry line is read whole (not just the year) so its month and day
 	// can be checked against the birthday.
 	expirySpec = fieldSpec{FieldExpiry, dateVariants, 1, 0, true, true}
-	codeSpec   = fieldSpec{FieldSecurityCode, codeVariants, 2, 0.93, false, false}
+	codeSpec   = fieldSpec{FieldSecurityCode, codeVariants, 2, 0.93, true, false}
 )
 
 const digits = "0123456789"
@@ -404,6 +406,13 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 			tally.veto(val)
 		}
 	}
+	// The rescue (the code's) judges the renditions before any digit run is
+	// re-read, so a code it accepts costs no further reading.
+	if rescue != nil {
+		if val, conf, ok := rescue(l.read); ok && passes(check, val) == nil {
+			return val, conf, nil
+		}
+	}
 	if spec.spans {
 		val, conf, ok, err := spanVote(ctx, o, l, check)
 		switch {
@@ -412,11 +421,6 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 		case err != nil:
 			return zero, 0, err
 		case ok:
-			return val, conf, nil
-		}
-	}
-	if rescue != nil {
-		if val, conf, ok := rescue(l.read); ok && passes(check, val) == nil {
 			return val, conf, nil
 		}
 	}

@@ -428,7 +428,7 @@ func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check fu
 		if err != nil {
 			return zero, 0, false, err
 		}
-		if !ok {
+		if !ok || conf < l.spec.minConf {
 			continue
 		}
 		tally.add(val, conf, "span")
@@ -436,7 +436,7 @@ func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check fu
 		if !ok || w != val {
 			continue
 		}
-		if !seenModuloBlindSpots(l.read, won) || droppedDigitDoubt(withSpanReadings(l.read, val, won, tally.count(val)), val) {
+		if !seenModuloBlindSpots(l.read, won, l.spec.slips()) || droppedDigitDoubt(withSpanReadings(l.read, val, won, tally.count(val)), val) {
 			continue // a doubt may clear as more span readings agree
 		}
 		if vetoErr = passes(check, val); vetoErr == nil {
@@ -463,12 +463,23 @@ func withSpanReadings[T comparable](read []reading[T], val T, won digitRun, n in
 }
 
 // seenModuloBlindSpots: some rendition read the digits won, or the same
-// number of digits differing from them only by its engine's blind spots.
-func seenModuloBlindSpots[T comparable](read []reading[T], won digitRun) bool {
+// number of digits differing from them only by its engine's blind spots
+// (slips: a date's or the code's).
+func seenModuloBlindSpots[T comparable](read []reading[T], won digitRun, slips map[string][][2]byte) bool {
 	for _, r := range read {
-		if r.text && r.digits.n == won.n && onlyBlindSpots(won.d[:won.n], r.digits.d[:won.n], dateBlindSpots[r.lang], 0) {
+		if r.text && r.digits.n == won.n && onlyBlindSpots(won.d[:won.n], r.digits.d[:won.n], slips[r.lang], 0) {
 			return true
 		}
 	}
 	return false
+}
+
+// slips are the blind spots that may explain a rendition's digits against
+// a span reading: a date's (jpn's 0 as 6 inside a date line) or, for the
+// code, which has no cross-check, only the code's own.
+func (f fieldSpec) slips() map[string][][2]byte {
+	if f.field == FieldSecurityCode {
+		return blindSpots
+	}
+	return dateBlindSpots
 }
