@@ -173,3 +173,23 @@ func TestRegressionTakaoGothicZeroInADate(t *testing.T) {
 		})
 	}
 }
+
+// Bug 7. A code line whose vote stayed open was refused although its
+// digits read right alone. Random-layout bench cards (normal mix, current
+// design): on 964 the crop caught the label's last character, jpn read
+// 「ド7166」 (which did not parse) and eng 7166 only at 0.23-0.85; on 452, in
+// TakaoGothic, jpn read 0303 as 「:9303」 and eng read it at 0.19-0.57. The
+// code's digits are now re-read alone like a date's (spans.go).
+func TestRegressionCodeDigitsReadAlone(t *testing.T) {
+	if cardface.FontCount() != 12 {
+		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
+	}
+	for _, seed := range []int64{964, 452} {
+		t.Run(fmt.Sprintf("random current layout, normal, %d", seed), func(t *testing.T) {
+			opts := cardface.Options{Seed: seed, Mix: cardface.Normal, Font: -1, Layout: cardface.LayoutRandom, Design: cardface.DesignCurrent}
+			if _, log, err := scanOrRefuse(t, cardface.RandomHolder(seed), opts); err != nil {
+				t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
+			}
+		})
+	}
+}
