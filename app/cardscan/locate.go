@@ -507,17 +507,30 @@ func startsWithWords(text []byte) bool {
 	return true
 }
 
+// How many of the code's renditions a candidate may be read in while no
+// line says it is the code. The first two (both engines) find nearly every
+// code; a small clean crop of 「1157」 came back as 「US」 from jpn and as
+// nothing from eng there, so when no line read even as digits the next
+// two, larger, are tried too: they cost only on such a card.
+const (
+	codeFirstRenditions = 2
+	codeFindRenditions  = 4
+)
+
 // findCode reads code-shaped candidates near the photo, nearest the prior
-// first, then today's code box, until one reads as four digits in one of
-// the first two renditions (the two engines). If none does, the first that
-// read as digits at all goes to the vote: a code of 1s is often read short
-// at first.
+// first, then today's code box, until one reads as four digits. If none
+// does in the first renditions, the first that read as digits at all goes
+// to the vote (a code of 1s is often read short at first); only if none
+// did are the next renditions tried (codeFindRenditions).
 func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candidate, f *fieldLines) (*candidate, error) {
 	// Last, where today's card prints it, cut as a fixed box (see findDate).
 	box := &candidate{box: &CodeRect, inkPx: codeInkPx}
 	f.all = append(f.all, box)
 	ordered := append(byPrior(cands, CodeRect), box)
-	for rendition := 0; rendition < 2; rendition++ {
+	for rendition := 0; rendition < codeFindRenditions; rendition++ {
+		if c := digitsRead(ordered); rendition == codeFirstRenditions && c != nil {
+			return c, nil
+		}
 		for _, c := range ordered {
 			if len(c.kinds) > rendition {
 				continue
@@ -537,12 +550,20 @@ func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candi
 			}
 		}
 	}
-	for _, c := range ordered {
-		if c.kind() == kindDigits {
-			return c, nil
-		}
+	if c := digitsRead(ordered); c != nil {
+		return c, nil
 	}
 	return nil, &FieldError{FieldSecurityCode, ErrFieldUnreadable}
+}
+
+// digitsRead is the first candidate that read as digits but not as a code.
+func digitsRead(ordered []*candidate) *candidate {
+	for _, c := range ordered {
+		if c.kind() == kindDigits {
+			return c
+		}
+	}
+	return nil
 }
 
 // readCandidate cuts the line's crop (once) and recognises one rendition,

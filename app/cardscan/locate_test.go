@@ -1,6 +1,7 @@
 package cardscan
 
 import (
+	"context"
 	"image"
 	"image/color"
 	"image/draw"
@@ -451,4 +452,68 @@ func FuzzClassify(f *testing.F) {
 			t.Fatalf("%q: nothing, but words", text)
 		}
 	})
+}
+
+// inkedOCR answers crops holding ink from texts, in order (then nothing),
+// and blank crops (the fixed box on a blank card) with nothing.
+type inkedOCR struct {
+	texts []string
+	calls int
+}
+
+func (o *inkedOCR) Recognize(_ context.Context, req OCRRequest) (OCRResult, error) {
+	if !slices.ContainsFunc(req.Image.Pix, func(p uint8) bool { return p < 128 }) {
+		return OCRResult{}, nil
+	}
+	o.calls++
+	if len(o.texts) == 0 {
+		return OCRResult{}, nil
+	}
+	text := o.texts[0]
+	o.texts = o.texts[1:]
+	return OCRResult{Text: []byte(text), Confidence: 0.99}, nil
+}
+
+func TestFindCodeTriesLargerRenditionsOnlyWhenNothingReadAsDigits(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		texts []string
+		reads int    // renditions read of the candidate
+		want  string // the code reading that found it, "" for none
+	}{
+		// Seed 218 of the random-layout bench: 「1157」 read as 「US」, then nothing.
+		{"found at the third rendition", []string{"US", "", "1157"}, 3, "1157"},
+		{"found at once", []string{"1157"}, 1, "1157"},
+		// Digits read short go to the vote after the first two, as before.
+		{"digits read short", []string{"115", ""}, 2, ""},
+		{"never found", nil, 4, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			card := image.NewGray(image.Rect(0, 0, canonW, canonH))
+			for i := range card.Pix {
+				card.Pix[i] = 255
+			}
+			crop := image.NewGray(image.Rect(0, 0, 80, 34))
+			crop.Pix[crop.PixOffset(40, 17)] = 0
+			cand := &candidate{rect: image.Rect(740, 394, 814, 421), crop: crop, inkPx: codeInkPx}
+			o := &inkedOCR{texts: c.texts}
+			got, err := New(o).findCode(context.Background(), card, []*candidate{cand}, &fieldLines{})
+			if o.calls != c.reads {
+				t.Errorf("%d renditions read, want %d", o.calls, c.reads)
+			}
+			switch {
+			case c.name == "never found":
+				if FieldOf(err) != FieldSecurityCode || got != nil {
+					t.Fatalf("found %v, %v; want the code refused", got, err)
+				}
+			case err != nil || got != cand:
+				t.Fatalf("found %v, %v; want the candidate", got, err)
+			case c.want != "":
+				last := got.code[len(got.code)-1]
+				if last.err != nil || string(last.value[:]) != c.want {
+					t.Errorf("code %s %v, want %s", last.value[:], last.err, c.want)
+				}
+			}
+		})
+	}
 }

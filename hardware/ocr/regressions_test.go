@@ -193,3 +193,19 @@ func TestRegressionCodeDigitsReadAlone(t *testing.T) {
 		})
 	}
 }
+
+// Bug 8. A code line found but never read as digits: on random-layout
+// seed 218 (normal mix, current design) jpn read a small clean 「1157」 as
+// 「US」 and eng as nothing in the first two renditions, so no line said it
+// was the code. The larger renditions are now tried while no line read
+// even as digits (findCode).
+func TestRegressionCodeFoundInALargerRendition(t *testing.T) {
+	if cardface.FontCount() != 12 {
+		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
+	}
+	const seed = 218
+	opts := cardface.Options{Seed: seed, Mix: cardface.Normal, Font: -1, Layout: cardface.LayoutRandom, Design: cardface.DesignCurrent}
+	if _, log, err := scanOrRefuse(t, cardface.RandomHolder(seed), opts); err != nil {
+		t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
+	}
+}
