@@ -476,11 +476,7 @@ func groupLines(blobs []inkBlob, photo image.Rectangle) []image.Rectangle {
 	for _, r := range parts {
 		joined := false
 		for i, l := range lines {
-			// No line of text is taller than maxH: a tall stray mark
-			// beside a line's end (a shadow, a pattern's dot) that
-			// overlaps half its band would make the line too tall to be
-			// kept, and the line would be lost with it.
-			if joins(l, r) && l.Union(r).Dy() <= maxH {
+			if joins(l, r) {
 				lines[i] = l.Union(r)
 				joined = true
 				break

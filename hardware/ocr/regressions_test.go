@@ -209,18 +209,3 @@ func TestRegressionCodeFoundInALargerRendition(t *testing.T) {
 		t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
 	}
 }
-
-// Bug 9. A line lost to a tall mark beside its end: on random-layout seed
-// 613 (normal mix, next design) a mark 5.8 mm tall beside the end of
-// 「2028年10月23日まで有効」 joined the line, which grew too tall to be text
-// and was dropped, so the expiry was never found (groupLines).
-func TestRegressionExpiryBesideATallMark(t *testing.T) {
-	if cardface.FontCount() != 12 {
-		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
-	}
-	const seed = 613
-	opts := cardface.Options{Seed: seed, Mix: cardface.Normal, Font: -1, Layout: cardface.LayoutRandom, Design: cardface.DesignNext}
-	if _, log, err := scanOrRefuse(t, cardface.RandomHolder(seed), opts); err != nil {
-		t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
-	}
-}
