@@ -252,15 +252,10 @@ func (s *Shell) loginOperator() {
 	if s.staffBusy || n < lo || n > hi || s.opMsg.final() {
 		return
 	}
-	s.touchStaff()
-	pin, err := secret.New(n)
-	if err != nil {
-		s.clearStaff()
-		s.render()
+	pin, ok := s.takeStaffDigits(n)
+	if !ok {
 		return
 	}
-	copy(pin.Bytes(), s.staff.Bytes()[:n])
-	s.clearStaff()
 	s.staffBusy, s.opMsg = true, opNoMsg
 	gen, desk, scheme := s.staffGen, s.cfg.Operators, s.opScheme
 	s.render()

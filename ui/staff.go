@@ -280,15 +280,10 @@ func (s *Shell) checkStaff() {
 	if s.cfg.Staff == nil || s.staffBusy || n < staff.MinPINLength {
 		return
 	}
-	s.touchStaff()
-	pin, err := secret.New(n)
-	if err != nil {
-		s.clearStaff()
-		s.render()
+	pin, ok := s.takeStaffDigits(n)
+	if !ok {
 		return
 	}
-	copy(pin.Bytes(), s.staff.Bytes()[:n])
-	s.clearStaff()
 	s.staffBusy, s.staffMsg = true, staffNoMsg
 	gen, check := s.staffGen, s.cfg.Staff
 	s.render()
@@ -297,6 +292,23 @@ func (s *Shell) checkStaff() {
 		pin.Destroy()
 		fyne.Do(func() { s.staffChecked(gen, err) })
 	})
+}
+
+// takeStaffDigits moves the n digits typed on a staff pad into a locked
+// buffer of their own and wipes the pad; without locked memory it only
+// wipes the pad. The caller destroys the buffer.
+func (s *Shell) takeStaffDigits(n int) (*secret.Buffer, bool) {
+	s.touchStaff()
+	pin, err := secret.New(n)
+	if err == nil {
+		copy(pin.Bytes(), s.staff.Bytes()[:n])
+	}
+	s.clearStaff()
+	if err != nil {
+		s.render()
+		return nil, false
+	}
+	return pin, true
 }
 
 func (s *Shell) staffChecked(gen int, err error) {
