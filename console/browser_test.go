@@ -198,7 +198,7 @@ func TestConsoleInABrowser(t *testing.T) {
 
 	t.Run("status", func(t *testing.T) {
 		status := map[string]string{
-			"status-state": "idle", "status-reader": "正常", "status-face-camera": "正常",
+			"status-state": "待機中", "status-reader": "正常", "status-face-camera": "正常",
 			"status-card-camera": "正常", "status-results": "正常", "status-eligibility": "不明",
 			"status-software": "0.2.0", "status-serial": fmt.Sprint(browserSerial),
 			"counts-sessions": "0",
@@ -219,10 +219,14 @@ func TestConsoleInABrowser(t *testing.T) {
 		waiting := b.waitFor(t, session.StateStaffCheck)
 		check := fmt.Sprintf("check-%d", waiting.Session)
 		approve := fmt.Sprintf("approve-%d", waiting.Session)
-		waitText(t, b.reception, map[string]string{"status-state": "staff_check",
+		waitText(t, b.reception, map[string]string{"status-state": "目視確認待ち",
 			approve: "承認", fmt.Sprintf("refuse-%d", waiting.Session): "不承認"})
-		if got, err := text(b.reception, check); err != nil || !strings.HasPrefix(got, fmt.Sprintf("受付番号 %d (", waiting.Session)) {
+		if got, err := text(b.reception, check); err != nil || !strings.HasPrefix(got, fmt.Sprintf("受付 %d (", waiting.Session)) {
 			t.Errorf("#%s shows %q (%v)", check, got, err)
+		}
+		code, err := chromedp.Run(b.reception, chromedp.Evaluate[string](`document.getElementById("status-state").dataset.state`))
+		if err != nil || code != "staff_check" {
+			t.Errorf("#status-state carries the code %q (%v), want staff_check for integrations", code, err)
 		}
 		screenshot(t, b.reception, "console-check-waiting")
 		if err := chromedp.Do(b.reception, chromedp.Click(chromedp.ID(approve))); err != nil {
@@ -233,7 +237,7 @@ func TestConsoleInABrowser(t *testing.T) {
 			t.Errorf("after the approval the kiosk shows session %d with %+v", v.Session, v.Result)
 		}
 		waitText(t, b.reception, map[string]string{"checks-result": "承認しました。", check: "", approve: "",
-			"status-state": "consent"})
+			"status-state": "同意の選択"})
 		screenshot(t, b.reception, "console-check-approved")
 		// The day's counts take a session when it ends.
 		remove()

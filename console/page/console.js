@@ -11,7 +11,7 @@ const T = {
     face_rate: "顔認証の成功率", pin: "暗証番号", visual_approved: "目視確認（承認）",
     visual_refused: "目視確認（不承認）", refusals: "完了しなかった理由", checks: "目視確認の依頼",
     no_checks: "待っている確認はありません。", approve: "承認", refuse: "不承認",
-    session: "受付番号", settings: "設定", default_language: "既定の言語",
+    session: "受付", settings: "設定", default_language: "既定の言語",
     face_attempts: "顔認証の試行回数", face_attempt_time: "1回の試行時間",
     wording: "文言の変更 (JSON)", save: "保存", bundle: "署名付き設定ファイル", apply: "適用",
     logs: "ログ", refresh: "更新", ok: "正常", fault: "異常", unknown: "不明",
@@ -36,6 +36,26 @@ const T = {
     offline: "Cannot reach the kiosk", none: "none",
   },
 };
+
+// The kiosk's screens (app/session's state names) in words staff read.
+const STATES = {
+  ja: {
+    idle: "待機中", reading: "カード読み取り中", rejected: "使えないカード", method: "認証方法の選択",
+    face: "顔認証中", face_failed: "顔認証できず", pin: "暗証番号の入力", pin_verifying: "暗証番号の確認中",
+    staff_check: "目視確認待ち", checking: "資格確認中", register: "初回登録の確認", registering: "初回登録中",
+    consent: "同意の選択", prescription: "処方箋の選択", submitting: "送信中", done: "受付完了", error: "エラー",
+  },
+  en: {
+    idle: "Waiting", reading: "Reading the card", rejected: "Card not usable", method: "Choosing a method",
+    face: "Face check", face_failed: "Face check failed", pin: "Entering the PIN", pin_verifying: "Checking the PIN",
+    staff_check: "Waiting for a visual check", checking: "Checking eligibility", register: "Asked to register",
+    registering: "Registering", consent: "Choosing consent", prescription: "Choosing the prescription",
+    submitting: "Sending", done: "Reception complete", error: "Error",
+  },
+};
+
+// stateWords names a screen in the page's language; an unknown one shows its code.
+const stateWords = (code) => (STATES[lang] && STATES[lang][code]) || code;
 
 let lang = localStorage.getItem("uketsuke-console-lang") || "ja";
 let role = "";
@@ -92,7 +112,8 @@ function item(text) {
 
 async function pollStatus() {
   const s = await api("/api/status");
-  $("status-state").textContent = s.state;
+  $("status-state").textContent = stateWords(s.state);
+  $("status-state").dataset.state = s.state; // the code, for integrations and tests
   part("status-reader", s.reader);
   part("status-face-camera", s.face_camera);
   part("status-card-camera", s.card_camera);
@@ -101,7 +122,7 @@ async function pollStatus() {
   $("status-software").textContent = s.software;
   $("status-models").textContent = Object.entries(s.models).map(([k, v]) => k + ": " + v).join(", ");
   $("status-serial").textContent = String(s.config_serial);
-  list("status-errors", s.last_errors, (e) => item(new Date(e.time).toLocaleTimeString(lang) + " " + e.code + (e.state ? " @" + e.state : "")));
+  list("status-errors", s.last_errors, (e) => item(new Date(e.time).toLocaleTimeString(lang) + " " + e.code + (e.state ? " @" + stateWords(e.state) : "")));
 }
 
 async function pollCounts() {
