@@ -19,6 +19,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/uketsuke/uketsuke/sim/internal/httpsserve"
+
 	"github.com/uketsuke/uketsuke/app/eligibility"
 )
 
@@ -253,27 +255,6 @@ func (s *Server) pruneEvery(ctx context.Context, period time.Duration) {
 
 // Serve answers HTTPS on ln until ctx ends, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config) error {
-	hs := &http.Server{
-		Handler:           s.mux,
-		TLSConfig:         tlsCfg,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      15 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelWarn),
-	}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(tls.NewListener(ln, tlsCfg)) }()
 	go s.pruneEvery(ctx, time.Hour)
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := hs.Shutdown(shut)
-		<-done
-		return err
-	}
+	return httpsserve.Serve(ctx, ln, tlsCfg, s.mux, s.cfg.Log)
 }

@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/uketsuke/uketsuke/sim/internal/httpsserve"
+
 	"github.com/uketsuke/uketsuke/app/revisit"
 )
 
@@ -86,27 +88,7 @@ func (s *Server) TLSConfig(cert tls.Certificate) *tls.Config {
 
 // Serve answers HTTPS on ln until ctx ends, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config) error {
-	hs := &http.Server{
-		Handler:           s.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      15 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelWarn),
-	}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(tls.NewListener(ln, tlsCfg)) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := hs.Shutdown(shut)
-		<-done
-		return err
-	}
+	return httpsserve.Serve(ctx, ln, tlsCfg, s.Handler(), s.cfg.Log)
 }
 
 // Answer is the body of a 2xx answer to a POST.
