@@ -13,44 +13,11 @@ set -euo pipefail
 bin=$(realpath "${1:?usage: keypad.sh BIN OUTDIR}")
 out=$(realpath -m "${2:?usage: keypad.sh BIN OUTDIR}")
 
-if [ "${UKETSUKE_E2E_INNER:-}" != 1 ]; then
-	mkdir -p "$out"
-	rm -f "$out"/*
-	UKETSUKE_E2E_INNER=1 exec xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$bin" "$out"
-fi
-
-export LANG=en_US.UTF-8 FYNE_SCALE=1
-export UKETSUKE_UI_TARGETS="$out/targets.json" UKETSUKE_STATUS="$out/status.log"
-export UKETSUKE_DEMO_CARD=1 UKETSUKE_DEMO_OPERATOR=0
-
-"$bin" demo >"$out/kiosk.log" 2>&1 &
-kiosk=$!
-trap 'kill $kiosk 2>/dev/null || true; wait $kiosk 2>/dev/null || true' EXIT
-
-fail() {
-	echo "keypad e2e: FAILED: $*" >&2
-	echo "--- status log:" >&2
-	cat "$out/status.log" >&2 || true
-	echo "--- targets:" >&2
-	cat "$out/targets.json" >&2 || true
-	import -window root "$out/failure.png" 2>/dev/null || true
-	exit 1
-}
-
-# await EXPR SECONDS: wait until the targets file matches EXPR (grep -E).
-await() {
-	local deadline=$((SECONDS + $2))
-	until [ -f "$out/targets.json" ] && grep -Eq "$1" "$out/targets.json"; do
-		kill -0 $kiosk 2>/dev/null || fail "the kiosk exited while waiting for $1"
-		[ $SECONDS -lt $deadline ] || fail "no $1 within $2 s"
-		sleep 0.2
-	done
-}
-
-# field NAME KEY: a number from the target's JSON object.
-field() {
-	grep -o "{\"Name\":\"$1\",[^}]*}" "$out/targets.json" | grep -o "\"$2\":[0-9a-z]*" | cut -d: -f2
-}
+e2e_name="keypad e2e"
+# shellcheck source=ui/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+e2e_under_xvfb
+e2e_start_demo
 
 # ringed NAME PNG: the screenshot shows the ring's dark frame just left of
 # the target (the frame's outer half lies outside the button, on white).
