@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/config"
-	"github.com/uketsuke/uketsuke/app/session"
 )
 
 // The certificates docs/operations.md tells an administrator to make with
@@ -78,13 +76,8 @@ func TestTheConsoleTakesCertificatesMadeAsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	k, err := session.New(session.Options{Devices: w.Devices, Settings: w.Settings, Audit: w.Audit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go k.Run(ctx)
+	k, ctx, stop := runKiosk(t, w)
+	defer stop()
 	go w.Run(ctx, k)
 
 	client, err := tls.LoadX509KeyPair(filepath.Join(dir, "admin.a.pem"), filepath.Join(dir, "admin.a-key.pem"))

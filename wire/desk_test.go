@@ -1,14 +1,11 @@
 package wire
 
 import (
-	"context"
-	"encoding/hex"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/config"
-	"github.com/uketsuke/uketsuke/app/mynacard"
 	"github.com/uketsuke/uketsuke/app/operator"
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/session"
@@ -24,26 +21,16 @@ func TestTheDeskRoutesTheWaitingLoginsCardAwayFromTheSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, err := mynacard.Open(staffCard).AuthCertificate(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fp := operator.FingerprintOf(cert.Raw)
 	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
 	cfg.Parts.Staff.Operators = []config.Operator{{ID: "admin", Name: "管理 花子", Role: "administrator",
-		Fingerprint: hex.EncodeToString(fp[:])}}
+		Fingerprint: authFingerprint(t, staffCard)}}
 	w, err := Build(cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	k, err := session.New(session.Options{Devices: w.Devices, Settings: w.Settings, Audit: w.Audit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go k.Run(ctx)
+	k, ctx, stop := runKiosk(t, w)
+	defer stop()
 
 	var heard []bool
 	if !w.Desk.AwaitCard(func(p bool) { heard = append(heard, p) }) {
@@ -92,13 +79,8 @@ func TestTheDemosStaffCardLogsIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	k, err := session.New(session.Options{Devices: w.Devices, Settings: w.Settings, Audit: w.Audit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go k.Run(ctx)
+	k, ctx, stop := runKiosk(t, w)
+	defer stop()
 
 	var heard []bool
 	w.Desk.AwaitCard(func(p bool) { heard = append(heard, p) })

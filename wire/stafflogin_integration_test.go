@@ -5,7 +5,6 @@ package wire
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"os"
@@ -123,14 +122,9 @@ func loginWith(t *testing.T, d *StaffDesk, pin string) (operator.Session, error)
 func TestIntegrationStaffCardLogsInThroughTheKiosksReader(t *testing.T) {
 	pc := needVPCD(t)
 	staffCard := issue(t, profile.Staff())
-	cert, err := mynacard.Open(staffCard).AuthCertificate(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fp := operator.FingerprintOf(cert.Raw)
 	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
 	cfg.Parts.Staff.Operators = []config.Operator{{ID: "reception.uketsuke", Name: "受付 太郎", Role: "reception",
-		Fingerprint: hex.EncodeToString(fp[:])}}
+		Fingerprint: authFingerprint(t, staffCard)}}
 	w, err := Build(cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -139,13 +133,8 @@ func TestIntegrationStaffCardLogsInThroughTheKiosksReader(t *testing.T) {
 	if w.Desk == nil {
 		t.Fatal("no staff desk with operators registered")
 	}
-	k, err := session.New(session.Options{Devices: w.Devices, Settings: w.Settings, Audit: w.Audit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go k.Run(ctx)
+	k, ctx, stop := runKiosk(t, w)
+	defer stop()
 	// The kiosk's reader, as cardReader builds it for a PC/SC reader; vpcd's
 	// has no USB device behind it, which a test rig's allow_virtual admits.
 	gate := usbGate{cfg: &config.Config{Parts: &config.Parts{Reader: config.Reader{AllowVirtual: true}}},
@@ -154,7 +143,7 @@ func TestIntegrationStaffCardLogsInThroughTheKiosksReader(t *testing.T) {
 	r.desk = w.Desk
 	readerDone := make(chan struct{})
 	go func() { r.run(ctx, k, newFaultBoard(k)); close(readerDone) }()
-	defer func() { cancel(); <-readerDone }()
+	defer func() { stop(); <-readerDone }()
 
 	events := make(chan bool, 4)
 	listen := func(present bool) { events <- present }
