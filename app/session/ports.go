@@ -142,6 +142,7 @@ type Devices struct {
 	Decoder     PhotoDecoder
 	Face        FaceEngine
 	Eligibility Eligibility
+	Revisit     Revisit // nil: first visits only (VisitFirst)
 }
 
 func (d Devices) check() error {

@@ -26,6 +26,12 @@ type Settings struct {
 	// prescription (StatePrescription). Off in DefaultSettings, on in the
 	// default configuration (facility.ask_prescription).
 	AskPrescription bool
+	// Visits is the reception offered (needs Devices.Revisit unless
+	// VisitFirst); Departments the 診療科 a ticket may name (none: not asked);
+	// RevisitProof asks a known card for face or PIN too.
+	Visits       VisitMode
+	Departments  []string
+	RevisitProof bool
 }
 
 // DefaultSettings are sensible kiosk values.

@@ -63,7 +63,7 @@ func init() {
 		stageEmbedPhoto, stageMatch, stageVerifyPIN, stageSign, stageEligibility, stagePrepare, stageAdvance, stageRegister, stageConsent} {
 		stageTerms[n] = audit.MustTerm(n)
 	}
-	for m := MethodNone; m <= MethodStaff; m++ {
+	for m := MethodNone; m <= MethodLocal; m++ {
 		methodTerms[m] = audit.MustTerm(m.String())
 	}
 	for c := CardUnknown; c < cardKindCount; c++ {

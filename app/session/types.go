@@ -79,10 +79,11 @@ const (
 	MethodFace         // 顔認証
 	MethodPIN          // 暗証番号
 	MethodStaff        // 目視 by staff
+	MethodLocal        // ローカル認証: a re-visit's PIN-less read of a linked card
 )
 
 func (m Method) String() string {
-	return [...]string{"none", "face", "pin", "staff"}[m]
+	return [...]string{"none", "face", "pin", "staff", "local"}[m]
 }
 
 // CardKind is what the reader found.
