@@ -20,6 +20,10 @@ type Switch struct {
 // ErrValue is a switch file whose content is neither 0 nor 1.
 var ErrValue = errors.New("enclosure: switch value is neither 0 nor 1")
 
+// ErrOption is a switch configured without a path or with an open value
+// other than 0 or 1.
+var ErrOption = errors.New("enclosure: switch configuration")
+
 // New reads path as the switch; openValue is "1" (default when "") or "0"
 // for a switch that reads 0 when open.
 func New(path, openValue string) (*Switch, error) {
@@ -28,10 +32,10 @@ func New(path, openValue string) (*Switch, error) {
 		openValue = "1"
 	case "0":
 	default:
-		return nil, fmt.Errorf("enclosure: open value %q: 0 or 1", openValue)
+		return nil, fmt.Errorf("%w: open value %q, want 0 or 1", ErrOption, openValue)
 	}
 	if path == "" {
-		return nil, errors.New("enclosure: no switch path")
+		return nil, fmt.Errorf("%w: no path", ErrOption)
 	}
 	return &Switch{path: path, openValue: openValue[0]}, nil
 }

@@ -47,10 +47,10 @@ func TestSwitchReadsItsValueFile(t *testing.T) {
 }
 
 func TestSwitchOptionsAreChecked(t *testing.T) {
-	if _, err := New("", "1"); err == nil {
-		t.Error("no path accepted")
+	if _, err := New("", "1"); !errors.Is(err, ErrOption) {
+		t.Errorf("no path: %v, want ErrOption", err)
 	}
-	if _, err := New("/sys/class/gpio/gpio17/value", "high"); err == nil {
-		t.Error("open value high accepted")
+	if _, err := New("/sys/class/gpio/gpio17/value", "high"); !errors.Is(err, ErrOption) {
+		t.Errorf("open value high: %v, want ErrOption", err)
 	}
 }
