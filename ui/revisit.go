@@ -110,7 +110,7 @@ func (s *Shell) ticketScreen(v session.View) fyne.CanvasObject {
 	head = append(head, notice(t.T(i18n.DoneTakeCard), widget.HighImportance))
 	var unlink fyne.CanvasObject = layout.NewSpacer()
 	if r.Linked {
-		unlink = container.NewHBox(s.button("unlink", t.T(i18n.TicketUnlink), widget.LowImportance, s.send(session.EvUnlinkAsk)))
+		unlink = container.NewHBox(s.button("unlink", t.T(i18n.TicketUnlink), widget.MediumImportance, s.send(session.EvUnlinkAsk)))
 	}
 	if s.drawn.LargeText {
 		// Large text does not fit beside the number: the number first, the
@@ -136,7 +136,9 @@ func (s *Shell) ticketNumber(r session.RevisitView) fyne.CanvasObject {
 	if r.Department != "" {
 		col.Add(container.NewCenter(theme.MixedText(r.Department, s.drawn.Lang, departmentTextSize, nil)))
 	}
-	bg := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameInputBackground))
+	bg := canvas.NewRectangle(fynetheme.Color(fynetheme.ColorNameBackground))
+	bg.StrokeColor = fynetheme.Color(fynetheme.ColorNamePrimary)
+	bg.StrokeWidth = 4
 	bg.CornerRadius = 16
 	return container.NewPadded(sized(container.NewStack(bg, container.NewCenter(col)), 440, 0))
 }
