@@ -49,6 +49,7 @@ var sessionTexts = map[string]Text{
 	"done.see_reception":     {DoneTitle, ResultNotFoundBody},
 	"referred.first_visit":   {ReferredFirstVisitTitle, ReferredFirstVisitBody},
 	"referred.desk":          {ReferredDeskTitle, ReferredDeskBody},
+	"referred.no_ticket":     {ReferredDeskTitle, ErrTicketUnavailableBody},
 	"ticket.not_printed":     {TicketTitle, TicketNotPrinted},
 	// Error codes.
 	"card.not_mynumber":    {ErrNotMyNumberTitle, ErrNotMyNumberBody},

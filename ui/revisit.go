@@ -155,7 +155,7 @@ func (s *Shell) referredScreen(v session.View) fyne.CanvasObject {
 	switch {
 	case v.Message == session.MsgReferredFirstVisit:
 		return s.endScreen(i18n.ReferredFirstVisitTitle, i18n.ReferredFirstVisitBody)
-	case v.Error == session.ErrCodeTicketUnavailable:
+	case v.Message == session.MsgReferredNoTicket || v.Error == session.ErrCodeTicketUnavailable:
 		return s.endScreen(i18n.ReferredDeskTitle, i18n.ErrTicketUnavailableBody)
 	}
 	return s.endScreen(i18n.ReferredDeskTitle, i18n.ReferredDeskBody)

@@ -118,4 +118,3 @@ func TestKeypadChoosesADepartment(t *testing.T) {
 		t.Fatalf("sent %v, want %v", rec.seen, want)
 	}
 }
-

@@ -245,7 +245,7 @@ func revisitSamples(with func(session.State, func(*session.View)) session.View) 
 			v.Message, v.Revisit.Mode = session.MsgReferredDesk, session.VisitRevisit
 		})},
 		{Name: "referred-no-ticket", View: with(session.StateReferred, func(v *session.View) {
-			v.Message, v.Error, v.Revisit.Mode = session.MsgReferredDesk, session.ErrCodeTicketUnavailable, session.VisitRevisit
+			v.Message, v.Error, v.Revisit.Mode = session.MsgReferredNoTicket, session.ErrCodeTicketUnavailable, session.VisitRevisit
 		})},
 		{Name: "unlink_confirm", View: mode(session.StateUnlinkConfirm, none)},
 		{Name: "unlinking", View: mode(session.StateUnlinking, none)},

@@ -25,6 +25,11 @@ type revisitState struct {
 	refs        []string  // references handed to Revisit, forgotten at the end
 }
 
+// errCodeLookupFailed is the audit log's word for a Recognise that failed
+// for a reason other than a revoked certificate or the theft lock; no
+// screen shows it (the patient takes the first-visit path).
+const errCodeLookupFailed ErrorCode = "revisit.lookup_failed"
+
 // Guards.
 
 func visitBoth(s *session, _ Event) bool { return s.settings.Visits == VisitBoth }
@@ -158,7 +163,7 @@ func (k *Kiosk) chooseFirstVisit(Event) {
 // the service is unreachable): the first-visit path, without the offer to
 // link, which could not be kept either.
 func (k *Kiosk) fallBackToFirstVisit(Event) {
-	k.auditError(ErrCodeTicketUnavailable)
+	k.auditError(errCodeLookupFailed)
 	k.s.startPipeline()
 }
 
@@ -223,7 +228,7 @@ func (k *Kiosk) noteReceipt(ev Event) {
 
 // issueFailed sends the patient to the desk: no number was issued.
 func (k *Kiosk) issueFailed(Event) {
-	k.s.visit.referral = MsgReferredDesk
+	k.s.visit.referral = MsgReferredNoTicket
 	k.s.errCode = ErrCodeTicketUnavailable
 	k.auditError(ErrCodeTicketUnavailable)
 }

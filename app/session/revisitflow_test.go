@@ -241,7 +241,7 @@ func TestRevisitLookupFailureFallsBackToFirstVisit(t *testing.T) {
 	r.await(session.StateConsent, nil)
 	r.must(r.k.Press(session.EvConsentAll))
 	v := r.await(session.StateReferred, nil)
-	if v.Error != session.ErrCodeTicketUnavailable || v.Message != session.MsgReferredDesk || len(r.w.Revisit.Calls().Links) != 0 {
+	if v.Error != session.ErrCodeTicketUnavailable || v.Message != session.MsgReferredNoTicket || len(r.w.Revisit.Calls().Links) != 0 {
 		t.Fatalf("view %q %q", v.Error, v.Message)
 	}
 }

@@ -337,7 +337,8 @@ const (
 	MsgSeeReception MsgKey = "done.see_reception"
 
 	MsgReferredFirstVisit MsgKey = "referred.first_visit" // a lapsed patient: the first-visit counter
-	MsgReferredDesk       MsgKey = "referred.desk"        // the month's first check failed, or no number: the desk
+	MsgReferredDesk       MsgKey = "referred.desk"        // the month's first check failed: the desk
+	MsgReferredNoTicket   MsgKey = "referred.no_ticket"   // no number could be issued: the desk
 	MsgTicketNotPrinted   MsgKey = "ticket.not_printed"   // the number is on screen only; staff are told
 )
 
@@ -345,7 +346,7 @@ const (
 // their completeness tests.
 func MessageKeys() []MsgKey {
 	out := []MsgKey{MsgRemoveCard, MsgPINLocked, MsgStaffOnly, MsgLastTry, MsgSeeReception,
-		MsgReferredFirstVisit, MsgReferredDesk, MsgTicketNotPrinted}
+		MsgReferredFirstVisit, MsgReferredDesk, MsgReferredNoTicket, MsgTicketNotPrinted}
 	for _, st := range States() {
 		out = append(out, MsgKey("screen."+st.String()))
 	}
