@@ -16,6 +16,9 @@ type Options struct {
 	Catalog *i18n.Catalog // the words, with the facility's overrides
 	// Keys are the prompts rendered ahead of time (guidance.Keys()).
 	Keys []i18n.Key
+	// Volume is the loudness in percent of the engine's level, 1–100;
+	// 0: 100 (a kiosk with the volume at 0 builds no speaker).
+	Volume int
 	// OnFirstByte, when set, is told how long each Say took from the
 	// request to the player's first byte.
 	OnFirstByte func(lang i18n.Lang, key i18n.Key, d time.Duration)
@@ -140,6 +143,9 @@ func (s *Speaker) render(ctx context.Context, lang i18n.Lang, key i18n.Key) ([]b
 		} else {
 			// Rendering outlives the caller's ctx: others may wait on it.
 			r.wav, r.err = s.o.Engine.Render(s.base, voice, text)
+			if r.err == nil && s.o.Volume > 0 {
+				r.wav = scaleVolume(r.wav, s.o.Volume)
+			}
 		}
 		if r.err != nil {
 			s.forget(lang, key, r)
