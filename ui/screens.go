@@ -150,8 +150,11 @@ func (s *Shell) waitScreen(title, text i18n.Key) fyne.CanvasObject {
 func (s *Shell) errorScreen(v session.View) fyne.CanvasObject {
 	t := s.tr()
 	p := errorText(v.Error)
-	head := []fyne.CanvasObject{notice(t.T(p.title), widget.DangerImportance), body(t.T(p.body))}
+	head := []fyne.CanvasObject{notice(t.T(p.title), widget.DangerImportance)}
 	head[0].(*widget.Label).SizeName = fynetheme.SizeNameHeadingText
+	if p.body != "" {
+		head = append(head, body(t.T(p.body)))
+	}
 	head = append(head, body(t.T(i18n.DoneTakeCard)))
 	return s.layoutScreen(head, nil)
 }

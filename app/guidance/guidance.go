@@ -51,8 +51,7 @@ func ForView(v session.View) []i18n.Key {
 	case v.State == session.StateFace && v.Guidance != session.GuidanceNone:
 		add(i18n.ForSession(string(v.Guidance)))
 	case v.State == session.StateDone:
-		add(i18n.ForValidity(int(v.Result.Validity)), true)
-		keys = append(keys, i18n.DoneTakeCard)
+		keys = append(doneKeys(v.Result.Validity), i18n.DoneTakeCard)
 	case (v.State == session.StateRejected || v.State == session.StateError) && v.Error != session.ErrCodeNone:
 		add(i18n.ForSession(string(v.Error)))
 		keys = append(keys, i18n.DoneTakeCard)
@@ -63,6 +62,17 @@ func ForView(v session.View) []i18n.Key {
 		add(i18n.ForSession(string(v.Message)))
 	}
 	return speakable(keys)
+}
+
+// doneKeys are the done screen's words: a plain 有効 (or no answer to
+// tell) is "reception complete, please wait", any other answer its own
+// words (i18n.ForValidity), as ui's done screen shows them.
+func doneKeys(val session.Validity) []i18n.Key {
+	if val == session.ValidityValid || val == session.ValidityUnknown {
+		return []i18n.Key{i18n.DoneTitle, i18n.ResultValid, i18n.DoneBody}
+	}
+	t := i18n.ForValidity(int(val))
+	return []i18n.Key{t.Title, t.Body}
 }
 
 // speakable drops empty and argument-bearing keys and repeats.
