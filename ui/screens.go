@@ -34,7 +34,7 @@ func (s *Shell) screen(v session.View) fyne.CanvasObject {
 	case session.StatePIN:
 		return s.pinScreen(v)
 	case session.StatePINVerifying:
-		return s.waitScreen(i18n.PINTitle, i18n.PleaseWait)
+		return s.waitScreen(i18n.PINChecking, i18n.PleaseWait)
 	case session.StateStaffCheck:
 		return s.staffCheckScreen()
 	case session.StateChecking:
@@ -42,13 +42,13 @@ func (s *Shell) screen(v session.View) fyne.CanvasObject {
 	case session.StateRegister:
 		return s.registerScreen()
 	case session.StateRegistering:
-		return s.waitScreen(i18n.RegisterTitle, i18n.PleaseWait)
+		return s.waitScreen(i18n.RegisterBusy, i18n.PleaseWait)
 	case session.StateConsent:
 		return s.consentScreen(v)
 	case session.StatePrescription:
 		return s.prescriptionScreen()
 	case session.StateSubmitting:
-		return s.waitScreen(i18n.ConsentTitle, i18n.PleaseWait)
+		return s.waitScreen(i18n.ConsentSaving, i18n.PleaseWait)
 	case session.StateDone:
 		return s.doneScreen(v)
 	}
@@ -82,7 +82,7 @@ func tight(objs ...fyne.CanvasObject) *fyne.Container {
 func (s *Shell) idleScreen(v session.View) fyne.CanvasObject {
 	t := s.tr()
 	if v.Error == session.ErrCodeCardStillThere {
-		return s.layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.DoneTakeCard))}, takeCardPicture())
+		return s.layoutScreen([]fyne.CanvasObject{heading(t.T(errorText(v.Error).title))}, takeCardPicture())
 	}
 	if v.Fault != session.ErrCodeNone {
 		return s.faultIdleScreen(v.Fault)

@@ -126,11 +126,10 @@ func sameScreen(a, b asks) bool {
 	return a == b
 }
 
-// silentIdle is the idle screen with nothing for anyone to hear: no fault,
-// no error, no card to take away.
+// silentIdle is the idle screen with nothing for anyone to hear: no
+// fault, no card left on the reader.
 func silentIdle(v session.View) bool {
-	return v.State == session.StateIdle && v.Fault == session.ErrCodeNone && v.Error == session.ErrCodeNone &&
-		(v.Message == "" || v.Message == "screen.idle")
+	return v.State == session.StateIdle && v.Fault == session.ErrCodeNone && v.Error != session.ErrCodeCardStillThere
 }
 
 // hintLocked says a new face hint now, or when HintGap has passed since
