@@ -15,6 +15,7 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/audit"
 	"github.com/uketsuke/uketsuke/app/config"
+	"github.com/uketsuke/uketsuke/app/guidance"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/staff"
 	"github.com/uketsuke/uketsuke/cli"
@@ -69,6 +70,9 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	go kiosk.Run(ctx)
 	go w.Run(ctx, kiosk)
 
+	voice, closeVoice := startVoice(cfg, w, log)
+	defer closeVoice()
+
 	a := app.NewWithID("jp.uketsuke.kiosk")
 	win := a.NewWindow("uketsuke")
 	hooks := newTestHooks(mode.production)
@@ -77,7 +81,7 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	shell = ui.New(ui.Config{
 		Catalog: w.Catalog, Defaults: theme.Options{Lang: i18n.Lang(cfg.Facility.DefaultLanguage)}, Actions: kiosk,
 		Preview: preview, Staff: staffCheck(w), Operators: staffDesk(w), OnStaffExit: a.Quit,
-		OnRender: func() { hooks.rendered(shell) },
+		OnRender: func() { hooks.rendered(shell) }, Voice: voice,
 	})
 	defer shell.Close()
 	// Wording and default language changed from the management console.
@@ -95,6 +99,24 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	}
 	win.ShowAndRun()
 	return int(code.Load())
+}
+
+// startVoice builds the voice guidance from the configuration
+// (parts.speech) and renders the default language's prompts in the
+// background. Nil when it is off, and when the kiosk cannot speak (no
+// espeak-ng or player): that is logged and the kiosk stays silent.
+func startVoice(cfg *config.Config, w *wire.World, log *slog.Logger) (ui.Voice, func()) {
+	sp, err := wire.SpeakerOf(cfg, w.Catalog)
+	if err != nil {
+		log.Warn("voice guidance unavailable; the kiosk stays silent", "err", err)
+		return nil, func() {}
+	}
+	if sp == nil {
+		return nil, func() {}
+	}
+	sp.Warm(i18n.Lang(cfg.Facility.DefaultLanguage))
+	n := guidance.NewNarrator(sp, guidance.NarratorOptions{})
+	return n, func() { n.Close(); sp.Close() }
 }
 
 // placeWindow makes the kiosk full screen with no way to close it but
