@@ -19,6 +19,7 @@ import (
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/staff"
 	"github.com/uketsuke/uketsuke/cli"
+	"github.com/uketsuke/uketsuke/hardware/speech"
 	"github.com/uketsuke/uketsuke/i18n"
 	"github.com/uketsuke/uketsuke/ui"
 	"github.com/uketsuke/uketsuke/ui/theme"
@@ -70,7 +71,7 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	go kiosk.Run(ctx)
 	go w.Run(ctx, kiosk)
 
-	voice, closeVoice := startVoice(cfg, w, log)
+	voice, sp, closeVoice := startVoice(cfg, w, log)
 	defer closeVoice()
 
 	a := app.NewWithID("jp.uketsuke.kiosk")
@@ -85,7 +86,13 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	})
 	defer shell.Close()
 	// Wording and default language changed from the management console.
-	w.OnFacilityChange(func(c *i18n.Catalog, l i18n.Lang) { fyne.Do(func() { shell.SetFacility(c, l) }) })
+	w.OnFacilityChange(func(c *i18n.Catalog, l i18n.Lang) {
+		if sp != nil { // the voice says the new words, not the old
+			sp.UseCatalog(c)
+			sp.Warm(l)
+		}
+		fyne.Do(func() { shell.SetFacility(c, l) })
+	})
 	win.SetContent(shell.Content())
 	placeWindow(win, mode.windowed || hooks.windowed())
 	go follow(ctx, kiosk, shell, hooks)
@@ -105,18 +112,18 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 // (parts.speech) and renders the default language's prompts in the
 // background. Nil when it is off, and when the kiosk cannot speak (no
 // espeak-ng or player): that is logged and the kiosk stays silent.
-func startVoice(cfg *config.Config, w *wire.World, log *slog.Logger) (ui.Voice, func()) {
+func startVoice(cfg *config.Config, w *wire.World, log *slog.Logger) (ui.Voice, *speech.Speaker, func()) {
 	sp, err := wire.SpeakerOf(cfg, w.Catalog)
 	if err != nil {
 		log.Warn("voice guidance unavailable; the kiosk stays silent", "err", err)
-		return nil, func() {}
+		return nil, nil, func() {}
 	}
 	if sp == nil {
-		return nil, func() {}
+		return nil, nil, func() {}
 	}
 	sp.Warm(i18n.Lang(cfg.Facility.DefaultLanguage))
 	n := guidance.NewNarrator(sp, guidance.NarratorOptions{})
-	return n, func() { n.Close(); sp.Close() }
+	return n, sp, func() { n.Close(); sp.Close() }
 }
 
 // placeWindow makes the kiosk full screen with no way to close it but

@@ -135,9 +135,10 @@ func (s *Speaker) render(ctx context.Context, lang i18n.Lang, key i18n.Key) ([]b
 		r = &rendering{done: make(chan struct{})}
 		byKey[key] = r
 	}
+	cat := s.o.Catalog
 	s.mu.Unlock()
 	if !found {
-		text, ok := s.o.Catalog.Reading(lang, key)
+		text, ok := cat.Reading(lang, key)
 		if !ok {
 			r.err = ErrNoText
 		} else {
@@ -188,6 +189,24 @@ func (s *Speaker) Say(ctx context.Context, lang i18n.Lang, key i18n.Key) error {
 		firstByte = func() { s.o.OnFirstByte(lang, key, time.Since(start)) }
 	}
 	return s.o.Player.Play(ctx, wav, firstByte)
+}
+
+// UseCatalog changes the words (the facility's wording changed from the
+// console): every rendering is dropped, the background work stops, and
+// what is asked next is rendered from cat. Call Warm again for the
+// languages wanted ahead of time.
+func (s *Speaker) UseCatalog(cat *i18n.Catalog) {
+	if cat == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for l, cancel := range s.warming {
+		cancel()
+		delete(s.warming, l)
+	}
+	s.o.Catalog = cat
+	s.cache = map[i18n.Lang]map[i18n.Key]*rendering{}
 }
 
 // Stop cuts the utterance being played, if any.

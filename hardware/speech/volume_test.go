@@ -56,3 +56,30 @@ func TestVolumeLeavesOtherFormatsAlone(t *testing.T) {
 		t.Fatalf("changed a file that is not WAV: %q", got)
 	}
 }
+
+func TestUseCatalogSpeaksTheNewWords(t *testing.T) {
+	eng := &fakeEngine{}
+	cat := i18n.MustLoad()
+	s, err := NewSpeaker(Options{Engine: eng, Catalog: cat, Keys: []i18n.Key{i18n.PlaceCardTitle}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.Say(ctx, i18n.English, i18n.PlaceCardTitle); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := cat.WithOverrides(map[i18n.Lang]map[i18n.Key]string{i18n.English: {i18n.PlaceCardTitle: "Welcome to the clinic"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.UseCatalog(changed)
+	if err := s.Say(ctx, i18n.English, i18n.PlaceCardTitle); err != nil {
+		t.Fatal(err)
+	}
+	eng.mu.Lock()
+	defer eng.mu.Unlock()
+	if len(eng.texts) != 2 || eng.texts[0] != cat.T(i18n.English, i18n.PlaceCardTitle) || eng.texts[1] != "Welcome to the clinic" {
+		t.Fatalf("rendered %q", eng.texts)
+	}
+}
