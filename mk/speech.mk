@@ -13,7 +13,6 @@ TEST_TARGETS += speech-test
 speech-test: deps
 	UKETSUKE_REQUIRE_SPEECH=1 $(GO) test -count=1 ./app/guidance/ ./hardware/speech/
 	$(GO) test -count=1 -run 'Speaker|NothingSensitiveReachesTheLoudspeaker' ./wire/
-	$(GO) test -count=1 -run 'Voice|Repeat|ScreenShowsWhatIsSaid' ./ui/
 	$(GO) test -count=1 -run 'Reading' ./i18n/
 
 # The figures in docs/speech.md.
