@@ -357,6 +357,14 @@ func (k *Kiosk) staffRejected(Event) {
 	k.auditError(ErrCodeStaffRejected)
 }
 
+// askStillThere puts the question on the screen; handle does not restart
+// the inactivity timer for it, so the session ends on time if nobody answers.
+func (k *Kiosk) askStillThere(Event) { k.s.stillThere = true }
+
+func (k *Kiosk) callHelp(Event) { k.s.helpCalled = true }
+
+func (k *Kiosk) helpAnswered(Event) { k.s.helpCalled = false }
+
 func (k *Kiosk) endRemoved(Event) { k.end(ErrCodeCardRemoved) }
 
 func (k *Kiosk) endInactive(Event) {

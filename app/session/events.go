@@ -51,6 +51,13 @@ const (
 	EvRegistered   // E: 初回登録 done
 	EvConsentSaved // E: consent recorded
 	EvInactivity   // M: nobody touched anything for too long
+
+	// Nobody timed out unwarned, and help on every screen (issue 21).
+	EvStillThere   // M: the inactivity timeout is near: ask whether the patient is there
+	EvStillHere    // T: the patient answered "continue" (a tap or any keypad key)
+	EvTakeCard     // M: the card is still on the reader after the session: remind again
+	EvHelp         // T: the patient calls for help (any patient screen)
+	EvHelpAnswered // S: staff came (the console's acknowledge or the kiosk's staff pages)
 	eventCount
 )
 
@@ -69,6 +76,8 @@ var eventNames = [...]string{
 	EvStaffReject: "staff_reject", EvEligible: "eligible", EvUnregistered: "unregistered",
 	EvIneligible: "ineligible", EvEligFailed: "elig_failed", EvRegistered: "registered",
 	EvConsentSaved: "consent_saved", EvInactivity: "inactivity",
+	EvStillThere: "still_there", EvStillHere: "still_here", EvTakeCard: "take_card",
+	EvHelp: "help", EvHelpAnswered: "help_answered",
 }
 
 func (k EventKind) String() string {
@@ -117,6 +126,12 @@ var touchEvents = map[EventKind]bool{
 	EvDelete: true, EvSubmitPIN: true, EvBack: true, EvRetryFace: true,
 	EvRegisterYes: true, EvRegisterNo: true, EvConsentAll: true, EvConsentEach: true,
 	EvToggleItem: true, EvConsentDone: true, EvPrescribePaper: true, EvPrescribeElectronic: true,
+	EvStillHere: true, EvHelp: true,
 }
 
-var staffEvents = map[EventKind]bool{EvStaffStart: true, EvStaffApprove: true, EvStaffReject: true}
+var staffEvents = map[EventKind]bool{EvStaffStart: true, EvStaffApprove: true, EvStaffReject: true,
+	EvHelpAnswered: true}
+
+// reminders are timer events that only tell the patient something: the
+// patient did nothing, so they do not restart the inactivity timer.
+var reminders = map[EventKind]bool{EvStillThere: true, EvTakeCard: true}

@@ -245,6 +245,21 @@ type View struct {
 	// kiosk may not have moved to the check by itself (during the face
 	// capture or the PIN pad); staff start it (EvStaffStart).
 	StaffAsked bool
+
+	// Prompt is a question or reminder over the screen, which the kiosk
+	// also says aloud: MsgStillThere before the inactivity timeout,
+	// MsgCardLeft while a card stays on the reader after its session; ""
+	// none.
+	Prompt MsgKey
+	// PromptEnds: with MsgStillThere, when the session ends unless the
+	// patient continues (EvStillHere).
+	PromptEnds time.Time
+	// Reminders counts MsgCardLeft's reminders so far: each repeat is a new
+	// View, so it is shown and said again.
+	Reminders int
+	// HelpCalled: the patient called for help (EvHelp) and no staff have
+	// answered yet (EvHelpAnswered, EvStaffStart).
+	HelpCalled bool
 }
 
 // MethodsView says which ways to identify are on offer.
@@ -290,12 +305,16 @@ const (
 	MsgStaffOnly    MsgKey = "face_failed.staff_only"
 	MsgLastTry      MsgKey = "pin.last_try"
 	MsgSeeReception MsgKey = "done.see_reception"
+	MsgStillThere   MsgKey = "session.still_there" // View.Prompt
+	MsgCardLeft     MsgKey = "session.card_left"   // View.Prompt
+	MsgHelpCalled   MsgKey = "session.help_called" // what the help banner says
 )
 
 // MessageKeys lists every message key a View can carry, for catalogues and
 // their completeness tests.
 func MessageKeys() []MsgKey {
-	out := []MsgKey{MsgRemoveCard, MsgPINLocked, MsgStaffOnly, MsgLastTry, MsgSeeReception}
+	out := []MsgKey{MsgRemoveCard, MsgPINLocked, MsgStaffOnly, MsgLastTry, MsgSeeReception,
+		MsgStillThere, MsgCardLeft, MsgHelpCalled}
 	for _, st := range States() {
 		out = append(out, MsgKey("screen."+st.String()))
 	}

@@ -11,6 +11,7 @@ func (k *Kiosk) snapshot() View {
 	if s == nil {
 		if k.cardPresent {
 			v.Message, v.Error = MsgRemoveCard, ErrCodeCardStillThere
+			k.cardLeftPrompt(&v)
 		}
 		return v
 	}
@@ -32,8 +33,22 @@ func (k *Kiosk) snapshot() View {
 	}
 	v.Consent = ConsentView{Individual: s.individual, Selected: s.items}
 	v.Result = ResultView{Validity: s.result.Validity, Method: s.method}
+	v.HelpCalled = s.helpCalled
+	if s.stillThere {
+		v.Prompt, v.PromptEnds = MsgStillThere, s.idleEnds
+	}
+	if k.state == StateDone {
+		k.cardLeftPrompt(&v)
+	}
 	k.refine(&v, s)
 	return v
+}
+
+// cardLeftPrompt adds the reminder once the card has stayed too long.
+func (k *Kiosk) cardLeftPrompt(v *View) {
+	if k.reminders > 0 {
+		v.Prompt, v.Reminders = MsgCardLeft, k.reminders
+	}
 }
 
 // refine picks the message variant a state needs.
