@@ -61,9 +61,13 @@ func (s Settings) stillThereLead() time.Duration {
 	return min(lead, s.Inactivity/2)
 }
 
-func (s Settings) takeCardAfter() time.Duration { return orDefault(s.TakeCardAfter, DefaultTakeCardAfter) }
+func (s Settings) takeCardAfter() time.Duration {
+	return orDefault(s.TakeCardAfter, DefaultTakeCardAfter)
+}
 
-func (s Settings) takeCardEvery() time.Duration { return orDefault(s.TakeCardEvery, DefaultTakeCardEvery) }
+func (s Settings) takeCardEvery() time.Duration {
+	return orDefault(s.TakeCardEvery, DefaultTakeCardEvery)
+}
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d > 0 {
