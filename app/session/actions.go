@@ -86,7 +86,7 @@ func (k *Kiosk) startFace(Event) {
 	s := k.s
 	s.faceAttempt++
 	s.choseFaceAt = time.Now()
-	s.guidance = GuidanceNone
+	s.resetHints()
 	s.pipe.setLive(true)
 	s.armFaceTimer()
 	if s.matched {

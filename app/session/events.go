@@ -115,6 +115,7 @@ type Event struct {
 
 	session uint64 // which session produced it; stale ones are dropped
 	gen     int    // which face attempt or inactivity timer fired
+	hintDue bool   // EvGuidance: a held face hint's time is up (hint.go)
 	ack     chan struct{}
 	fault   *ErrorCode // a part went missing or came back (Kiosk.Fault)
 	limits  *Settings  // the next sessions' limits (Kiosk.UseSettings)

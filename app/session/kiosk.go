@@ -293,7 +293,11 @@ func (k *Kiosk) observe(ev Event) {
 			s.photoErr = ev.Code
 		}
 	case EvGuidance:
-		s.guidance = ev.Guidance
+		if ev.hintDue {
+			s.hintDue(ev.gen)
+		} else {
+			s.offerHint(ev.Guidance)
+		}
 	case EvFaceMatched:
 		s.matched = true
 	case EvRequestStaff:

@@ -36,8 +36,9 @@ type session struct {
 	photoReady  bool
 	photoErr    ErrorCode
 	matched     bool
-	staffAsked  bool // the patient asked for staff (EvRequestStaff)
-	guidance    Guidance
+	staffAsked  bool     // the patient asked for staff (EvRequestStaff)
+	guidance    Guidance // the face hint on the screen (hint.go)
+	hints       hints
 	choseFaceAt time.Time
 
 	idleGen    int
@@ -167,6 +168,7 @@ func (s *session) wipe() {
 	s.cancel()
 	s.stopFaceTimer()
 	s.stopInactivity()
+	s.hints.stop()
 	s.wg.Wait()
 	if s.pipe != nil {
 		s.pipe.destroy()

@@ -284,6 +284,9 @@ type FaceView struct {
 	CanRetry             bool
 	PhotoReady           bool      // the card side of the match is ready
 	Ends                 time.Time // when the running attempt's time budget runs out
+	// Passing: the camera's frames pass the quality gate (no hint), as
+	// opposed to no report yet in this attempt; the oval turns green.
+	Passing bool
 }
 
 // ConsentView is the consent screen's state.

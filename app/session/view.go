@@ -30,6 +30,7 @@ func (k *Kiosk) snapshot() View {
 	v.Face = FaceView{
 		Attempt: s.faceAttempt, MaxAttempts: s.settings.FaceAttempts,
 		CanRetry: canFace(s, Event{}), PhotoReady: s.photoReady,
+		Passing: s.hints.reported && s.guidance == GuidanceNone,
 	}
 	v.Consent = ConsentView{Individual: s.individual, Selected: s.items}
 	v.Result = ResultView{Validity: s.result.Validity, Method: s.method}

@@ -166,3 +166,44 @@ func TestNegativeWarningTimesAreRefused(t *testing.T) {
 		t.Fatal("a negative reminder interval was accepted")
 	}
 }
+
+// A face hint stays HintHold before the next replaces it, however fast the
+// quality gate changes its mind; the first of an attempt shows at once.
+func TestFaceHintStaysTwoSeconds(t *testing.T) {
+	r := newRig(t, func(s *session.Settings, _ *standin.World) { s.FaceAttemptTime = 6 * time.Second })
+	r.w.Scene.Show(9, session.GuidanceMask)
+	r.place(holder())
+	r.await(session.StateMethod, nil)
+	r.must(r.k.Press(session.EvChooseFace))
+	v := r.await(session.StateFace, func(v session.View) bool { return v.Guidance == session.GuidanceMask })
+	if v.Face.Passing {
+		t.Fatal("passing with a hint on the screen")
+	}
+	shown := time.Now()
+	r.w.Scene.Show(9, session.GuidanceCloser)
+	time.Sleep(300 * time.Millisecond)
+	r.w.Scene.Show(9, session.GuidanceLight)
+	v = r.await(session.StateFace, func(v session.View) bool { return v.Guidance != session.GuidanceMask })
+	if held := time.Since(shown); held < session.HintHold-200*time.Millisecond {
+		t.Fatalf("the mask hint was replaced after %v, want at least %v", held, session.HintHold)
+	}
+	if v.Guidance != session.GuidanceLight {
+		t.Fatalf("after the hold: %q, want the latest reason", v.Guidance)
+	}
+}
+
+// Frames that pass the gate turn the oval green (Face.Passing); a hint
+// turns it back.
+func TestFacePassingFollowsTheGate(t *testing.T) {
+	r := newRig(t, func(s *session.Settings, _ *standin.World) { s.FaceAttemptTime = 5 * time.Second })
+	r.w.Scene.Show(9, session.GuidanceNone)
+	r.place(holder())
+	r.await(session.StateMethod, nil)
+	r.must(r.k.Press(session.EvChooseFace))
+	r.await(session.StateFace, func(v session.View) bool { return v.Face.Passing })
+	r.w.Scene.Show(9, session.GuidanceFront)
+	v := r.await(session.StateFace, func(v session.View) bool { return v.Guidance == session.GuidanceFront })
+	if v.Face.Passing {
+		t.Fatal("passing with a hint on the screen")
+	}
+}
