@@ -195,12 +195,22 @@ func TestFaceHintStaysTwoSeconds(t *testing.T) {
 // Frames that pass the gate turn the oval green (Face.Passing); a hint
 // turns it back.
 func TestFacePassingFollowsTheGate(t *testing.T) {
-	r := newRig(t, func(s *session.Settings, _ *standin.World) { s.FaceAttemptTime = 5 * time.Second })
+	r := newRig(t, func(s *session.Settings, _ *standin.World) { s.FaceAttemptTime = 9 * time.Second })
 	r.w.Scene.Show(9, session.GuidanceNone)
 	r.place(holder())
 	r.await(session.StateMethod, nil)
 	r.must(r.k.Press(session.EvChooseFace))
-	r.await(session.StateFace, func(v session.View) bool { return v.Face.Passing })
+	// The camera yields to the card side first: its first report may take
+	// longer than await's patience.
+	for deadline := time.Now().Add(6 * time.Second); !r.last.Face.Passing; {
+		if time.Now().After(deadline) {
+			t.Fatalf("frames never passed: %+v", r.last.Face)
+		}
+		select {
+		case r.last = <-r.views:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	r.w.Scene.Show(9, session.GuidanceFront)
 	v := r.await(session.StateFace, func(v session.View) bool { return v.Guidance == session.GuidanceFront })
 	if v.Face.Passing {
