@@ -211,8 +211,8 @@ func TestFacePassingFollowsTheGate(t *testing.T) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	r.w.Scene.Show(9, session.GuidanceFront)
-	v := r.await(session.StateFace, func(v session.View) bool { return v.Guidance == session.GuidanceFront })
+	r.w.Scene.Show(9, session.GuidanceCloser)
+	v := r.await(session.StateFace, func(v session.View) bool { return v.Guidance == session.GuidanceCloser })
 	if v.Face.Passing {
 		t.Fatal("passing with a hint on the screen")
 	}
