@@ -248,6 +248,13 @@ const (
 	ResultValidUnregisteredBody  Key = "result.valid_unregistered.body"
 )
 
+// Nobody timed out unwarned, and help on every screen (issue 21).
+const (
+	Continue Key = "common.continue" // answers "are you still there?"
+	Help     Key = "common.help"     // the help button on every patient screen
+	CardLeft Key = "done.card_left"  // the reminder for a card left on the reader
+)
+
 // keyList is every key, in catalogue order.
 var keyList = []Key{
 	AppTitle, LanguageButton, LanguageTitle, LargeTextToggle, HighContrastToggle,
@@ -309,6 +316,8 @@ var keyList = []Key{
 	ResultInvalidNewBody, ResultNotFoundTitle, ResultNotFoundBody,
 	ResultMultipleTitle, ResultMultipleBody,
 	ResultValidUnregisteredTitle, ResultValidUnregisteredBody,
+
+	Continue, Help, CardLeft,
 }
 
 // countKeys are the messages whose wording depends on the {count} argument.

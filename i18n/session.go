@@ -35,6 +35,10 @@ var sessionTexts = map[string]Text{
 	"face_failed.staff_only": {FaceFailedTitle, FaceFailedStaffOnly},
 	"pin.last_try":           {PINTitle, PINLastTry},
 	"done.see_reception":     {DoneTitle, ResultNotFoundBody},
+	// Prompts over the screen (View.Prompt) and the help banner.
+	"session.still_there": {StillThere, StillThereBody},
+	"session.card_left":   {CardLeft, ""},
+	"session.help_called": {StaffCalled, ""},
 	// Error codes.
 	"card.not_mynumber":    {ErrNotMyNumberTitle, ErrNotMyNumberBody},
 	"card.juki":            {ErrJukiTitle, ErrJukiBody},

@@ -46,6 +46,10 @@ func ForView(v session.View) []i18n.Key {
 		}
 	}
 	switch {
+	case v.Prompt != "":
+		// A question or reminder over the screen (still there? your card):
+		// it alone, so it is heard before the kiosk gives up.
+		add(i18n.ForSession(string(v.Prompt)))
 	case v.State == session.StateIdle && v.Fault != session.ErrCodeNone:
 		add(i18n.ForSession(string(v.Fault)))
 	case v.State == session.StateFace && v.Guidance != session.GuidanceNone:

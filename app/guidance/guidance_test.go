@@ -59,6 +59,9 @@ func TestForView(t *testing.T) {
 	done := session.View{State: session.StateDone, Message: "screen.done"}
 	done.Result.Validity = session.ValidityValid
 	rejected := session.View{State: session.StateRejected, Message: "screen.rejected", Error: session.ErrCodeSmartphone}
+	stillThere := session.View{State: session.StatePIN, Message: "screen.pin", Prompt: session.MsgStillThere}
+	cardLeft := done
+	cardLeft.Prompt, cardLeft.Reminders = session.MsgCardLeft, 2
 	for _, c := range []struct {
 		name string
 		v    session.View
@@ -70,6 +73,8 @@ func TestForView(t *testing.T) {
 		{"fault", fault, []i18n.Key{i18n.FaultNoReaderTitle, i18n.FaultNoReaderBody}},
 		{"done", done, []i18n.Key{i18n.DoneTitle, i18n.ResultValid, i18n.DoneTakeCard}},
 		{"rejected", rejected, []i18n.Key{i18n.ErrSmartphoneTitle, i18n.ErrSmartphoneBody, i18n.DoneTakeCard}},
+		{"the timeout's question alone", stillThere, []i18n.Key{i18n.StillThere, i18n.StillThereBody}},
+		{"a card left on the reader", cardLeft, []i18n.Key{i18n.CardLeft}},
 	} {
 		if got := guidance.ForView(c.v); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
