@@ -119,7 +119,7 @@ type Shell struct {
 	opLeft     int              // the tries the card has left (opWrong; -1 unknown)
 	staffBy    staffBy          // how the staff on the menu authenticated
 	operator   operator.Session // the operator logged in (staffBy byOperator)
-	faultDrawn bool // the page drew View.Fault itself: no banner
+	faultDrawn bool             // the page drew View.Fault itself: no banner
 
 	spinners []*widget.Activity // animations of the current screen
 	loops    []chan struct{}    // tickers of the current screen (every)
