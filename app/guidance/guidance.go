@@ -66,6 +66,10 @@ func ForView(v session.View) []i18n.Key {
 		}
 		add(i18n.ForSession(string(v.Message)))
 	}
+	if v.HelpCalled && v.Prompt == "" {
+		// Until staff answer, each screen ends by saying they are coming.
+		add(i18n.ForSession(string(session.MsgHelpCalled)))
+	}
 	return speakable(keys)
 }
 

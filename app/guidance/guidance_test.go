@@ -62,6 +62,7 @@ func TestForView(t *testing.T) {
 	stillThere := session.View{State: session.StatePIN, Message: "screen.pin", Prompt: session.MsgStillThere}
 	cardLeft := done
 	cardLeft.Prompt, cardLeft.Reminders = session.MsgCardLeft, 2
+	help := session.View{State: session.StateMethod, Message: "screen.method", HelpCalled: true}
 	for _, c := range []struct {
 		name string
 		v    session.View
@@ -75,6 +76,7 @@ func TestForView(t *testing.T) {
 		{"rejected", rejected, []i18n.Key{i18n.ErrSmartphoneTitle, i18n.ErrSmartphoneBody, i18n.DoneTakeCard}},
 		{"the timeout's question alone", stillThere, []i18n.Key{i18n.StillThere, i18n.StillThereBody}},
 		{"a card left on the reader", cardLeft, []i18n.Key{i18n.CardLeft}},
+		{"help called: the screen, then staff are coming", help, []i18n.Key{i18n.MethodTitle, i18n.StaffCalled}},
 	} {
 		if got := guidance.ForView(c.v); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
