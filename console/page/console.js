@@ -163,6 +163,7 @@ async function pollChecks() {
 async function pollHelp() {
   const c = await api("/api/help");
   $("help-none").hidden = c.calls.length > 0;
+  $("section-help").classList.toggle("calling", c.calls.length > 0);
   const ul = $("help-list");
   const want = c.calls.map((k) => k.session + ":" + k.state).join(",");
   if (ul.dataset.sessions === want) return; // keep the button under the finger
