@@ -37,6 +37,9 @@ type Parts struct {
 	// Printer prints reception tickets (受付票); nil: no printer, the
 	// number is shown on screen only.
 	Printer *Printer `json:"printer,omitempty"`
+	// Revisit is re-visit reception's database, keys and visit-history
+	// service; required when revisit.mode is revisit or both.
+	Revisit *RevisitParts `json:"revisit,omitempty"`
 	// World shapes the simulated surroundings when a part is "virtual".
 	World *World `json:"world,omitempty"`
 }
@@ -227,7 +230,7 @@ func (p *Parts) validate() error {
 	checks := []func() error{p.validateID, p.Reader.validate, p.FaceCamera.validate("parts.face_camera"),
 		p.CardCamera.validate("parts.card_camera"), p.OCR.validate, p.FaceEngine.validate,
 		p.Eligibility.validate, p.Results.validate, p.Updates.validate, p.Staff.validate, p.validatePrinter,
-		p.Console.validate, p.validateConsoleOperators, p.validateWorld}
+		p.validateRevisit, p.Console.validate, p.validateConsoleOperators, p.validateWorld}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err

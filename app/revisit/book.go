@@ -60,7 +60,7 @@ func (b *Book) Link(ctx context.Context, card CardID, p Patient) error {
 	if _, err := rand.Read(id[:]); err != nil {
 		return err
 	}
-	insured, err := b.sealer.Seal(p.Insured.encode(), adFor(id, "insured"))
+	insured, err := b.sealer.Seal(encodeInsuredRecord(p.Insured, p.Birthdate), adFor(id, "insured"))
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func (b *Book) open(l Link) (Found, error) {
 	if err != nil {
 		return Found{}, err
 	}
-	insured, err := decodeInsured(plain)
+	insured, birthdate, err := decodeInsuredRecord(plain)
 	secret.Wipe(plain)
 	if err != nil {
 		return Found{}, err
@@ -171,7 +171,7 @@ func (b *Book) open(l Link) (Found, error) {
 	if err != nil {
 		return Found{}, err
 	}
-	f := Found{ID: l.ID, Patient: Patient{Insured: insured, Number: PatientNumber(number)}, LastVisit: l.LastVisit}
+	f := Found{ID: l.ID, Patient: Patient{Insured: insured, Number: PatientNumber(number), Birthdate: birthdate}, LastVisit: l.LastVisit}
 	secret.Wipe(number)
 	return f, nil
 }
