@@ -21,7 +21,9 @@ func TestRevisitIsValidatedWithTheFieldNamed(t *testing.T) {
 		{"revisit.mode", func(c *Config) { c.Revisit.Mode = "second-visit" }},
 		{"revisit.clinic_name", func(c *Config) { c.Revisit.ClinicName = " " }},
 		{"revisit.clinic_name", func(c *Config) { c.Revisit.ClinicName = strings.Repeat("院", 49) }},
-		{"revisit.departments[1]", func(c *Config) { c.Revisit.Departments = []string{"内科", "整形外科リハビリテーション科"} }},
+		{"revisit.departments[1]", func(c *Config) {
+			c.Revisit.Departments = []string{"内科", "整形外科リハビリテーション科"}
+		}},
 		{"revisit.departments[1]", func(c *Config) { c.Revisit.Departments = []string{"内科", "内科"} }},
 		{"revisit.departments[0]", func(c *Config) { c.Revisit.Departments = []string{"内\n科"} }},
 		{"revisit.lapse_months", func(c *Config) { c.Revisit.LapseMonths = 121 }},

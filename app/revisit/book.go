@@ -73,6 +73,10 @@ func (b *Book) Link(ctx context.Context, card CardID, p Patient) error {
 	return b.store.Link(ctx, Link{ID: id, Code: code, InsuredTag: tag, Insured: insured, Number: number, Created: at, Updated: at, LastVisit: at})
 }
 
+// Convert makes the card's converted code under the current key (what a
+// visit record carries).
+func (b *Book) Convert(card CardID) (Code, error) { return b.codes.Convert(card) }
+
 // Find looks the card up under every configured key, the current first. A
 // card found under an older key is moved to the current key's code (the
 // old code stays as history), so a rotated-out key can be dropped from the
