@@ -10,7 +10,9 @@ import (
 
 // KeepAnswer keeps a valid first visit's answer as Check would, for the
 // re-visit adapter's tests.
-func (a *EligibilityAdapter) KeepAnswer(ticket string, res *eligibility.Result) { a.keepInsured(ticket, res) }
+func (a *EligibilityAdapter) KeepAnswer(ticket string, res *eligibility.Result) {
+	a.keepInsured(ticket, res)
+}
 
 // CardIDForTest reads a card's id as Recognise does.
 func CardIDForTest(c Card) (revisit.CardID, time.Time, error) {
