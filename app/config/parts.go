@@ -219,6 +219,10 @@ type World struct {
 	Holder   string `json:"holder,omitempty"`
 	Stranger string `json:"stranger,omitempty"`
 	Reader   string `json:"reader,omitempty"` // pcsc: the vpcd slot (default Virtual PCD 00 01)
+	// Revisit runs re-visit's stand-ins beside the world (the demo's
+	// `--revisit`): a visit-history service on loopback and a recording
+	// ticket printer, where parts.revisit.visits and parts.printer are unset.
+	Revisit bool `json:"revisit,omitempty"`
 }
 
 var (

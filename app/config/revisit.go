@@ -104,7 +104,7 @@ func label(field, s string, maxRunes int) error {
 // RevisitParts are the kiosk's re-visit database, keys and services.
 type RevisitParts struct {
 	// DatabaseURL is the correspondence table and ticket counter:
-	// sqlite:/var/lib/uketsuke/revisit.db (file:… too) for one kiosk, or
+	// sqlite:/var/lib/uketsuke/revisit.db for one kiosk, or
 	// postgres://… for kiosks that share one counter.
 	DatabaseURL string `json:"database_url"`
 	// CodeKeysFile and DataKeysFile hold one key a line, "ID BASE64"
@@ -137,8 +137,8 @@ func (p *Parts) validateRevisit() error {
 	switch {
 	case r.DatabaseURL == "":
 		return bad("parts.revisit.database_url", "the database URL is missing (sqlite:/path or postgres://…)")
-	case err != nil || (u.Scheme != "sqlite" && u.Scheme != "file" && u.Scheme != "postgres" && u.Scheme != "postgresql"):
-		return bad("parts.revisit.database_url", "want sqlite:/path, file:/path or postgres://…")
+	case err != nil || (u.Scheme != "sqlite" && u.Scheme != "postgres" && u.Scheme != "postgresql"):
+		return bad("parts.revisit.database_url", "want sqlite:/path or postgres://…")
 	case r.CodeKeysFile == "":
 		return bad("parts.revisit.code_keys_file", "the converted codes' key file is missing (`uketsuke revisit keygen`)")
 	case r.DataKeysFile == "":
