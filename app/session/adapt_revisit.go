@@ -425,6 +425,13 @@ func (a *RevisitAdapter) keepAs(ref string, r *recognised) {
 // cardID reads the card's certificate for a link or an unlink (the first
 // visit verified the holder; no status check is needed for that).
 func (a *RevisitAdapter) cardID(ctx context.Context, card Card) (revisit.CardID, error) {
+	return ReadCardID(ctx, card)
+}
+
+// ReadCardID reads what the table knows a card by from its certificate
+// (public, no PIN): the issuer and, in locked memory, the serial. The
+// caller destroys the serial.
+func ReadCardID(ctx context.Context, card Card) (revisit.CardID, error) {
 	der, err := card.AuthCertificate(ctx)
 	if err != nil {
 		return revisit.CardID{}, err

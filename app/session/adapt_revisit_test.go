@@ -379,7 +379,7 @@ func TestRevisitLinkRegistersAnImportedPatientNumber(t *testing.T) {
 	old := userCert(t, 5, r.now.AddDate(1, 0, 0))
 	imported := revisit.Patient{Insured: revisit.InsuredNumber{Insurer: "06139999", Symbol: "愛知", Number: "7654321", Branch: "01"},
 		Number: "P-0042", Birthdate: "19800101"}
-	id, _, err := session.CardIDForTest(old)
+	id, err := session.ReadCardID(ctx, old)
 	if err != nil {
 		t.Fatal(err)
 	}
