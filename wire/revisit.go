@@ -55,7 +55,11 @@ func (w *World) revisit() error {
 	}
 	a := &session.RevisitAdapter{Book: book, Eligibility: w.results, Rules: c.Revisit.Rules(), Printer: w.Printer,
 		Facility: c.Facility.Code, Kiosk: c.Parts.KioskID, ClinicName: c.Revisit.ClinicName,
-		Departments: c.Revisit.Departments, TicketDir: c.Parts.Results.Dir, Log: w.log}
+		Departments: c.Revisit.Departments, TicketDir: c.Parts.Results.Dir, Log: w.log,
+		Status: w.results.Client}
+	if w.TheftLock != nil {
+		a.Lock = w.TheftLock
+	}
 	w.rv.adapter, w.rv.book = a, book
 	if err := w.visitOutbox(p); err != nil {
 		return err

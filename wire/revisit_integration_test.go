@@ -64,7 +64,8 @@ func insuranceChecks(w *World) int {
 // request), gets a printed ticket (parsed back from the printer's byte
 // stream) and a visit record the visit-history stand-in registers; a
 // renewed certificate is unknown until it is linked again, which moves the
-// row (the old code stays as history).
+// row (the old code stays as history); a revoked certificate is refused
+// before the table is asked.
 func TestIntegrationRevisitFromFirstVisitToTicket(t *testing.T) {
 	ctx := context.Background()
 	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true, Revisit: true})
@@ -149,6 +150,19 @@ func TestIntegrationRevisitFromFirstVisitToTicket(t *testing.T) {
 	}
 	if _, err := w.RevisitBook().Find(ctx, cardIDOf(t, card)); !errors.Is(err, revisit.ErrReplaced) {
 		t.Fatalf("the old card's code after the relink: %v (want history)", err)
+	}
+
+	// J-LIS revokes the renewed card (reported lost): its linked row is
+	// never reached again, and no check by insured number is made for it.
+	if _, err := w.Sim.RevokeCard(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checks = insuranceChecks(w)
+	if rec, err := rv.Recognise(ctx, renewed); !errors.Is(err, session.ErrCertRevoked) || rec.Ref != "" {
+		t.Fatalf("a revoked certificate: %+v, %v", rec, err)
+	}
+	if insuranceChecks(w) != checks {
+		t.Fatal("a revoked card was checked by insured number")
 	}
 }
 

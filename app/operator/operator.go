@@ -65,11 +65,13 @@ const (
 	FuncDownloadLogs           // download the logs
 	FuncViewStatus             // the console's status, today's counts and pending checks
 	FuncViewSettings           // the console's settings page
+	FuncUnlockRevisit          // release re-visit reception's theft lock
 )
 
 var functionNames = [...]string{FuncLogin: "login", FuncVisualCheck: "visual_check",
 	FuncLeaveKiosk: "leave_kiosk", FuncApplySettings: "apply_settings", FuncDownloadLogs: "download_logs",
-	FuncViewStatus: "view_status", FuncViewSettings: "view_settings"}
+	FuncViewStatus: "view_status", FuncViewSettings: "view_settings",
+	FuncUnlockRevisit: "unlock_revisit"}
 
 func (f Function) String() string {
 	if int(f) < len(functionNames) {
@@ -82,7 +84,8 @@ func (f Function) String() string {
 var allowed = map[Role]map[Function]bool{
 	RoleReception: {FuncViewStatus: true, FuncVisualCheck: true},
 	RoleAdministrator: {FuncViewStatus: true, FuncVisualCheck: true, FuncLeaveKiosk: true,
-		FuncApplySettings: true, FuncViewSettings: true, FuncDownloadLogs: true},
+		FuncApplySettings: true, FuncViewSettings: true, FuncDownloadLogs: true,
+		FuncUnlockRevisit: true},
 }
 
 // Allowed says whether role r may use function f.

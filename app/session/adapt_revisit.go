@@ -64,20 +64,10 @@ type VisitRecorder interface {
 type TheftLock interface{ Locked() bool }
 
 // CertificateChecker asks the proxy CA (the eligibility system) about a
-// user certificate read without a PIN.
+// user certificate read without a PIN (eligibility.Client).
 type CertificateChecker interface {
-	CertificateStatus(ctx context.Context, der []byte) (CertificateStatus, error)
+	CertificateStatus(ctx context.Context, der []byte) (eligibility.CertStatus, error)
 }
-
-// CertificateStatus is the proxy CA's answer.
-type CertificateStatus uint8
-
-// The answers a certificate-status check gives.
-const (
-	CertificateUnknown CertificateStatus = iota // the CA does not know it
-	CertificateGood
-	CertificateRevoked
-)
 
 // The printer's faults as the session shows them; a print that failed
 // still issued its number.
@@ -160,19 +150,27 @@ func (a *RevisitAdapter) checkedCard(ctx context.Context, card Card) (revisit.Ca
 		return revisit.CardID{}, ErrCertRevoked
 	}
 	if a.Status != nil {
-		st, err := a.Status.CertificateStatus(ctx, der)
-		if err == nil && st != CertificateGood {
-			err = ErrCertStatusUnknown
-			if st == CertificateRevoked {
-				err = ErrCertRevoked
-			}
-		}
-		if err != nil {
+		if err := statusErr(a.Status.CertificateStatus(ctx, der)); err != nil {
 			id.Serial.Destroy()
 			return revisit.CardID{}, err
 		}
 	}
 	return id, nil
+}
+
+// statusErr turns the proxy CA's answer into the session's error: only a
+// good certificate goes on. A service that cannot answer stops the
+// recognition too: an unchecked certificate must not match a row.
+func statusErr(st eligibility.CertStatus, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case st == eligibility.CertGood:
+		return nil
+	case st == eligibility.CertRevoked || st == eligibility.CertExpired:
+		return ErrCertRevoked
+	}
+	return ErrCertStatusUnknown
 }
 
 // checkByInsurance asks the eligibility system about the row's insured

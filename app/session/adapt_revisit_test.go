@@ -121,9 +121,9 @@ func (r *fakeRecorder) Record(_ context.Context, v revisit.VisitRecord) error {
 	return nil
 }
 
-type fakeStatus struct{ status session.CertificateStatus }
+type fakeStatus struct{ status eligibility.CertStatus }
 
-func (f *fakeStatus) CertificateStatus(context.Context, []byte) (session.CertificateStatus, error) {
+func (f *fakeStatus) CertificateStatus(context.Context, []byte) (eligibility.CertStatus, error) {
 	return f.status, nil
 }
 
@@ -151,7 +151,7 @@ func newRevisitRig(t *testing.T) *revisitRig {
 	t.Helper()
 	ctx := context.Background()
 	r := &revisitRig{svc: &fakeService{validity: "1"}, printer: &fakePrinter{}, visits: &fakeRecorder{},
-		status: &fakeStatus{session.CertificateGood}, lock: &fakeLock{},
+		status: &fakeStatus{eligibility.CertGood}, lock: &fakeLock{},
 		now: time.Date(2026, 12, 6, 9, 0, 0, 0, time.FixedZone("JST", 9*3600))}
 	pki, err := onshi.NewTLSPKI("revisit-adapter")
 	if err != nil {
@@ -310,15 +310,19 @@ func TestRevisitRefusesBadCertificatesAndTheLock(t *testing.T) {
 	r := newRevisitRig(t)
 	card := userCert(t, 77, r.now.AddDate(1, 0, 0))
 	r.firstVisit(t, card, "t1")
-	r.status.status = session.CertificateRevoked
+	r.status.status = eligibility.CertRevoked
 	if _, err := r.a.Recognise(ctx, card); !errors.Is(err, session.ErrCertRevoked) {
 		t.Fatalf("revoked: %v", err)
 	}
-	r.status.status = session.CertificateUnknown
+	r.status.status = eligibility.CertExpired
+	if _, err := r.a.Recognise(ctx, card); !errors.Is(err, session.ErrCertRevoked) {
+		t.Fatalf("expired by the CA's clock: %v", err)
+	}
+	r.status.status = eligibility.CertUnknown
 	if _, err := r.a.Recognise(ctx, card); !errors.Is(err, session.ErrCertStatusUnknown) {
 		t.Fatalf("unknown status: %v", err)
 	}
-	r.status.status = session.CertificateGood
+	r.status.status = eligibility.CertGood
 	if _, err := r.a.Recognise(ctx, userCert(t, 78, r.now.Add(-time.Hour))); !errors.Is(err, session.ErrCertRevoked) {
 		t.Fatalf("expired: %v", err)
 	}
