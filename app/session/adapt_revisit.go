@@ -69,13 +69,16 @@ type CertificateChecker interface {
 	CertificateStatus(ctx context.Context, der []byte) (eligibility.CertStatus, error)
 }
 
-// The printer's faults as the session shows them; a print that failed
-// still issued its number.
+// The printer's faults as Receipt.PrintErr carries them; a print that
+// failed still issued its number. The same values as the session's
+// ErrCodePrinterPaperOut, ErrCodePrinterOffline and ErrCodePrinterFault
+// (types.go, where the screens' codes are listed): a cover left open and
+// any other fault are "printer.fault" (the screen says the same for all
+// three; the log names the cause).
 const (
-	ErrCodePrinterPaperOut  = ErrorCode("printer.paper_out")
-	ErrCodePrinterOffline   = ErrorCode("printer.offline")
-	ErrCodePrinterCoverOpen = ErrorCode("printer.cover_open")
-	ErrCodePrinterError     = ErrorCode("printer.error")
+	printPaperOut = ErrorCode("printer.paper_out")
+	printOffline  = ErrorCode("printer.offline")
+	printFault    = ErrorCode("printer.fault")
 )
 
 // Errors of the re-visit adapter.
@@ -523,13 +526,11 @@ func resultID(s string) string {
 func printErrCode(err error) ErrorCode {
 	switch {
 	case errors.Is(err, revisit.ErrPaperOut):
-		return ErrCodePrinterPaperOut
-	case errors.Is(err, revisit.ErrCoverOpen):
-		return ErrCodePrinterCoverOpen
+		return printPaperOut
 	case errors.Is(err, revisit.ErrOffline):
-		return ErrCodePrinterOffline
+		return printOffline
 	}
-	return ErrCodePrinterError
+	return printFault
 }
 
 // cardIDOf reads the issuer's name, the serial and the end of validity

@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"net/http"
@@ -287,9 +288,9 @@ func TestRevisitPrintFaultsKeepTheNumber(t *testing.T) {
 		fault error
 		code  session.ErrorCode
 	}{{revisit.ErrPaperOut, "printer.paper_out"}, {revisit.ErrOffline, "printer.offline"},
-		{revisit.ErrCoverOpen, "printer.cover_open"}, {errors.New("usb gone"), "printer.error"}} {
+		{revisit.ErrCoverOpen, "printer.fault"}, {errors.New("usb gone"), "printer.fault"}} {
 		r.printer.fault = c.fault
-		got, err := r.a.Issue(ctx, session.TicketRequest{Ref: "ref-" + string(c.code), Method: session.MethodFace, Department: "小児科"})
+		got, err := r.a.Issue(ctx, session.TicketRequest{Ref: fmt.Sprint("ref-", i), Method: session.MethodFace, Department: "小児科"})
 		if err != nil || got.Number != i+1 || got.Printed || got.PrintErr != c.code {
 			t.Errorf("%v: %+v, %v", c.fault, got, err)
 		}
