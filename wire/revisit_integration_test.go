@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uketsuke/uketsuke/app/eligibility"
 	"github.com/uketsuke/uketsuke/app/revisit"
@@ -183,4 +184,122 @@ func cardIDOf(t *testing.T, c session.Card) revisit.CardID {
 	}
 	t.Cleanup(id.Serial.Destroy)
 	return id
+}
+
+// awaitState waits for the kiosk's screen, or fails naming where it stuck.
+func awaitState(t *testing.T, k *session.Kiosk, want session.State) session.View {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		v := k.View()
+		if v.State == want {
+			return v
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited for %s; the kiosk shows %s (error %q)", want, v.State, v.Error)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func touch(t *testing.T, k *session.Kiosk, name string) {
+	t.Helper()
+	kind, ok := session.ParseEvent(name)
+	if !ok {
+		t.Fatalf("no event %q", name)
+	}
+	if err := k.Touch(session.Event{Kind: kind}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIntegrationRevisitSessionsThroughTheKiosk: the kiosk's own flow over
+// the real adapter. A first visit by PIN ends with the offer to link and a
+// ticket; the same card placed again gets the next number with neither
+// face nor PIN (ローカル認証), after a check by insured number at the
+// stand-in.
+func TestIntegrationRevisitSessionsThroughTheKiosk(t *testing.T) {
+	ctx := context.Background()
+	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true, Revisit: true})
+	cfg.Revisit.Mode = "revisit"
+	w, err := Build(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	k, _, stop := runKiosk(t, w)
+	defer stop()
+	card, err := w.Sim.NewCard(scenario.Holder{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The first visit: unknown card, PIN, consent, the offer to link.
+	if err := k.CardPlaced(card); err != nil {
+		t.Fatal(err)
+	}
+	awaitState(t, k, session.StateMethod)
+	touch(t, k, "choose_pin")
+	awaitState(t, k, session.StatePIN)
+	for _, d := range w.Sim.PIN() {
+		if err := k.Digit(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	touch(t, k, "submit_pin")
+	awaitState(t, k, session.StateConsent)
+	touch(t, k, "consent_all")
+	if w.Settings.AskPrescription {
+		awaitState(t, k, session.StatePrescription)
+		touch(t, k, "prescribe_paper")
+	}
+	awaitState(t, k, session.StateLinkOffer)
+	touch(t, k, "link_yes")
+	awaitState(t, k, session.StateDepartment)
+	if err := k.Touch(session.Event{Kind: session.EvChooseDepartment, Department: 0}); err != nil {
+		t.Fatal(err)
+	}
+	first := awaitState(t, k, session.StateTicket)
+	if first.Revisit.Number != 1 || !first.Revisit.Printed || !first.Revisit.Linked || first.Revisit.LinkErr != "" {
+		t.Fatalf("the first visit's ticket: %+v", first.Revisit)
+	}
+	if err := k.CardRemoved(); err != nil {
+		t.Fatal(err)
+	}
+	awaitState(t, k, session.StateIdle)
+
+	// The same card again: straight to the department and the ticket.
+	checks := insuranceChecks(w)
+	if err := k.CardPlaced(card); err != nil {
+		t.Fatal(err)
+	}
+	awaitState(t, k, session.StateDepartment)
+	if err := k.Touch(session.Event{Kind: session.EvChooseDepartment, Department: 1}); err != nil {
+		t.Fatal(err)
+	}
+	again := awaitState(t, k, session.StateTicket)
+	if again.Revisit.Number != 1 || again.Revisit.Department != "小児科" || !again.Revisit.Printed ||
+		again.Result.Method != session.MethodLocal || again.Result.Validity != session.ValidityValid {
+		t.Fatalf("the re-visit: %+v, method %v", again.Revisit, again.Result.Method)
+	}
+	if insuranceChecks(w) != checks+1 {
+		t.Fatalf("checks by insured number: %d, want %d", insuranceChecks(w), checks+1)
+	}
+	if err := k.CardRemoved(); err != nil {
+		t.Fatal(err)
+	}
+	awaitState(t, k, session.StateIdle)
+	w.TicketRecorder().WaitEnded(t, 2)
+	if n := len(w.TicketRecorder().Printed()); n != 2 {
+		t.Fatalf("%d tickets printed", n)
+	}
+	if res, err := w.VisitOutbox().Sender.Flush(ctx); err != nil || res.Sent != 2 {
+		t.Fatalf("visit records: %+v, %v", res, err)
+	}
+	svc, _ := w.VisitService()
+	records, err := svc.Records(ctx)
+	if err != nil || len(records) != 2 || records[0].Record.Auth != revisit.AuthPIN || records[1].Record.Auth != revisit.AuthPinless ||
+		records[1].Record.Code != records[0].Record.Code {
+		t.Fatalf("the service holds %v, %v", records, err)
+	}
 }

@@ -132,7 +132,7 @@ type fakeLock struct{ locked bool }
 
 func (l *fakeLock) Locked() bool { return l.locked }
 
-type revisitRig struct {
+type adapterRig struct {
 	a       *session.RevisitAdapter
 	svc     *fakeService
 	printer *fakePrinter
@@ -148,10 +148,10 @@ var firstVisitAnswer = &eligibility.Result{Body: eligibility.Body{QualificationV
 	Qualifications: []eligibility.Qualification{{InsurerNumber: "06139999", InsuredCardSymbol: "愛知",
 		InsuredIdentificationNumber: "7654321", InsuredBranchNumber: "01", Birthdate: "19800101"}}}}
 
-func newRevisitRig(t *testing.T) *revisitRig {
+func newAdapterRig(t *testing.T) *adapterRig {
 	t.Helper()
 	ctx := context.Background()
-	r := &revisitRig{svc: &fakeService{validity: "1"}, printer: &fakePrinter{}, visits: &fakeRecorder{},
+	r := &adapterRig{svc: &fakeService{validity: "1"}, printer: &fakePrinter{}, visits: &fakeRecorder{},
 		status: &fakeStatus{eligibility.CertGood}, lock: &fakeLock{},
 		now: time.Date(2026, 12, 6, 9, 0, 0, 0, time.FixedZone("JST", 9*3600))}
 	pki, err := onshi.NewTLSPKI("revisit-adapter")
@@ -201,7 +201,7 @@ func newRevisitRig(t *testing.T) *revisitRig {
 
 // firstVisit links the card as a session does after a valid first visit
 // and the patient's consent.
-func (r *revisitRig) firstVisit(t *testing.T, card session.Card, ticket string) {
+func (r *adapterRig) firstVisit(t *testing.T, card session.Card, ticket string) {
 	t.Helper()
 	r.a.Eligibility.KeepAnswer(ticket, firstVisitAnswer)
 	if err := r.a.Link(context.Background(), card, ticket); err != nil {
@@ -215,7 +215,7 @@ func (r *revisitRig) firstVisit(t *testing.T, card session.Card, ticket string) 
 // tap, and the visit record carries the converted code.
 func TestRevisitKnownCardGetsATicket(t *testing.T) {
 	ctx := context.Background()
-	r := newRevisitRig(t)
+	r := newAdapterRig(t)
 	card := userCert(t, 0x1234567, r.now.AddDate(4, 0, 0))
 	rec, err := r.a.Recognise(ctx, card)
 	if err != nil || rec.Route != session.RouteUnknown || rec.Ref == "" {
@@ -283,7 +283,7 @@ func TestRevisitKnownCardGetsATicket(t *testing.T) {
 // next number.
 func TestRevisitPrintFaultsKeepTheNumber(t *testing.T) {
 	ctx := context.Background()
-	r := newRevisitRig(t)
+	r := newAdapterRig(t)
 	for i, c := range []struct {
 		fault error
 		code  session.ErrorCode
@@ -308,7 +308,7 @@ func TestRevisitPrintFaultsKeepTheNumber(t *testing.T) {
 // and the theft lock stops everything.
 func TestRevisitRefusesBadCertificatesAndTheLock(t *testing.T) {
 	ctx := context.Background()
-	r := newRevisitRig(t)
+	r := newAdapterRig(t)
 	card := userCert(t, 77, r.now.AddDate(1, 0, 0))
 	r.firstVisit(t, card, "t1")
 	r.status.status = eligibility.CertRevoked
@@ -344,7 +344,7 @@ func TestRevisitRefusesBadCertificatesAndTheLock(t *testing.T) {
 // until it is linked again, which moves the row.
 func TestRevisitRulesAndRenewal(t *testing.T) {
 	ctx := context.Background()
-	r := newRevisitRig(t)
+	r := newAdapterRig(t)
 	card := userCert(t, 1001, r.now.AddDate(3, 0, 0))
 	r.firstVisit(t, card, "t1")
 	r.now = r.now.AddDate(0, 7, 0)
@@ -380,7 +380,7 @@ func TestRevisitRulesAndRenewal(t *testing.T) {
 // registered with the eligibility system when the card is linked.
 func TestRevisitLinkRegistersAnImportedPatientNumber(t *testing.T) {
 	ctx := context.Background()
-	r := newRevisitRig(t)
+	r := newAdapterRig(t)
 	old := userCert(t, 5, r.now.AddDate(1, 0, 0))
 	imported := revisit.Patient{Insured: revisit.InsuredNumber{Insurer: "06139999", Symbol: "愛知", Number: "7654321", Branch: "01"},
 		Number: "P-0042", Birthdate: "19800101"}
