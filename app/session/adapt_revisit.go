@@ -87,7 +87,6 @@ var (
 	// certificate: it is not matched to a row.
 	ErrCertStatusUnknown = errors.New("session: the card's certificate status is unknown")
 	ErrBadCertificate    = errors.New("session: the card's certificate cannot be read")
-	ErrUnknownRef        = errors.New("session: nothing is kept under this reference")
 	ErrNoInsuredAnswer   = errors.New("session: no valid eligibility answer to link the card to")
 	ErrUnknownDepartment = errors.New("session: the department is not in the configuration")
 )
