@@ -175,7 +175,7 @@ func demo(args []string) int {
 		}
 		defer os.RemoveAll(dir)
 	}
-	cfg, note := wire.DemoConfig(wire.Demo{Dir: dir, Models: f.models, Card: f.card,
+	cfg, note := wire.DemoConfig(wire.Demo{Dir: dir, Models: f.models, Card: f.card, Revisit: f.revisit,
 		Holder: filepath.Join(f.photos, demoHolder), Stranger: filepath.Join(f.photos, demoStranger)})
 	if err := demoStaffPIN(cfg); err != nil {
 		return fail(err)

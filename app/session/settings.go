@@ -122,5 +122,14 @@ func SettingsFrom(c *config.Config) Settings {
 		KeyBMinTries:     c.Card.KeyBMinTries,
 		Inactivity:       c.Session.Inactivity.Duration,
 		AskPrescription:  c.Facility.AskPrescription,
+		Visits:           visitModeOf(c.Revisit),
+		Departments:      append([]string(nil), c.Revisit.Departments...),
+		RevisitProof:     c.Revisit.AskProof,
 	}
+}
+
+// visitModeOf reads a validated configuration's mode.
+func visitModeOf(r config.Revisit) VisitMode {
+	m, _ := ParseVisitMode(r.VisitMode())
+	return m
 }
