@@ -78,17 +78,12 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	win := a.NewWindow("uketsuke")
 	hooks := newTestHooks(mode.production)
 	hooks.started()
-	var bell ui.Bell // the help call's chime; none without a sound player
-	if b, err := wire.NewBell(nil, log); err == nil {
-		bell = b
-	} else {
-		log.Warn("the call bell is silent", "err", err)
-	}
+	bell, keyTones := soundsOf(cfg, log)
 	var shell *ui.Shell
 	shell = ui.New(ui.Config{
 		Catalog: w.Catalog, Defaults: theme.Options{Lang: i18n.Lang(cfg.Facility.DefaultLanguage)}, Actions: kiosk,
 		Preview: preview, Staff: staffCheck(w), Operators: staffDesk(w), OnStaffExit: a.Quit,
-		RevisitLock: revisitLock(w), OnRender: func() { hooks.rendered(shell) }, Voice: voice, Bell: bell,
+		RevisitLock: revisitLock(w), OnRender: func() { hooks.rendered(shell) }, Voice: voice, Bell: bell, Feedback: keyTones,
 	})
 	defer shell.Close()
 	// Wording and default language changed from the management console.
@@ -250,4 +245,25 @@ func staffDesk(w *wire.World) ui.OperatorDesk {
 		return nil
 	}
 	return w.Desk
+}
+
+// soundsOf builds the help call's chime and the keypad's tick and buzz,
+// through the voice guidance's player. The bell calls staff, so it rings
+// even where voice guidance is off; the keypad's tones are part of the
+// guidance and follow it. Without a sound player both are silent (nil).
+func soundsOf(cfg *config.Config, log *slog.Logger) (ui.Bell, ui.KeyFeedback) {
+	sp := cfg.Parts.SpeechOrDefault()
+	bell, err := wire.NewBell(sp.Player, log)
+	if err != nil {
+		log.Warn("the call bell and the keypad's tones are silent", "err", err)
+		return nil, nil
+	}
+	if !sp.Enabled {
+		return bell, nil
+	}
+	keys, err := wire.NewKeyTones(sp.Player, log)
+	if err != nil {
+		return bell, nil
+	}
+	return bell, keys
 }

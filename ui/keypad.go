@@ -20,8 +20,8 @@ import (
 
 // KeyFeedback confirms a key to a patient who may not see the screen: a
 // beep or a short spoken word. It is told only that a key was taken or
-// refused, never which: a PIN digit must not be heard. The speech work
-// (app/guidance, hardware/speech) fills it; nil is silent. Calls come on
+// refused, never which: a PIN digit must not be heard. hardware/chime's
+// Keys fills it (a tick, a buzz); nil is silent. Calls come on
 // Fyne's goroutine and must return at once.
 type KeyFeedback interface {
 	// Click: the key was taken (a digit, delete, a move, a press).

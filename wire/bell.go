@@ -17,3 +17,14 @@ func NewBell(player []string, log *slog.Logger) (*chime.Bell, error) {
 	}
 	return chime.New(p, log), nil
 }
+
+// NewKeyTones builds the physical keypad's confirmations (ui.KeyFeedback):
+// a tick per key taken, a buzz for a key refused, through the same player
+// as the bell.
+func NewKeyTones(player []string, log *slog.Logger) (*chime.Keys, error) {
+	p, err := speechPlayer(player)
+	if err != nil {
+		return nil, err
+	}
+	return chime.NewKeys(p, log), nil
+}

@@ -6,14 +6,23 @@ import (
 )
 
 func TestNewBellTakesTheSpeechPlayers(t *testing.T) {
-	if _, err := NewBell([]string{PlayerNone}, nil); err != nil {
-		t.Fatalf("a silent bell: %v", err)
+	for name, build := range map[string]func([]string) error{
+		"bell":      func(p []string) error { _, err := NewBell(p, nil); return err },
+		"key tones": func(p []string) error { _, err := NewKeyTones(p, nil); return err },
+	} {
+		t.Run(name, func(t *testing.T) { soundsTakeTheSpeechPlayers(t, build) })
 	}
-	if _, err := NewBell([]string{"cat"}, nil); err != nil {
+}
+
+func soundsTakeTheSpeechPlayers(t *testing.T, build func([]string) error) {
+	if err := build([]string{PlayerNone}); err != nil {
+		t.Fatalf("silent: %v", err)
+	}
+	if err := build([]string{"cat"}); err != nil {
 		t.Fatalf("a named player: %v", err)
 	}
 	t.Setenv("PATH", t.TempDir()) // neither paplay nor aplay
-	if _, err := NewBell(nil, nil); !errors.Is(err, ErrConfig) {
+	if err := build(nil); !errors.Is(err, ErrConfig) {
 		t.Fatalf("no player installed: %v", err)
 	}
 }
