@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/uketsuke/uketsuke/app/revisit"
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/console"
@@ -213,4 +215,57 @@ func TestRevisitRoutesWithoutRevisitSayNotConfigured(t *testing.T) {
 	if code, _ := apiErr(t, r.post(t, r.admin, "/api/revisit/unlink", `{"patient_number":"A-1"}`, 503)); code != "not_configured" {
 		t.Errorf("unlink: %s", code)
 	}
+}
+
+// The administrator's page in headless chromium: a dead letter listed and
+// retried, a patient unlinked by number through the form (the number
+// cleared from the screen afterwards).
+func TestRevisitSectionInABrowser(t *testing.T) {
+	r := newRevisitRig(t)
+	ctx := context.Background()
+	code := revisit.Code{KeyID: "code-1"}
+	rec, err := revisit.NewVisitRecord(revisit.VisitRecord{Facility: "1312345678", Kiosk: "kiosk-01",
+		Time: time.Now(), Code: code, Auth: revisit.AuthPinless, Reception: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.db.Enqueue(ctx, rec, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.db.DeadLetter(ctx, rec.ID, (&revisit.RefusedError{Status: 409, Reason: "conflict"}).Error(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	admin := startBrowser(t, r.pki, &r.admin)
+	if err := chromedp.Do(admin, chromedp.Navigate(r.url+"/")); err != nil {
+		t.Fatal(err)
+	}
+	id := hex.EncodeToString(rec.ID[:])
+	waitText(t, admin, map[string]string{"dead-count": "1", "retry-" + id: "再送", "discard-" + id: "破棄"})
+	screenshot(t, admin, "console-revisit-dead-letter")
+	if err := chromedp.Do(admin, chromedp.Click(chromedp.ID("retry-"+id))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, admin, map[string]string{"dead-result": "再送の待ち行列に戻しました。", "dead-count": "0"})
+	if p, _ := r.db.Pending(ctx, 10); len(p) != 1 {
+		t.Fatalf("pending after the page's retry: %d", len(p))
+	}
+
+	// The page asks before it unlinks; the browser's dialog is answered yes.
+	if _, err := chromedp.Run(admin, chromedp.Evaluate[bool](`(window.confirm = () => true, true)`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(admin,
+		chromedp.SetValue(chromedp.ID("unlink-patient-number"), "A-000042"),
+		chromedp.Click(chromedp.ID("unlink-submit"))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, admin, map[string]string{"unlink-result": "解除しました。"})
+	if _, err := r.book.Find(ctx, card(t, "1001")); !errors.Is(err, revisit.ErrNotLinked) {
+		t.Fatalf("after the page's unlink: %v", err)
+	}
+	left, err := chromedp.Run(admin, chromedp.Evaluate[string](`document.getElementById("unlink-patient-number").value`))
+	if err != nil || left != "" {
+		t.Errorf("the number stays on the screen: %q (%v)", left, err)
+	}
+	screenshot(t, admin, "console-revisit-unlinked")
 }
