@@ -269,3 +269,45 @@ func TestDeadLettersAreRetriedOrDiscarded(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrationKeepsRowsLinkedBefore: a database at schema 2 with a linked
+// row is brought to 3; the card still finds its row, by code and by
+// insured number, and a CSV import updates it rather than adding one.
+func TestMigrationKeepsRowsLinkedBefore(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, d testDatabase) {
+		ctx := context.Background()
+		db := d.open(t)
+		b := book(t, db, "code-1")
+		if err := b.Link(ctx, cardOf(t, "1001"), taro); err != nil {
+			t.Fatal(err)
+		}
+		// Back to schema 2: the row as an older kiosk stored it.
+		if _, err := db.sql.Exec(`DROP INDEX patient_link_patient`); err != nil {
+			t.Fatal(err)
+		}
+		for _, col := range []string{"patient_tag", "patient_key"} {
+			if _, err := db.sql.Exec(`ALTER TABLE patient_link DROP COLUMN ` + col); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.sql.Exec(`DELETE FROM schema_version WHERE version > 2`); err != nil {
+			t.Fatal(err)
+		}
+		again := d.open(t)
+		if v, err := again.SchemaVersion(ctx); err != nil || v < 3 {
+			t.Fatalf("schema %d, %v", v, err)
+		}
+		b = book(t, again, "code-1")
+		if f, err := b.Find(ctx, cardOf(t, "1001")); err != nil || f.Patient != taro {
+			t.Fatalf("Find after the migration: %+v, %v", f.Patient, err)
+		}
+		rep, err := b.Import(ctx, strings.NewReader(clinicExport))
+		if err != nil || rep.Updated != 1 || rep.Added != 2 || countRows(t, again, "patient_link") != 3 {
+			t.Fatalf("import over an older row: %+v, %v", rep, err)
+		}
+		// The import gave the older row its patient tag.
+		if err := b.UnlinkPatient(ctx, taro.Number); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
