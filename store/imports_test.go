@@ -16,7 +16,7 @@ import (
 // clinicExport is a clinic's export: taro and hanako of links_test.go, and
 // a third patient, under Japanese headers in another order.
 const clinicExport = "生年月日,診察券番号,保険者番号,記号,番号,枝番\r\n" +
-	"19800401,A-000042,06139999,愛知,7654321,01\r\n" +
+	"19800101,A-000042,06139999,愛知,7654321,01\r\n" +
 	"19750315,A-000077,138222,,5550001,02\r\n" +
 	"20010102,B-000003,01130012,東京,99,\r\n"
 
