@@ -87,7 +87,7 @@ func TestAnAdministratorUnlinksByPatientOrInsuredNumber(t *testing.T) {
 		`{}`: {400, "bad_request", ""},
 		`{"patient_number":"A-1","insured":{"insurer":"138222","number":"1"}}`: {400, "bad_request", ""},
 		`{"patient_number":"A 1"}`:                 {400, "bad_request", "patient_number"},
-		`{"insured":{"insurer":"1","number":"1"}}`: {400, "bad_request", "insurer_number"},
+		`{"insured":{"insurer":"1","number":"1"}}`: {400, "bad_request", "insured.insurer"},
 		`{"patient_number":"Z-1"}`:                 {404, "not_found", ""},
 		`{"patient_number":"A-1","extra":1}`:       {400, "bad_request", "extra"},
 	} {

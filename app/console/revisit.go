@@ -84,12 +84,16 @@ func Unlink(ctx context.Context, u Unlinker, req UnlinkRequest) error {
 	var inv *revisit.InvalidError
 	switch {
 	case errors.As(err, &inv):
-		return badRequest(strings.ReplaceAll(inv.Field, " ", "_"), "%s", inv.Reason)
+		return badRequest(unlinkFields[inv.Field], "%s", inv.Reason)
 	case errors.Is(err, revisit.ErrNotLinked):
 		return ErrNotFound
 	}
 	return err
 }
+
+// unlinkFields are the request's names of the fields revisit validates.
+var unlinkFields = map[string]string{"patient number": "patient_number", "insurer number": "insured.insurer",
+	"insured symbol": "insured.symbol", "insured number": "insured.number", "branch number": "insured.branch"}
 
 // DeadLetter is a refused visit record as the console shows it: no
 // converted code, no payload.
