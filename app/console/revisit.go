@@ -149,11 +149,19 @@ func DecodeDeadLetter(body []byte) (revisit.VisitID, error) {
 	return id, nil
 }
 
+// Waker is a sender that can be told to look at its queue now
+// (*revisit.Sender): a DeadLetters that is one too has a retried record
+// sent at once rather than at the sender's next look.
+type Waker interface{ Wake() }
+
 // RetryOrDiscard puts a dead letter back in the queue, or deletes it.
 func RetryOrDiscard(ctx context.Context, q DeadLetters, id revisit.VisitID, retry bool) error {
 	var err error
 	if retry {
 		err = q.RetryDead(ctx, id)
+		if w, ok := q.(Waker); ok && err == nil {
+			w.Wake()
+		}
 	} else {
 		err = q.DiscardDead(ctx, id)
 	}
