@@ -77,7 +77,7 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	shell = ui.New(ui.Config{
 		Catalog: w.Catalog, Defaults: theme.Options{Lang: i18n.Lang(cfg.Facility.DefaultLanguage)}, Actions: kiosk,
 		Preview: preview, Staff: staffCheck(w), Operators: staffDesk(w), OnStaffExit: a.Quit,
-		OnRender: func() { hooks.rendered(shell) },
+		RevisitLock: revisitLock(w), OnRender: func() { hooks.rendered(shell) },
 	})
 	defer shell.Close()
 	// Wording and default language changed from the management console.
@@ -198,6 +198,14 @@ func staffCheck(w *wire.World) ui.StaffCheck {
 		return nil
 	}
 	return w.Staff
+}
+
+// revisitLock is re-visit reception's theft lock, or nil without one.
+func revisitLock(w *wire.World) ui.RevisitLock {
+	if w.TheftLock == nil {
+		return nil
+	}
+	return w.TheftLock
 }
 
 // staffDesk is operator login by staff card, or nil without registered

@@ -126,6 +126,13 @@ const (
 	StaffNotAllowed        Key = "staff.denied.role"
 )
 
+// Re-visit reception's theft lock, in the staff menu.
+const (
+	StaffRevisitLocked       Key = "staff.revisit.locked"
+	StaffRevisitUnlock       Key = "staff.revisit.unlock"
+	StaffRevisitUnlockFailed Key = "staff.revisit.unlock_failed"
+)
+
 // Faults: a part of the kiosk is missing or broken. Title and body speak to
 // the patient; "staff" says what staff do.
 const (
@@ -276,6 +283,7 @@ var keyList = []Key{
 	StaffCardPINTitle, StaffCardPINJPKI, StaffCardPINHPKI, StaffCardWrong, StaffCardWrongPlain,
 	StaffCardBlocked, StaffCardNotRegistered, StaffCardRefused, StaffMenuOperator,
 	StaffRoleReception, StaffRoleAdministrator, StaffLoginEnded, StaffNotAllowed,
+	StaffRevisitLocked, StaffRevisitUnlock, StaffRevisitUnlockFailed,
 
 	FaultNoReaderTitle, FaultNoReaderBody, FaultNoReaderStaff,
 	FaultNoFaceCameraTitle, FaultNoFaceCameraBody, FaultNoFaceCameraStaff,

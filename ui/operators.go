@@ -74,6 +74,7 @@ const (
 	opRefused             // untrusted, bad signature, or unreadable
 	opEnded               // the session expired or is gone
 	opNotAllowed          // the role does not allow it
+	opUnlockFailed        // the theft lock's release was not saved
 )
 
 // staffBy is how staff authenticated for the menu.
@@ -238,6 +239,8 @@ func (s *Shell) opMessage() string {
 		return t.T(i18n.StaffLoginEnded)
 	case opNotAllowed:
 		return t.T(i18n.StaffNotAllowed)
+	case opUnlockFailed:
+		return t.T(i18n.StaffRevisitUnlockFailed)
 	}
 	return ""
 }

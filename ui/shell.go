@@ -63,6 +63,8 @@ type Config struct {
 	Operators OperatorDesk
 	// OnStaffExit runs when authenticated staff choose "exit" in the staff menu.
 	OnStaffExit func()
+	// RevisitLock is re-visit reception's theft lock; nil: none.
+	RevisitLock RevisitLock
 	// OnRender runs after every redraw (test hooks: WriteTargets).
 	OnRender func()
 	// Feedback confirms each key of a physical keypad (a beep or a word,

@@ -381,6 +381,7 @@ func (s *Shell) staffMenuPage() fyne.CanvasObject {
 	default:
 		center = container.NewVBox(body(t.T(i18n.StaffMenuNoCheck)))
 	}
+	center = s.withRevisitLock(center)
 	var exit func()
 	if s.cfg.OnStaffExit != nil && s.allows(operator.FuncLeaveKiosk) {
 		exit = s.staffExit

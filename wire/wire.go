@@ -64,6 +64,8 @@ type World struct {
 	// Printer prints reception tickets; nil when none is configured (the
 	// number is then shown on screen only).
 	Printer revisit.Printer
+	// TheftLock locks re-visit reception (parts.theft_lock); nil without one.
+	TheftLock *revisit.TheftLock
 
 	log            *slog.Logger
 	usb            usb.Bus
@@ -122,7 +124,8 @@ func (w *World) assemble(o Options) error {
 	}
 	steps := []func() error{func() error { return w.auditLog(o.Version) }, func() error { return w.simulated(eng) },
 		w.trust, w.cardReader, w.cameras, w.cardFaceReader, func() error { return w.faceDevices(eng) },
-		w.eligibility, w.staffGuard, w.operators, w.console, w.ticketPrinter, w.wording}
+		w.eligibility, w.staffGuard, w.operators, w.console, w.ticketPrinter, w.wording,
+		w.theftLock}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -159,6 +162,7 @@ func (w *World) Run(ctx context.Context, k *session.Kiosk) {
 	}
 	go w.watchResults(ctx, board)
 	go w.serveConsole(ctx, k, board)
+	go w.runTheftLock(ctx)
 	if w.reader != nil {
 		w.reader.run(ctx, k, board)
 	}

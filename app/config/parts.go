@@ -39,6 +39,8 @@ type Parts struct {
 	Printer *Printer `json:"printer,omitempty"`
 	// World shapes the simulated surroundings when a part is "virtual".
 	World *World `json:"world,omitempty"`
+	// TheftLock locks re-visit reception when the kiosk is carried off (theftlock.go).
+	TheftLock *TheftLock `json:"theft_lock,omitempty"`
 }
 
 // The kinds of parts. Virtual and stand-in parts belong to the demo, the
@@ -233,7 +235,7 @@ func (p *Parts) validate() error {
 			return err
 		}
 	}
-	return nil
+	return p.validateTheftLock()
 }
 
 func (p *Parts) validateID() error {

@@ -31,6 +31,8 @@ type Config struct {
 	Backoff        time.Duration
 	// Transport replaces the HTTPS transport built from TLS (for tests).
 	Transport http.RoundTripper
+	// Now is the kiosk's clock for its own certificate date checks (nil: time.Now).
+	Now func() time.Time
 }
 
 // Client talks to the eligibility service. Every request is safe to retry:
@@ -66,6 +68,9 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = 100 * time.Millisecond
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	rt := cfg.Transport
 	if rt == nil {
@@ -210,7 +215,7 @@ func (c *Client) once(ctx context.Context, path, key string, body []byte, out an
 		return false, decodeError(resp.StatusCode, data)
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return false, fmt.Errorf("eligibility: %s: undecodable answer: %w", path, err)
+		return false, fmt.Errorf("%w: %s: %w", ErrMalformedAnswer, path, err)
 	}
 	return false, nil
 }

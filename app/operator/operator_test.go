@@ -314,6 +314,8 @@ func TestRolesAndFunctions(t *testing.T) {
 		{operator.RoleAdministrator, operator.FuncLeaveKiosk, true},
 		{operator.RoleAdministrator, operator.FuncApplySettings, true},
 		{operator.RoleAdministrator, operator.FuncDownloadLogs, true},
+		{operator.RoleReception, operator.FuncUnlockRevisit, false},
+		{operator.RoleAdministrator, operator.FuncUnlockRevisit, true},
 		{operator.RoleNone, operator.FuncVisualCheck, false},
 	}
 	for _, c := range cases {

@@ -93,6 +93,7 @@ func NewServer(cfg Config) *Server {
 	s.route(eligibility.PathReferenceNumbers, s.handleReferenceNumbers)
 	s.route(eligibility.PathPinlessStart, s.handlePinlessStart)
 	s.route(eligibility.PathPinlessStep, s.handlePinlessStep)
+	s.route(eligibility.PathCertStatus, s.handleCertStatus)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fail(eligibility.CodeNotFound, "no endpoint %s", r.URL.Path))
 	})
