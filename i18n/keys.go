@@ -255,6 +255,47 @@ const (
 	ResultValidUnregisteredBody  Key = "result.valid_unregistered.body"
 )
 
+// Re-visit reception: 初診 / 再診, the 診療科, the reception number, the
+// offer to use the card as 診察券 and undoing it, and where else to go.
+const (
+	VisitTitle               Key = "visit.title"
+	VisitFirst               Key = "visit.first"
+	VisitFirstHint           Key = "visit.first_hint"
+	VisitRevisit             Key = "visit.revisit"
+	VisitRevisitHint         Key = "visit.revisit_hint"
+	RecogniseTitle           Key = "recognise.title"
+	DepartmentTitle          Key = "department.title"
+	TicketingTitle           Key = "ticketing.title"
+	TicketTitle              Key = "ticket.title"
+	TicketNumber             Key = "ticket.number"
+	TicketBody               Key = "ticket.body"
+	TicketBodyNoPrinter      Key = "ticket.body_no_printer"
+	TicketNotPrinted         Key = "ticket.not_printed"
+	TicketUnlink             Key = "ticket.unlink"
+	LinkTitle                Key = "link.title"
+	LinkBody                 Key = "link.body"
+	LinkYes                  Key = "link.yes"
+	LinkNo                   Key = "link.no"
+	LinkFailed               Key = "link.failed"
+	LinkingTitle             Key = "linking.title"
+	ReferredFirstVisitTitle  Key = "referred.first_visit.title"
+	ReferredFirstVisitBody   Key = "referred.first_visit.body"
+	ReferredDeskTitle        Key = "referred.desk.title"
+	ReferredDeskBody         Key = "referred.desk.body"
+	UnlinkTitle              Key = "unlink.title"
+	UnlinkBody               Key = "unlink.body"
+	UnlinkYes                Key = "unlink.yes"
+	UnlinkingTitle           Key = "unlinking.title"
+	UnlinkedTitle            Key = "unlinked.title"
+	UnlinkedBody             Key = "unlinked.body"
+	ErrRevokedTitle          Key = "error.revoked.title"
+	ErrRevisitLockedTitle    Key = "error.revisit_locked.title"
+	ErrRevisitLockedBody     Key = "error.revisit_locked.body"
+	ErrUnlinkFailedTitle     Key = "error.unlink_failed.title"
+	ErrTicketUnavailableBody Key = "error.ticket_unavailable.body"
+	RevisitAskReception      Key = "revisit.ask_reception"
+)
+
 // keyList is every key, in catalogue order.
 var keyList = []Key{
 	AppTitle, LanguageButton, LanguageTitle, LargeTextToggle, HighContrastToggle,
@@ -317,6 +358,14 @@ var keyList = []Key{
 	ResultInvalidNewBody, ResultNotFoundTitle, ResultNotFoundBody,
 	ResultMultipleTitle, ResultMultipleBody,
 	ResultValidUnregisteredTitle, ResultValidUnregisteredBody,
+
+	VisitTitle, VisitFirst, VisitFirstHint, VisitRevisit, VisitRevisitHint,
+	RecogniseTitle, DepartmentTitle, TicketingTitle,
+	TicketTitle, TicketNumber, TicketBody, TicketBodyNoPrinter, TicketNotPrinted, TicketUnlink,
+	LinkTitle, LinkBody, LinkYes, LinkNo, LinkFailed, LinkingTitle,
+	ReferredFirstVisitTitle, ReferredFirstVisitBody, ReferredDeskTitle, ReferredDeskBody,
+	UnlinkTitle, UnlinkBody, UnlinkYes, UnlinkingTitle, UnlinkedTitle, UnlinkedBody,
+	ErrRevokedTitle, ErrRevisitLockedTitle, ErrRevisitLockedBody, ErrUnlinkFailedTitle, ErrTicketUnavailableBody, RevisitAskReception,
 }
 
 // countKeys are the messages whose wording depends on the {count} argument.

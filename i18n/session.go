@@ -29,12 +29,28 @@ var sessionTexts = map[string]Text{
 	"screen.submitting":    {ConsentSaving, PleaseWait},
 	"screen.done":          {DoneTitle, DoneBody},
 	"screen.error":         {ErrGenericTitle, ErrGenericBody},
+	// Re-visit reception's screens.
+	"screen.visit_kind":     {VisitTitle, ""},
+	"screen.recognising":    {RecogniseTitle, PleaseWait},
+	"screen.department":     {DepartmentTitle, ""},
+	"screen.ticketing":      {TicketingTitle, PleaseWait},
+	"screen.ticket":         {TicketTitle, TicketBody},
+	"screen.link_offer":     {LinkTitle, LinkBody},
+	"screen.linking":        {LinkingTitle, PleaseWait},
+	"screen.referred":       {ReferredDeskTitle, ReferredDeskBody},
+	"screen.unlink_confirm": {UnlinkTitle, UnlinkBody},
+	"screen.unlinking":      {UnlinkingTitle, PleaseWait},
+	"screen.unlinked":       {UnlinkedTitle, UnlinkedBody},
 	// Message variants.
 	"idle.remove_card":       {RemoveCard, ""},
 	"method.pin_locked":      {PINLockedTitle, PINLockedBody},
 	"face_failed.staff_only": {FaceFailedTitle, FaceFailedStaffOnly},
 	"pin.last_try":           {PINTitle, PINLastTry},
 	"done.see_reception":     {DoneTitle, ResultNotFoundBody},
+	"referred.first_visit":   {ReferredFirstVisitTitle, ReferredFirstVisitBody},
+	"referred.desk":          {ReferredDeskTitle, ReferredDeskBody},
+	"referred.no_ticket":     {ReferredDeskTitle, ErrTicketUnavailableBody},
+	"ticket.not_printed":     {TicketTitle, TicketNotPrinted},
 	// Error codes.
 	"card.not_mynumber":    {ErrNotMyNumberTitle, ErrNotMyNumberBody},
 	"card.juki":            {ErrJukiTitle, ErrJukiBody},
@@ -60,6 +76,16 @@ var sessionTexts = map[string]Text{
 	"session.inactivity":   {ErrInactivityTitle, ErrInactivityBody},
 	"session.card_removed": {ErrCardRemovedTitle, ErrCardRemovedBody},
 	"session.remove_card":  {RemoveCard, ""},
+	// Re-visit reception's errors; a printer fault is said once, as the
+	// ticket screen's note (the number is on the screen).
+	"card.revoked":          {ErrRevokedTitle, RevisitAskReception},
+	"revisit.locked":        {ErrRevisitLockedTitle, ErrRevisitLockedBody},
+	"ticket.unavailable":    {ReferredDeskTitle, ErrTicketUnavailableBody},
+	"revisit.link_failed":   {LinkFailed, ""},
+	"revisit.unlink_failed": {ErrUnlinkFailedTitle, RevisitAskReception},
+	"printer.paper_out":     {TicketNotPrinted, ""},
+	"printer.offline":       {TicketNotPrinted, ""},
+	"printer.fault":         {TicketNotPrinted, ""},
 	// Faults (View.Fault): what is wrong, for the patient; the staff line
 	// (fault.*.staff) is the screen's business.
 	"device.no_reader":      {FaultNoReaderTitle, FaultNoReaderBody},

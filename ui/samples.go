@@ -87,6 +87,7 @@ func Samples() []Sample {
 			v.Fault, v.Methods.Face = session.ErrCodeNoFaceCamera, false
 		})},
 	}
+	out = append(out, revisitSamples(with)...)
 	for _, f := range session.Faults() {
 		out = append(out, Sample{Name: "idle-fault-" + faultName(f), View: session.View{State: session.StateIdle, Fault: f}})
 	}
@@ -206,4 +207,48 @@ func (SyntheticPreview) Latest() image.Image {
 		}
 	}
 	return img
+}
+
+// revisitSamples are re-visit reception's screens and their variants.
+func revisitSamples(with func(session.State, func(*session.View)) session.View) []Sample {
+	mode := func(st session.State, f func(*session.RevisitView)) session.View {
+		return with(st, func(v *session.View) {
+			v.Revisit.Mode = session.VisitRevisit
+			f(&v.Revisit)
+		})
+	}
+	none := func(*session.RevisitView) {}
+	return []Sample{
+		{Name: "visit_kind", View: mode(session.StateVisitKind, func(r *session.RevisitView) { r.Mode = session.VisitBoth })},
+		{Name: "recognising", View: mode(session.StateRecognising, none)},
+		{Name: "department", View: mode(session.StateDepartment, func(r *session.RevisitView) {
+			r.Departments = []string{"内科", "外科", "小児科", "整形外科", "皮膚科", "耳鼻咽喉科"}
+		})},
+		{Name: "ticketing", View: mode(session.StateTicketing, none)},
+		{Name: "ticket", View: mode(session.StateTicket, func(r *session.RevisitView) {
+			r.Number, r.Printed, r.Linked, r.Department = 12, true, true, "内科"
+		})},
+		{Name: "ticket-not-printed", View: with(session.StateTicket, func(v *session.View) {
+			v.Message = session.MsgTicketNotPrinted
+			v.Revisit = session.RevisitView{Mode: session.VisitRevisit, Number: 7, Linked: true, PrintErr: session.ErrCodePrinterPaperOut}
+		})},
+		{Name: "ticket-no-printer", View: mode(session.StateTicket, func(r *session.RevisitView) { r.Number = 103 })},
+		{Name: "ticket-link-failed", View: mode(session.StateTicket, func(r *session.RevisitView) {
+			r.Number, r.Printed, r.LinkErr = 8, true, session.ErrCodeLinkFailed
+		})},
+		{Name: "link_offer", View: mode(session.StateLinkOffer, none)},
+		{Name: "linking", View: mode(session.StateLinking, none)},
+		{Name: "referred-first-visit", View: with(session.StateReferred, func(v *session.View) {
+			v.Message, v.Revisit.Mode = session.MsgReferredFirstVisit, session.VisitRevisit
+		})},
+		{Name: "referred-desk", View: with(session.StateReferred, func(v *session.View) {
+			v.Message, v.Revisit.Mode = session.MsgReferredDesk, session.VisitRevisit
+		})},
+		{Name: "referred-no-ticket", View: with(session.StateReferred, func(v *session.View) {
+			v.Message, v.Error, v.Revisit.Mode = session.MsgReferredNoTicket, session.ErrCodeTicketUnavailable, session.VisitRevisit
+		})},
+		{Name: "unlink_confirm", View: mode(session.StateUnlinkConfirm, none)},
+		{Name: "unlinking", View: mode(session.StateUnlinking, none)},
+		{Name: "unlinked", View: mode(session.StateUnlinked, none)},
+	}
 }

@@ -52,6 +52,9 @@ func (s *Shell) screen(v session.View) fyne.CanvasObject {
 	case session.StateDone:
 		return s.doneScreen(v)
 	}
+	if o, ok := s.revisitScreen(v); ok {
+		return o
+	}
 	return s.errorScreen(session.View{Error: session.ErrCodeNone})
 }
 

@@ -36,6 +36,15 @@ var errorTexts = map[session.ErrorCode]pair{
 	session.ErrCodeInactivity:     {i18n.ErrTimeoutTitle, i18n.ErrTimeoutBody},
 	session.ErrCodeCardRemoved:    {i18n.ErrCardRemovedTitle, i18n.ErrCardRemovedBody},
 	session.ErrCodeCardStillThere: {i18n.DoneTakeCard, i18n.ErrCardRemovedBody},
+	// Re-visit reception.
+	session.ErrCodeCertRevoked:       {i18n.ErrRevokedTitle, i18n.RevisitAskReception},
+	session.ErrCodeRevisitLocked:     {i18n.ErrRevisitLockedTitle, i18n.ErrRevisitLockedBody},
+	session.ErrCodeUnlinkFailed:      {i18n.ErrUnlinkFailedTitle, i18n.RevisitAskReception},
+	session.ErrCodeTicketUnavailable: {i18n.ReferredDeskTitle, i18n.ErrTicketUnavailableBody},
+	session.ErrCodeLinkFailed:        {i18n.ErrGenericTitle, i18n.LinkFailed},
+	session.ErrCodePrinterPaperOut:   {i18n.TicketTitle, i18n.TicketNotPrinted},
+	session.ErrCodePrinterOffline:    {i18n.TicketTitle, i18n.TicketNotPrinted},
+	session.ErrCodePrinterFault:      {i18n.TicketTitle, i18n.TicketNotPrinted},
 }
 
 // errorText falls back to the generic message for a code the UI does not know.
@@ -57,6 +66,7 @@ func ErrorCodes() []session.ErrorCode {
 		session.ErrCodeEligibility, session.ErrCodeNoMethodLeft, session.ErrCodeCancelled,
 		session.ErrCodeInactivity, session.ErrCodeCardRemoved, session.ErrCodeCardStillThere,
 		session.ErrCodeKeyBLowTries,
+		session.ErrCodeCertRevoked, session.ErrCodeRevisitLocked, session.ErrCodeUnlinkFailed,
 	}
 }
 

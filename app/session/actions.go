@@ -15,8 +15,20 @@ func (k *Kiosk) begin(ev Event) {
 	s := k.newSession(ev.Card)
 	k.s = s
 	s.pipe = newPipeline(s)
-	s.pipe.start()
+	if s.settings.Visits == VisitFirst {
+		s.startPipeline()
+	}
 	s.spawn(s.identifyCard)
+}
+
+// startPipeline starts the face match's two sides, once. Re-visit modes
+// start it only when the patient takes the first-visit path: a known card
+// never has its face read.
+func (s *session) startPipeline() {
+	if !s.pipeStarted {
+		s.pipeStarted = true
+		s.pipe.start()
+	}
 }
 
 // identifyCard tells a My Number Card from the rest and reads its PIN counter.
@@ -375,9 +387,14 @@ func (k *Kiosk) end(reason ErrorCode) {
 	if t := s.result.Ticket; t != "" {
 		k.dev.Eligibility.Forget(t)
 	}
-	completed := k.prev == StateDone && s.result.Validity == ValidityValid
+	k.forgetRevisit(s)
+	ticketed := s.visit.receipt.Number > 0
+	completed := k.prev == StateDone && s.result.Validity == ValidityValid || ticketed
 	if s.audit != nil {
 		outcome := outcomeTerm(k.prev, reason)
+		if ticketed {
+			outcome = termCompleted
+		}
 		s.audit.End(outcome, methodTerms[s.method], completed,
 			audit.Word(termLastState, stateTerms[k.prev]),
 			audit.Int(termFaceAttempts, s.faceAttempt),

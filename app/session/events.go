@@ -3,7 +3,8 @@ package session
 import "fmt"
 
 // EventKind names what happened. Sources: R reader, C cameras/pipeline,
-// K card operations, T touches, S staff terminal, E eligibility, M timers.
+// K card operations, T touches, S staff terminal, E eligibility, M timers,
+// V re-visit reception.
 type EventKind uint8
 
 // The events.
@@ -51,6 +52,22 @@ const (
 	EvRegistered   // E: 初回登録 done
 	EvConsentSaved // E: consent recorded
 	EvInactivity   // M: nobody touched anything for too long
+
+	// Re-visit reception.
+	EvChooseFirstVisit // T: 初診
+	EvChooseRevisit    // T: 再診
+	EvChooseDepartment // T: a 診療科 (Event.Department: its index)
+	EvLinkYes          // T: use this card as my 診察券
+	EvLinkNo           // T: do not
+	EvUnlinkAsk        // T: 診察券としての登録を解除
+	EvUnlinkYes        // T: confirm the unlinking
+	EvRecognised       // V: Recognise answered (Event.Recognition)
+	EvRecogniseFailed  // V: Recognise failed (Event.Code; none: fall back to a first visit)
+	EvIssued           // V: a reception number was issued (Event.Receipt)
+	EvIssueFailed      // V: no number could be issued
+	EvLinked           // V: Link returned (Event.Code set when it failed)
+	EvUnlinked         // V: the link is gone
+	EvUnlinkFailed     // V: Unlink failed
 	eventCount
 )
 
@@ -69,6 +86,11 @@ var eventNames = [...]string{
 	EvStaffReject: "staff_reject", EvEligible: "eligible", EvUnregistered: "unregistered",
 	EvIneligible: "ineligible", EvEligFailed: "elig_failed", EvRegistered: "registered",
 	EvConsentSaved: "consent_saved", EvInactivity: "inactivity",
+	EvChooseFirstVisit: "choose_first_visit", EvChooseRevisit: "choose_revisit",
+	EvChooseDepartment: "choose_department", EvLinkYes: "link_yes", EvLinkNo: "link_no",
+	EvUnlinkAsk: "unlink_ask", EvUnlinkYes: "unlink_yes", EvRecognised: "recognised",
+	EvRecogniseFailed: "recognise_failed", EvIssued: "issued", EvIssueFailed: "issue_failed",
+	EvLinked: "linked", EvUnlinked: "unlinked", EvUnlinkFailed: "unlink_failed",
 }
 
 func (k EventKind) String() string {
@@ -104,6 +126,10 @@ type Event struct {
 	CardKind CardKind // EvCardRejected: what the reader found
 	AID      []byte   // EvCardRejected: the application that named an unsupported card (public)
 
+	Department  int         // EvChooseDepartment: index into Settings.Departments
+	Recognition Recognition // EvRecognised
+	Receipt     Receipt     // EvIssued
+
 	session uint64 // which session produced it; stale ones are dropped
 	gen     int    // which face attempt or inactivity timer fired
 	ack     chan struct{}
@@ -117,6 +143,8 @@ var touchEvents = map[EventKind]bool{
 	EvDelete: true, EvSubmitPIN: true, EvBack: true, EvRetryFace: true,
 	EvRegisterYes: true, EvRegisterNo: true, EvConsentAll: true, EvConsentEach: true,
 	EvToggleItem: true, EvConsentDone: true, EvPrescribePaper: true, EvPrescribeElectronic: true,
+	EvChooseFirstVisit: true, EvChooseRevisit: true, EvChooseDepartment: true,
+	EvLinkYes: true, EvLinkNo: true, EvUnlinkAsk: true, EvUnlinkYes: true,
 }
 
 var staffEvents = map[EventKind]bool{EvStaffStart: true, EvStaffApprove: true, EvStaffReject: true}

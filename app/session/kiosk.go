@@ -72,6 +72,9 @@ func New(o Options) (*Kiosk, error) {
 	if err := o.Settings.check(); err != nil {
 		return nil, err
 	}
+	if o.Settings.Visits != VisitFirst && o.Devices.Revisit == nil {
+		return nil, fmt.Errorf("%w: %v reception needs a re-visit port", ErrConfig, o.Settings.Visits)
+	}
 	refused, err := newRefusedCodes()
 	if err != nil {
 		return nil, err
@@ -126,7 +129,7 @@ func (k *Kiosk) Touch(ev Event) error {
 	if !touchEvents[ev.Kind] {
 		return fmt.Errorf("%w: %s is not a touch", ErrNotAllowed, ev.Kind)
 	}
-	return k.enqueue(Event{Kind: ev.Kind, Digit: ev.Digit, Items: ev.Items})
+	return k.enqueue(Event{Kind: ev.Kind, Digit: ev.Digit, Items: ev.Items, Department: ev.Department})
 }
 
 // Press is Touch for events without data.
@@ -168,6 +171,9 @@ func (k *Kiosk) StaffIn(id uint64, kind EventKind) error {
 func (k *Kiosk) UseSettings(s Settings) error {
 	if err := s.check(); err != nil {
 		return err
+	}
+	if s.Visits != VisitFirst && k.dev.Revisit == nil {
+		return fmt.Errorf("%w: %v reception needs a re-visit port", ErrConfig, s.Visits)
 	}
 	return k.enqueue(Event{Kind: EvNone, limits: &s})
 }

@@ -51,6 +51,9 @@ type session struct {
 	errCode      ErrorCode
 	proof        *Proof
 	prep         atomic.Pointer[preparation] // the PIN-less check readied during the match
+	pipeStarted  bool                        // the face pipeline runs (at once in first-visit mode)
+
+	visit revisitState // re-visit reception (revisitflow.go)
 }
 
 func (k *Kiosk) newSession(c Card) *session {
@@ -59,6 +62,7 @@ func (k *Kiosk) newSession(c Card) *session {
 	s := &session{
 		id: k.nextID, ctx: ctx, cancel: cancel, k: k, card: guard(c),
 		settings: k.set, began: time.Now(), pinTries: -1,
+		visit: revisitState{department: -1},
 	}
 	if k.log != nil {
 		s.audit = k.log.Begin()

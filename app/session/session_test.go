@@ -413,6 +413,7 @@ func slowFor(st session.State) func(*session.Settings, *standin.World) {
 		if st == session.StatePrescription {
 			s.AskPrescription = true
 		}
+		slowForRevisit(st, s, w)
 	}
 }
 
@@ -431,6 +432,9 @@ func holderFor(st session.State) standin.Holder {
 func driveTo(t *testing.T, r *rig, st session.State) {
 	t.Helper()
 	press := func(k session.EventKind) { r.must(r.k.Press(k)) }
+	if driveToRevisit(r, st) {
+		return
+	}
 	switch st {
 	case session.StateReading, session.StateRejected:
 		r.await(st, nil)

@@ -3,6 +3,7 @@ package session
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/config"
@@ -51,6 +52,10 @@ func (s Settings) check() error {
 		return fmt.Errorf("%w: a time limit is not positive", ErrConfig)
 	case s.FaceAttempts < 1, s.CardScanAttempts < 1, s.KeyBMinTries < 1:
 		return fmt.Errorf("%w: attempts must be at least 1", ErrConfig)
+	case s.Visits > VisitBoth:
+		return fmt.Errorf("%w: unknown visit mode %d", ErrConfig, s.Visits)
+	case slices.Contains(s.Departments, ""):
+		return fmt.Errorf("%w: a department without a name", ErrConfig)
 	}
 	return nil
 }

@@ -50,6 +50,14 @@ const (
 	stageAdvance     = "stage.advance_pinless"
 	stageRegister    = "stage.register"
 	stageConsent     = "stage.consent"
+
+	// Re-visit reception; placement_to_ticket is the whole visit, from the
+	// card on the reader to the number (revisit bench reads it).
+	stageRecognise         = "stage.recognise"
+	stageIssue             = "stage.issue"
+	stageLink              = "stage.link"
+	stageUnlink            = "stage.unlink"
+	stagePlacementToTicket = "stage.placement_to_ticket"
 )
 
 func init() {
@@ -60,7 +68,8 @@ func init() {
 		eventTerms[e] = audit.MustTerm(e.String())
 	}
 	for _, n := range []string{stageDetect, stageScanKeyB, stageVerifyKeyB, stageReadPhoto, stageDecode,
-		stageEmbedPhoto, stageMatch, stageVerifyPIN, stageSign, stageEligibility, stagePrepare, stageAdvance, stageRegister, stageConsent} {
+		stageEmbedPhoto, stageMatch, stageVerifyPIN, stageSign, stageEligibility, stagePrepare, stageAdvance, stageRegister, stageConsent,
+		stageRecognise, stageIssue, stageLink, stageUnlink, stagePlacementToTicket} {
 		stageTerms[n] = audit.MustTerm(n)
 	}
 	for m := MethodNone; m <= MethodLocal; m++ {

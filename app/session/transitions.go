@@ -41,7 +41,7 @@ var table = []transition{
 	{in(StateIdle), EvCardPlaced, nil, StateReading, (*Kiosk).begin},
 
 	// Identifying the card.
-	{in(StateReading), EvCardReady, nil, StateMethod, (*Kiosk).noteCard},
+	{in(StateReading), EvCardReady, firstVisitMode, StateMethod, (*Kiosk).noteCard},
 	{in(StateReading), EvCardRejected, nil, StateRejected, (*Kiosk).reject},
 	{in(StateReading), EvCardError, nil, StateRejected, (*Kiosk).reject},
 
@@ -103,10 +103,52 @@ var table = []transition{
 	{in(StatePrescription), EvPrescribeElectronic, nil, StateSubmitting, (*Kiosk).prescribe},
 	// Back keeps the consent as chosen: 個別に同意's items are there to change.
 	{in(StatePrescription), EvBack, nil, StateConsent, nil},
-	{in(StateSubmitting), EvConsentSaved, nil, StateDone, nil},
+	{in(StateSubmitting), EvConsentSaved, firstVisitMode, StateDone, nil},
+
+	// Re-visit reception (docs/revisit.md "The flow"). Mode both asks 初診 /
+	// 再診 once the card is identified; mode revisit recognises it at once.
+	{in(StateReading), EvCardReady, visitBoth, StateVisitKind, (*Kiosk).noteCard},
+	{in(StateReading), EvCardReady, visitRevisit, StateRecognising, (*Kiosk).recogniseCard},
+	{in(StateVisitKind), EvChooseFirstVisit, nil, StateMethod, (*Kiosk).chooseFirstVisit},
+	{in(StateVisitKind), EvChooseRevisit, nil, StateRecognising, (*Kiosk).recognise},
+	// A linked card goes to the ticket, proven first when the facility asks;
+	// an unknown card, or one that could not be looked up, takes the
+	// first-visit path; a lapsed patient or a failed monthly check gets no
+	// ticket; a revoked certificate is refused, and so is everything while
+	// the theft lock holds.
+	{in(StateRecognising), EvRecognised, knownCardDepartment, StateDepartment, (*Kiosk).noteKnown},
+	{in(StateRecognising), EvRecognised, knownCard, StateTicketing, (*Kiosk).issueKnown},
+	{in(StateRecognising), EvRecognised, knownCardProof, StateMethod, (*Kiosk).proveKnown},
+	{in(StateRecognising), EvRecognised, unknownCard, StateMethod, (*Kiosk).proveUnknown},
+	{in(StateRecognising), EvRecognised, referredElsewhere, StateReferred, (*Kiosk).refer},
+	{in(StateRecognising), EvRecogniseFailed, certRevoked, StateRejected, (*Kiosk).rejectRevoked},
+	{in(StateRecognising), EvRecogniseFailed, revisitLocked, StateError, (*Kiosk).fail},
+	{in(StateRecognising), EvRecogniseFailed, nil, StateMethod, (*Kiosk).fallBackToFirstVisit},
+	// After a first visit's consent: the offer to link (face or PIN only),
+	// then the ticket; declining, or a link that failed, still gets one.
+	{in(StateSubmitting), EvConsentSaved, offersLink, StateLinkOffer, nil},
+	{in(StateSubmitting), EvConsentSaved, asksDepartment, StateDepartment, nil},
+	{in(StateSubmitting), EvConsentSaved, ticketed, StateTicketing, (*Kiosk).issue},
+	{in(StateLinkOffer), EvLinkYes, nil, StateLinking, (*Kiosk).link},
+	{in(StateLinkOffer), EvLinkNo, asksDepartment, StateDepartment, nil},
+	{in(StateLinkOffer), EvLinkNo, nil, StateTicketing, (*Kiosk).issue},
+	{in(StateLinking), EvLinked, asksDepartment, StateDepartment, (*Kiosk).noteLink},
+	{in(StateLinking), EvLinked, nil, StateTicketing, (*Kiosk).noteLinkIssue},
+	// The ticket: one number a session, however often a button is tapped.
+	{in(StateDepartment), EvChooseDepartment, validDepartment, StateTicketing, (*Kiosk).chooseDepartment},
+	{in(StateTicketing), EvIssued, nil, StateTicket, (*Kiosk).noteReceipt},
+	{in(StateTicketing), EvIssueFailed, nil, StateReferred, (*Kiosk).issueFailed},
+	// Unlinking at the patient's request, from the ticket screen.
+	{in(StateTicket), EvUnlinkAsk, canUnlink, StateUnlinkConfirm, nil},
+	{in(StateUnlinkConfirm), EvUnlinkYes, nil, StateUnlinking, (*Kiosk).unlink},
+	{in(StateUnlinkConfirm), EvBack, nil, StateTicket, nil},
+	{in(StateUnlinking), EvUnlinked, nil, StateUnlinked, (*Kiosk).noteUnlinked},
+	{in(StateUnlinking), EvUnlinkFailed, nil, StateError, (*Kiosk).fail},
 }
 
-// Guards.
+// Guards (the re-visit rows' are in revisitflow.go).
+
+func firstVisitMode(s *session, _ Event) bool { return s.settings.Visits == VisitFirst }
 
 func canFace(s *session, _ Event) bool {
 	return s.photoErr == ErrCodeNone && s.faceAttempt < s.settings.FaceAttempts

@@ -33,6 +33,19 @@ const (
 	StateSubmitting                // consent being recorded
 	StateDone                      // 受付完了: take your card
 	StateError                     // something went wrong: what to do next
+
+	// Re-visit reception (docs/revisit.md "The flow").
+	StateVisitKind     // 初診 / 再診, when the kiosk offers both
+	StateRecognising   // PIN-less read, revocation, lookup, check by insured number
+	StateDepartment    // 診療科 for the ticket (when the facility lists any)
+	StateTicketing     // the reception number being issued and printed
+	StateTicket        // the number, large; printed or why not
+	StateLinkOffer     // "use this card as your 診察券 from now on?"
+	StateLinking       // the card being linked
+	StateReferred      // no ticket: the first-visit counter or the desk
+	StateUnlinkConfirm // "stop using this card as your 診察券?"
+	StateUnlinking     // the link being removed
+	StateUnlinked      // the link is gone: take your card
 	stateCount
 )
 
@@ -42,6 +55,9 @@ var stateNames = [...]string{
 	StatePIN: "pin", StatePINVerifying: "pin_verifying", StateStaffCheck: "staff_check",
 	StateChecking: "checking", StateRegister: "register", StateRegistering: "registering",
 	StateConsent: "consent", StatePrescription: "prescription", StateSubmitting: "submitting", StateDone: "done", StateError: "error",
+	StateVisitKind: "visit_kind", StateRecognising: "recognising", StateDepartment: "department",
+	StateTicketing: "ticketing", StateTicket: "ticket", StateLinkOffer: "link_offer", StateLinking: "linking",
+	StateReferred: "referred", StateUnlinkConfirm: "unlink_confirm", StateUnlinking: "unlinking", StateUnlinked: "unlinked",
 }
 
 func (s State) String() string {
@@ -214,6 +230,17 @@ const (
 	ErrCodeNoFaceCamera ErrorCode = "device.no_face_camera"
 	ErrCodeNoCardCamera ErrorCode = "device.no_card_camera"
 	ErrCodeResults      ErrorCode = "results.unwritable"
+
+	// Re-visit reception.
+	ErrCodeCertRevoked       ErrorCode = "card.revoked"          // the certificate is revoked or expired
+	ErrCodeRevisitLocked     ErrorCode = "revisit.locked"        // the theft lock holds: staff unlock
+	ErrCodeTicketUnavailable ErrorCode = "ticket.unavailable"    // no number could be issued: the desk
+	ErrCodeLinkFailed        ErrorCode = "revisit.link_failed"   // linking failed; the ticket is still issued
+	ErrCodeUnlinkFailed      ErrorCode = "revisit.unlink_failed" // unlinking failed: ask at reception
+	// Receipt.PrintErr: why the ticket was not printed (the number is on screen).
+	ErrCodePrinterPaperOut ErrorCode = "printer.paper_out"
+	ErrCodePrinterOffline  ErrorCode = "printer.offline"
+	ErrCodePrinterFault    ErrorCode = "printer.fault"
 )
 
 // MsgKey names the main message of a screen, language-neutral.
@@ -245,6 +272,24 @@ type View struct {
 	// kiosk may not have moved to the check by itself (during the face
 	// capture or the PIN pad); staff start it (EvStaffStart).
 	StaffAsked bool
+
+	Revisit RevisitView // re-visit reception; zero in first-visit mode
+}
+
+// RevisitView is re-visit reception's part of the screen. No personal data:
+// the department names are the facility's configuration, the number is the
+// day's queue position.
+type RevisitView struct {
+	Mode        VisitMode
+	Route       RevisitRoute // valid once Recognised
+	Recognised  bool
+	Departments []string  // offered in StateDepartment, in the configuration's order
+	Department  string    // the chosen one; "" none
+	Number      int       // the reception number (0: none issued)
+	Printed     bool      // the ticket came out of the printer
+	PrintErr    ErrorCode // printer.*: not printed, staff told; "" when printed or no printer
+	Linked      bool      // the card is this patient's 診察券: unlinking is offered
+	LinkErr     ErrorCode // linking failed in this session (the ticket is still issued)
 }
 
 // MethodsView says which ways to identify are on offer.
@@ -290,12 +335,18 @@ const (
 	MsgStaffOnly    MsgKey = "face_failed.staff_only"
 	MsgLastTry      MsgKey = "pin.last_try"
 	MsgSeeReception MsgKey = "done.see_reception"
+
+	MsgReferredFirstVisit MsgKey = "referred.first_visit" // a lapsed patient: the first-visit counter
+	MsgReferredDesk       MsgKey = "referred.desk"        // the month's first check failed: the desk
+	MsgReferredNoTicket   MsgKey = "referred.no_ticket"   // no number could be issued: the desk
+	MsgTicketNotPrinted   MsgKey = "ticket.not_printed"   // the number is on screen only; staff are told
 )
 
 // MessageKeys lists every message key a View can carry, for catalogues and
 // their completeness tests.
 func MessageKeys() []MsgKey {
-	out := []MsgKey{MsgRemoveCard, MsgPINLocked, MsgStaffOnly, MsgLastTry, MsgSeeReception}
+	out := []MsgKey{MsgRemoveCard, MsgPINLocked, MsgStaffOnly, MsgLastTry, MsgSeeReception,
+		MsgReferredFirstVisit, MsgReferredDesk, MsgReferredNoTicket, MsgTicketNotPrinted}
 	for _, st := range States() {
 		out = append(out, MsgKey("screen."+st.String()))
 	}
@@ -308,7 +359,9 @@ func ErrorCodes() []ErrorCode {
 		ErrCodeCardFace, ErrCodeKeyBRejected, ErrCodeKeyBBlocked, ErrCodeRecordInvalid, ErrCodeFaceEngine,
 		ErrCodeCamera, ErrCodePINLocked, ErrCodePINWrong, ErrCodeCardError, ErrCodeStaffRejected,
 		ErrCodeNotRegistered, ErrCodeIneligible, ErrCodeEligibility, ErrCodeNoMethodLeft, ErrCodeCancelled,
-		ErrCodeInactivity, ErrCodeCardRemoved, ErrCodeCardStillThere, ErrCodeKeyBLowTries}
+		ErrCodeInactivity, ErrCodeCardRemoved, ErrCodeCardStillThere, ErrCodeKeyBLowTries,
+		ErrCodeCertRevoked, ErrCodeRevisitLocked, ErrCodeTicketUnavailable, ErrCodeLinkFailed, ErrCodeUnlinkFailed,
+		ErrCodePrinterPaperOut, ErrCodePrinterOffline, ErrCodePrinterFault}
 }
 
 // Faults lists every code View.Fault can carry.

@@ -7,6 +7,7 @@ import "time"
 func (k *Kiosk) snapshot() View {
 	v := View{At: time.Now(), State: k.state, Fault: k.fault, PIN: PINView{Length: PINLength, TriesLeft: -1}}
 	v.Message = MsgKey("screen." + k.state.String())
+	v.Revisit.Mode = k.set.Visits
 	s := k.s
 	if s == nil {
 		if k.cardPresent {
@@ -32,7 +33,9 @@ func (k *Kiosk) snapshot() View {
 	}
 	v.Consent = ConsentView{Individual: s.individual, Selected: s.items}
 	v.Result = ResultView{Validity: s.result.Validity, Method: s.method}
+	v.Revisit = k.revisitView(s)
 	k.refine(&v, s)
+	refineRevisit(k.state, &v, s)
 	return v
 }
 

@@ -62,6 +62,9 @@ const STATES = {
     face: "顔認証中", face_failed: "顔認証できず", pin: "暗証番号の入力", pin_verifying: "暗証番号の確認中",
     staff_check: "目視確認待ち", checking: "資格確認中", register: "初回登録の確認", registering: "初回登録中",
     consent: "同意の選択", prescription: "処方箋の選択", submitting: "送信中", done: "受付完了", error: "エラー",
+    visit_kind: "初診・再診の選択", recognising: "診察券の確認中", department: "診療科の選択", ticketing: "受付番号の発行中",
+    ticket: "受付番号の表示", link_offer: "診察券登録の確認", linking: "診察券の登録中", referred: "窓口へ案内",
+    unlink_confirm: "登録解除の確認", unlinking: "登録解除中", unlinked: "登録解除済み",
   },
   en: {
     idle: "Waiting", reading: "Reading the card", rejected: "Card not usable", method: "Choosing a method",
@@ -69,6 +72,10 @@ const STATES = {
     staff_check: "Waiting for a visual check", checking: "Checking eligibility", register: "Asked to register",
     registering: "Registering", consent: "Choosing consent", prescription: "Choosing the prescription",
     submitting: "Sending", done: "Reception complete", error: "Error",
+    visit_kind: "Choosing first or return visit", recognising: "Looking the card up", department: "Choosing a department",
+    ticketing: "Issuing the number", ticket: "Showing the number", link_offer: "Asked to use the card as patient card",
+    linking: "Linking the card", referred: "Sent to a counter", unlink_confirm: "Asked to unlink",
+    unlinking: "Unlinking", unlinked: "Unlinked",
   },
 };
 

@@ -48,6 +48,12 @@ type CardSpec struct {
 	OpDelay     time.Duration
 }
 
+// Certificate is the stand-in user-authentication certificate of a card
+// whose serial is serial.
+func Certificate(serial []byte) []byte {
+	return append([]byte("fake-certificate serial="), serial...)
+}
+
 // Card is a stateful stand-in card with its own retry counters.
 type Card struct {
 	mu       sync.Mutex
@@ -163,7 +169,7 @@ var errSecurityStatus = errors.New("fake card: security status not satisfied")
 func (c *Card) AuthCertificate(ctx context.Context) ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]byte("fake-certificate serial="), c.spec.CertSerial...), c.op(ctx)
+	return Certificate(c.spec.CertSerial), c.op(ctx)
 }
 
 // KeyBTries is the 照合番号B counter as the card holds it (for tests).

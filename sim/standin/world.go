@@ -32,6 +32,7 @@ type World struct {
 	Decoder     Decoder
 	Engine      *Engine
 	Eligibility *Eligibility
+	Revisit     *Revisit
 	Latency     Latency
 }
 
@@ -48,6 +49,7 @@ func NewWorld(l Latency) *World {
 		Decoder:     Decoder{Delay: l.Decode},
 		Engine:      &Engine{Delay: l.Embed, Genuine: 0.9, Impostor: 0.1},
 		Eligibility: &Eligibility{Delay: l.Eligibility, Registered: true},
+		Revisit:     &Revisit{Delay: l.Eligibility},
 		Latency:     l,
 	}
 }
@@ -56,7 +58,7 @@ func NewWorld(l Latency) *World {
 func (w *World) Devices() session.Devices {
 	return session.Devices{
 		FaceCamera: w.FaceCam, CardCamera: w.CardCam, KeyReader: w.Keys,
-		Decoder: w.Decoder, Face: w.Engine, Eligibility: w.Eligibility,
+		Decoder: w.Decoder, Face: w.Engine, Eligibility: w.Eligibility, Revisit: w.Revisit,
 	}
 }
 
