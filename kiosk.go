@@ -15,9 +15,11 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/audit"
 	"github.com/uketsuke/uketsuke/app/config"
+	"github.com/uketsuke/uketsuke/app/guidance"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/app/staff"
 	"github.com/uketsuke/uketsuke/cli"
+	"github.com/uketsuke/uketsuke/hardware/speech"
 	"github.com/uketsuke/uketsuke/i18n"
 	"github.com/uketsuke/uketsuke/ui"
 	"github.com/uketsuke/uketsuke/ui/theme"
@@ -69,6 +71,9 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	go kiosk.Run(ctx)
 	go w.Run(ctx, kiosk)
 
+	voice, sp, closeVoice := startVoice(cfg, w, log)
+	defer closeVoice()
+
 	a := app.NewWithID("jp.uketsuke.kiosk")
 	win := a.NewWindow("uketsuke")
 	hooks := newTestHooks(mode.production)
@@ -77,11 +82,17 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	shell = ui.New(ui.Config{
 		Catalog: w.Catalog, Defaults: theme.Options{Lang: i18n.Lang(cfg.Facility.DefaultLanguage)}, Actions: kiosk,
 		Preview: preview, Staff: staffCheck(w), Operators: staffDesk(w), OnStaffExit: a.Quit,
-		RevisitLock: revisitLock(w), OnRender: func() { hooks.rendered(shell) },
+		RevisitLock: revisitLock(w), OnRender: func() { hooks.rendered(shell) }, Voice: voice,
 	})
 	defer shell.Close()
 	// Wording and default language changed from the management console.
-	w.OnFacilityChange(func(c *i18n.Catalog, l i18n.Lang) { fyne.Do(func() { shell.SetFacility(c, l) }) })
+	w.OnFacilityChange(func(c *i18n.Catalog, l i18n.Lang) {
+		if sp != nil { // the voice says the new words, not the old
+			sp.UseCatalog(c)
+			sp.Warm(l)
+		}
+		fyne.Do(func() { shell.SetFacility(c, l) })
+	})
 	win.SetContent(shell.Content())
 	placeWindow(win, mode.windowed || hooks.windowed())
 	go follow(ctx, kiosk, shell, hooks)
@@ -95,6 +106,24 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	}
 	win.ShowAndRun()
 	return int(code.Load())
+}
+
+// startVoice builds the voice guidance from the configuration
+// (parts.speech) and renders the default language's prompts in the
+// background. Nil when it is off, and when the kiosk cannot speak (no
+// espeak-ng or player): that is logged and the kiosk stays silent.
+func startVoice(cfg *config.Config, w *wire.World, log *slog.Logger) (ui.Voice, *speech.Speaker, func()) {
+	sp, err := wire.SpeakerOf(cfg, w.Catalog)
+	if err != nil {
+		log.Warn("voice guidance unavailable; the kiosk stays silent", "err", err)
+		return nil, nil, func() {}
+	}
+	if sp == nil {
+		return nil, nil, func() {}
+	}
+	sp.Warm(i18n.Lang(cfg.Facility.DefaultLanguage))
+	n := guidance.NewNarrator(sp, guidance.NarratorOptions{})
+	return n, sp, func() { n.Close(); sp.Close() }
 }
 
 // placeWindow makes the kiosk full screen with no way to close it but

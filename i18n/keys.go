@@ -23,6 +23,14 @@ const (
 	RemoveCard         Key = "common.remove_card"
 )
 
+// Voice guidance's controls on the patient's screens.
+const (
+	VoiceRepeat      Key = "voice.repeat"      // say the screen again
+	VoiceUnavailable Key = "voice.unavailable" // no voice for the screen's language
+	VoiceJapanese    Key = "voice.japanese"    // hear Japanese instead
+	VoiceEnglish     Key = "voice.english"     // hear English instead
+)
+
 // Placing and reading the card.
 const (
 	PlaceCardTitle Key = "place_card.title"
@@ -299,6 +307,7 @@ const (
 // keyList is every key, in catalogue order.
 var keyList = []Key{
 	AppTitle, LanguageButton, LanguageTitle, LargeTextToggle, HighContrastToggle,
+	VoiceRepeat, VoiceUnavailable, VoiceJapanese, VoiceEnglish,
 	Back, Cancel, OK, TryAgain, CallStaff, PleaseWait, StillThere, StillThereBody,
 	RemoveCard,
 

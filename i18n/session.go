@@ -68,7 +68,7 @@ var sessionTexts = map[string]Text{
 	"pin.locked":           {PINLockedTitle, PINLockedBody},
 	"pin.wrong":            {PINWrong, PINTriesLeft}, // pass CountArg
 	"staff.rejected":       {ErrStaffRejectedTitle, ErrStaffRejectedBody},
-	"elig.not_registered":  {RegisterTitle, RegisterBody},
+	"elig.not_registered":  {RegisterTitle, ResultNotFoundBody},     // declined: the error screen has no "register now?"
 	"elig.ineligible":      {ResultInvalidTitle, ResultInvalidBody}, // ForValidity is more precise
 	"elig.unavailable":     {ErrNetworkTitle, ErrNetworkBody},
 	"auth.no_method_left":  {ErrNoMethodTitle, ErrNoMethodBody},

@@ -26,7 +26,8 @@ const (
 )
 
 // topBarTargets come after the screen's own choices.
-var topBarTargets = map[string]bool{"language": true, "large-text": true, "high-contrast": true}
+var topBarTargets = map[string]bool{"language": true, "large-text": true, "high-contrast": true,
+	"voice-repeat": true, "voice-ja": true, "voice-en": true}
 
 // focusRing is the frame's two rectangles in a container without layout.
 type focusRing struct {

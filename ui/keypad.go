@@ -41,6 +41,7 @@ const (
 	keyEnter            // Enter, Return: press the focused choice, or send the PIN
 	keyNext             // →, ↓, +, Tab: the focus ring to the next choice
 	keyPrev             // ←, ↑, -: the focus ring to the previous choice
+	keyRepeat           // *: say the screen again (voice guidance)
 )
 
 // digitKeys are the digit keys, from the keypad or the main row.
@@ -54,6 +55,7 @@ var actionKeys = map[fyne.KeyName]keyAction{
 	fyne.KeyEnter: keyEnter, fyne.KeyReturn: keyEnter,
 	fyne.KeyRight: keyNext, fyne.KeyDown: keyNext, fyne.KeyPlus: keyNext, fyne.KeyTab: keyNext,
 	fyne.KeyLeft: keyPrev, fyne.KeyUp: keyPrev, fyne.KeyMinus: keyPrev,
+	fyne.KeyAsterisk: keyRepeat, // the ten-key pad's KP_Multiply
 }
 
 // actionOf reads a key; d is the digit for keyDigit.
@@ -174,6 +176,13 @@ func (s *Shell) keyDown(ev *fyne.KeyEvent) {
 	case keyPrev:
 		s.click()
 		s.moveFocus(-1)
+	case keyRepeat:
+		if !s.canHear() || s.page.staff() {
+			s.refused()
+			return
+		}
+		s.click()
+		s.repeatVoice()
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/operator"
 	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/i18n"
 )
 
 // Sample is a named, typical View of one screen, for screenshots and the
@@ -19,7 +20,9 @@ type Sample struct {
 	// Page opens the language picker, the staff login (staff, staff-wrong,
 	// staff-locked), the staff card login (staff-card, staff-card-busy,
 	// staff-operator-pin, staff-operator-pin-wrong, staff-operator-pin-hpki) or the staff menu
-	// (staff-menu, staff-menu-operator) instead.
+	// (staff-menu, staff-menu-operator) instead; "voice" shows the View
+	// with voice guidance on (its repeat button, or the line offering
+	// Japanese or English voice where the language has none).
 	Page string
 }
 
@@ -40,6 +43,7 @@ func Samples() []Sample {
 		{Name: "idle-remove-card", View: session.View{State: session.StateIdle, Error: session.ErrCodeCardStillThere}},
 		{Name: "reading", View: base(session.StateReading)},
 		{Name: "method", View: base(session.StateMethod)},
+		{Name: "method-voice", View: base(session.StateMethod), Page: "voice"},
 		{Name: "method-no-pin", View: with(session.StateMethod, func(v *session.View) {
 			v.Methods.PIN, v.Methods.NoPIN = false, true
 		})},
@@ -140,6 +144,9 @@ func SampleByName(name string) (Sample, bool) {
 
 // ShowSample renders a sample on the shell.
 func (s *Shell) ShowSample(sm Sample) {
+	if _, ok := s.cfg.Voice.(sampleVoice); ok {
+		s.cfg.Voice, s.voiceLang = nil, ""
+	}
 	s.leaveStaff()
 	s.view = sm.View
 	switch sm.Page {
@@ -174,6 +181,11 @@ func (s *Shell) ShowSample(sm Sample) {
 		}
 		s.page = pageOperatorPIN
 		s.render()
+	case "voice":
+		if s.cfg.Voice == nil {
+			s.cfg.Voice = sampleVoice{}
+		}
+		s.render()
 	case "staff-menu-operator":
 		s.openStaff()
 		s.page, s.staffBy = pageStaffMenu, byOperator
@@ -182,6 +194,22 @@ func (s *Shell) ShowSample(sm Sample) {
 	default:
 		s.render()
 	}
+}
+
+// sampleVoice is voice guidance that says nothing, with espeak-ng's
+// voices as a kiosk has them by default (no Tagalog, Khmer, Mongolian,
+// and Thai and Burmese only on request; docs/speech.md).
+type sampleVoice struct{}
+
+func (sampleVoice) Show(i18n.Lang, session.View) {}
+func (sampleVoice) Repeat()                      {}
+func (sampleVoice) Hush()                        {}
+func (sampleVoice) Available(l i18n.Lang) bool {
+	switch l {
+	case i18n.Tagalog, i18n.Khmer, i18n.Mongolian, i18n.Thai, i18n.Burmese:
+		return false
+	}
+	return true
 }
 
 // SyntheticPreview is a drawn stand-in for the face camera's picture in

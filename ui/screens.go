@@ -34,7 +34,7 @@ func (s *Shell) screen(v session.View) fyne.CanvasObject {
 	case session.StatePIN:
 		return s.pinScreen(v)
 	case session.StatePINVerifying:
-		return s.waitScreen(i18n.PINTitle, i18n.PleaseWait)
+		return s.waitScreen(i18n.PINChecking, i18n.PleaseWait)
 	case session.StateStaffCheck:
 		return s.staffCheckScreen()
 	case session.StateChecking:
@@ -42,13 +42,13 @@ func (s *Shell) screen(v session.View) fyne.CanvasObject {
 	case session.StateRegister:
 		return s.registerScreen()
 	case session.StateRegistering:
-		return s.waitScreen(i18n.RegisterTitle, i18n.PleaseWait)
+		return s.waitScreen(i18n.RegisterBusy, i18n.PleaseWait)
 	case session.StateConsent:
 		return s.consentScreen(v)
 	case session.StatePrescription:
 		return s.prescriptionScreen()
 	case session.StateSubmitting:
-		return s.waitScreen(i18n.ConsentTitle, i18n.PleaseWait)
+		return s.waitScreen(i18n.ConsentSaving, i18n.PleaseWait)
 	case session.StateDone:
 		return s.doneScreen(v)
 	}
@@ -85,7 +85,7 @@ func tight(objs ...fyne.CanvasObject) *fyne.Container {
 func (s *Shell) idleScreen(v session.View) fyne.CanvasObject {
 	t := s.tr()
 	if v.Error == session.ErrCodeCardStillThere {
-		return s.layoutScreen([]fyne.CanvasObject{heading(t.T(i18n.DoneTakeCard))}, takeCardPicture())
+		return s.layoutScreen([]fyne.CanvasObject{heading(t.T(errorText(v.Error).title))}, takeCardPicture())
 	}
 	if v.Fault != session.ErrCodeNone {
 		return s.faultIdleScreen(v.Fault)
@@ -153,8 +153,11 @@ func (s *Shell) waitScreen(title, text i18n.Key) fyne.CanvasObject {
 func (s *Shell) errorScreen(v session.View) fyne.CanvasObject {
 	t := s.tr()
 	p := errorText(v.Error)
-	head := []fyne.CanvasObject{notice(t.T(p.title), widget.DangerImportance), body(t.T(p.body))}
+	head := []fyne.CanvasObject{notice(t.T(p.title), widget.DangerImportance)}
 	head[0].(*widget.Label).SizeName = fynetheme.SizeNameHeadingText
+	if p.body != "" {
+		head = append(head, body(t.T(p.body)))
+	}
 	head = append(head, body(t.T(i18n.DoneTakeCard)))
 	return s.layoutScreen(head, nil)
 }

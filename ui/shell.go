@@ -70,6 +70,8 @@ type Config struct {
 	// Feedback confirms each key of a physical keypad (a beep or a word,
 	// never the digit); nil: silent.
 	Feedback KeyFeedback
+	// Voice is the voice guidance (voice.go); nil: off, no repeat key.
+	Voice Voice
 }
 
 // page is what the shell shows on top of the session's screen.
@@ -121,6 +123,9 @@ type Shell struct {
 	operator   operator.Session // the operator logged in (staffBy byOperator)
 	// askedStaff: the patient pressed "call staff" in this session.
 	askedStaff bool
+	// voiceLang is the voice the patient chose where the screen's
+	// language has none (Japanese or English); empty: none chosen.
+	voiceLang  i18n.Lang
 	faultDrawn bool // the page drew View.Fault itself: no banner
 
 	spinners []*widget.Activity // animations of the current screen
@@ -166,6 +171,7 @@ func (s *Shell) Show(v session.View) {
 	if v.State == session.StateIdle && s.view.State != session.StateIdle {
 		s.opts = s.cfg.Defaults
 		s.askedStaff = false
+		s.voiceLang = ""
 		s.keyMode, s.focus = false, ""
 		switch {
 		case s.page == pageLanguage:
@@ -249,6 +255,9 @@ func (s *Shell) render() {
 		page = s.screen(s.view)
 	}
 	top := container.NewVBox(s.topBar())
+	if line := s.voiceLine(); line != nil {
+		top.Add(line)
+	}
 	if s.view.Fault != session.ErrCodeNone && !s.faultDrawn {
 		top.Add(s.faultBanner(s.view.Fault))
 	}
@@ -264,6 +273,7 @@ func (s *Shell) render() {
 	s.Relayout()
 	s.keepFocus()
 	s.attachKeys()
+	s.narrate()
 	if s.cfg.OnRender != nil {
 		s.cfg.OnRender()
 	}
@@ -338,8 +348,12 @@ func (s *Shell) topBar() fyne.CanvasObject {
 		s.opts.HighContrast = !s.opts.HighContrast
 		s.render()
 	})
+	bar := container.NewHBox(lang, large, contrast)
+	if repeat := s.repeatChip(); repeat != nil {
+		bar.Add(repeat)
+	}
 	// No staff button: staff hold the top-right corner (staff-corner).
-	return container.NewPadded(container.NewHBox(lang, large, contrast))
+	return container.NewPadded(bar)
 }
 
 // chipTextSize is the top bar's text size in every mode: the bar must fit

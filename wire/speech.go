@@ -3,6 +3,7 @@ package wire
 import (
 	"time"
 
+	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/guidance"
 	"github.com/uketsuke/uketsuke/hardware/speech"
 	"github.com/uketsuke/uketsuke/i18n"
@@ -11,18 +12,20 @@ import (
 // Speech players: the loudspeaker through paplay or aplay, whichever is
 // installed, or nothing (render only: tests, measurements).
 const (
-	PlayerAuto = "auto"
-	PlayerNone = "none"
+	PlayerAuto = config.SpeechPlayerAuto
+	PlayerNone = config.SpeechPlayerNone
 )
 
-// SpeakerOptions choose the voice guidance's parts. Speech is not in the
-// kiosk's configuration or the session yet (docs/speech.md).
+// SpeakerOptions choose the voice guidance's parts (the kiosk's come from
+// its configuration: SpeakerOf).
 type SpeakerOptions struct {
 	// Player is PlayerAuto (the default), PlayerNone, or a command that
 	// plays a WAV file from its standard input.
 	Player []string
 	// Rate is espeak-ng's speed in words per minute; 0: 150.
 	Rate int
+	// Volume is the loudness in percent, 1–100; 0: 100.
+	Volume int
 	// DoubtfulVoices lets Thai and Burmese speak (speech.EspeakDoubtful).
 	DoubtfulVoices bool
 	// Catalog holds the words (with the facility's overrides); nil: the
@@ -52,7 +55,20 @@ func NewSpeaker(o SpeakerOptions) (*speech.Speaker, error) {
 		cat = i18n.MustLoad()
 	}
 	return speech.NewSpeaker(speech.Options{Engine: engine, Player: player, Catalog: cat,
-		Keys: guidance.Keys(), OnFirstByte: o.OnFirstByte})
+		Keys: guidance.Keys(), Volume: o.Volume, OnFirstByte: o.OnFirstByte})
+}
+
+// SpeakerOf builds the kiosk's speaker from its configuration
+// (parts.speech) and the facility's catalogue; nil, and no error, when
+// voice guidance is off or its volume is 0. A kiosk that cannot speak
+// (no espeak-ng, no player) gets the error and stays silent.
+func SpeakerOf(cfg *config.Config, cat *i18n.Catalog) (*speech.Speaker, error) {
+	s := cfg.Parts.SpeechOrDefault()
+	if !s.Enabled || s.Volume == 0 {
+		return nil, nil
+	}
+	return NewSpeaker(SpeakerOptions{Player: s.Player, Rate: s.Rate, Volume: s.Volume,
+		DoubtfulVoices: s.DoubtfulVoices, Catalog: cat})
 }
 
 func speechPlayer(argv []string) (speech.Player, error) {

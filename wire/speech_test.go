@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"testing"
 
+	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/hardware/speech"
 	"github.com/uketsuke/uketsuke/i18n"
 )
@@ -35,5 +36,37 @@ func TestNewSpeakerRendersWithoutAPlayer(t *testing.T) {
 	}
 	if err := sp.Say(context.Background(), i18n.EasyJapanese, i18n.PlaceCardTitle); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSpeakerOfFollowsTheConfiguration(t *testing.T) {
+	cfg := config.Default()
+	for _, s := range []config.Speech{{Enabled: false, Volume: 100}, {Enabled: true, Volume: 0}} {
+		cfg.Parts = &config.Parts{Speech: &s}
+		sp, err := SpeakerOf(cfg, nil)
+		if sp != nil || err != nil {
+			t.Errorf("%+v: a speaker (%v, %v) for voice guidance that is off", s, sp, err)
+		}
+	}
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		t.Skip("espeak-ng is not installed (Debian package espeak-ng): the speaker itself is not built")
+	}
+	cfg.Parts = &config.Parts{Speech: &config.Speech{Enabled: true, Volume: 30, Player: []string{PlayerNone}, DoubtfulVoices: true}}
+	sp, err := SpeakerOf(cfg, nil)
+	if err != nil || sp == nil {
+		t.Fatalf("voice guidance on: %v, %v", sp, err)
+	}
+	defer sp.Close()
+	if !sp.Available(i18n.Thai) {
+		t.Fatal("doubtful_voices did not reach the engine")
+	}
+	cfg.Parts.Speech.Player = []string{"/nonexistent/player"}
+	sp2, err := SpeakerOf(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp2.Close()
+	if err := sp2.Say(context.Background(), i18n.English, i18n.PlaceCardTitle); err == nil {
+		t.Fatal("a player that does not exist played")
 	}
 }

@@ -37,6 +37,9 @@ type Parts struct {
 	// Printer prints reception tickets (受付票); nil: no printer, the
 	// number is shown on screen only.
 	Printer *Printer `json:"printer,omitempty"`
+	// Speech is the voice guidance; nil: on, with the defaults
+	// (SpeechOrDefault).
+	Speech *Speech `json:"speech,omitempty"`
 	// World shapes the simulated surroundings when a part is "virtual".
 	World *World `json:"world,omitempty"`
 	// TheftLock locks re-visit reception when the kiosk is carried off (theftlock.go).
@@ -229,7 +232,7 @@ func (p *Parts) validate() error {
 	checks := []func() error{p.validateID, p.Reader.validate, p.FaceCamera.validate("parts.face_camera"),
 		p.CardCamera.validate("parts.card_camera"), p.OCR.validate, p.FaceEngine.validate,
 		p.Eligibility.validate, p.Results.validate, p.Updates.validate, p.Staff.validate, p.validatePrinter,
-		p.Console.validate, p.validateConsoleOperators, p.validateWorld}
+		p.Console.validate, p.validateConsoleOperators, p.SpeechOrDefault().validate, p.validateWorld}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err

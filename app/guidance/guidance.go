@@ -35,34 +35,119 @@ var unspoken = map[i18n.Key]bool{
 // inactivity warning and the reminder to take the card.
 var extraPrompts = []i18n.Key{i18n.StillThere, i18n.StillThereBody, i18n.DoneTakeCard}
 
-// ForView returns the keys to speak when v is shown: what the screen asks,
-// what went wrong and what to do next. A face-quality hint replaces the
-// face screen's instruction (one thing to do at a time). Nil means silence.
+// ForView returns the keys to speak when v is shown: the words its screen
+// shows (ui draws the same keys from the same tables), what went wrong
+// first, then what to do. A face-quality hint replaces the face screen's
+// instruction (one thing to do at a time). Nil means silence.
 func ForView(v session.View) []i18n.Key {
 	var keys []i18n.Key
-	add := func(t i18n.Text, ok bool) {
-		if ok {
-			keys = append(keys, t.Title, t.Body)
+	say := func(k ...i18n.Key) { keys = append(keys, k...) }
+	code := func(c string) {
+		if t, ok := i18n.ForSession(c); ok {
+			say(t.Title, t.Body)
 		}
 	}
-	switch {
-	case v.State == session.StateIdle && v.Fault != session.ErrCodeNone:
-		add(i18n.ForSession(string(v.Fault)))
-	case v.State == session.StateFace && v.Guidance != session.GuidanceNone:
-		add(i18n.ForSession(string(v.Guidance)))
-	case v.State == session.StateDone:
-		add(i18n.ForValidity(int(v.Result.Validity)), true)
-		keys = append(keys, i18n.DoneTakeCard)
-	case (v.State == session.StateRejected || v.State == session.StateError) && v.Error != session.ErrCodeNone:
-		add(i18n.ForSession(string(v.Error)))
-		keys = append(keys, i18n.DoneTakeCard)
-	default:
-		if v.Error != session.ErrCodeNone {
-			add(i18n.ForSession(string(v.Error)))
+	switch v.State {
+	case session.StateIdle:
+		switch {
+		case v.Error == session.ErrCodeCardStillThere:
+			code(string(v.Error))
+		case v.Fault != session.ErrCodeNone:
+			code(string(v.Fault))
+		default:
+			code("screen.idle")
 		}
-		add(i18n.ForSession(string(v.Message)))
+	case session.StateRejected, session.StateError:
+		t := errorText(v.Error)
+		say(t.Title, t.Body, i18n.DoneTakeCard)
+	case session.StateMethod:
+		say(i18n.MethodTitle)
+		if v.Error == session.ErrCodePINLocked {
+			say(i18n.PINLockedTitle)
+		}
+	case session.StateFace:
+		if v.Guidance != session.GuidanceNone {
+			code(string(v.Guidance))
+		} else {
+			say(i18n.FaceTitle, i18n.FaceBody)
+		}
+	case session.StateFaceFailed:
+		keys = faceFailedKeys(v)
+	case session.StatePIN:
+		if v.Error != session.ErrCodeNone {
+			say(i18n.PINWrong)
+		}
+		say(i18n.PINTitle)
+		if v.PIN.LastTry {
+			say(i18n.PINLastTry)
+		} else {
+			say(i18n.PINBody)
+		}
+	case session.StateDone:
+		keys = append(doneKeys(v.Result.Validity), i18n.DoneTakeCard)
+	case session.StateTicket:
+		keys = ticketKeys(v.Revisit)
+	default:
+		// Screens of one message: reading, waiting, staff check, register,
+		// consent, prescription.
+		code(string(v.Message))
 	}
 	return speakable(keys)
+}
+
+// ticketKeys follows the ticket screen (ui/revisit.go): whether it printed,
+// a link that failed, and the card to take. The number itself is on screen
+// and paper only: spoken prompts are whole catalogue messages.
+func ticketKeys(r session.RevisitView) []i18n.Key {
+	keys := []i18n.Key{i18n.TicketTitle}
+	switch {
+	case r.PrintErr != session.ErrCodeNone:
+		keys = append(keys, i18n.TicketNotPrinted)
+	case r.Printed:
+		keys = append(keys, i18n.TicketBody)
+	default:
+		keys = append(keys, i18n.TicketBodyNoPrinter)
+	}
+	if r.LinkErr != session.ErrCodeNone {
+		keys = append(keys, i18n.LinkFailed)
+	}
+	return append(keys, i18n.DoneTakeCard)
+}
+
+// errorText is an error code's words, the generic ones for a code the
+// table does not know (as the error screen shows them).
+func errorText(c session.ErrorCode) i18n.Text {
+	if t, ok := i18n.ForSession(string(c)); ok {
+		return t
+	}
+	return i18n.Text{Title: i18n.ErrGenericTitle, Body: i18n.ErrGenericBody}
+}
+
+// faceFailedKeys: try again, or (no tries left) use the PIN or ask staff,
+// and what went wrong.
+func faceFailedKeys(v session.View) []i18n.Key {
+	keys := []i18n.Key{i18n.FaceRetryTitle, i18n.FaceRetryBody}
+	switch {
+	case v.Message == session.MsgStaffOnly:
+		keys = []i18n.Key{i18n.FaceFailedTitle, i18n.FaceFailedStaffOnly}
+	case !v.Face.CanRetry:
+		keys = []i18n.Key{i18n.FaceFailedTitle, i18n.FaceFailedBody}
+	}
+	if v.Error != session.ErrCodeNone {
+		keys = append(keys, errorText(v.Error).Title)
+	}
+	return keys
+}
+
+// doneKeys are the done screen's words: a plain 有効 (or no answer to
+// tell) is "reception complete, please wait", any other answer its own
+// words (i18n.ForValidity), as ui's done screen shows them.
+func doneKeys(val session.Validity) []i18n.Key {
+	if val == session.ValidityValid || val == session.ValidityUnknown {
+		return []i18n.Key{i18n.DoneTitle, i18n.ResultValid, i18n.DoneBody}
+	}
+	t := i18n.ForValidity(int(val))
+	return []i18n.Key{t.Title, t.Body}
 }
 
 // speakable drops empty and argument-bearing keys and repeats.

@@ -58,6 +58,8 @@ func TestForView(t *testing.T) {
 	fault := session.View{State: session.StateIdle, Message: "screen.idle", Fault: session.ErrCodeNoReader}
 	done := session.View{State: session.StateDone, Message: "screen.done"}
 	done.Result.Validity = session.ValidityValid
+	doneMultiple := done
+	doneMultiple.Result.Validity = session.ValidityMultiple
 	rejected := session.View{State: session.StateRejected, Message: "screen.rejected", Error: session.ErrCodeSmartphone}
 	for _, c := range []struct {
 		name string
@@ -68,7 +70,8 @@ func TestForView(t *testing.T) {
 		{"wrong PIN: the count is shown, not said", pinWrong, []i18n.Key{i18n.PINWrong, i18n.PINTitle, i18n.PINBody}},
 		{"a hint replaces the instruction", hint, []i18n.Key{i18n.FaceGuideCloser}},
 		{"fault", fault, []i18n.Key{i18n.FaultNoReaderTitle, i18n.FaultNoReaderBody}},
-		{"done", done, []i18n.Key{i18n.DoneTitle, i18n.ResultValid, i18n.DoneTakeCard}},
+		{"done: the screen's words", done, []i18n.Key{i18n.DoneTitle, i18n.ResultValid, i18n.DoneBody, i18n.DoneTakeCard}},
+		{"done with another answer", doneMultiple, []i18n.Key{i18n.ResultMultipleTitle, i18n.ResultMultipleBody, i18n.DoneTakeCard}},
 		{"rejected", rejected, []i18n.Key{i18n.ErrSmartphoneTitle, i18n.ErrSmartphoneBody, i18n.DoneTakeCard}},
 	} {
 		if got := guidance.ForView(c.v); !slices.Equal(got, c.want) {

@@ -16,6 +16,9 @@ type Options struct {
 	Catalog *i18n.Catalog // the words, with the facility's overrides
 	// Keys are the prompts rendered ahead of time (guidance.Keys()).
 	Keys []i18n.Key
+	// Volume is the loudness in percent of the engine's level, 1–100;
+	// 0: 100 (a kiosk with the volume at 0 builds no speaker).
+	Volume int
 	// OnFirstByte, when set, is told how long each Say took from the
 	// request to the player's first byte.
 	OnFirstByte func(lang i18n.Lang, key i18n.Key, d time.Duration)
@@ -132,14 +135,18 @@ func (s *Speaker) render(ctx context.Context, lang i18n.Lang, key i18n.Key) ([]b
 		r = &rendering{done: make(chan struct{})}
 		byKey[key] = r
 	}
+	cat := s.o.Catalog
 	s.mu.Unlock()
 	if !found {
-		text, ok := s.o.Catalog.Reading(lang, key)
+		text, ok := cat.Reading(lang, key)
 		if !ok {
 			r.err = ErrNoText
 		} else {
 			// Rendering outlives the caller's ctx: others may wait on it.
 			r.wav, r.err = s.o.Engine.Render(s.base, voice, text)
+			if r.err == nil && s.o.Volume > 0 {
+				r.wav = scaleVolume(r.wav, s.o.Volume)
+			}
 		}
 		if r.err != nil {
 			s.forget(lang, key, r)
@@ -182,6 +189,24 @@ func (s *Speaker) Say(ctx context.Context, lang i18n.Lang, key i18n.Key) error {
 		firstByte = func() { s.o.OnFirstByte(lang, key, time.Since(start)) }
 	}
 	return s.o.Player.Play(ctx, wav, firstByte)
+}
+
+// UseCatalog changes the words (the facility's wording changed from the
+// console): every rendering is dropped, the background work stops, and
+// what is asked next is rendered from cat. Call Warm again for the
+// languages wanted ahead of time.
+func (s *Speaker) UseCatalog(cat *i18n.Catalog) {
+	if cat == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for l, cancel := range s.warming {
+		cancel()
+		delete(s.warming, l)
+	}
+	s.o.Catalog = cat
+	s.cache = map[i18n.Lang]map[i18n.Key]*rendering{}
 }
 
 // Stop cuts the utterance being played, if any.

@@ -70,6 +70,7 @@ Maintainer: uketsuke developers <uketsuke@users.noreply.github.com>
 Section: misc
 Priority: optional
 Depends: $depends
+Recommends: espeak-ng, alsa-utils | pulseaudio-utils
 Installed-Size: $(du -sk "$root" | cut -f1)
 Description: face-authentication card reader kiosk for Japan's health insurance check
  Reads the My Number Card through PC/SC, matches the patient's face against
