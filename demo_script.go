@@ -25,7 +25,7 @@ const (
 
 type demoFlags struct {
 	script, dir, photos, models, card string
-	exitWhenDone, staffCard           bool
+	exitWhenDone, staffCard, revisit  bool
 	timeout, linger                   time.Duration
 }
 
@@ -40,6 +40,7 @@ func parseDemoFlags(args []string) (demoFlags, error) {
 	fs.StringVar(&f.models, "models", "build/models", "face models")
 	fs.StringVar(&f.card, "card", "", "how the virtual card reaches the kiosk: pcsc or inprocess (default: pcsc when pcscd shows vpcd's reader)")
 	fs.BoolVar(&f.staffCard, "staff-card", false, "register the simulated staff card (PIN 5678) as an operator: the staff corner opens the card login")
+	fs.BoolVar(&f.revisit, "revisit", false, "re-visit reception (初診/再診): a SQLite table under --dir, demo keys, the visit-history stand-in and a recording ticket printer")
 	fs.DurationVar(&f.timeout, "timeout", 90*time.Second, "with --script: give up after this long")
 	fs.DurationVar(&f.linger, "linger", 0, "with --exit-when-done: keep the windows this long after the end (screenshots)")
 	if err := fs.Parse(args); err != nil {

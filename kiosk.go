@@ -78,11 +78,17 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	win := a.NewWindow("uketsuke")
 	hooks := newTestHooks(mode.production)
 	hooks.started()
+	var bell ui.Bell // the help call's chime; none without a sound player
+	if b, err := wire.NewBell(nil, log); err == nil {
+		bell = b
+	} else {
+		log.Warn("the call bell is silent", "err", err)
+	}
 	var shell *ui.Shell
 	shell = ui.New(ui.Config{
 		Catalog: w.Catalog, Defaults: theme.Options{Lang: i18n.Lang(cfg.Facility.DefaultLanguage)}, Actions: kiosk,
 		Preview: preview, Staff: staffCheck(w), Operators: staffDesk(w), OnStaffExit: a.Quit,
-		RevisitLock: revisitLock(w), OnRender: func() { hooks.rendered(shell) }, Voice: voice,
+		RevisitLock: revisitLock(w), OnRender: func() { hooks.rendered(shell) }, Voice: voice, Bell: bell,
 	})
 	defer shell.Close()
 	// Wording and default language changed from the management console.
@@ -169,7 +175,7 @@ func demo(args []string) int {
 		}
 		defer os.RemoveAll(dir)
 	}
-	cfg, note := wire.DemoConfig(wire.Demo{Dir: dir, Models: f.models, Card: f.card,
+	cfg, note := wire.DemoConfig(wire.Demo{Dir: dir, Models: f.models, Card: f.card, Revisit: f.revisit,
 		Holder: filepath.Join(f.photos, demoHolder), Stranger: filepath.Join(f.photos, demoStranger)})
 	if err := demoStaffPIN(cfg); err != nil {
 		return fail(err)

@@ -172,6 +172,7 @@ func (op *operator) content() fyne.CanvasObject {
 			widget.NewButton("Visual check", func() { op.staff(session.EvStaffStart) }),
 			widget.NewButton("Approve", func() { op.staff(session.EvStaffApprove) }),
 			widget.NewButton("Reject", func() { op.staff(session.EvStaffReject) })),
+		widget.NewButton("Answer the help call", func() { op.staff(session.EvHelpAnswered) }),
 		down,
 		widget.NewButton("Exit kiosk (staff)", func() { fyne.CurrentApp().Quit() }),
 		op.status,

@@ -73,8 +73,9 @@ func writePNG(path string, img image.Image) error {
 	return f.Close()
 }
 
-// screenshotAll writes every screen in every language, plus the large-text
-// and high-contrast modes in Japanese and English, and an index page.
+// screenshotAll writes every screen in every language at normal and large
+// text (long words wrap differently at each size), the high-contrast mode in
+// Japanese and English, and an index page.
 func screenshotAll(ctx context.Context, env *Env, dir string) error {
 	type shotFile struct{ Lang, Screen, Mode, File string }
 	var files []shotFile
@@ -84,7 +85,7 @@ func screenshotAll(ctx context.Context, env *Env, dir string) error {
 	}{{"normal", false, false}, {"large", true, false}, {"contrast", false, true}}
 	for _, l := range i18n.All() {
 		for _, m := range modes {
-			if m.name != "normal" && l.Code != i18n.Japanese && l.Code != i18n.English {
+			if m.contrast && l.Code != i18n.Japanese && l.Code != i18n.English {
 				continue
 			}
 			for _, sc := range shot.Screens() {

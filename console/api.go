@@ -48,6 +48,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/checks", s.guard(view, s.pending))
 	mux.Handle("POST /api/checks/approve", s.guard(check, s.decide(true)))
 	mux.Handle("POST /api/checks/refuse", s.guard(check, s.decide(false)))
+	mux.Handle("GET /api/help", s.guard(view, s.helpCalls))
+	mux.Handle("POST /api/help/answer", s.guard(check, s.answerHelp))
 	mux.Handle("GET /api/settings", s.guard(settings, s.settings))
 	mux.Handle("POST /api/settings", s.guard(apply, s.changeSettings))
 	mux.Handle("POST /api/bundle", s.guard(apply, s.bundle))
@@ -199,6 +201,28 @@ func (s *Server) decide(approve bool) handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"session": d.Session, "decision": action})
 	}
+}
+
+func (s *Server) helpCalls(w http.ResponseWriter, _ *http.Request, _ operator.Operator) {
+	writeJSON(w, http.StatusOK, map[string]any{"calls": s.calls.Pending(s.o.Kiosk.View(), s.o.Now())})
+}
+
+// answerHelp acknowledges a patient's help call: staff are on their way.
+func (s *Server) answerHelp(w http.ResponseWriter, r *http.Request, op operator.Operator) {
+	body, ok := readBody(w, r, appconsole.MaxBody, "application/json")
+	if !ok {
+		return
+	}
+	d, err := appconsole.DecodeDecision(body)
+	if err == nil {
+		err = appconsole.Answer(s.o.Kiosk, d)
+	}
+	appconsole.Record(s.o.Record, op, appconsole.ActionAnswer, nil, err)
+	if err != nil {
+		s.refuse(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"session": d.Session, "answered": true})
 }
 
 func (s *Server) settings(w http.ResponseWriter, _ *http.Request, _ operator.Operator) {

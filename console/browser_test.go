@@ -244,6 +244,28 @@ func TestConsoleInABrowser(t *testing.T) {
 		waitText(t, b.reception, map[string]string{"counts-sessions": "1", "counts-visual-approved": "1"})
 	})
 
+	t.Run("help", func(t *testing.T) {
+		remove := b.placeCard(t)
+		defer remove()
+		calling := b.waitFor(t, session.StateMethod)
+		if err := b.k.Press(session.EvHelp); err != nil {
+			t.Fatal(err)
+		}
+		answer := fmt.Sprintf("answer-%d", calling.Session)
+		waitText(t, b.reception, map[string]string{answer: "対応します"})
+		if got, err := text(b.reception, fmt.Sprintf("help-%d", calling.Session)); err != nil || !strings.Contains(got, "認証方法の選択") {
+			t.Errorf("the call shows %q (%v), want the patient's screen", got, err)
+		}
+		screenshot(t, b.reception, "console-help-called")
+		if err := chromedp.Do(b.reception, chromedp.Click(chromedp.ID(answer))); err != nil {
+			t.Fatalf("clicking %s: %v", answer, err)
+		}
+		waitText(t, b.reception, map[string]string{"help-result": "対応中にしました。キオスクへ向かってください。", answer: ""})
+		if v := b.k.View(); v.HelpCalled || v.Session != calling.Session {
+			t.Errorf("after the answer: help %v in session %d", v.HelpCalled, v.Session)
+		}
+	})
+
 	t.Run("settings", func(t *testing.T) {
 		hidden, err := chromedp.Run(b.reception, chromedp.Evaluate[bool](`document.getElementById("section-settings").hidden`))
 		if err != nil {

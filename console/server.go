@@ -51,6 +51,7 @@ type Server struct {
 	tally  *appconsole.Tally
 	logs   *logTail
 	checks appconsole.Checks
+	calls  appconsole.Calls
 	ln     net.Listener
 	srv    *http.Server
 }

@@ -496,3 +496,25 @@ func TestLogsAreListedAndDownloadable(t *testing.T) {
 		}
 	}
 }
+
+func TestReceptionAnswersAHelpCall(t *testing.T) {
+	r := newRig(t)
+	r.kiosk.mu.Lock()
+	r.kiosk.view = session.View{State: session.StatePIN, Session: 9, HelpCalled: true}
+	r.kiosk.mu.Unlock()
+	var help struct{ Calls []appconsole.Call }
+	if err := r.get(t, r.reception, "/api/help", 200).JSON(&help); err != nil || len(help.Calls) != 1 ||
+		help.Calls[0].Session != 9 || help.Calls[0].State != "pin" {
+		t.Fatalf("calls %+v (%v)", help, err)
+	}
+	if code, _ := apiErr(t, r.post(t, r.reception, "/api/help/answer", `{"session":8}`, 409)); code != "stale" {
+		t.Errorf("another session's call: %s", code)
+	}
+	r.post(t, r.reception, "/api/help/answer", `{"session":9}`, 200)
+	if got := r.kiosk.sent(); len(got) != 1 || got[0] != session.EvHelpAnswered || r.kiosk.sessions[0] != 9 {
+		t.Errorf("sent %v to %v", got, r.kiosk.sessions)
+	}
+	if !strings.Contains(r.accessLog(t), `"action":"answer_help","result":"ok"`) {
+		t.Error("the answer is not on record")
+	}
+}

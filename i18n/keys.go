@@ -304,6 +304,13 @@ const (
 	RevisitAskReception      Key = "revisit.ask_reception"
 )
 
+// Nobody timed out unwarned, and help on every screen (issue 21).
+const (
+	Continue Key = "common.continue" // answers "are you still there?"
+	Help     Key = "common.help"     // the help button on every patient screen
+	CardLeft Key = "done.card_left"  // the reminder for a card left on the reader
+)
+
 // keyList is every key, in catalogue order.
 var keyList = []Key{
 	AppTitle, LanguageButton, LanguageTitle, LargeTextToggle, HighContrastToggle,
@@ -375,6 +382,7 @@ var keyList = []Key{
 	ReferredFirstVisitTitle, ReferredFirstVisitBody, ReferredDeskTitle, ReferredDeskBody,
 	UnlinkTitle, UnlinkBody, UnlinkYes, UnlinkingTitle, UnlinkedTitle, UnlinkedBody,
 	ErrRevokedTitle, ErrRevisitLockedTitle, ErrRevisitLockedBody, ErrUnlinkFailedTitle, ErrTicketUnavailableBody, RevisitAskReception,
+	Continue, Help, CardLeft,
 }
 
 // countKeys are the messages whose wording depends on the {count} argument.

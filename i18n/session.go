@@ -51,6 +51,10 @@ var sessionTexts = map[string]Text{
 	"referred.desk":          {ReferredDeskTitle, ReferredDeskBody},
 	"referred.no_ticket":     {ReferredDeskTitle, ErrTicketUnavailableBody},
 	"ticket.not_printed":     {TicketTitle, TicketNotPrinted},
+	// Prompts over the screen (View.Prompt) and the help banner.
+	"session.still_there": {StillThere, StillThereBody},
+	"session.card_left":   {CardLeft, ""},
+	"session.help_called": {StaffCalled, ""},
 	// Error codes.
 	"card.not_mynumber":    {ErrNotMyNumberTitle, ErrNotMyNumberBody},
 	"card.juki":            {ErrJukiTitle, ErrJukiBody},

@@ -14,8 +14,9 @@ import (
 
 var (
 	taro = revisit.Patient{
-		Insured: revisit.InsuredNumber{Insurer: "06139999", Symbol: "愛知", Number: "7654321", Branch: "01"},
-		Number:  "A-000042",
+		Insured:   revisit.InsuredNumber{Insurer: "06139999", Symbol: "愛知", Number: "7654321", Branch: "01"},
+		Number:    "A-000042",
+		Birthdate: "19800101",
 	}
 	hanako = revisit.Patient{
 		Insured: revisit.InsuredNumber{Insurer: "138222", Number: "5550001", Branch: "02"},
@@ -107,7 +108,7 @@ func TestSealedAtRest(t *testing.T) {
 			t.Fatal(err)
 		}
 		all := dumpTables(t, db)
-		for _, plain := range []string{"7654321", "06139999", "愛知", "A-000042", "5550001", "A-000077", "SERIAL-1001"} {
+		for _, plain := range []string{"7654321", "06139999", "愛知", "A-000042", "5550001", "A-000077", "SERIAL-1001", "19800101"} {
 			if bytes.Contains(all, []byte(plain)) {
 				t.Errorf("the database holds %q in the clear", plain)
 			}

@@ -162,6 +162,11 @@ func (s *Shell) keyDown(ev *fyne.KeyEvent) {
 	}
 	if s.page.staff() {
 		s.touchStaff() // a key is staff's activity as a touch is
+	} else if s.view.Prompt == session.MsgStillThere {
+		// Any key answers "are you still there?", as a tap anywhere does.
+		s.click()
+		s.report(s.cfg.Actions.Press(session.EvStillHere))
+		return
 	}
 	switch action {
 	case keyDigit:

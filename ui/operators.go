@@ -281,6 +281,7 @@ func (s *Shell) operatorLoggedIn(gen int, sess operator.Session, err error) {
 	}
 	if err == nil {
 		s.operator, s.staffBy, s.page = sess, byOperator, pageStaffMenu
+		s.staffArrived()
 		s.touchStaff()
 		s.render()
 		return

@@ -29,7 +29,7 @@ type Sample struct {
 // Samples returns every screen and its main variants, by name.
 func Samples() []Sample {
 	base := func(st session.State) session.View {
-		return session.View{State: st, PIN: session.PINView{Length: session.PINLength, TriesLeft: 3},
+		return session.View{State: st, Session: 1, PIN: session.PINView{Length: session.PINLength, TriesLeft: 3},
 			Methods: session.MethodsView{Face: true, PIN: true, Staff: true},
 			Face:    session.FaceView{Attempt: 1, MaxAttempts: 3, CanRetry: true}}
 	}
@@ -90,6 +90,19 @@ func Samples() []Sample {
 		{Name: "method-fault", View: with(session.StateMethod, func(v *session.View) {
 			v.Fault, v.Methods.Face = session.ErrCodeNoFaceCamera, false
 		})},
+		// Nobody timed out unwarned, help on every screen (issue 21).
+		{Name: "still-there", View: with(session.StatePIN, func(v *session.View) {
+			v.PIN.Digits, v.Prompt, v.PromptEnds = 2, session.MsgStillThere, time.Now().Add(6*time.Second)
+		})},
+		{Name: "done-card-left", View: with(session.StateDone, func(v *session.View) {
+			v.Result.Validity, v.Prompt, v.Reminders = session.ValidityValid, session.MsgCardLeft, 1
+		})},
+		{Name: "idle-card-left", View: session.View{State: session.StateIdle, Error: session.ErrCodeCardStillThere,
+			Message: session.MsgRemoveCard, Prompt: session.MsgCardLeft, Reminders: 2}},
+		{Name: "help-called", View: with(session.StateMethod, func(v *session.View) { v.HelpCalled = true })},
+		{Name: "face-passing", View: with(session.StateFace, func(v *session.View) {
+			v.Progress, v.Face.Passing, v.Face.PhotoReady = 0.4, true, true
+		})},
 	}
 	out = append(out, revisitSamples(with)...)
 	for _, f := range session.Faults() {
@@ -149,6 +162,9 @@ func (s *Shell) ShowSample(sm Sample) {
 	}
 	s.leaveStaff()
 	s.view = sm.View
+	if sm.View.Prompt == session.MsgStillThere {
+		s.promptFrom = sm.View.PromptEnds.Add(-session.DefaultStillThereLead)
+	}
 	switch sm.Page {
 	case "language":
 		s.OpenLanguagePicker()

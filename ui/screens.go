@@ -286,11 +286,33 @@ func (s *Shell) faceScreen(v session.View) fyne.CanvasObject {
 	}
 	actions = append(actions, s.button("back", t.T(i18n.Back), widget.MediumImportance, s.send(session.EvBack)))
 	right := s.layoutScreen(head, nil, actions...)
-	return container.NewBorder(nil, nil, s.preview(), nil, right)
+	return container.NewBorder(nil, nil, s.preview(ovalColour(v)), nil, right)
 }
 
-// preview is the face camera's picture under the oval guide.
-func (s *Shell) preview() fyne.CanvasObject {
+// The oval's colours, fixed rather than the theme's: they are drawn on
+// the camera's picture, not on the screen's background, and must stand out
+// on a dim room in every mode.
+var (
+	ovalSearching = color.NRGBA{0xE8, 0xE8, 0xE8, 0xFF} // light grey
+	ovalHint      = color.NRGBA{0xFF, 0xB3, 0x00, 0xFF} // amber
+	ovalPassing   = color.NRGBA{0x2E, 0xCC, 0x40, 0xFF} // green
+)
+
+// ovalColour tells the patient at a glance how the camera sees them:
+// neutral while it looks for a face, amber with a hint to follow, green
+// while the frames pass.
+func ovalColour(v session.View) color.Color {
+	switch {
+	case v.Guidance != session.GuidanceNone:
+		return ovalHint
+	case v.Face.Passing:
+		return ovalPassing
+	}
+	return ovalSearching
+}
+
+// preview is the face camera's picture under the oval guide in ring's colour.
+func (s *Shell) preview(ring color.Color) fyne.CanvasObject {
 	bg := canvas.NewRectangle(color.NRGBA{0x30, 0x33, 0x38, 0xFF})
 	img := canvas.NewImageFromImage(nil)
 	img.FillMode = canvas.ImageFillContain
@@ -299,8 +321,7 @@ func (s *Shell) preview() fyne.CanvasObject {
 		img.Image = s.cfg.Preview.Latest()
 	}
 	s.startPreviewLoop(img)
-	ring := ovalGuide(fynetheme.Color(fynetheme.ColorNamePrimary))
-	return sized(container.NewStack(bg, img, ring), 420, 520)
+	return sized(container.NewStack(bg, img, ovalGuide(ring)), 420, 520)
 }
 
 func (s *Shell) faceFailedScreen(v session.View) fyne.CanvasObject {

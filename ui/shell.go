@@ -72,6 +72,8 @@ type Config struct {
 	Feedback KeyFeedback
 	// Voice is the voice guidance (voice.go); nil: off, no repeat key.
 	Voice Voice
+	// Bell rings when the patient calls for help or for staff; nil: silent.
+	Bell Bell
 }
 
 // page is what the shell shows on top of the session's screen.
@@ -121,14 +123,15 @@ type Shell struct {
 	opLeft     int              // the tries the card has left (opWrong; -1 unknown)
 	staffBy    staffBy          // how the staff on the menu authenticated
 	operator   operator.Session // the operator logged in (staffBy byOperator)
-	// askedStaff: the patient pressed "call staff" in this session.
-	askedStaff bool
 	// voiceLang is the voice the patient chose where the screen's
 	// language has none (Japanese or English); empty: none chosen.
 	voiceLang  i18n.Lang
 	faultDrawn bool // the page drew View.Fault itself: no banner
 
 	spinners []*widget.Activity // animations of the current screen
+	loops    []chan struct{}    // tickers of the current screen (every)
+
+	promptFrom time.Time // when the inactivity question appeared
 
 	// The physical keypad (keypad.go, focus.go).
 	sink      *keySink
@@ -170,7 +173,6 @@ func (s *Shell) Options() theme.Options { return s.opts }
 func (s *Shell) Show(v session.View) {
 	if v.State == session.StateIdle && s.view.State != session.StateIdle {
 		s.opts = s.cfg.Defaults
-		s.askedStaff = false
 		s.voiceLang = ""
 		s.keyMode, s.focus = false, ""
 		switch {
@@ -187,6 +189,12 @@ func (s *Shell) Show(v session.View) {
 		// A patient's card got there first: the reader is theirs.
 		s.cfg.Operators.StopAwaiting()
 		s.readerBusy = true
+	}
+	if v.HelpCalled && !s.view.HelpCalled {
+		s.ringBell()
+	}
+	if v.Prompt == session.MsgStillThere && s.view.Prompt != session.MsgStillThere {
+		s.promptFrom = time.Now()
 	}
 	s.view = v
 	s.render()
@@ -214,6 +222,7 @@ func (s *Shell) OpenStaffLogin() {
 // Close stops the preview and the timers and wipes the staff digits.
 func (s *Shell) Close() {
 	s.stopPreviewLoop()
+	s.stopLoops()
 	s.stopStaffIdle()
 	s.corner.release()
 	s.staff.Destroy()
@@ -225,6 +234,7 @@ func (s *Shell) tr() translator { return translator{s.cfg.Catalog, s.drawn.Lang}
 // times a second at most, so rebuilding keeps the screens free of state.
 func (s *Shell) render() {
 	s.stopPreviewLoop()
+	s.stopLoops()
 	for _, a := range s.spinners {
 		a.Stop()
 	}
@@ -261,9 +271,15 @@ func (s *Shell) render() {
 	if s.view.Fault != session.ErrCodeNone && !s.faultDrawn {
 		top.Add(s.faultBanner(s.view.Fault))
 	}
+	if s.view.HelpCalled && !s.page.staff() {
+		top.Add(s.helpBanner())
+	}
 	content := container.NewBorder(top, nil, nil, nil, container.NewPadded(page))
 	// The key sink first: Fyne's focus, if it is ever lost, comes back to it first.
 	s.root.Objects = []fyne.CanvasObject{container.New(sinkLayout{}, s.sink), bg, content}
+	if p := s.prompt(); p != nil {
+		s.root.Objects = append(s.root.Objects, p)
+	}
 	if !s.page.staff() {
 		// The hidden staff entry: a long press opens the staff login.
 		s.targets["staff-corner"] = s.corner
@@ -351,6 +367,11 @@ func (s *Shell) topBar() fyne.CanvasObject {
 	bar := container.NewHBox(lang, large, contrast)
 	if repeat := s.repeatChip(); repeat != nil {
 		bar.Add(repeat)
+	}
+	if s.view.Session != 0 {
+		// A patient stands at the kiosk: help is one touch away on every
+		// screen, in the same place.
+		bar.Add(s.chip("help", t.T(i18n.Help), s.view.HelpCalled, s.callHelp))
 	}
 	// No staff button: staff hold the top-right corner (staff-corner).
 	return container.NewPadded(bar)

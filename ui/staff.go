@@ -320,6 +320,7 @@ func (s *Shell) staffChecked(gen int, err error) {
 	switch {
 	case err == nil:
 		s.page, s.staffBy = pageStaffMenu, byPIN
+		s.staffArrived()
 	case errors.As(err, &locked):
 		s.staffMsg, s.staffWait = staffLocked, locked.For
 	default:
@@ -338,12 +339,12 @@ var staffStartStates = map[session.State]bool{
 // canDecide: a visual check is waiting, or the patient asked for staff and
 // the session can still turn to one.
 func (s *Shell) canDecide(v session.View) bool {
-	return v.State == session.StateStaffCheck || s.askedStaff && staffStartStates[v.State]
+	return v.State == session.StateStaffCheck || v.StaffAsked && staffStartStates[v.State]
 }
 
 // askStaff is the patient's "call staff".
 func (s *Shell) askStaff() {
-	s.askedStaff = true
+	s.ringBell()
 	s.report(s.cfg.Actions.Press(session.EvRequestStaff))
 }
 

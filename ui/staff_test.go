@@ -278,6 +278,9 @@ func TestStaffMenuSendsTheVisualCheck(t *testing.T) {
 		{"asked on the method screen, approve", func(s *Shell) {
 			s.Show(method)
 			tap(t, s, "staff") // the session refused or has not moved yet
+			asked := method
+			asked.StaffAsked = true // as the session remembers it
+			s.Show(asked)
 		}, "staff-approve", []string{"request_staff", "staff staff_start", "staff staff_approve"}},
 	}
 	for _, c := range cases {

@@ -30,6 +30,22 @@ type Simulated struct {
 	// its operators go into Operators.
 	Console   config.Console
 	Operators []config.Operator
+	// Revisit turns re-visit reception on (both modes): the table in a
+	// SQLite file under Dir, keys the world makes for itself (demo- ids,
+	// refused by a production kiosk), the visit-history stand-in and a
+	// recording ticket printer.
+	Revisit bool
+}
+
+// SimulatedRevisit is re-visit reception's configuration in a simulated
+// world under dir.
+func SimulatedRevisit(c *config.Config, dir string) {
+	c.Revisit = config.Revisit{Mode: config.ModeBoth, ClinicName: "デモ内科クリニック",
+		Departments: []string{"内科", "小児科"}, LapseMonths: 6, DeskOnFailedMonthlyCheck: true}
+	rv := filepath.Join(dir, "revisit")
+	c.Parts.Revisit = &config.RevisitParts{DatabaseURL: "sqlite:" + filepath.Join(rv, "revisit.db"),
+		CodeKeysFile: filepath.Join(rv, "code.keys"), DataKeysFile: filepath.Join(rv, "data.keys")}
+	c.Parts.World.Revisit = true
 }
 
 // SimulatedConfig builds the configuration of a simulated world.
@@ -56,6 +72,9 @@ func SimulatedConfig(s Simulated) *config.Config {
 		Console: s.Console,
 		Staff:   config.Staff{Operators: s.Operators},
 	}
+	if s.Revisit {
+		SimulatedRevisit(c, s.Dir)
+	}
 	if s.RealFace {
 		c.Parts.OCR = config.OCR{Kind: config.KindTesseract, Workers: 1}
 		c.Parts.FaceEngine = config.FaceEngine{Kind: config.KindONNX, Models: s.Models}
@@ -75,6 +94,8 @@ type Demo struct {
 	// pcscd and vsmartcard's vpcd), "inprocess", or "" for pcsc when pcscd
 	// shows vpcd's reader and in process otherwise.
 	Card string
+	// Revisit turns re-visit reception on (Simulated.Revisit).
+	Revisit bool
 }
 
 // DemoConfig is the kiosk in the simulated world, with a short face
@@ -93,7 +114,7 @@ func DemoConfig(d Demo) (c *config.Config, note string) {
 	}
 	useReal := missing == ""
 	transport, how := demoTransport(d.Card)
-	c = SimulatedConfig(Simulated{Dir: d.Dir, RealFace: useReal, Models: d.Models, Transport: transport})
+	c = SimulatedConfig(Simulated{Dir: d.Dir, RealFace: useReal, Models: d.Models, Transport: transport, Revisit: d.Revisit})
 	defer func() { note += "; " + how }()
 	c.Parts.KioskID = "demo"
 	c.Face.AttemptTime.Duration = 6 * time.Second

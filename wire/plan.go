@@ -28,6 +28,7 @@ type Plan struct {
 	Printer     map[string]any  `json:"printer,omitempty"`
 	Language    string          `json:"default_language"`
 	Console     string          `json:"console,omitempty"` // the console's address
+	Revisit     map[string]any  `json:"revisit"`           // re-visit reception: mode, database, keys, services
 }
 
 // PlanOf checks the configuration as Build would (for the production kiosk
@@ -38,6 +39,9 @@ func PlanOf(c *config.Config, production bool) (*Plan, error) {
 		return nil, err
 	}
 	if err := checkFiles(c); err != nil {
+		return nil, err
+	}
+	if err := checkRevisitFiles(c, production); err != nil {
 		return nil, err
 	}
 	p := c.Parts
@@ -65,6 +69,7 @@ func PlanOf(c *config.Config, production bool) (*Plan, error) {
 	}
 	plan.Console = p.Console.Address
 	plan.Printer = printerPlan(p.Printer)
+	plan.Revisit = revisitPlan(c)
 	if p.Updates.Dir != "" {
 		plan.Updates = map[string]any{"dir": p.Updates.Dir, "state": p.Updates.State, "keys": len(p.Updates.Keys)}
 	}

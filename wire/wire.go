@@ -76,6 +76,7 @@ type World struct {
 	requestService *reception.Service
 	faults         []session.ErrorCode
 	consoleParts   *consoleParts // nil when the console is off
+	rv             revisitParts  // re-visit reception; empty when it is off
 	facilityMu     sync.Mutex
 	onFacility     func(*i18n.Catalog, i18n.Lang) // hears console wording changes
 	version        string
@@ -89,6 +90,9 @@ var ErrConfig = errors.New("wire: configuration")
 // stays open.
 func Build(cfg *config.Config, o Options) (*World, error) {
 	if err := check(cfg, o); err != nil {
+		return nil, err
+	}
+	if err := checkRevisitFiles(cfg, o.Production); err != nil {
 		return nil, err
 	}
 	if o.Production {
@@ -125,7 +129,7 @@ func (w *World) assemble(o Options) error {
 	steps := []func() error{func() error { return w.auditLog(o.Version) }, func() error { return w.simulated(eng) },
 		w.trust, w.cardReader, w.cameras, w.cardFaceReader, func() error { return w.faceDevices(eng) },
 		w.eligibility, w.staffGuard, w.operators, w.console, w.ticketPrinter, w.wording,
-		w.theftLock}
+		w.theftLock, w.revisit}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -163,6 +167,7 @@ func (w *World) Run(ctx context.Context, k *session.Kiosk) {
 	go w.watchResults(ctx, board)
 	go w.serveConsole(ctx, k, board)
 	go w.runTheftLock(ctx)
+	w.runRevisit(ctx)
 	if w.reader != nil {
 		w.reader.run(ctx, k, board)
 	}

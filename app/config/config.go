@@ -44,6 +44,7 @@ type Config struct {
 	Face     Face            `json:"face"`
 	Card     Card            `json:"card"`
 	Session  Session         `json:"session"`
+	Revisit  Revisit         `json:"revisit,omitzero"` // re-visit reception (docs/revisit.md)
 	Devices  []AllowedDevice `json:"devices"`
 	// Anchors are the J-LIS CA keys and JPKI roots in app/mynacard's trust
 	// file format ({"kenmen": [...], "hojo": [...], "jpki_pem": "..."}).

@@ -40,6 +40,9 @@ type Parts struct {
 	// Speech is the voice guidance; nil: on, with the defaults
 	// (SpeechOrDefault).
 	Speech *Speech `json:"speech,omitempty"`
+	// Revisit is re-visit reception's database, keys and visit-history
+	// service; required when revisit.mode is revisit or both.
+	Revisit *RevisitParts `json:"revisit,omitempty"`
 	// World shapes the simulated surroundings when a part is "virtual".
 	World *World `json:"world,omitempty"`
 	// TheftLock locks re-visit reception when the kiosk is carried off (theftlock.go).
@@ -221,6 +224,10 @@ type World struct {
 	Holder   string `json:"holder,omitempty"`
 	Stranger string `json:"stranger,omitempty"`
 	Reader   string `json:"reader,omitempty"` // pcsc: the vpcd slot (default Virtual PCD 00 01)
+	// Revisit runs re-visit's stand-ins beside the world (the demo's
+	// `--revisit`): a visit-history service on loopback and a recording
+	// ticket printer, where parts.revisit.visits and parts.printer are unset.
+	Revisit bool `json:"revisit,omitempty"`
 }
 
 var (
@@ -232,7 +239,7 @@ func (p *Parts) validate() error {
 	checks := []func() error{p.validateID, p.Reader.validate, p.FaceCamera.validate("parts.face_camera"),
 		p.CardCamera.validate("parts.card_camera"), p.OCR.validate, p.FaceEngine.validate,
 		p.Eligibility.validate, p.Results.validate, p.Updates.validate, p.Staff.validate, p.validatePrinter,
-		p.Console.validate, p.validateConsoleOperators, p.SpeechOrDefault().validate, p.validateWorld}
+		p.validateRevisit, p.Console.validate, p.validateConsoleOperators, p.SpeechOrDefault().validate, p.validateWorld}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err

@@ -29,7 +29,8 @@ const (
 // Validate checks every field's range; the first problem is returned.
 func (c *Config) Validate() error {
 	checks := []func() error{c.Facility.validate, c.Face.validate, c.Card.validate,
-		c.Session.validate, c.validateDevices, c.validateAnchors, c.validateParts}
+		c.Session.validate, c.Revisit.validate, c.validateDevices, c.validateAnchors, c.validateParts,
+		c.validateRevisitParts}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err

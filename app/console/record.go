@@ -21,6 +21,7 @@ const (
 	ActionRefuse   = "refuse"
 	ActionSettings = "settings"
 	ActionBundle   = "bundle"
+	ActionAnswer   = "answer_help" // a help call acknowledged
 )
 
 var (

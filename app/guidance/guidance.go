@@ -47,6 +47,12 @@ func ForView(v session.View) []i18n.Key {
 			say(t.Title, t.Body)
 		}
 	}
+	if v.Prompt != "" {
+		// A question or reminder over the screen (still there? your card):
+		// it alone, so it is heard before the kiosk gives up.
+		code(string(v.Prompt))
+		return speakable(keys)
+	}
 	switch v.State {
 	case session.StateIdle:
 		switch {
@@ -91,6 +97,10 @@ func ForView(v session.View) []i18n.Key {
 		// Screens of one message: reading, waiting, staff check, register,
 		// consent, prescription.
 		code(string(v.Message))
+	}
+	if v.HelpCalled && v.Prompt == "" {
+		// Until staff answer, each screen ends by saying they are coming.
+		code(string(session.MsgHelpCalled))
 	}
 	return speakable(keys)
 }

@@ -61,6 +61,10 @@ func TestForView(t *testing.T) {
 	doneMultiple := done
 	doneMultiple.Result.Validity = session.ValidityMultiple
 	rejected := session.View{State: session.StateRejected, Message: "screen.rejected", Error: session.ErrCodeSmartphone}
+	stillThere := session.View{State: session.StatePIN, Message: "screen.pin", Prompt: session.MsgStillThere}
+	cardLeft := done
+	cardLeft.Prompt, cardLeft.Reminders = session.MsgCardLeft, 2
+	help := session.View{State: session.StateMethod, Message: "screen.method", HelpCalled: true}
 	for _, c := range []struct {
 		name string
 		v    session.View
@@ -73,6 +77,9 @@ func TestForView(t *testing.T) {
 		{"done: the screen's words", done, []i18n.Key{i18n.DoneTitle, i18n.ResultValid, i18n.DoneBody, i18n.DoneTakeCard}},
 		{"done with another answer", doneMultiple, []i18n.Key{i18n.ResultMultipleTitle, i18n.ResultMultipleBody, i18n.DoneTakeCard}},
 		{"rejected", rejected, []i18n.Key{i18n.ErrSmartphoneTitle, i18n.ErrSmartphoneBody, i18n.DoneTakeCard}},
+		{"the timeout's question alone", stillThere, []i18n.Key{i18n.StillThere, i18n.StillThereBody}},
+		{"a card left on the reader", cardLeft, []i18n.Key{i18n.CardLeft}},
+		{"help called: the screen, then staff are coming", help, []i18n.Key{i18n.MethodTitle, i18n.StaffCalled}},
 	} {
 		if got := guidance.ForView(c.v); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)

@@ -63,7 +63,7 @@ func (b *Book) Link(ctx context.Context, card CardID, p Patient) error {
 	if _, err := rand.Read(id[:]); err != nil {
 		return err
 	}
-	insured, err := b.sealer.Seal(p.Insured.encode(), adFor(id, "insured"))
+	insured, err := b.sealer.Seal(encodeInsuredRecord(p.Insured, p.Birthdate), adFor(id, "insured"))
 	if err != nil {
 		return err
 	}
@@ -76,6 +76,10 @@ func (b *Book) Link(ctx context.Context, card CardID, p Patient) error {
 	return b.store.Link(ctx, Link{ID: id, Code: code, InsuredTag: tag, PatientTag: b.patientTagOf(p.Number),
 		Insured: insured, Number: number, Created: at, Updated: at, LastVisit: at})
 }
+
+// Convert makes the card's converted code under the current key (what a
+// visit record carries).
+func (b *Book) Convert(card CardID) (Code, error) { return b.codes.Convert(card) }
 
 // Find looks the card up under every configured key, the current first. A
 // card found under an older key is moved to the current key's code (the
@@ -166,7 +170,7 @@ func (b *Book) open(l Link) (Found, error) {
 	if err != nil {
 		return Found{}, err
 	}
-	insured, err := decodeInsured(plain)
+	insured, birthdate, err := decodeInsuredRecord(plain)
 	secret.Wipe(plain)
 	if err != nil {
 		return Found{}, err
@@ -175,7 +179,7 @@ func (b *Book) open(l Link) (Found, error) {
 	if err != nil {
 		return Found{}, err
 	}
-	f := Found{ID: l.ID, Patient: Patient{Insured: insured, Number: PatientNumber(number)}, LastVisit: l.LastVisit}
+	f := Found{ID: l.ID, Patient: Patient{Insured: insured, Number: PatientNumber(number), Birthdate: birthdate}, LastVisit: l.LastVisit}
 	secret.Wipe(number)
 	return f, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -25,6 +26,10 @@ type PatientNumber string
 type Patient struct {
 	Insured InsuredNumber
 	Number  PatientNumber // may be empty where the clinic issues none
+	// Birthdate (YYYYMMDD) is what the check by insured number needs
+	// beside the number; sealed with it, never stored in the clear. Empty
+	// for a row made without one (an import that had none).
+	Birthdate string
 }
 
 // InvalidError names the field that was refused and why, never its value.
@@ -72,12 +77,26 @@ func (p PatientNumber) Validate() error {
 	return nil
 }
 
-// Validate checks both numbers.
+// Validate checks both numbers and the birth date.
 func (p Patient) Validate() error {
 	if err := p.Insured.Validate(); err != nil {
 		return err
 	}
+	if err := validBirthdate(p.Birthdate); err != nil {
+		return err
+	}
 	return p.Number.Validate()
+}
+
+// validBirthdate allows an empty date or a real YYYYMMDD day.
+func validBirthdate(d string) error {
+	if d == "" {
+		return nil
+	}
+	if _, err := time.Parse("20060102", d); err != nil || len(d) != 8 {
+		return &InvalidError{"birth date", "want YYYYMMDD"}
+	}
+	return nil
 }
 
 func allDigits(s string) bool {
@@ -142,9 +161,25 @@ func (n InsuredNumber) encode() []byte {
 }
 
 func decodeInsured(b []byte) (InsuredNumber, error) {
-	f, err := decodeFields(b, 4)
+	n, _, err := decodeInsuredRecord(b)
+	return n, err
+}
+
+// encodeInsuredRecord is the sealed insured column: the insured number and
+// the birth date the check by insured number needs.
+func encodeInsuredRecord(n InsuredNumber, birthdate string) []byte {
+	return encodeFields(n.Insurer, n.Symbol, n.Number, n.Branch, birthdate)
+}
+
+// decodeInsuredRecord reads the sealed insured column; a row sealed before
+// the birth date was kept has four fields and no date.
+func decodeInsuredRecord(b []byte) (InsuredNumber, string, error) {
+	f, err := decodeFields(b, 5)
 	if err != nil {
-		return InsuredNumber{}, err
+		if f, err = decodeFields(b, 4); err != nil {
+			return InsuredNumber{}, "", err
+		}
+		f = append(f, "")
 	}
-	return InsuredNumber{Insurer: f[0], Symbol: f[1], Number: f[2], Branch: f[3]}, nil
+	return InsuredNumber{Insurer: f[0], Symbol: f[1], Number: f[2], Branch: f[3]}, f[4], nil
 }

@@ -98,7 +98,7 @@ func (k *Kiosk) startFace(Event) {
 	s := k.s
 	s.faceAttempt++
 	s.choseFaceAt = time.Now()
-	s.guidance = GuidanceNone
+	s.resetHints()
 	s.pipe.setLive(true)
 	s.armFaceTimer()
 	if s.matched {
@@ -368,6 +368,14 @@ func (k *Kiosk) staffRejected(Event) {
 	k.s.errCode = ErrCodeStaffRejected
 	k.auditError(ErrCodeStaffRejected)
 }
+
+// askStillThere puts the question on the screen; handle does not restart
+// the inactivity timer for it, so the session ends on time if nobody answers.
+func (k *Kiosk) askStillThere(Event) { k.s.stillThere = true }
+
+func (k *Kiosk) callHelp(Event) { k.s.helpCalled = true }
+
+func (k *Kiosk) helpAnswered(Event) { k.s.helpCalled = false }
 
 func (k *Kiosk) endRemoved(Event) { k.end(ErrCodeCardRemoved) }
 

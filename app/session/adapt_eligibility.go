@@ -29,10 +29,13 @@ type EligibilityAdapter struct {
 	// service knows it from the insurer, the stand-in needs it given.
 	Record func() eligibility.InsuranceQuery
 
-	mu      sync.Mutex
-	checks  map[string]check // ticket → an answer awaiting the patient's choices
-	written []string         // result files written, newest last
-	unsent  []unsent         // files a full disk or a missing share held back
+	mu     sync.Mutex
+	checks map[string]check // ticket → an answer awaiting the patient's choices
+	// insured keeps a valid answer's insured number past Complete, for a
+	// re-visit link the patient may consent to afterwards; until Forget.
+	insured map[string]InsuredAnswer
+	written []string // result files written, newest last
+	unsent  []unsent // files a full disk or a missing share held back
 }
 
 // check is one answer and how the patient got it.
@@ -199,6 +202,7 @@ func (a *EligibilityAdapter) result(res *eligibility.Result, ticket string, m Me
 	chk := check{res: res, method: m, at: time.Now()}
 	if r.Validity == ValidityValid {
 		a.remember(ticket, chk)
+		a.keepInsured(ticket, res)
 		return r, nil
 	}
 	if err := a.write(res, reception.Facts{Method: methodOf(m), At: chk.at}); err != nil {
@@ -218,7 +222,46 @@ func (a *EligibilityAdapter) remember(ticket string, c check) {
 
 // Forget drops the answer of a session that ended: the patient's name and
 // insurance must not outlive it.
-func (a *EligibilityAdapter) Forget(ticket string) { a.take(ticket) }
+func (a *EligibilityAdapter) Forget(ticket string) {
+	a.take(ticket)
+	a.mu.Lock()
+	delete(a.insured, ticket)
+	a.mu.Unlock()
+}
+
+// InsuredAnswer is what a valid answer says about the insured person that
+// a re-visit link needs: the insured number, the birth date (the check by
+// insured number asks for it) and the facility's patient number when one
+// was registered (照会番号). Personal data: never logged.
+type InsuredAnswer struct {
+	InsurerNumber, Symbol, Number, Branch string
+	Birthdate                             string // YYYYMMDD
+	ReferenceNumber                       string // "" when none was registered
+}
+
+func (a *EligibilityAdapter) keepInsured(ticket string, res *eligibility.Result) {
+	if len(res.Body.Qualifications) == 0 {
+		return
+	}
+	q := res.Body.Qualifications[0]
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.insured == nil {
+		a.insured = map[string]InsuredAnswer{}
+	}
+	a.insured[ticket] = InsuredAnswer{InsurerNumber: q.InsurerNumber, Symbol: q.InsuredCardSymbol,
+		Number: q.InsuredIdentificationNumber, Branch: q.InsuredBranchNumber, Birthdate: q.Birthdate,
+		ReferenceNumber: q.ReferenceNumber}
+}
+
+// Insured is the kept answer's insured person for ticket (a valid first
+// visit's Result.Ticket), until Forget.
+func (a *EligibilityAdapter) Insured(ticket string) (InsuredAnswer, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	i, ok := a.insured[ticket]
+	return i, ok
+}
 
 func (a *EligibilityAdapter) pending(ticket string) check {
 	a.mu.Lock()

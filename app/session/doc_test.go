@@ -5,6 +5,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -36,8 +37,11 @@ func renderTable() string {
 			from[i] = s.String()
 		}
 		fromText := strings.Join(from, ", ")
-		if len(t.from) == len(active) {
+		switch {
+		case len(t.from) == len(active):
 			fromText = "every state but idle"
+		case slices.Equal(t.from, asking):
+			fromText = "every state but idle, done, rejected and error"
 		}
 		to := "(stay)"
 		if t.to != stay {

@@ -68,6 +68,12 @@ const (
 	EvLinked           // V: Link returned (Event.Code set when it failed)
 	EvUnlinked         // V: the link is gone
 	EvUnlinkFailed     // V: Unlink failed
+	// Nobody timed out unwarned, and help on every screen (issue 21).
+	EvStillThere   // M: the inactivity timeout is near: ask whether the patient is there
+	EvStillHere    // T: the patient answered "continue" (a tap or any keypad key)
+	EvTakeCard     // M: the card is still on the reader after the session: remind again
+	EvHelp         // T: the patient calls for help (any patient screen)
+	EvHelpAnswered // S: staff came (the console's acknowledge or the kiosk's staff pages)
 	eventCount
 )
 
@@ -91,6 +97,8 @@ var eventNames = [...]string{
 	EvUnlinkAsk: "unlink_ask", EvUnlinkYes: "unlink_yes", EvRecognised: "recognised",
 	EvRecogniseFailed: "recognise_failed", EvIssued: "issued", EvIssueFailed: "issue_failed",
 	EvLinked: "linked", EvUnlinked: "unlinked", EvUnlinkFailed: "unlink_failed",
+	EvStillThere: "still_there", EvStillHere: "still_here", EvTakeCard: "take_card",
+	EvHelp: "help", EvHelpAnswered: "help_answered",
 }
 
 func (k EventKind) String() string {
@@ -132,6 +140,7 @@ type Event struct {
 
 	session uint64 // which session produced it; stale ones are dropped
 	gen     int    // which face attempt or inactivity timer fired
+	hintDue bool   // EvGuidance: a held face hint's time is up (hint.go)
 	ack     chan struct{}
 	fault   *ErrorCode // a part went missing or came back (Kiosk.Fault)
 	limits  *Settings  // the next sessions' limits (Kiosk.UseSettings)
@@ -145,6 +154,12 @@ var touchEvents = map[EventKind]bool{
 	EvToggleItem: true, EvConsentDone: true, EvPrescribePaper: true, EvPrescribeElectronic: true,
 	EvChooseFirstVisit: true, EvChooseRevisit: true, EvChooseDepartment: true,
 	EvLinkYes: true, EvLinkNo: true, EvUnlinkAsk: true, EvUnlinkYes: true,
+	EvStillHere: true, EvHelp: true,
 }
 
-var staffEvents = map[EventKind]bool{EvStaffStart: true, EvStaffApprove: true, EvStaffReject: true}
+var staffEvents = map[EventKind]bool{EvStaffStart: true, EvStaffApprove: true, EvStaffReject: true,
+	EvHelpAnswered: true}
+
+// reminders are timer events that only tell the patient something: the
+// patient did nothing, so they do not restart the inactivity timer.
+var reminders = map[EventKind]bool{EvStillThere: true, EvTakeCard: true}

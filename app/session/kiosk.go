@@ -59,6 +59,11 @@ type Kiosk struct {
 	cardPresent bool
 	ctx         context.Context
 
+	// A card left on the reader after 受付完了 or after its session (cardleft.go).
+	cardTimer *time.Timer
+	cardGen   int
+	reminders int
+
 	mu       sync.Mutex
 	view     View
 	watchers map[chan View]struct{}
@@ -96,6 +101,7 @@ func (k *Kiosk) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			k.stopCardLeft()
 			if k.s != nil {
 				k.prev, k.state = k.state, StateIdle
 				k.end(ErrCodeCancelled)
@@ -244,16 +250,20 @@ func (k *Kiosk) handle(ev Event) {
 		if t.do != nil {
 			t.do(k, ev)
 		}
-		if k.s != nil {
+		if k.s != nil && !reminders[ev.Kind] {
 			k.s.rearmInactivity()
 		}
 	}
+	k.watchCardLeft()
 	k.record(ev, from, ok)
 	k.publish()
 }
 
 // stale drops events of an ended session or of a superseded timer.
 func (k *Kiosk) stale(ev Event) bool {
+	if ev.Kind == EvTakeCard {
+		return ev.gen != k.cardGen
+	}
 	if ev.session == 0 {
 		return false
 	}
@@ -263,7 +273,7 @@ func (k *Kiosk) stale(ev Event) bool {
 	switch ev.Kind {
 	case EvFaceTimeout:
 		return ev.gen != k.s.faceAttempt
-	case EvInactivity:
+	case EvInactivity, EvStillThere:
 		return ev.gen != k.s.idleGen
 	}
 	return false
@@ -289,13 +299,19 @@ func (k *Kiosk) observe(ev Event) {
 			s.photoErr = ev.Code
 		}
 	case EvGuidance:
-		s.guidance = ev.Guidance
+		if ev.hintDue {
+			s.hintDue(ev.gen)
+		} else {
+			s.offerHint(ev.Guidance)
+		}
 	case EvFaceMatched:
 		s.matched = true
 	case EvRequestStaff:
 		// Where the table has no row for it (during the face capture or
 		// the PIN pad), staff start the check: remember that it was asked.
 		s.staffAsked = true
+	case EvStaffStart:
+		s.helpCalled = false // staff are at the kiosk
 	}
 }
 

@@ -36,12 +36,17 @@ type session struct {
 	photoReady  bool
 	photoErr    ErrorCode
 	matched     bool
-	staffAsked  bool // the patient asked for staff (EvRequestStaff)
-	guidance    Guidance
+	staffAsked  bool     // the patient asked for staff (EvRequestStaff)
+	guidance    Guidance // the face hint on the screen (hint.go)
+	hints       hints
 	choseFaceAt time.Time
 
-	idleGen   int
-	idleTimer *time.Timer
+	idleGen    int
+	idleTimer  *time.Timer
+	idleEnds   time.Time   // when the inactivity timer ends the session
+	warnTimer  *time.Timer // asks whether the patient is still there
+	stillThere bool        // the question is on the screen
+	helpCalled bool        // the patient called for help; staff have not answered
 
 	method       Method
 	result       Result
@@ -120,15 +125,29 @@ func (s *session) stage(st Stage) {
 	}
 }
 
+// rearmInactivity restarts the inactivity timer and its warning, which
+// comes stillThereLead before it: whatever the machine handled was someone's
+// doing, so any question on the screen is answered.
 func (s *session) rearmInactivity() {
 	s.idleGen++
 	gen := s.idleGen
-	if s.idleTimer != nil {
-		s.idleTimer.Stop()
-	}
+	s.stopInactivity()
+	s.stillThere = false
+	s.idleEnds = time.Now().Add(s.settings.Inactivity)
 	s.idleTimer = time.AfterFunc(s.settings.Inactivity, func() {
 		s.post(Event{Kind: EvInactivity, gen: gen})
 	})
+	s.warnTimer = time.AfterFunc(s.settings.Inactivity-s.settings.stillThereLead(), func() {
+		s.post(Event{Kind: EvStillThere, gen: gen})
+	})
+}
+
+func (s *session) stopInactivity() {
+	for _, t := range []*time.Timer{s.idleTimer, s.warnTimer} {
+		if t != nil {
+			t.Stop()
+		}
+	}
 }
 
 func (s *session) armFaceTimer() {
@@ -152,9 +171,8 @@ func (s *session) stopFaceTimer() {
 func (s *session) wipe() {
 	s.cancel()
 	s.stopFaceTimer()
-	if s.idleTimer != nil {
-		s.idleTimer.Stop()
-	}
+	s.stopInactivity()
+	s.hints.stop()
 	s.wg.Wait()
 	if s.pipe != nil {
 		s.pipe.destroy()

@@ -33,6 +33,48 @@ type Settings struct {
 	Visits       VisitMode
 	Departments  []string
 	RevisitProof bool
+	// StillThereLead: this long before the inactivity timeout the kiosk
+	// asks whether the patient is still there (at most half of Inactivity,
+	// so a short timeout warns too); 0: DefaultStillThereLead.
+	StillThereLead time.Duration
+	// TakeCardAfter: a card still on the reader this long after 受付完了 (or
+	// after its session ended) gets a reminder, repeated every TakeCardEvery;
+	// 0: the defaults.
+	TakeCardAfter, TakeCardEvery time.Duration
+}
+
+// The warnings' defaults. Ten seconds is time to read one question and
+// reach the screen; five seconds after 受付完了 a patient who is still
+// packing up has taken the card, one who walks away has not; ten seconds
+// between reminders does not talk over the next patient's first words.
+const (
+	DefaultStillThereLead = 10 * time.Second
+	DefaultTakeCardAfter  = 5 * time.Second
+	DefaultTakeCardEvery  = 10 * time.Second
+)
+
+// stillThereLead is how long before the inactivity timeout to ask.
+func (s Settings) stillThereLead() time.Duration {
+	lead := s.StillThereLead
+	if lead == 0 {
+		lead = DefaultStillThereLead
+	}
+	return min(lead, s.Inactivity/2)
+}
+
+func (s Settings) takeCardAfter() time.Duration {
+	return orDefault(s.TakeCardAfter, DefaultTakeCardAfter)
+}
+
+func (s Settings) takeCardEvery() time.Duration {
+	return orDefault(s.TakeCardEvery, DefaultTakeCardEvery)
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
 }
 
 // DefaultSettings are sensible kiosk values.
@@ -56,6 +98,8 @@ func (s Settings) check() error {
 		return fmt.Errorf("%w: unknown visit mode %d", ErrConfig, s.Visits)
 	case slices.Contains(s.Departments, ""):
 		return fmt.Errorf("%w: a department without a name", ErrConfig)
+	case s.StillThereLead < 0, s.TakeCardAfter < 0, s.TakeCardEvery < 0:
+		return fmt.Errorf("%w: a warning's time is negative", ErrConfig)
 	}
 	return nil
 }
@@ -78,5 +122,14 @@ func SettingsFrom(c *config.Config) Settings {
 		KeyBMinTries:     c.Card.KeyBMinTries,
 		Inactivity:       c.Session.Inactivity.Duration,
 		AskPrescription:  c.Facility.AskPrescription,
+		Visits:           visitModeOf(c.Revisit),
+		Departments:      append([]string(nil), c.Revisit.Departments...),
+		RevisitProof:     c.Revisit.AskProof,
 	}
+}
+
+// visitModeOf reads a validated configuration's mode.
+func visitModeOf(r config.Revisit) VisitMode {
+	m, _ := ParseVisitMode(r.VisitMode())
+	return m
 }

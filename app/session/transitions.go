@@ -33,6 +33,19 @@ var active = func() []State {
 	return out
 }()
 
+// asking is where the inactivity timeout is announced first: every state
+// with a session but the ends (finished screens, a refused card, an error), where
+// the session has nothing left to lose and the card is to be taken anyway.
+var asking = func() []State {
+	var out []State
+	for _, s := range active {
+		if !finished(s) && s != StateRejected && s != StateError {
+			out = append(out, s)
+		}
+	}
+	return out
+}()
+
 var table = []transition{
 	// Reader and timers: pulling the card or walking away ends the session
 	// in every state, wipes it, and returns to idle.
@@ -144,6 +157,17 @@ var table = []transition{
 	{in(StateUnlinkConfirm), EvBack, nil, StateTicket, nil},
 	{in(StateUnlinking), EvUnlinked, nil, StateUnlinked, (*Kiosk).noteUnlinked},
 	{in(StateUnlinking), EvUnlinkFailed, nil, StateError, (*Kiosk).fail},
+
+	// Nobody timed out unwarned: before the inactivity timeout the kiosk
+	// asks; "continue" (or any handled event) restarts the timer and
+	// answers the question. A card left on the reader is reminded of.
+	{asking, EvStillThere, nil, stay, (*Kiosk).askStillThere},
+	{active, EvStillHere, nil, stay, nil},
+	{in(StateIdle, StateDone, StateTicket, StateReferred, StateUnlinked), EvTakeCard, nil, stay, (*Kiosk).remindCard},
+	// Help on every patient screen, answered by staff (starting a visual
+	// check answers it too).
+	{active, EvHelp, nil, stay, (*Kiosk).callHelp},
+	{active, EvHelpAnswered, nil, stay, (*Kiosk).helpAnswered},
 }
 
 // Guards (the re-visit rows' are in revisitflow.go).

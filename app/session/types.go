@@ -272,6 +272,20 @@ type View struct {
 	// kiosk may not have moved to the check by itself (during the face
 	// capture or the PIN pad); staff start it (EvStaffStart).
 	StaffAsked bool
+	// Prompt is a question or reminder over the screen, which the kiosk
+	// also says aloud: MsgStillThere before the inactivity timeout,
+	// MsgCardLeft while a card stays on the reader after its session; ""
+	// none.
+	Prompt MsgKey
+	// PromptEnds: with MsgStillThere, when the session ends unless the
+	// patient continues (EvStillHere).
+	PromptEnds time.Time
+	// Reminders counts MsgCardLeft's reminders so far: each repeat is a new
+	// View, so it is shown and said again.
+	Reminders int
+	// HelpCalled: the patient called for help (EvHelp) and no staff have
+	// answered yet (EvHelpAnswered, EvStaffStart).
+	HelpCalled bool
 
 	Revisit RevisitView // re-visit reception; zero in first-visit mode
 }
@@ -314,6 +328,9 @@ type FaceView struct {
 	CanRetry             bool
 	PhotoReady           bool      // the card side of the match is ready
 	Ends                 time.Time // when the running attempt's time budget runs out
+	// Passing: the camera's frames pass the quality gate (no hint), as
+	// opposed to no report yet in this attempt; the oval turns green.
+	Passing bool
 }
 
 // ConsentView is the consent screen's state.
@@ -340,13 +357,17 @@ const (
 	MsgReferredDesk       MsgKey = "referred.desk"        // the month's first check failed: the desk
 	MsgReferredNoTicket   MsgKey = "referred.no_ticket"   // no number could be issued: the desk
 	MsgTicketNotPrinted   MsgKey = "ticket.not_printed"   // the number is on screen only; staff are told
+	MsgStillThere         MsgKey = "session.still_there"  // View.Prompt
+	MsgCardLeft           MsgKey = "session.card_left"    // View.Prompt
+	MsgHelpCalled         MsgKey = "session.help_called"  // what the help banner says
 )
 
 // MessageKeys lists every message key a View can carry, for catalogues and
 // their completeness tests.
 func MessageKeys() []MsgKey {
 	out := []MsgKey{MsgRemoveCard, MsgPINLocked, MsgStaffOnly, MsgLastTry, MsgSeeReception,
-		MsgReferredFirstVisit, MsgReferredDesk, MsgReferredNoTicket, MsgTicketNotPrinted}
+		MsgReferredFirstVisit, MsgReferredDesk, MsgReferredNoTicket, MsgTicketNotPrinted,
+		MsgStillThere, MsgCardLeft, MsgHelpCalled}
 	for _, st := range States() {
 		out = append(out, MsgKey("screen."+st.String()))
 	}

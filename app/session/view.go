@@ -12,6 +12,7 @@ func (k *Kiosk) snapshot() View {
 	if s == nil {
 		if k.cardPresent {
 			v.Message, v.Error = MsgRemoveCard, ErrCodeCardStillThere
+			k.cardLeftPrompt(&v)
 		}
 		return v
 	}
@@ -30,13 +31,28 @@ func (k *Kiosk) snapshot() View {
 	v.Face = FaceView{
 		Attempt: s.faceAttempt, MaxAttempts: s.settings.FaceAttempts,
 		CanRetry: canFace(s, Event{}), PhotoReady: s.photoReady,
+		Passing: s.hints.reported && s.guidance == GuidanceNone,
 	}
 	v.Consent = ConsentView{Individual: s.individual, Selected: s.items}
 	v.Result = ResultView{Validity: s.result.Validity, Method: s.method}
 	v.Revisit = k.revisitView(s)
+	v.HelpCalled = s.helpCalled
+	if s.stillThere {
+		v.Prompt, v.PromptEnds = MsgStillThere, s.idleEnds
+	}
+	if finished(k.state) {
+		k.cardLeftPrompt(&v)
+	}
 	k.refine(&v, s)
 	refineRevisit(k.state, &v, s)
 	return v
+}
+
+// cardLeftPrompt adds the reminder once the card has stayed too long.
+func (k *Kiosk) cardLeftPrompt(v *View) {
+	if k.reminders > 0 {
+		v.Prompt, v.Reminders = MsgCardLeft, k.reminders
+	}
 }
 
 // refine picks the message variant a state needs.

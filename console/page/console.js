@@ -18,6 +18,8 @@ const T = {
     saved: "保存しました。次の受付から有効です。", refused: "受け付けられません",
     approved_msg: "承認しました。", refused_msg: "不承認にしました。", stale: "この確認はもう待っていません。",
     offline: "接続できません", none: "なし",
+    help: "呼び出し", no_help: "呼び出しはありません。", answer: "対応します",
+    answered_msg: "対応中にしました。キオスクへ向かってください。", help_stale: "この呼び出しはもう待っていません。",
     revisit: "再来受付", unlink: "診察券の連携解除",
     unlink_note: "ご本人であることを確認してから解除してください。解除すると元に戻せません。",
     by_patient_number: "診察券番号で", by_insured: "被保険者番号で", patient_number: "診察券番号",
@@ -43,6 +45,8 @@ const T = {
     saved: "Saved. It applies from the next session.", refused: "Refused",
     approved_msg: "Approved.", refused_msg: "Refused.", stale: "That check is no longer waiting.",
     offline: "Cannot reach the kiosk", none: "none",
+    help: "Help calls", no_help: "Nobody is calling.", answer: "On my way",
+    answered_msg: "Answered. Please go to the kiosk.", help_stale: "That call is no longer waiting.",
     revisit: "Re-visit reception", unlink: "Unlink a patient's card",
     unlink_note: "Check that the person is the patient first. Unlinking cannot be undone.",
     by_patient_number: "By patient number", by_insured: "By insured number", patient_number: "Patient number",
@@ -175,6 +179,46 @@ async function pollChecks() {
     const label = document.createElement("span");
     label.textContent = t("session") + " " + k.session + " (" + new Date(k.since).toLocaleTimeString(lang) + ")";
     li.append(label, decisionButton("approve", k.session), decisionButton("refuse", k.session));
+    ul.append(li);
+  });
+}
+
+// pollHelp lists the patient's help call (the kiosk's help button) with
+// the screen the patient is on, and a button that answers it.
+async function pollHelp() {
+  const c = await api("/api/help");
+  $("help-none").hidden = c.calls.length > 0;
+  $("section-help").classList.toggle("calling", c.calls.length > 0);
+  const ul = $("help-list");
+  const want = c.calls.map((k) => k.session + ":" + k.state).join(",");
+  if (ul.dataset.sessions === want) return; // keep the button under the finger
+  ul.dataset.sessions = want;
+  ul.replaceChildren();
+  c.calls.forEach((k) => {
+    const li = document.createElement("li");
+    li.id = "help-" + k.session;
+    li.dataset.state = k.state;
+    const label = document.createElement("span");
+    label.textContent = t("session") + " " + k.session + " · " + stateWords(k.state) +
+      " (" + new Date(k.since).toLocaleTimeString(lang) + ")";
+    const b = document.createElement("button");
+    b.type = "button";
+    b.id = "answer-" + k.session;
+    b.className = "answer";
+    b.textContent = t("answer");
+    b.addEventListener("click", async () => {
+      b.disabled = true;
+      try {
+        await post("/api/help/answer", { session: k.session });
+        $("help-result").textContent = t("answered_msg");
+        $("help-result").className = "";
+      } catch (e) {
+        $("help-result").textContent = e.status === 409 ? t("help_stale") : t("refused") + ": " + e.message;
+        $("help-result").className = "error";
+      }
+      pollHelp().catch(() => {});
+    });
+    li.append(label, b);
     ul.append(li);
   });
 }
@@ -343,7 +387,7 @@ function deadButton(kind, id) {
 
 async function poll() {
   try {
-    await Promise.all([pollStatus(), pollCounts(), pollChecks()]);
+    await Promise.all([pollStatus(), pollCounts(), pollChecks(), pollHelp()]);
     $("connection").textContent = "";
     $("connection").className = "";
   } catch (e) {
@@ -359,6 +403,7 @@ async function start() {
     localStorage.setItem("uketsuke-console-lang", lang);
     translate();
     $("checks-list").dataset.sessions = ""; // redraw the buttons' labels
+    $("help-list").dataset.sessions = "";
     poll();
   };
   $("lang-ja").addEventListener("click", choose("ja"));

@@ -292,3 +292,21 @@ func (c *card) Pull() { c.pull() }
 // Transport is the card's link, for a staff login that reads it as an
 // operator's card instead of a patient's.
 func (c *card) Transport() apdu.Transport { return c.link }
+
+// RenewCard issues the current holder a new card, as a renewal or a
+// reissue would: a new certificate (a new serial) for the same person,
+// registered with the stand-in like the first. Re-visit tests use it to
+// see a known patient come back with a code the table does not know.
+func (w *World) RenewCard() (scenario.Card, error) {
+	vc, err := w.virtualCard(scenario.Holder{})
+	if err != nil {
+		return nil, err
+	}
+	if err := w.link(vc); err != nil {
+		return nil, fmt.Errorf("world: linking the renewed card: %w", err)
+	}
+	if w.opts.Transport == TransportPCSC {
+		return w.viaPCSC(vc)
+	}
+	return &card{MynaCard: session.NewMynaCard(vc, w.anchors), pull: vc.Pull, link: vc}, nil
+}
