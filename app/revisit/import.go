@@ -157,7 +157,7 @@ func (b *Book) addImported(ctx context.Context, tx ImportTx, row ImportRow) erro
 	if _, err := rand.Read(id[:]); err != nil {
 		return err
 	}
-	insured, err := b.sealer.Seal(row.Patient.Insured.encode(), adFor(id, "insured"))
+	insured, err := b.sealer.Seal(encodeInsuredRecord(row.Patient.Insured, row.Patient.Birthdate), adFor(id, "insured"))
 	if err != nil {
 		return err
 	}

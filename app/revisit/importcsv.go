@@ -86,13 +86,11 @@ type RowRefusal struct {
 	Reason string `json:"reason"`
 }
 
-// ImportRow is one valid line of the file.
+// ImportRow is one valid line of the file: the patient with the birth
+// date the check by insured number needs (Patient.Birthdate).
 type ImportRow struct {
 	Line    int
 	Patient Patient
-	// Birth is the birth date (midnight UTC of the day), which the check by
-	// insured number needs.
-	Birth time.Time
 }
 
 // ParsedImport is the file read: its valid rows and its refused lines.
@@ -238,20 +236,20 @@ func readRow(rec []string, order [columnCount]int, line int, today time.Time) (I
 	}
 	cell := func(c column) string { return strings.TrimSpace(rec[order[c]]) }
 	p := Patient{
-		Insured: InsuredNumber{Insurer: cell(colInsurer), Symbol: cell(colSymbol), Number: cell(colNumber), Branch: cell(colBranch)},
-		Number:  PatientNumber(cell(colPatient)),
+		Insured:   InsuredNumber{Insurer: cell(colInsurer), Symbol: cell(colSymbol), Number: cell(colNumber), Branch: cell(colBranch)},
+		Number:    PatientNumber(cell(colPatient)),
+		Birthdate: cell(colBirth),
 	}
 	if p.Number == "" {
 		return ImportRow{}, &RowRefusal{Line: line, Field: "patient number", Reason: "empty"}
 	}
+	if err := checkBirthDate(p.Birthdate, today); err != nil {
+		return ImportRow{}, refusalOf(line, err)
+	}
 	if err := p.Validate(); err != nil {
 		return ImportRow{}, refusalOf(line, err)
 	}
-	birth, err := parseBirthDate(cell(colBirth), today)
-	if err != nil {
-		return ImportRow{}, refusalOf(line, err)
-	}
-	return ImportRow{Line: line, Patient: p, Birth: birth}, nil
+	return ImportRow{Line: line, Patient: p}, nil
 }
 
 func refusalOf(line int, err error) *RowRefusal {
@@ -262,19 +260,20 @@ func refusalOf(line int, err error) *RowRefusal {
 	return &RowRefusal{Line: line, Reason: "refused"}
 }
 
-// parseBirthDate reads YYYYMMDD: a real day from 1900 to today.
-func parseBirthDate(s string, today time.Time) (time.Time, error) {
+// checkBirthDate wants YYYYMMDD, a real day from 1900 to today: an
+// import's birth date is required, unlike a Patient's.
+func checkBirthDate(s string, today time.Time) error {
 	bad := &InvalidError{"birth date", "want YYYYMMDD, a real day from 1900 to today"}
 	if len(s) != 8 || !allDigits(s) {
-		return time.Time{}, bad
+		return bad
 	}
 	d, err := time.Parse("20060102", s)
 	if err != nil || d.Year() < 1900 {
-		return time.Time{}, bad
+		return bad
 	}
 	y, m, day := today.Date()
 	if d.After(time.Date(y, m, day, 0, 0, 0, 0, time.UTC)) {
-		return time.Time{}, bad
+		return bad
 	}
-	return d, nil
+	return nil
 }
