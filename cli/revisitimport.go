@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/revisit"
 	"github.com/uketsuke/uketsuke/wire"
 )
 
 func init() {
 	Register(Command{Name: "revisit import",
-		Summary: "import a clinic's 診察券番号 from CSV (docs/revisit.md): revisit import --database URL --code-keys FILE --data-keys FILE --csv FILE [--dry-run] [--skip-refused] [--encoding auto|utf-8|shift_jis]",
+		Summary: "import a clinic's 診察券番号 from CSV (docs/revisit.md): revisit import --config FILE --csv FILE [--dry-run] [--skip-refused] [--encoding auto|utf-8|shift_jis]",
 		Run:     runRevisitImport})
 }
 
@@ -20,6 +21,7 @@ func init() {
 // the report: counts, and refused lines by number and field, never a value.
 func runRevisitImport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("revisit import", env)
+	configFile := fs.String("config", "", "the kiosk's configuration: its parts.revisit names the database and key files")
 	database := fs.String("database", "", "the re-visit database URL (sqlite:PATH or postgres://…), the kiosk's")
 	codeKeys := fs.String("code-keys", "", "the code key file, the kiosk's (ID BASE64 lines, 0600)")
 	dataKeys := fs.String("data-keys", "", "the data key file, the kiosk's (ID BASE64 lines, 0600)")
@@ -30,8 +32,21 @@ func runRevisitImport(ctx context.Context, env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *database == "" || *codeKeys == "" || *dataKeys == "" || *csvFile == "" {
-		return fmt.Errorf("%w: --database, --code-keys, --data-keys and --csv are required", ErrUsage)
+	files := wire.RevisitBookFiles{DatabaseURL: *database, CodeKeysFile: *codeKeys, DataKeysFile: *dataKeys}
+	explicit := *database != "" || *codeKeys != "" || *dataKeys != ""
+	switch {
+	case *csvFile == "" || *configFile == "" && (*database == "" || *codeKeys == "" || *dataKeys == ""):
+		return fmt.Errorf("%w: revisit import --config FILE --csv FILE (or --database, --code-keys and --data-keys instead of --config)", ErrUsage)
+	case *configFile != "" && explicit:
+		return fmt.Errorf("%w: --config or --database/--code-keys/--data-keys, not both", ErrUsage)
+	case *configFile != "":
+		c, err := config.Load(*configFile)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", wire.ErrConfig, *configFile, err)
+		}
+		if files, err = wire.RevisitBookFilesOf(c); err != nil {
+			return err
+		}
 	}
 	enc, err := revisit.ParseEncoding(*encoding)
 	if err != nil {
@@ -42,7 +57,7 @@ func runRevisitImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	book, err := wire.OpenRevisitBook(ctx, wire.RevisitBookFiles{DatabaseURL: *database, CodeKeysFile: *codeKeys, DataKeysFile: *dataKeys})
+	book, err := wire.OpenRevisitBook(ctx, files)
 	if err != nil {
 		return err
 	}

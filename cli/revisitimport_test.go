@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/revisit"
 )
 
@@ -100,5 +102,47 @@ func TestRevisitImportRefusesUsageAndOpenKeyFiles(t *testing.T) {
 	csv := writeCSV(t, "patient_number,insurer_number,symbol,number,branch,birth_date\n")
 	if _, err := runImport(t, append(args, "--csv", csv)...); err == nil || !strings.Contains(err.Error(), "want 0600") {
 		t.Fatalf("a key file others can read: %v", err)
+	}
+}
+
+// TestRevisitImportFromTheKiosksConfiguration: --config takes the
+// database and key files from parts.revisit.
+func TestRevisitImportFromTheKiosksConfiguration(t *testing.T) {
+	args := importArgs(t)
+	dir := t.TempDir()
+	c := config.Default()
+	c.Parts = &config.Parts{KioskID: "k1", Audit: filepath.Join(dir, "log"),
+		Reader: config.Reader{Kind: config.KindVirtual}, FaceCamera: config.Camera{Kind: config.KindVirtual},
+		CardCamera: config.Camera{Kind: config.KindVirtual}, OCR: config.OCR{Kind: config.KindStandIn},
+		FaceEngine: config.FaceEngine{Kind: config.KindStandIn}, Eligibility: config.Eligibility{Kind: config.KindVirtual},
+		Results: config.Results{Dir: filepath.Join(dir, "results"), State: filepath.Join(dir, "state")},
+		Revisit: &config.RevisitParts{DatabaseURL: args[3], CodeKeysFile: args[5], DataKeysFile: args[7]}}
+	data, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "kiosk.json")
+	if err := os.WriteFile(cfg, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	csv := writeCSV(t, "patient_number,insurer_number,symbol,number,branch,birth_date\nA-1,06139999,,1,01,19800401\n")
+	out, err := runImport(t, "revisit", "import", "--config", cfg, "--csv", csv)
+	if err != nil || !strings.Contains(out, "1 added") {
+		t.Fatalf("--config: %v\n%s", err, out)
+	}
+	// The same database through the explicit flags: the row is there.
+	if out, err := runImport(t, append(args, "--csv", csv)...); err != nil || !strings.Contains(out, "1 unchanged") {
+		t.Fatalf("the explicit flags: %v\n%s", err, out)
+	}
+	if _, err := runImport(t, append(args, "--config", cfg, "--csv", csv)...); !errors.Is(err, ErrUsage) {
+		t.Fatalf("both: %v", err)
+	}
+	c.Parts.Revisit = nil
+	data, _ = json.Marshal(c)
+	if err := os.WriteFile(cfg, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runImport(t, "revisit", "import", "--config", cfg, "--csv", csv); err == nil || !strings.Contains(err.Error(), "parts.revisit") {
+		t.Fatalf("no parts.revisit: %v", err)
 	}
 }

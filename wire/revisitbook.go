@@ -1,18 +1,13 @@
 package wire
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
+	"github.com/uketsuke/uketsuke/app/config"
 	"github.com/uketsuke/uketsuke/app/revisit"
-	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/store"
 )
 
@@ -44,7 +39,7 @@ var ErrRevisitFiles = errors.New("wire: re-visit database or keys")
 // the same keys and database the kiosk uses (applying any missing
 // migration, as the kiosk would at start).
 func OpenRevisitBook(ctx context.Context, f RevisitBookFiles) (*RevisitBook, error) {
-	codeKeys, err := readRevisitKeys("code keys", f.CodeKeysFile)
+	codeKeys, err := readRevisitKeys(f.CodeKeysFile)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +47,7 @@ func OpenRevisitBook(ctx context.Context, f RevisitBookFiles) (*RevisitBook, err
 	if err != nil {
 		return nil, fmt.Errorf("%w: code keys %s: %v", ErrRevisitFiles, f.CodeKeysFile, err)
 	}
-	dataKeys, err := readRevisitKeys("data keys", f.DataKeysFile)
+	dataKeys, err := readRevisitKeys(f.DataKeysFile)
 	if err != nil {
 		codes.Destroy()
 		return nil, err
@@ -75,58 +70,22 @@ func OpenRevisitBook(ctx context.Context, f RevisitBookFiles) (*RevisitBook, err
 	}}, nil
 }
 
-// maxRevisitKeyFile bounds a key file: a few dozen keys.
-const maxRevisitKeyFile = 16 << 10
+// RevisitBookFilesOf names the kiosk's re-visit database and key files
+// from its configuration (parts.revisit).
+func RevisitBookFilesOf(c *config.Config) (RevisitBookFiles, error) {
+	if c.Parts == nil || c.Parts.Revisit == nil {
+		return RevisitBookFiles{}, bad("parts.revisit", "re-visit reception is not configured on this kiosk")
+	}
+	r := c.Parts.Revisit
+	return RevisitBookFiles{DatabaseURL: r.DatabaseURL, CodeKeysFile: r.CodeKeysFile, DataKeysFile: r.DataKeysFile}, nil
+}
 
-// readRevisitKeys reads "ID BASE64" lines (blank lines and # comments
-// skipped) from a file only its owner may read. The file's bytes are
-// wiped; the keys are wiped by NewCodeKeys or NewSealer. Errors name the
-// file and line, never a key.
-func readRevisitKeys(what, path string) ([]revisit.KeyMaterial, error) {
-	bad := func(line int, reason string) error {
-		if line == 0 {
-			return fmt.Errorf("%w: %s %s: %s", ErrRevisitFiles, what, path, reason)
-		}
-		return fmt.Errorf("%w: %s %s line %d: %s", ErrRevisitFiles, what, path, line, reason)
-	}
-	if path == "" {
-		return nil, bad(0, "no file given")
-	}
-	st, err := os.Stat(path)
-	switch {
-	case err != nil:
-		return nil, bad(0, err.Error())
-	case !st.Mode().IsRegular() || st.Size() > maxRevisitKeyFile:
-		return nil, bad(0, "not a key file")
-	case st.Mode().Perm()&0o077 != 0:
-		return nil, bad(0, fmt.Sprintf("mode %04o lets others read it; want 0600", st.Mode().Perm()))
-	}
-	data, err := os.ReadFile(path)
-	defer secret.Wipe(data)
+// readRevisitKeys reads a key file (revisit.ReadKeyFile: 0600, the
+// current key first); errors name the file and line, never a key.
+func readRevisitKeys(path string) ([]revisit.KeyMaterial, error) {
+	keys, err := revisit.ReadKeyFile(path)
 	if err != nil {
-		return nil, bad(0, err.Error())
-	}
-	var keys []revisit.KeyMaterial
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 || line[0] == '#' {
-			continue
-		}
-		id, encoded, ok := bytes.Cut(line, []byte(" "))
-		key := make([]byte, base64.StdEncoding.DecodedLen(len(encoded)))
-		size, err := base64.StdEncoding.Decode(key, bytes.TrimSpace(encoded))
-		if !ok || err != nil || strings.TrimSpace(string(id)) == "" {
-			secret.Wipe(key)
-			for _, k := range keys {
-				secret.Wipe(k.Secret)
-			}
-			return nil, bad(n, `want "ID BASE64"`)
-		}
-		keys = append(keys, revisit.KeyMaterial{ID: string(id), Secret: key[:size]})
-	}
-	if len(keys) == 0 {
-		return nil, bad(0, "no key in it")
+		return nil, fmt.Errorf("%w: %w", ErrRevisitFiles, err)
 	}
 	return keys, nil
 }
