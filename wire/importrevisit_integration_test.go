@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/uketsuke/uketsuke/app/eligibility"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/sim/scenario"
 )
@@ -15,8 +16,9 @@ import (
 // TestIntegrationAnImportedPatientGetsTheirCard: the clinic imports the
 // holder's 診察券番号 by CSV; the card is unknown until its first visit
 // (PIN, the eligibility check, the link), which attaches it to the
-// imported row, not a new one; the card then finds the imported number
-// and goes straight to its ticket.
+// imported row, not a new one, and registers the imported number as the
+// reference number; the card then finds the imported number and goes
+// straight to its ticket.
 func TestIntegrationAnImportedPatientGetsTheirCard(t *testing.T) {
 	ctx := context.Background()
 	w, err := Build(SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true, Revisit: true}), Options{})
@@ -51,6 +53,15 @@ func TestIntegrationAnImportedPatientGetsTheirCard(t *testing.T) {
 	f, err := w.RevisitBook().Find(ctx, cardIDOf(t, card))
 	if err != nil || f.Patient.Number != "K-000123" || f.Patient.Birthdate != r.Birthdate {
 		t.Fatalf("the card's row: number %q, %v", f.Patient.Number, err)
+	}
+	registered := 0
+	for _, d := range w.Sim.Disclosures() {
+		if d.Path == eligibility.PathReferenceNumber {
+			registered++
+		}
+	}
+	if registered != 1 {
+		t.Fatalf("the imported number was registered as the reference number %d times, want 1", registered)
 	}
 	rec, err := rv.Recognise(ctx, card)
 	if err != nil || rec.Route != session.RouteTicket {
