@@ -55,6 +55,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/bundle", s.guard(apply, s.bundle))
 	mux.Handle("GET /api/logs", s.guard(logs, s.listLogs))
 	mux.Handle("GET /api/logs/{name}", s.guard(logs, s.downloadLog))
+	s.revisitRoutes(mux)
 	return headers(mux)
 }
 
@@ -155,7 +156,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64, types ...stri
 
 func (s *Server) whoami(w http.ResponseWriter, _ *http.Request, op operator.Operator) {
 	fs := []string{}
-	for f := operator.FuncVisualCheck; f <= operator.FuncViewSettings; f++ {
+	for f := operator.FuncVisualCheck; f <= operator.FuncDeadLetters; f++ {
 		if op.Role.Allowed(f) {
 			fs = append(fs, f.String())
 		}
@@ -269,6 +270,8 @@ func (s *Server) refuse(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusBadRequest, "bad_request", req.Field, err.Error())
 	case errors.As(err, &val):
 		writeError(w, http.StatusUnprocessableEntity, "invalid", val.Field, err.Error())
+	case errors.Is(err, appconsole.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", "", err.Error())
 	case errors.Is(err, appconsole.ErrStale):
 		writeError(w, http.StatusConflict, "stale", "", err.Error())
 	case appconsole.Outcome(err) != "error":

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"github.com/uketsuke/uketsuke/app/config"
 	appconsole "github.com/uketsuke/uketsuke/app/console"
 	"github.com/uketsuke/uketsuke/app/operator"
+	"github.com/uketsuke/uketsuke/app/revisit"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/console"
 	"github.com/uketsuke/uketsuke/console/consoletest"
@@ -37,6 +39,12 @@ func FuzzPOSTBodies(f *testing.F) {
 		f.Add(uint8(1), []byte(s))
 		f.Add(uint8(2), []byte(s))
 	}
+	for _, s := range []string{`{"patient_number":"A-1"}`, `{"insured":{"insurer":"138222","number":"1"}}`,
+		`{"patient_number":"A-1","insured":{}}`, `{"id":"00112233445566778899aabbccddeeff"}`, `{"id":"zz"}`} {
+		f.Add(uint8(3), []byte(s))
+		f.Add(uint8(4), []byte(s))
+		f.Add(uint8(5), []byte(s))
+	}
 	pki := consoletest.New(f)
 	cert, err := tls.LoadX509KeyPair(pki.Console.CertFile, pki.Console.KeyFile)
 	if err != nil {
@@ -56,7 +64,8 @@ func FuzzPOSTBodies(f *testing.F) {
 		Results: config.Results{Dir: filepath.Join(dir, "results"), State: filepath.Join(dir, "state")}}
 	k := &fakeKiosk{view: session.View{State: session.StateStaffCheck, Session: 1}}
 	srv, err := console.New(console.Options{Listener: ln, Certificate: cert, ClientCAs: pki.Roots, Auth: anyAdmin{},
-		Kiosk: k, Settings: appconsole.NewSettings(cfg, filepath.Join(dir, "state", appconsole.OverridesFile), k)})
+		Kiosk: k, Settings: appconsole.NewSettings(cfg, filepath.Join(dir, "state", appconsole.OverridesFile), k),
+		Unlinker: validatingUnlinker{}, DeadLetters: noDeadLetters{}})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -65,7 +74,8 @@ func FuzzPOSTBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	paths := []string{"/api/checks/approve", "/api/settings", "/api/bundle"}
+	paths := []string{"/api/checks/approve", "/api/settings", "/api/bundle", "/api/revisit/unlink",
+		"/api/revisit/dead-letters/retry", "/api/revisit/dead-letters/discard"}
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, paths[int(which)%len(paths)], bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -87,4 +97,35 @@ func FuzzPOSTBodies(f *testing.F) {
 			}
 		}
 	})
+}
+
+// validatingUnlinker checks what reaches it the way the Book does, and
+// finds nothing.
+type validatingUnlinker struct{}
+
+func (validatingUnlinker) UnlinkPatient(_ context.Context, n revisit.PatientNumber) error {
+	if n == "" {
+		return &revisit.InvalidError{Field: "patient number", Reason: "empty"}
+	}
+	if err := n.Validate(); err != nil {
+		return err
+	}
+	return revisit.ErrNotLinked
+}
+
+func (validatingUnlinker) UnlinkInsured(_ context.Context, n revisit.InsuredNumber) error {
+	if err := n.Validate(); err != nil {
+		return err
+	}
+	return revisit.ErrNotLinked
+}
+
+type noDeadLetters struct{}
+
+func (noDeadLetters) DeadLetters(context.Context) ([]revisit.DeadVisit, error) { return nil, nil }
+func (noDeadLetters) RetryDead(context.Context, revisit.VisitID) error {
+	return revisit.ErrNoDeadLetter
+}
+func (noDeadLetters) DiscardDead(context.Context, revisit.VisitID) error {
+	return revisit.ErrNoDeadLetter
 }

@@ -39,6 +39,10 @@ type Options struct {
 	Record      appconsole.Recorder // the audit log, for what operators did
 	Log         *slog.Logger        // the journal: the server's own troubles
 	Now         func() time.Time
+	// Re-visit reception; nil where the kiosk has none (the routes then
+	// answer 503 not_configured).
+	Unlinker    appconsole.Unlinker
+	DeadLetters appconsole.DeadLetters
 }
 
 // Server is the console.

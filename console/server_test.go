@@ -74,7 +74,7 @@ type rig struct {
 	updatesDir string
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T, extra ...func(*console.Options)) *rig {
 	t.Helper()
 	dir := t.TempDir()
 	r := &rig{pki: consoletest.New(t), kiosk: &fakeKiosk{}, logDir: filepath.Join(dir, "log"), state: filepath.Join(dir, "state")}
@@ -118,11 +118,15 @@ func newRig(t *testing.T) *rig {
 	}
 	r.overrides = filepath.Join(r.state, appconsole.OverridesFile)
 	settings := appconsole.NewSettings(r.cfg, r.overrides, r.kiosk)
-	srv, err := console.New(console.Options{Listener: ln, Certificate: cert, ClientCAs: r.pki.Roots,
+	opts := console.Options{Listener: ln, Certificate: cert, ClientCAs: r.pki.Roots,
 		Auth: auth, Kiosk: r.kiosk, Settings: settings, LogDir: r.logDir, Record: r.audit,
 		Facts: func() appconsole.Facts {
 			return appconsole.Facts{Software: "0.2.0", Faults: []session.ErrorCode{session.ErrCodeNoCardCamera}}
-		}})
+		}}
+	for _, f := range extra {
+		f(&opts)
+	}
+	srv, err := console.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,3 +11,10 @@ TEST_TARGETS += store-postgres
 # Fails here, rather than skips, when PostgreSQL is missing.
 store-postgres: deps
 	UKETSUKE_REQUIRE_POSTGRES=1 packaging/test/with-postgres.sh $(GO) test -count=1 ./store/
+
+.PHONY: revisit-fuzz
+
+# The CSV import's parser (app/revisit.FuzzParseImport); its seeds run in
+# `make unit`, and `make fuzz` (packaging/test/fuzz.sh) finds it with the rest.
+revisit-fuzz: deps
+	$(GO) test -run='^$$' -fuzz='^FuzzParseImport$$' -fuzztime=$(or $(FUZZTIME),30s) ./app/revisit/

@@ -16,18 +16,35 @@ func (db *DB) Link(ctx context.Context, l revisit.Link) error {
 		if err := db.codeFree(ctx, tx, l.Code); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, db.dialect.bind(`INSERT INTO patient_link
-			(id, insured_key, insured_tag, insured, patient, created_at, updated_at, last_visit)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-			l.ID[:], l.InsuredTag.KeyID, l.InsuredTag.Sum[:], l.Insured, l.Number,
-			micros(l.Created), micros(l.Updated), micros(l.LastVisit)); err != nil {
-			return fmt.Errorf("store: insert link: %w", err)
+		if err := db.insertLink(ctx, tx, l); err != nil {
+			return err
 		}
 		return db.insertCode(ctx, tx, l.Code, l.ID, l.Created)
 	})
 }
 
-const linkColumns = `l.id, l.insured_key, l.insured_tag, l.insured, l.patient, l.created_at, l.updated_at, l.last_visit`
+// insertLink adds the row alone: Link adds its first code with it, an
+// import leaves it without one.
+func (db *DB) insertLink(ctx context.Context, tx *sql.Tx, l revisit.Link) error {
+	if _, err := tx.ExecContext(ctx, db.dialect.bind(`INSERT INTO patient_link
+		(id, insured_key, insured_tag, patient_key, patient_tag, insured, patient, created_at, updated_at, last_visit)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		l.ID[:], l.InsuredTag.KeyID, l.InsuredTag.Sum[:], l.PatientTag.KeyID, tagBytes(l.PatientTag),
+		l.Insured, l.Number, micros(l.Created), micros(l.Updated), micros(l.LastVisit)); err != nil {
+		return fmt.Errorf("store: insert link: %w", err)
+	}
+	return nil
+}
+
+// tagBytes is a tag's column value: NULL for no tag.
+func tagBytes(c revisit.Code) []byte {
+	if c.KeyID == "" {
+		return nil
+	}
+	return c.Sum[:]
+}
+
+const linkColumns = `l.id, l.insured_key, l.insured_tag, l.patient_key, l.patient_tag, l.insured, l.patient, l.created_at, l.updated_at, l.last_visit`
 
 // Lookup finds the row whose current code is c.
 func (db *DB) Lookup(ctx context.Context, c revisit.Code) (revisit.Link, error) {
@@ -48,11 +65,21 @@ func (db *DB) Lookup(ctx context.Context, c revisit.Code) (revisit.Link, error) 
 	return l, nil
 }
 
-// LookupInsured finds the one row with one of the insured tags.
+// LookupInsured finds the one row with one of the insured tags; an
+// imported row no card has reached yet comes with a zero Code.
 func (db *DB) LookupInsured(ctx context.Context, tags []revisit.Code) (revisit.Link, error) {
+	return db.lookupInsured(ctx, db.sql, tags)
+}
+
+// querier is a handle or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (db *DB) lookupInsured(ctx context.Context, q querier, tags []revisit.Code) (revisit.Link, error) {
 	for _, tag := range tags {
-		rows, err := db.sql.QueryContext(ctx, db.dialect.bind(`SELECT `+linkColumns+`, c.key_id, c.code
-			FROM patient_link l JOIN converted_code c ON c.link_id = l.id AND c.replaced_at IS NULL
+		rows, err := q.QueryContext(ctx, db.dialect.bind(`SELECT `+linkColumns+`, c.key_id, c.code
+			FROM patient_link l LEFT JOIN converted_code c ON c.link_id = l.id AND c.replaced_at IS NULL
 			WHERE l.insured_key = ? AND l.insured_tag = ?`), tag.KeyID, tag.Sum[:])
 		if err != nil {
 			return revisit.Link{}, fmt.Errorf("store: lookup by insured number: %w", err)
@@ -210,9 +237,10 @@ type scanner interface{ Scan(...any) error }
 
 func scanLink(row scanner, extra ...any) (revisit.Link, error) {
 	var l revisit.Link
-	var id, tag []byte
+	var id, tag, ptag []byte
 	var created, updated, visit int64
-	dest := append([]any{&id, &l.InsuredTag.KeyID, &tag, &l.Insured, &l.Number, &created, &updated, &visit}, extra...)
+	dest := append([]any{&id, &l.InsuredTag.KeyID, &tag, &l.PatientTag.KeyID, &ptag, &l.Insured, &l.Number,
+		&created, &updated, &visit}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return revisit.Link{}, err
 	}
@@ -223,6 +251,11 @@ func scanLink(row scanner, extra ...any) (revisit.Link, error) {
 	if err := sum(&l.InsuredTag, tag); err != nil {
 		return revisit.Link{}, err
 	}
+	if l.PatientTag.KeyID != "" {
+		if err := sum(&l.PatientTag, ptag); err != nil {
+			return revisit.Link{}, err
+		}
+	}
 	l.Created, l.Updated, l.LastVisit = fromMicros(created), fromMicros(updated), fromMicros(visit)
 	return l, nil
 }
@@ -232,14 +265,16 @@ func scanLinksWithCode(rows *sql.Rows) ([]revisit.Link, error) {
 	var out []revisit.Link
 	for rows.Next() {
 		var code []byte
-		var keyID string
+		var keyID sql.NullString
 		l, err := scanLink(rows, &keyID, &code)
 		if err != nil {
 			return nil, fmt.Errorf("store: read link: %w", err)
 		}
-		l.Code.KeyID = keyID
-		if err := sum(&l.Code, code); err != nil {
-			return nil, err
+		if keyID.Valid { // else an imported row without a code yet
+			l.Code.KeyID = keyID.String
+			if err := sum(&l.Code, code); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, l)
 	}

@@ -102,6 +102,33 @@ func (db *DB) DeadLetters(ctx context.Context) ([]revisit.DeadVisit, error) {
 	return out, rows.Err()
 }
 
+var _ revisit.DeadLetterQueue = (*DB)(nil)
+
+// RetryDead puts a dead letter back in the queue; the sender's next pass
+// sends it (the same bytes and id as before).
+func (db *DB) RetryDead(ctx context.Context, id revisit.VisitID) error {
+	return db.execDead(ctx, "retry dead visit record",
+		`UPDATE visit_outbox SET dead_at = NULL, dead_reason = NULL, attempts = 0 WHERE id = ? AND dead_at IS NOT NULL`, id[:])
+}
+
+// DiscardDead deletes a dead letter.
+func (db *DB) DiscardDead(ctx context.Context, id revisit.VisitID) error {
+	return db.execDead(ctx, "discard dead visit record",
+		`DELETE FROM visit_outbox WHERE id = ? AND dead_at IS NOT NULL`, id[:])
+}
+
+// execDead changes one dead letter, or says there is none.
+func (db *DB) execDead(ctx context.Context, what, query string, args ...any) error {
+	res, err := db.sql.ExecContext(ctx, db.dialect.bind(query), args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return revisit.ErrNoDeadLetter
+	}
+	return nil
+}
+
 func (db *DB) execOutbox(ctx context.Context, what, query string, args ...any) error {
 	if _, err := db.sql.ExecContext(ctx, db.dialect.bind(query), args...); err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)

@@ -124,13 +124,15 @@ func (w *World) serveConsole(ctx context.Context, k *session.Kiosk, board *fault
 		return err
 	}
 	settings.OnChange = w.facilityChanged
-	srv, err := console.New(console.Options{Listener: w.consoleParts.ln, Certificate: w.consoleParts.cert,
+	opts := console.Options{Listener: w.consoleParts.ln, Certificate: w.consoleParts.cert,
 		ClientCAs: w.consoleParts.cas, Auth: w.Operators, Kiosk: k, Settings: settings,
 		Facts: func() appconsole.Facts {
 			return appconsole.Facts{Faults: board.active(), Software: w.version,
 				Models: map[string]string{"card_face": w.PartOf("scan_keyb"), "face": w.PartOf("match")}}
 		},
-		LogDir: w.Config.Parts.Audit, Record: w.Audit, Log: w.log})
+		LogDir: w.Config.Parts.Audit, Record: w.Audit, Log: w.log}
+	w.revisitConsole(&opts)
+	srv, err := console.New(opts)
 	if err != nil {
 		w.log.Error("console not started", "err", err)
 		return

@@ -25,15 +25,19 @@ type consoleKiosk struct {
 	base   string
 }
 
-func startConsoleKiosk(t *testing.T) *consoleKiosk {
+func startConsoleKiosk(t *testing.T, extra ...func(*Simulated)) *consoleKiosk {
 	t.Helper()
 	pki := consoletest.New(t)
 	cert, admin := pki.Issue(t, "reception"), pki.Issue(t, "admin")
-	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true, Console: pki.Console,
+	sim := Simulated{Dir: t.TempDir(), Fast: true, Console: pki.Console,
 		Operators: []config.Operator{{ID: "reception1", Name: "受付　一子", Role: "reception",
 			Fingerprint: strings.Repeat("ab", 32), ConsoleFingerprint: consoletest.Fingerprint(cert)},
 			{ID: "admin1", Name: "管理　二郎", Role: "administrator",
-				Fingerprint: strings.Repeat("cd", 32), ConsoleFingerprint: consoletest.Fingerprint(admin)}}})
+				Fingerprint: strings.Repeat("cd", 32), ConsoleFingerprint: consoletest.Fingerprint(admin)}}}
+	for _, f := range extra {
+		f(&sim)
+	}
+	cfg := SimulatedConfig(sim)
 	w, err := Build(cfg, Options{Version: audit.Version{Minor: 2}})
 	if err != nil {
 		t.Fatal(err)

@@ -77,3 +77,38 @@ func FuzzDecodeDecision(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeUnlinkWantsOneNumber(t *testing.T) {
+	for body, ok := range map[string]bool{
+		`{"patient_number":"A-1"}`: true, `{"insured":{"insurer":"138222","number":"1"}}`: true,
+		`{}`: false, `{"patient_number":"A-1","insured":{}}`: false, `{"patient_number":1}`: false,
+		`{"patient_number":"A-1"} {}`: false, `{"name":"x"}`: false,
+	} {
+		if _, err := DecodeUnlink([]byte(body)); (err == nil) != ok {
+			t.Errorf("%s: %v", body, err)
+		}
+	}
+}
+
+func TestDecodeDeadLetterWantsLowerCaseHex(t *testing.T) {
+	id, err := DecodeDeadLetter([]byte(`{"id":"00112233445566778899aabbccddeeff"}`))
+	if err != nil || id[15] != 0xff {
+		t.Fatalf("%x, %v", id, err)
+	}
+	for _, body := range []string{`{"id":"00112233445566778899AABBCCDDEEFF"}`, `{"id":"0011"}`, `{"id":""}`, `{}`} {
+		if _, err := DecodeDeadLetter([]byte(body)); err == nil {
+			t.Errorf("%s accepted", body)
+		}
+	}
+}
+
+func TestStatusOfAReason(t *testing.T) {
+	for reason, want := range map[string]int{
+		"revisit: visit-history service refused the record (HTTP 422): malformed": 422,
+		"something else": 0, "(HTTP 4": 0,
+	} {
+		if got := statusOf(reason); got != want {
+			t.Errorf("%q: %d", reason, got)
+		}
+	}
+}

@@ -43,7 +43,7 @@ var outcomes = []struct {
 	{config.ErrMalformed, "malformed"}, {config.ErrBadSignature, "bad_signature"},
 	{config.ErrUnsigned, "unsigned"}, {config.ErrUnknownKey, "unknown_key"},
 	{config.ErrBundleExpired, "expired"}, {config.ErrWrongAudience, "wrong_audience"},
-	{config.ErrRollback, "rollback"}, {config.ErrNoUpdates, "no_updates"},
+	{config.ErrRollback, "rollback"}, {config.ErrNoUpdates, "no_updates"}, {ErrNotFound, "not_found"},
 }
 
 // Outcome is an error's name in the log and the API ("ok" for nil).

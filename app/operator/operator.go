@@ -66,12 +66,14 @@ const (
 	FuncViewStatus             // the console's status, today's counts and pending checks
 	FuncViewSettings           // the console's settings page
 	FuncUnlockRevisit          // release re-visit reception's theft lock
+	FuncUnlinkPatient          // erase a re-visit link by 診察券番号 or insured number (console)
+	FuncDeadLetters            // see, retry or discard visit records the visit-history service refused
 )
 
 var functionNames = [...]string{FuncLogin: "login", FuncVisualCheck: "visual_check",
 	FuncLeaveKiosk: "leave_kiosk", FuncApplySettings: "apply_settings", FuncDownloadLogs: "download_logs",
 	FuncViewStatus: "view_status", FuncViewSettings: "view_settings",
-	FuncUnlockRevisit: "unlock_revisit"}
+	FuncUnlockRevisit: "unlock_revisit", FuncUnlinkPatient: "unlink_patient", FuncDeadLetters: "dead_letters"}
 
 func (f Function) String() string {
 	if int(f) < len(functionNames) {
@@ -85,7 +87,7 @@ var allowed = map[Role]map[Function]bool{
 	RoleReception: {FuncViewStatus: true, FuncVisualCheck: true},
 	RoleAdministrator: {FuncViewStatus: true, FuncVisualCheck: true, FuncLeaveKiosk: true,
 		FuncApplySettings: true, FuncViewSettings: true, FuncDownloadLogs: true,
-		FuncUnlockRevisit: true},
+		FuncUnlockRevisit: true, FuncUnlinkPatient: true, FuncDeadLetters: true},
 }
 
 // Allowed says whether role r may use function f.

@@ -51,6 +51,9 @@ func (b *Book) Link(ctx context.Context, card CardID, p Patient) error {
 	switch {
 	case err == nil && old.Code == code:
 		return ErrAlreadyLinked
+	case err == nil && old.Code.KeyID == "":
+		// An imported row: this card is its first.
+		return b.store.Attach(ctx, old.ID, code, tag, b.now())
 	case err == nil:
 		return b.store.Relink(ctx, old.Code, code, tag, b.now())
 	case !errors.Is(err, ErrNotLinked):
@@ -70,7 +73,8 @@ func (b *Book) Link(ctx context.Context, card CardID, p Patient) error {
 	}
 	at := b.now()
 	// Linking happens at a visit, so that visit is the row's first.
-	return b.store.Link(ctx, Link{ID: id, Code: code, InsuredTag: tag, Insured: insured, Number: number, Created: at, Updated: at, LastVisit: at})
+	return b.store.Link(ctx, Link{ID: id, Code: code, InsuredTag: tag, PatientTag: b.patientTagOf(p.Number),
+		Insured: insured, Number: number, Created: at, Updated: at, LastVisit: at})
 }
 
 // Convert makes the card's converted code under the current key (what a
@@ -191,6 +195,25 @@ func (b *Book) insuredTag(i int, n InsuredNumber) Code {
 	t := Code{KeyID: b.codes.ids[i]}
 	mac.Sum(t.Sum[:0])
 	return t
+}
+
+// patientTag is a keyed hash of the patient number under code key i: it
+// finds a row by 診察券番号 (staff unlinking) without storing it in the clear.
+func (b *Book) patientTag(i int, n PatientNumber) Code {
+	mac := hmac.New(sha256.New, b.codes.keys[i].Bytes())
+	mac.Write([]byte("uketsuke patient number\x00"))
+	mac.Write([]byte(n))
+	t := Code{KeyID: b.codes.ids[i]}
+	mac.Sum(t.Sum[:0])
+	return t
+}
+
+// patientTagOf is the tag under the current key, zero for no number.
+func (b *Book) patientTagOf(n PatientNumber) Code {
+	if n == "" {
+		return Code{}
+	}
+	return b.patientTag(0, n)
 }
 
 // adFor binds a sealed value to its row and column.

@@ -51,6 +51,21 @@ type VisitQueue interface {
 	DeadLetters(ctx context.Context) ([]DeadVisit, error)
 }
 
+// DeadLetterQueue is what staff do with dead letters (store/ fills it; the
+// console uses it): look, put one back in the queue once the cause is
+// fixed, or throw it away.
+type DeadLetterQueue interface {
+	DeadLetters(ctx context.Context) ([]DeadVisit, error)
+	// RetryDead puts the dead letter back among the pending records, with
+	// its attempts and reason cleared; ErrNoDeadLetter when id is none.
+	RetryDead(ctx context.Context, id VisitID) error
+	// DiscardDead deletes the dead letter; ErrNoDeadLetter when id is none.
+	DiscardDead(ctx context.Context, id VisitID) error
+}
+
+// ErrNoDeadLetter means no record with that id is set aside.
+var ErrNoDeadLetter = errors.New("revisit: no dead letter with that id")
+
 // VisitPoster delivers one record's JSON form to the visit-history service
 // (VisitClient over HTTPS). It returns nil once the service has the record
 // (new or already known), a *RefusedError when the service refused the

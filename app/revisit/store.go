@@ -16,8 +16,9 @@ type LinkID [16]byte
 // personal fields only sealed.
 type Link struct {
 	ID         LinkID
-	Code       Code   // the card's current converted code
+	Code       Code   // the card's current converted code; zero (no KeyID) for an imported row no card has reached yet
 	InsuredTag Code   // a keyed hash of the insured number, to find a renewed card's row
+	PatientTag Code   // a keyed hash of the patient number, to unlink by it; zero when there is none
 	Insured    []byte // sealed InsuredNumber
 	Number     []byte // sealed PatientNumber
 	Created    time.Time
@@ -50,12 +51,37 @@ type Store interface {
 	Relink(ctx context.Context, old, next, tag Code, at time.Time) error
 	// Unlink erases the row of c (current code) with its history.
 	Unlink(ctx context.Context, c Code) error
+	// Attach gives an imported row (no code yet) its first code and stores
+	// its insured tag under code's key; ErrAlreadyLinked when the code is
+	// in the table or the row got a code meanwhile.
+	Attach(ctx context.Context, id LinkID, code, tag Code, at time.Time) error
+	// UnlinkPatient and UnlinkInsured erase every row with one of the given
+	// patient (or insured) tags, with all their codes; ErrNotLinked when
+	// none has one.
+	UnlinkPatient(ctx context.Context, tags []Code) error
+	UnlinkInsured(ctx context.Context, tags []Code) error
+	// Import runs f in one transaction: committed when f returns nil,
+	// rolled back otherwise.
+	Import(ctx context.Context, f func(ImportTx) error) error
 	// RecordVisit sets the row's last visit.
 	RecordVisit(ctx context.Context, id LinkID, at time.Time) error
 	// NextTicket issues the next reception number of day and department,
 	// from 1, atomically across every handle on the database.
 	NextTicket(ctx context.Context, day Day, department Department) (int, error)
 	Close() error
+}
+
+// ImportTx is the store inside an import's transaction.
+type ImportTx interface {
+	// LookupInsured is Store.LookupInsured, imported rows included.
+	LookupInsured(ctx context.Context, tags []Code) (Link, error)
+	// LookupPatient finds the row with one of the patient tags;
+	// ErrNotLinked or ErrAmbiguous.
+	LookupPatient(ctx context.Context, tags []Code) (LinkID, error)
+	// Add inserts a row without a code (l.Code is not used).
+	Add(ctx context.Context, l Link) error
+	// SetPatient replaces a row's sealed patient number and its tag.
+	SetPatient(ctx context.Context, id LinkID, number []byte, tag Code, at time.Time) error
 }
 
 // Day is a calendar day in the clinic's time zone, YYYY-MM-DD.

@@ -20,6 +20,15 @@ const T = {
     offline: "接続できません", none: "なし",
     help: "呼び出し", no_help: "呼び出しはありません。", answer: "対応します",
     answered_msg: "対応中にしました。キオスクへ向かってください。", help_stale: "この呼び出しはもう待っていません。",
+    revisit: "再来受付", unlink: "診察券の連携解除",
+    unlink_note: "ご本人であることを確認してから解除してください。解除すると元に戻せません。",
+    by_patient_number: "診察券番号で", by_insured: "被保険者番号で", patient_number: "診察券番号",
+    insurer: "保険者番号", symbol: "記号", number: "番号", branch: "枝番", unlink_button: "解除",
+    unlink_confirm: "この患者さんの連携を解除しますか？元に戻せません。", unlinked: "解除しました。",
+    not_found: "該当する連携はありません。", not_configured: "この端末では再来受付が設定されていません。",
+    dead_letters: "送れなかった受診記録", dead_count: "件数", retry: "再送", discard: "破棄",
+    retried: "再送の待ち行列に戻しました。", discarded: "破棄しました。",
+    discard_confirm: "この受診記録を破棄しますか？",
   },
   en: {
     title: "uketsuke console", status: "Status", state: "Screen", reader: "Card reader",
@@ -38,6 +47,15 @@ const T = {
     offline: "Cannot reach the kiosk", none: "none",
     help: "Help calls", no_help: "Nobody is calling.", answer: "On my way",
     answered_msg: "Answered. Please go to the kiosk.", help_stale: "That call is no longer waiting.",
+    revisit: "Re-visit reception", unlink: "Unlink a patient's card",
+    unlink_note: "Check that the person is the patient first. Unlinking cannot be undone.",
+    by_patient_number: "By patient number", by_insured: "By insured number", patient_number: "Patient number",
+    insurer: "Insurer number", symbol: "Symbol", number: "Number", branch: "Branch", unlink_button: "Unlink",
+    unlink_confirm: "Unlink this patient? This cannot be undone.", unlinked: "Unlinked.",
+    not_found: "No link has that number.", not_configured: "Re-visit reception is not set up on this kiosk.",
+    dead_letters: "Visit records that could not be sent", dead_count: "Count", retry: "Retry", discard: "Discard",
+    retried: "Put back in the queue.", discarded: "Discarded.",
+    discard_confirm: "Discard this visit record?",
   },
 };
 
@@ -296,6 +314,77 @@ async function refreshLogs() {
   });
 }
 
+// Unlinking: by one number; the inputs are cleared whatever the answer, so
+// a number does not stay on the screen.
+async function unlinkPatient(ev) {
+  ev.preventDefault();
+  const out = $("unlink-result");
+  const byInsured = $("unlink-by-insured").checked;
+  const body = byInsured
+    ? { insured: { insurer: $("unlink-insurer").value, symbol: $("unlink-symbol").value,
+        number: $("unlink-number").value, branch: $("unlink-branch").value } }
+    : { patient_number: $("unlink-patient-number").value };
+  if (!window.confirm(t("unlink_confirm"))) return;
+  try {
+    await post("/api/revisit/unlink", body);
+    out.textContent = t("unlinked");
+    out.className = "";
+  } catch (e) {
+    out.textContent = e.status === 404 ? t("not_found") : e.status === 503 ? t("not_configured") : t("refused") + ": " + e.message;
+    out.className = "error";
+    out.dataset.field = e.body.field || "";
+  }
+  $("unlink-form").reset();
+  chooseUnlinkBy();
+}
+
+function chooseUnlinkBy() {
+  const byInsured = $("unlink-by-insured").checked;
+  $("unlink-insured").disabled = !byInsured;
+  $("unlink-patient-number").disabled = byInsured;
+}
+
+async function refreshDeadLetters() {
+  let d;
+  try {
+    d = await api("/api/revisit/dead-letters");
+  } catch (e) {
+    $("dead-count").textContent = e.status === 503 ? t("not_configured") : t("refused");
+    return;
+  }
+  $("dead-count").textContent = String(d.count);
+  list("dead-list", d.dead_letters, (x) => {
+    const li = document.createElement("li");
+    li.id = "dead-" + x.id;
+    const label = document.createElement("span");
+    label.textContent = new Date(x.queued).toLocaleString(lang) + " " + x.id + " " + (x.status ? "HTTP " + x.status + " " : "") + x.reason;
+    li.append(label, deadButton("retry", x.id), deadButton("discard", x.id));
+    return li;
+  });
+}
+
+function deadButton(kind, id) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.id = kind + "-" + id;
+  b.textContent = t(kind);
+  b.addEventListener("click", async () => {
+    if (kind === "discard" && !window.confirm(t("discard_confirm"))) return;
+    b.disabled = true;
+    const out = $("dead-result");
+    try {
+      await post("/api/revisit/dead-letters/" + kind, { id: id });
+      out.textContent = t(kind === "retry" ? "retried" : "discarded");
+      out.className = "";
+    } catch (e) {
+      out.textContent = t("refused") + ": " + e.message;
+      out.className = "error";
+    }
+    refreshDeadLetters().catch(() => {});
+  });
+  return b;
+}
+
 async function poll() {
   try {
     await Promise.all([pollStatus(), pollCounts(), pollChecks(), pollHelp()]);
@@ -333,6 +422,11 @@ async function start() {
     $("logs-refresh").addEventListener("click", () => refreshLogs().catch(() => {}));
     api("/api/settings").then(showSettings).catch(() => {});
     refreshLogs().catch(() => {});
+    $("unlink-form").addEventListener("submit", unlinkPatient);
+    $("unlink-by-number").addEventListener("change", chooseUnlinkBy);
+    $("unlink-by-insured").addEventListener("change", chooseUnlinkBy);
+    $("dead-refresh").addEventListener("click", () => refreshDeadLetters().catch(() => {}));
+    refreshDeadLetters().catch(() => {});
   }
   poll();
   setInterval(poll, 1500);
