@@ -69,18 +69,6 @@ type CertificateChecker interface {
 	CertificateStatus(ctx context.Context, der []byte) (eligibility.CertStatus, error)
 }
 
-// The printer's faults as Receipt.PrintErr carries them; a print that
-// failed still issued its number. The same values as the session's
-// ErrCodePrinterPaperOut, ErrCodePrinterOffline and ErrCodePrinterFault
-// (types.go, where the screens' codes are listed): a cover left open and
-// any other fault are "printer.fault" (the screen says the same for all
-// three; the log names the cause).
-const (
-	printPaperOut = ErrorCode("printer.paper_out")
-	printOffline  = ErrorCode("printer.offline")
-	printFault    = ErrorCode("printer.fault")
-)
-
 // Errors of the re-visit adapter.
 var (
 	// ErrCertStatusUnknown means the proxy CA could not vouch for the
@@ -522,14 +510,18 @@ func resultID(s string) string {
 	return s
 }
 
+// printErrCode is a failed print as Receipt.PrintErr carries it (the
+// number was still issued): a cover left open and any other fault are
+// printer.fault, since the screen says the same for each; the log names
+// the cause.
 func printErrCode(err error) ErrorCode {
 	switch {
 	case errors.Is(err, revisit.ErrPaperOut):
-		return printPaperOut
+		return ErrCodePrinterPaperOut
 	case errors.Is(err, revisit.ErrOffline):
-		return printOffline
+		return ErrCodePrinterOffline
 	}
-	return printFault
+	return ErrCodePrinterFault
 }
 
 // cardIDOf reads the issuer's name, the serial and the end of validity
