@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/uketsuke/uketsuke/app/eligibility"
-	"github.com/uketsuke/uketsuke/app/session"
+	"github.com/uketsuke/uketsuke/app/revisit"
 	"github.com/uketsuke/uketsuke/sim/scenario"
 )
 
@@ -41,7 +41,7 @@ func TestIntegrationAnImportedPatientGetsTheirCard(t *testing.T) {
 	if err != nil || rep.Added != 1 {
 		t.Fatalf("import: %+v, %v", rep, err)
 	}
-	if rec, err := rv.Recognise(ctx, card); err != nil || rec.Route != session.RouteUnknown {
+	if rec, err := rv.Recognise(ctx, card); err != nil || rec.Route != revisit.RouteUnknown {
 		t.Fatalf("before the first visit: %+v, %v", rec, err)
 	}
 	first := firstVisitByPIN(t, w, card)
@@ -64,7 +64,7 @@ func TestIntegrationAnImportedPatientGetsTheirCard(t *testing.T) {
 		t.Fatalf("the imported number was registered as the reference number %d times, want 1", registered)
 	}
 	rec, err := rv.Recognise(ctx, card)
-	if err != nil || rec.Route != session.RouteTicket {
+	if err != nil || rec.Route != revisit.RouteTicket {
 		t.Fatalf("the card again: %+v, %v", rec, err)
 	}
 	rv.Forget(rec.Ref)

@@ -80,7 +80,7 @@ func TestIntegrationRevisitFromFirstVisitToTicket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec, err := rv.Recognise(ctx, card); err != nil || rec.Route != session.RouteUnknown {
+	if rec, err := rv.Recognise(ctx, card); err != nil || rec.Route != revisit.RouteUnknown {
 		t.Fatalf("before the first visit: %+v, %v", rec, err)
 	}
 	first := firstVisitByPIN(t, w, card)
@@ -96,7 +96,7 @@ func TestIntegrationRevisitFromFirstVisitToTicket(t *testing.T) {
 
 	checks := insuranceChecks(w)
 	rec, err := rv.Recognise(ctx, card)
-	if err != nil || rec.Route != session.RouteTicket || rec.Validity != session.ValidityValid {
+	if err != nil || rec.Route != revisit.RouteTicket || rec.Validity != session.ValidityValid {
 		t.Fatalf("the same card again: %+v, %v", rec, err)
 	}
 	if insuranceChecks(w) != checks+1 {
@@ -138,7 +138,7 @@ func TestIntegrationRevisitFromFirstVisitToTicket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec, err := rv.Recognise(ctx, renewed); err != nil || rec.Route != session.RouteUnknown {
+	if rec, err := rv.Recognise(ctx, renewed); err != nil || rec.Route != revisit.RouteUnknown {
 		t.Fatalf("a renewed certificate: %+v, %v", rec, err)
 	}
 	again := firstVisitByPIN(t, w, renewed)
@@ -146,7 +146,7 @@ func TestIntegrationRevisitFromFirstVisitToTicket(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Devices.Eligibility.Forget(again.Ticket)
-	if rec, err := rv.Recognise(ctx, renewed); err != nil || rec.Route != session.RouteTicket {
+	if rec, err := rv.Recognise(ctx, renewed); err != nil || rec.Route != revisit.RouteTicket {
 		t.Fatalf("the renewed card after its link: %+v, %v", rec, err)
 	}
 	if _, err := w.RevisitBook().Find(ctx, cardIDOf(t, card)); !errors.Is(err, revisit.ErrReplaced) {

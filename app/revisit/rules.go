@@ -25,18 +25,22 @@ func (r Rules) Validate() error {
 	return nil
 }
 
-// Route is where a known card's holder is sent.
+// Route is where a card's holder is sent: the one vocabulary from the
+// rules to the kiosk's screen (session.Recognition carries it).
 type Route int
 
-// The routes, in the order the rules are applied.
+// The routes; the rules decide the last three for a linked card.
 const (
-	RouteTicket     Route = iota // a re-visit: issue a reception number
-	RouteFirstVisit              // lapsed or never seen: the first-visit counter
+	RouteUnknown    Route = iota // no link: the first-visit path, then the offer to link
+	RouteTicket                  // a re-visit: issue a reception number
+	RouteFirstVisit              // lapsed: the first-visit counter
 	RouteDesk                    // the month's check failed: the reception desk
 )
 
 func (r Route) String() string {
 	switch r {
+	case RouteUnknown:
+		return "unknown"
 	case RouteTicket:
 		return "ticket"
 	case RouteFirstVisit:

@@ -106,7 +106,7 @@ func (a *RevisitAdapter) Recognise(ctx context.Context, card Card) (Recognition,
 	}
 	found, err := a.Book.Find(ctx, id)
 	if errors.Is(err, revisit.ErrNotLinked) || errors.Is(err, revisit.ErrReplaced) {
-		return Recognition{Route: RouteUnknown, Ref: a.keep(&recognised{code: code})}, nil
+		return Recognition{Route: revisit.RouteUnknown, Ref: a.keep(&recognised{code: code})}, nil
 	}
 	if err != nil {
 		return Recognition{}, err
@@ -117,9 +117,9 @@ func (a *RevisitAdapter) Recognise(ctx context.Context, card Card) (Recognition,
 		return Recognition{}, err
 	}
 	route := a.Rules.Route(revisit.Visit{LastVisit: found.LastVisit, Now: a.now(), CheckPassed: validity == ValidityValid})
-	r := Recognition{Route: routeOf(route), Validity: validity, Ref: a.keep(kept)}
-	if found.Patient.Birthdate == "" && r.Route == RouteTicket {
-		r.Route = RouteDesk // no check could be made: staff look at the card
+	r := Recognition{Route: route, Validity: validity, Ref: a.keep(kept)}
+	if found.Patient.Birthdate == "" && r.Route == revisit.RouteTicket {
+		r.Route = revisit.RouteDesk // no check could be made: staff look at the card
 	}
 	return r, nil
 }
@@ -473,16 +473,6 @@ func (a *RevisitAdapter) log() *slog.Logger {
 		return a.Log
 	}
 	return slog.New(slog.DiscardHandler)
-}
-
-func routeOf(r revisit.Route) RevisitRoute {
-	switch r {
-	case revisit.RouteTicket:
-		return RouteTicket
-	case revisit.RouteDesk:
-		return RouteDesk
-	}
-	return RouteFirstVisit
 }
 
 func authOf(m Method) revisit.AuthMethod {

@@ -218,7 +218,7 @@ func TestRevisitKnownCardGetsATicket(t *testing.T) {
 	r := newAdapterRig(t)
 	card := userCert(t, 0x1234567, r.now.AddDate(4, 0, 0))
 	rec, err := r.a.Recognise(ctx, card)
-	if err != nil || rec.Route != session.RouteUnknown || rec.Ref == "" {
+	if err != nil || rec.Route != revisit.RouteUnknown || rec.Ref == "" {
 		t.Fatalf("unknown card: %+v, %v", rec, err)
 	}
 	r.a.Forget(rec.Ref)
@@ -232,7 +232,7 @@ func TestRevisitKnownCardGetsATicket(t *testing.T) {
 
 	r.now = r.now.AddDate(0, 0, 7)
 	rec, err = r.a.Recognise(ctx, card)
-	if err != nil || rec.Route != session.RouteTicket || rec.Validity != session.ValidityValid {
+	if err != nil || rec.Route != revisit.RouteTicket || rec.Validity != session.ValidityValid {
 		t.Fatalf("known card: %+v, %v", rec, err)
 	}
 	queries, _ := r.svc.asked()
@@ -348,30 +348,30 @@ func TestRevisitRulesAndRenewal(t *testing.T) {
 	card := userCert(t, 1001, r.now.AddDate(3, 0, 0))
 	r.firstVisit(t, card, "t1")
 	r.now = r.now.AddDate(0, 7, 0)
-	if rec, err := r.a.Recognise(ctx, card); err != nil || rec.Route != session.RouteFirstVisit {
+	if rec, err := r.a.Recognise(ctx, card); err != nil || rec.Route != revisit.RouteFirstVisit {
 		t.Fatalf("lapsed: %+v, %v", rec, err)
 	}
 	r.now = r.now.AddDate(0, -6, 0) // the next month after the link
 	r.svc.validity = "3"
-	if rec, err := r.a.Recognise(ctx, card); err != nil || rec.Route != session.RouteDesk || rec.Validity != session.Validity(3) {
+	if rec, err := r.a.Recognise(ctx, card); err != nil || rec.Route != revisit.RouteDesk || rec.Validity != session.Validity(3) {
 		t.Fatalf("failed monthly check: %+v, %v", rec, err)
 	}
 	r.svc.validity = "1"
 	renewed := userCert(t, 2002, r.now.AddDate(5, 0, 0))
-	if rec, err := r.a.Recognise(ctx, renewed); err != nil || rec.Route != session.RouteUnknown {
+	if rec, err := r.a.Recognise(ctx, renewed); err != nil || rec.Route != revisit.RouteUnknown {
 		t.Fatalf("renewed card: %+v, %v", rec, err)
 	}
 	r.firstVisit(t, renewed, "t2")
-	if rec, err := r.a.Recognise(ctx, renewed); err != nil || rec.Route != session.RouteTicket {
+	if rec, err := r.a.Recognise(ctx, renewed); err != nil || rec.Route != revisit.RouteTicket {
 		t.Fatalf("renewed card after the link: %+v, %v", rec, err)
 	}
-	if rec, err := r.a.Recognise(ctx, card); err != nil || rec.Route != session.RouteUnknown {
+	if rec, err := r.a.Recognise(ctx, card); err != nil || rec.Route != revisit.RouteUnknown {
 		t.Fatalf("the old card after the renewal: %+v, %v", rec, err)
 	}
 	if err := r.a.Unlink(ctx, renewed); err != nil {
 		t.Fatal(err)
 	}
-	if rec, err := r.a.Recognise(ctx, renewed); err != nil || rec.Route != session.RouteUnknown {
+	if rec, err := r.a.Recognise(ctx, renewed); err != nil || rec.Route != revisit.RouteUnknown {
 		t.Fatalf("after unlink: %+v, %v", rec, err)
 	}
 }

@@ -3,6 +3,8 @@ package session
 import (
 	"context"
 	"errors"
+
+	"github.com/uketsuke/uketsuke/app/revisit"
 )
 
 // Re-visit reception (docs/revisit.md): the card as the patient's 診察券.
@@ -39,30 +41,10 @@ func ParseVisitMode(name string) (VisitMode, bool) {
 	return 0, false
 }
 
-// RevisitRoute is where a recognised card goes.
-type RevisitRoute uint8
-
-// The routes (app/revisit.Rules decides the last two).
-const (
-	RouteUnknown    RevisitRoute = iota // no link: the first-visit path, then the offer to link
-	RouteTicket                         // linked and eligible: the reception ticket
-	RouteFirstVisit                     // linked, but the last visit is too long ago: the first-visit counter
-	RouteDesk                           // the month's first check failed: the reception desk
-)
-
-var routeNames = [...]string{RouteUnknown: "unknown", RouteTicket: "ticket", RouteFirstVisit: "first_visit", RouteDesk: "desk"}
-
-func (r RevisitRoute) String() string {
-	if int(r) < len(routeNames) {
-		return routeNames[r]
-	}
-	return "route(?)"
-}
-
 // Recognition is Revisit.Recognise's answer.
 type Recognition struct {
-	Route    RevisitRoute
-	Validity Validity // the check by insured number (RouteTicket, RouteDesk); unknown otherwise
+	Route    revisit.Route // where the card's holder is sent (RouteUnknown: no link)
+	Validity Validity      // the check by insured number (RouteTicket, RouteDesk); unknown otherwise
 	// Ref names what the adapter keeps for this card (the link, the
 	// answer) until Forget; opaque to the session, never shown or logged.
 	Ref string

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"slices"
 	"time"
+
+	"github.com/uketsuke/uketsuke/app/revisit"
 )
 
 // Re-visit reception's part of the machine (docs/revisit.md "The flow"):
@@ -14,7 +16,7 @@ import (
 type revisitState struct {
 	recognition Recognition
 	recognised  bool      // Recognise answered
-	known       bool      // the card is linked (RouteTicket): its Ref names the link
+	known       bool      // the card is linked (revisit.RouteTicket): its Ref names the link
 	mayLink     bool      // a first visit whose card may be linked afterwards
 	department  int       // index into Settings.Departments; -1: none
 	issuing     bool      // Issue was called: it never is twice in a session
@@ -39,7 +41,7 @@ func visitRevisit(s *session, _ Event) bool { return s.settings.Visits == VisitR
 // knownCard: a linked card goes straight to the ticket, unless the facility
 // wants the holder proven too (knownCardProof).
 func knownCard(s *session, e Event) bool {
-	return e.Recognition.Route == RouteTicket && !s.settings.RevisitProof
+	return e.Recognition.Route == revisit.RouteTicket && !s.settings.RevisitProof
 }
 
 func knownCardDepartment(s *session, e Event) bool {
@@ -47,13 +49,13 @@ func knownCardDepartment(s *session, e Event) bool {
 }
 
 func knownCardProof(s *session, e Event) bool {
-	return e.Recognition.Route == RouteTicket && s.settings.RevisitProof
+	return e.Recognition.Route == revisit.RouteTicket && s.settings.RevisitProof
 }
 
-func unknownCard(_ *session, e Event) bool { return e.Recognition.Route == RouteUnknown }
+func unknownCard(_ *session, e Event) bool { return e.Recognition.Route == revisit.RouteUnknown }
 
 func referredElsewhere(_ *session, e Event) bool {
-	return e.Recognition.Route == RouteFirstVisit || e.Recognition.Route == RouteDesk
+	return e.Recognition.Route == revisit.RouteFirstVisit || e.Recognition.Route == revisit.RouteDesk
 }
 
 func certRevoked(_ *session, e Event) bool { return e.Code == ErrCodeCertRevoked }
@@ -178,7 +180,7 @@ func (k *Kiosk) rejectRevoked(ev Event) {
 func (k *Kiosk) refer(ev Event) {
 	k.noteRecognition(ev)
 	k.s.visit.referral = MsgReferredDesk
-	if ev.Recognition.Route == RouteFirstVisit {
+	if ev.Recognition.Route == revisit.RouteFirstVisit {
 		k.s.visit.referral = MsgReferredFirstVisit
 	}
 }

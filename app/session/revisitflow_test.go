@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/uketsuke/uketsuke/app/audit"
+	"github.com/uketsuke/uketsuke/app/revisit"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/sim/standin"
 )
@@ -27,12 +28,12 @@ func revisitHolder() standin.Holder {
 var revisitCert = standin.Certificate([]byte("RV-0001"))
 
 // newRevisitRig is a kiosk in mode m whose stand-in table knows the card
-// with route (RouteUnknown: not linked).
-func newRevisitRig(t *testing.T, m session.VisitMode, route session.RevisitRoute, mod func(*session.Settings, *standin.World)) *rig {
+// with route (revisit.RouteUnknown: not linked).
+func newRevisitRig(t *testing.T, m session.VisitMode, route revisit.Route, mod func(*session.Settings, *standin.World)) *rig {
 	t.Helper()
 	return newRig(t, func(s *session.Settings, w *standin.World) {
 		s.Visits = m
-		if route != session.RouteUnknown {
+		if route != revisit.RouteUnknown {
 			w.Revisit.Know(revisitCert, route, session.ValidityValid)
 		}
 		if mod != nil {
@@ -42,11 +43,11 @@ func newRevisitRig(t *testing.T, m session.VisitMode, route session.RevisitRoute
 }
 
 func TestRevisitKnownCardGetsTicketWithoutFaceOrPIN(t *testing.T) {
-	r := newRevisitRig(t, session.VisitRevisit, session.RouteTicket, nil)
+	r := newRevisitRig(t, session.VisitRevisit, revisit.RouteTicket, nil)
 	card := r.place(revisitHolder())
 	v := r.await(session.StateTicket, nil)
 	if v.Revisit.Number != 1 || !v.Revisit.Printed || v.Revisit.PrintErr != "" || !v.Revisit.Linked ||
-		v.Revisit.Mode != session.VisitRevisit || v.Revisit.Route != session.RouteTicket || v.Message != "screen.ticket" {
+		v.Revisit.Mode != session.VisitRevisit || v.Revisit.Route != revisit.RouteTicket || v.Message != "screen.ticket" {
 		t.Fatalf("ticket view %+v %q", v.Revisit, v.Message)
 	}
 	if v.Result.Method != session.MethodLocal || v.Result.Validity != session.ValidityValid {
@@ -77,7 +78,7 @@ func TestRevisitKnownCardGetsTicketWithoutFaceOrPIN(t *testing.T) {
 }
 
 func TestRevisitProofAsksForFaceFirst(t *testing.T) {
-	r := newRevisitRig(t, session.VisitRevisit, session.RouteTicket, func(s *session.Settings, _ *standin.World) {
+	r := newRevisitRig(t, session.VisitRevisit, revisit.RouteTicket, func(s *session.Settings, _ *standin.World) {
 		s.RevisitProof = true
 	})
 	r.w.Scene.Show(7, session.GuidanceNone)
@@ -110,7 +111,7 @@ func firstVisitByFace(r *rig) {
 }
 
 func TestRevisitUnknownCardIsLinkedAfterFirstVisit(t *testing.T) {
-	r := newRevisitRig(t, session.VisitRevisit, session.RouteUnknown, nil)
+	r := newRevisitRig(t, session.VisitRevisit, revisit.RouteUnknown, nil)
 	firstVisitByFace(r)
 	r.must(r.k.Press(session.EvLinkYes))
 	v := r.await(session.StateTicket, nil)
@@ -137,7 +138,7 @@ func TestRevisitUnknownCardIsLinkedAfterFirstVisit(t *testing.T) {
 }
 
 func TestRevisitDecliningTheLinkStillGetsATicket(t *testing.T) {
-	r := newRevisitRig(t, session.VisitRevisit, session.RouteUnknown, nil)
+	r := newRevisitRig(t, session.VisitRevisit, revisit.RouteUnknown, nil)
 	firstVisitByFace(r)
 	r.must(r.k.Press(session.EvLinkNo))
 	v := r.await(session.StateTicket, nil)
@@ -152,7 +153,7 @@ func TestRevisitDecliningTheLinkStillGetsATicket(t *testing.T) {
 }
 
 func TestRevisitLinkFailureStillGetsATicket(t *testing.T) {
-	r := newRevisitRig(t, session.VisitRevisit, session.RouteUnknown, nil)
+	r := newRevisitRig(t, session.VisitRevisit, revisit.RouteUnknown, nil)
 	firstVisitByFace(r)
 	r.w.Revisit.FailLink = true
 	r.must(r.k.Press(session.EvLinkYes))
@@ -164,7 +165,7 @@ func TestRevisitLinkFailureStillGetsATicket(t *testing.T) {
 
 // Staff 目視 alone never links a card; the visit still gets its ticket.
 func TestRevisitStaffCheckIsNotOfferedTheLink(t *testing.T) {
-	r := newRevisitRig(t, session.VisitRevisit, session.RouteUnknown, nil)
+	r := newRevisitRig(t, session.VisitRevisit, revisit.RouteUnknown, nil)
 	r.place(revisitHolder())
 	r.await(session.StateMethod, nil)
 	r.must(r.k.Press(session.EvRequestStaff))
@@ -181,11 +182,11 @@ func TestRevisitStaffCheckIsNotOfferedTheLink(t *testing.T) {
 
 func TestRevisitReferrals(t *testing.T) {
 	for _, c := range []struct {
-		route session.RevisitRoute
+		route revisit.Route
 		msg   session.MsgKey
 	}{
-		{session.RouteFirstVisit, session.MsgReferredFirstVisit},
-		{session.RouteDesk, session.MsgReferredDesk},
+		{revisit.RouteFirstVisit, session.MsgReferredFirstVisit},
+		{revisit.RouteDesk, session.MsgReferredDesk},
 	} {
 		r := newRevisitRig(t, session.VisitRevisit, c.route, nil)
 		r.place(revisitHolder())
@@ -215,7 +216,7 @@ func TestRevisitRefusals(t *testing.T) {
 		{"revoked", func(rv *standin.Revisit) { rv.Revoke(revisitCert) }, session.StateRejected, session.ErrCodeCertRevoked},
 		{"locked", func(rv *standin.Revisit) { rv.Locked = true }, session.StateError, session.ErrCodeRevisitLocked},
 	} {
-		r := newRevisitRig(t, session.VisitRevisit, session.RouteTicket, func(_ *session.Settings, w *standin.World) { c.setup(w.Revisit) })
+		r := newRevisitRig(t, session.VisitRevisit, revisit.RouteTicket, func(_ *session.Settings, w *standin.World) { c.setup(w.Revisit) })
 		r.place(revisitHolder())
 		v := r.await(c.state, nil)
 		if v.Error != c.code {
@@ -231,7 +232,7 @@ func TestRevisitRefusals(t *testing.T) {
 // A lookup that fails for another reason falls back to the first visit,
 // without the offer to link; the ticket then fails too: the desk.
 func TestRevisitLookupFailureFallsBackToFirstVisit(t *testing.T) {
-	r := newRevisitRig(t, session.VisitRevisit, session.RouteTicket, func(_ *session.Settings, w *standin.World) {
+	r := newRevisitRig(t, session.VisitRevisit, revisit.RouteTicket, func(_ *session.Settings, w *standin.World) {
 		w.Revisit.Down = true
 	})
 	r.w.Scene.Show(7, session.GuidanceNone)
@@ -247,7 +248,7 @@ func TestRevisitLookupFailureFallsBackToFirstVisit(t *testing.T) {
 }
 
 func TestRevisitPrinterFaultShowsTheNumber(t *testing.T) {
-	r := newRevisitRig(t, session.VisitRevisit, session.RouteTicket, func(_ *session.Settings, w *standin.World) {
+	r := newRevisitRig(t, session.VisitRevisit, revisit.RouteTicket, func(_ *session.Settings, w *standin.World) {
 		w.Revisit.PrintErr = session.ErrCodePrinterPaperOut
 	})
 	r.place(revisitHolder())
@@ -259,7 +260,7 @@ func TestRevisitPrinterFaultShowsTheNumber(t *testing.T) {
 }
 
 func TestRevisitDepartmentDoubleTapIssuesOneTicket(t *testing.T) {
-	r := newRevisitRig(t, session.VisitRevisit, session.RouteTicket, func(s *session.Settings, w *standin.World) {
+	r := newRevisitRig(t, session.VisitRevisit, revisit.RouteTicket, func(s *session.Settings, w *standin.World) {
 		s.Departments = []string{"内科", "外科"}
 		w.Revisit.IssueDelay = 50 * time.Millisecond
 	})
@@ -294,7 +295,7 @@ func TestRevisitCardPulledMidWayEndsTheSession(t *testing.T) {
 		{"ticketing", session.StateTicketing, func(rv *standin.Revisit) { rv.IssueDelay = 5 * time.Second }, []string{"visit-1"}},
 	} {
 		base := runtime.NumGoroutine()
-		r := newRevisitRig(t, session.VisitRevisit, session.RouteTicket, func(_ *session.Settings, w *standin.World) { c.slow(w.Revisit) })
+		r := newRevisitRig(t, session.VisitRevisit, revisit.RouteTicket, func(_ *session.Settings, w *standin.World) { c.slow(w.Revisit) })
 		r.place(revisitHolder())
 		r.await(c.during, nil)
 		r.must(r.k.CardRemoved())
@@ -309,7 +310,7 @@ func TestRevisitCardPulledMidWayEndsTheSession(t *testing.T) {
 }
 
 func TestVisitModeBoth(t *testing.T) {
-	r := newRevisitRig(t, session.VisitBoth, session.RouteTicket, nil)
+	r := newRevisitRig(t, session.VisitBoth, revisit.RouteTicket, nil)
 	r.place(revisitHolder())
 	r.await(session.StateVisitKind, nil)
 	if n := r.w.Revisit.Calls().Recognitions; n != 0 {
@@ -340,7 +341,7 @@ func TestVisitModeBoth(t *testing.T) {
 
 // First-visit mode (the default) never asks the re-visit port.
 func TestFirstVisitModeIgnoresRevisit(t *testing.T) {
-	r := newRevisitRig(t, session.VisitFirst, session.RouteTicket, nil)
+	r := newRevisitRig(t, session.VisitFirst, revisit.RouteTicket, nil)
 	r.w.Scene.Show(7, session.GuidanceNone)
 	r.place(revisitHolder())
 	v := r.await(session.StateMethod, nil)
@@ -357,7 +358,7 @@ func TestFirstVisitModeIgnoresRevisit(t *testing.T) {
 }
 
 func TestRevisitUnlinkAtThePatientsRequest(t *testing.T) {
-	r := newRevisitRig(t, session.VisitRevisit, session.RouteTicket, nil)
+	r := newRevisitRig(t, session.VisitRevisit, revisit.RouteTicket, nil)
 	r.place(revisitHolder())
 	r.await(session.StateTicket, nil)
 	r.must(r.k.Press(session.EvUnlinkAsk))
@@ -405,7 +406,7 @@ func TestRevisitStagesAreLogged(t *testing.T) {
 	}
 	r := newRigLog(t, func(s *session.Settings, w *standin.World) {
 		s.Visits = session.VisitRevisit
-		w.Revisit.Know(revisitCert, session.RouteTicket, session.ValidityValid)
+		w.Revisit.Know(revisitCert, revisit.RouteTicket, session.ValidityValid)
 	}, log)
 	r.place(revisitHolder())
 	r.await(session.StateTicket, nil)
@@ -451,12 +452,12 @@ func slowForRevisit(st session.State, s *session.Settings, w *standin.World) {
 		s.Visits = session.VisitRevisit
 	case session.StateReferred:
 		s.Visits = session.VisitRevisit
-		w.Revisit.Know(cert, session.RouteDesk, session.ValidityValid)
+		w.Revisit.Know(cert, revisit.RouteDesk, session.ValidityValid)
 	}
 	switch st {
 	case session.StateDepartment, session.StateTicketing, session.StateTicket,
 		session.StateUnlinkConfirm, session.StateUnlinking, session.StateUnlinked:
-		w.Revisit.Know(cert, session.RouteTicket, session.ValidityValid)
+		w.Revisit.Know(cert, revisit.RouteTicket, session.ValidityValid)
 	}
 }
 

@@ -9,6 +9,8 @@ package session
 import (
 	"fmt"
 	"time"
+
+	"github.com/uketsuke/uketsuke/app/revisit"
 )
 
 // State is one screen-level step of a session.
@@ -295,7 +297,7 @@ type View struct {
 // day's queue position.
 type RevisitView struct {
 	Mode        VisitMode
-	Route       RevisitRoute // valid once Recognised
+	Route       revisit.Route // valid once Recognised
 	Recognised  bool
 	Departments []string  // offered in StateDepartment, in the configuration's order
 	Department  string    // the chosen one; "" none

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uketsuke/uketsuke/app/revisit"
 	"github.com/uketsuke/uketsuke/app/session"
 )
 
@@ -37,7 +38,7 @@ type Revisit struct {
 }
 
 type knownCard struct {
-	route    session.RevisitRoute
+	route    revisit.Route
 	validity session.Validity
 }
 
@@ -46,7 +47,7 @@ var ErrRevisitDown = errors.New("fake revisit: table unreachable")
 
 // Know links the card with this certificate; Recognise answers it with
 // route and validity (ValidityUnknown: 有効).
-func (r *Revisit) Know(cert []byte, route session.RevisitRoute, v session.Validity) {
+func (r *Revisit) Know(cert []byte, route revisit.Route, v session.Validity) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if v == session.ValidityUnknown {
@@ -117,7 +118,7 @@ func (r *Revisit) Recognise(ctx context.Context, card session.Card) (session.Rec
 	}
 	k, ok := r.known()[string(cert)]
 	if !ok {
-		return session.Recognition{Route: session.RouteUnknown}, nil
+		return session.Recognition{Route: revisit.RouteUnknown}, nil
 	}
 	if r.refs == nil {
 		r.refs = map[string]string{}
@@ -144,7 +145,7 @@ func (r *Revisit) Link(ctx context.Context, card session.Card, ticket string) er
 		return errors.New("fake revisit: link without an eligibility answer")
 	}
 	r.links = append(r.links, ticket)
-	r.known()[string(cert)] = knownCard{route: session.RouteTicket, validity: session.ValidityValid}
+	r.known()[string(cert)] = knownCard{route: revisit.RouteTicket, validity: session.ValidityValid}
 	return nil
 }
 
