@@ -26,7 +26,11 @@ type stageLog struct {
 	names []string
 }
 
-func (l *stageLog) add(s session.Stage) { l.mu.Lock(); l.names = append(l.names, s.Name); l.mu.Unlock() }
+func (l *stageLog) add(s session.Stage) {
+	l.mu.Lock()
+	l.names = append(l.names, s.Name)
+	l.mu.Unlock()
+}
 
 // take returns the stages since the last take.
 func (l *stageLog) take() []string {
