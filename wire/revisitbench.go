@@ -84,7 +84,9 @@ func RevisitBench(ctx context.Context, o RevisitBenchOptions) (RevisitBenchResul
 	if err := b.firstVisitByPIN(card, w.Sim.PIN(), w.Settings.AskPrescription); err != nil {
 		return out, err
 	}
-	<-took // the first visit's own figure is not a re-visit's
+	if _, err := placementToTicket(took); err != nil { // the first visit's figure is not a re-visit's
+		return out, fmt.Errorf("the first visit: %w", err)
+	}
 	for i := 0; i < o.N; i++ {
 		w.Sim.CardLink() // from here on: this visit's traffic only
 		if err := b.place(w.Replaced(card)); err != nil {
@@ -94,10 +96,8 @@ func RevisitBench(ctx context.Context, o RevisitBenchOptions) (RevisitBenchResul
 			return out, fmt.Errorf("re-visit %d: %w", i+1, err)
 		}
 		var v RevisitVisit
-		select {
-		case v.PlacementToTicket = <-took:
-		case <-time.After(5 * time.Second):
-			return out, fmt.Errorf("%w: re-visit %d reported no placement_to_ticket", ErrRevisitBench, i+1)
+		if v.PlacementToTicket, err = placementToTicket(took); err != nil {
+			return out, fmt.Errorf("re-visit %d: %w", i+1, err)
 		}
 		ex, lat := w.Sim.CardLink()
 		v.Sent, v.Floor, out.Latency = vcard.Sent(ex, lat), vcard.Floor(ex, lat), lat
@@ -123,6 +123,17 @@ func (w *World) Replaced(c scenario.Card) session.Card {
 		r.Reset()
 	}
 	return session.NewMynaCard(t, w.Anchors)
+}
+
+// placementToTicket is the session's stage.placement_to_ticket, reported
+// when the number is issued (the ticket screen may show a moment earlier).
+func placementToTicket(took <-chan time.Duration) (time.Duration, error) {
+	select {
+	case d := <-took:
+		return d, nil
+	case <-time.After(5 * time.Second):
+		return 0, fmt.Errorf("%w: no stage.placement_to_ticket reported", ErrRevisitBench)
+	}
 }
 
 // benchKiosk is the patient's hand on a running kiosk.
