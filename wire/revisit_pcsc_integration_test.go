@@ -7,8 +7,8 @@ import (
 	"context"
 	"database/sql"
 	"os"
-	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -95,7 +95,10 @@ func pullCard(t *testing.T, k *session.Kiosk) {
 // of its files (the database and its write-ahead log).
 func revisitTable(t *testing.T, w *World) (links, codes int, raw []byte) {
 	t.Helper()
-	file := filepath.Join(filepath.Dir(w.Config.Parts.Revisit.CodeKeysFile), "revisit.db")
+	file, ok := strings.CutPrefix(w.Config.Parts.Revisit.DatabaseURL, "sqlite:")
+	if !ok {
+		t.Fatalf("not a SQLite table: %s", w.Config.Parts.Revisit.DatabaseURL)
+	}
 	db, err := sql.Open("sqlite", "file:"+file+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
