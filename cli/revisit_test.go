@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -36,5 +37,36 @@ func TestRevisitKeygenRotates(t *testing.T) {
 	}
 	if _, err := run(t, "revisit", "keygen", "--file", file); !errors.Is(err, ErrUsage) {
 		t.Fatalf("no id: %v", err)
+	}
+}
+
+// `revisit bench` links a card, re-visits it through the kiosk and prints
+// figures that parse and agree with each other.
+func TestRevisitBenchPrintsFigures(t *testing.T) {
+	out, err := run(t, "revisit", "bench", "-n", "3", "--latency", "fast", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var f revisitFigures
+	if err := json.Unmarshal([]byte(out), &f); err != nil {
+		t.Fatalf("%v: %q", err, out)
+	}
+	if f.Visits != 3 || f.Transport != "inprocess" || f.Latency != "fast" || f.GoalMS != 1500 {
+		t.Fatalf("figures %+v", f)
+	}
+	if !(f.MedianMS > 0 && f.MedianMS <= f.P95MS && f.P95MS <= f.MaxMS) || f.Pass != (f.P95MS <= f.GoalMS) {
+		t.Fatalf("inconsistent figures %+v", f)
+	}
+	if f.FloorMS != 0 {
+		t.Fatalf("a card floor without a latency model: %+v", f)
+	}
+	out, err = run(t, "revisit", "bench", "-n", "1", "--latency", "fast")
+	if err != nil || !strings.Contains(out, "median") || !strings.Contains(out, "goal: p95 ≤ 1500 ms: pass") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, bad := range [][]string{{"-n", "0"}, {"--transport", "usb"}, {"--latency", "slow"}, {"extra"}} {
+		if _, err := run(t, append([]string{"revisit", "bench"}, bad...)...); !errors.Is(err, ErrUsage) {
+			t.Errorf("%v: %v, want a usage error", bad, err)
+		}
 	}
 }
