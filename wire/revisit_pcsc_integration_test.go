@@ -191,7 +191,7 @@ func TestIntegrationRevisitByFaceThroughPCSC(t *testing.T) {
 	}
 	pullCard(t, k)
 	if got := stages.take(); usedFaceOrPIN(got) || !slices.Contains(got, "stage.recognise") ||
-		!slices.Contains(got, "stage.placement_to_ticket") {
+		!slices.Contains(got, session.StagePlacementToTicket) {
 		t.Fatalf("the re-visit's stages: %v (no face, no PIN wanted)", got)
 	}
 	if n := frames.n.Load(); n != seen {

@@ -63,7 +63,7 @@ func RevisitBench(ctx context.Context, o RevisitBenchOptions) (RevisitBenchResul
 	took := make(chan time.Duration, 1)
 	k, err := session.New(session.Options{Devices: w.Devices, Settings: w.Settings, Audit: w.Audit,
 		OnStage: func(s session.Stage) {
-			if s.Name == "stage.placement_to_ticket" {
+			if s.Name == session.StagePlacementToTicket {
 				select {
 				case took <- s.Took:
 				default:

@@ -57,8 +57,13 @@ const (
 	stageIssue             = "stage.issue"
 	stageLink              = "stage.link"
 	stageUnlink            = "stage.unlink"
-	stagePlacementToTicket = "stage.placement_to_ticket"
+	stagePlacementToTicket = StagePlacementToTicket
 )
+
+// StagePlacementToTicket names the Stage a re-visit reports when its number
+// is issued: the whole visit, from the card on the reader to the number
+// (what `revisit bench` measures).
+const StagePlacementToTicket = "stage.placement_to_ticket"
 
 func init() {
 	for _, s := range States() {
