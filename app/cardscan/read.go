@@ -17,6 +17,12 @@ type fieldSpec struct {
 	// engines is how many different languages must have read the winning
 	// value: two for the code, so one model's blind spot cannot win alone.
 	engines int
+	// binarised: a binarised rendition must be among the winner's readings.
+	// For the code: its first pair is one grey image read by both engines,
+	// and a faint pink dot of the security print on the last 1 of 「1171」
+	// made both read 1174 in every grey rendition, at every scale; a
+	// threshold leaves such a mark out.
+	binarised bool
 	// minConf is the field's own floor for a reading's weakest character.
 	// The code has no cross-check, and its misreads that both engines shared
 	// came with a character below 0.93 while clean readings sat at 0.96-1.
@@ -39,6 +45,8 @@ type variant struct {
 	prepare   func(crop *image.Gray) *image.Gray
 	lang      string
 	whitelist string
+	// binarised: prepare thresholds the crop to black and white.
+	binarised bool
 }
 
 // The renditions are tried in order until one value wins the vote. The
@@ -48,22 +56,22 @@ type variant struct {
 var (
 	// jpn reads the date lines; a whitelist made its confidences useless.
 	dateVariants = []variant{
-		{stretched(1.25, 1.25), "jpn", ""},
-		{stretched(1.3, 1.15), "jpn", ""},
-		{then(scaledBy(1.25), binarize), "jpn", ""},
-		{then(scaledBy(2), binarize), "jpn", ""},
-		{then(scaledBy(1.25), localBinarize), "jpn", ""},
+		{stretched(1.25, 1.25), "jpn", "", false},
+		{stretched(1.3, 1.15), "jpn", "", false},
+		{then(scaledBy(1.25), binarize), "jpn", "", true},
+		{then(scaledBy(2), binarize), "jpn", "", true},
+		{then(scaledBy(1.25), localBinarize), "jpn", "", true},
 		// For a glare spot that leaves part of the line faint.
-		{then(localContrast, scaledBy(1.25)), "jpn", ""},
+		{then(localContrast, scaledBy(1.25)), "jpn", "", false},
 		// Last, for noisy or blurred frames: smooth before reading.
-		{then(boxBlur, stretched(1.5, 1.5)), "jpn", ""},
-		{then(boxBlur, then(scaledBy(1.5), binarize)), "jpn", ""},
+		{then(boxBlur, stretched(1.5, 1.5)), "jpn", "", false},
+		{then(boxBlur, then(scaledBy(1.5), binarize)), "jpn", "", true},
 		// Reached only when the eight above left the vote open (about one
 		// card in a hundred), so they cost nothing at the median or p95.
-		{stretched(1.6, 1.6), "jpn", ""},
-		{stretched(1.0, 1.0), "jpn", ""},
-		{then(scaledBy(1.6), localBinarize), "jpn", ""},
-		{then(localContrast, scaledBy(1.6)), "jpn", ""},
+		{stretched(1.6, 1.6), "jpn", "", false},
+		{stretched(1.0, 1.0), "jpn", "", false},
+		{then(scaledBy(1.6), localBinarize), "jpn", "", true},
+		{then(localContrast, scaledBy(1.6)), "jpn", "", false},
 	}
 	// The code alternates engines so that the first pair is never one
 	// engine agreeing with itself: jpn and eng (with a digit whitelist) err on
@@ -71,27 +79,28 @@ var (
 	// rendition at 1x; jpn once took 8 for 6), so their agreement is worth
 	// more than either's.
 	codeVariants = []variant{
-		{stretch, "jpn", ""},
-		{stretch, "eng", digits},
-		{stretched(1.25, 1.25), "jpn", ""},
-		{stretched(1.5, 1.5), "eng", digits},
-		{stretched(0.8, 0.8), "jpn", ""},
-		{then(scaledBy(1.5), binarize), "eng", digits},
-		{then(boxBlur, stretched(1.5, 1.5)), "jpn", ""},
-		{then(boxBlur, stretched(1.5, 1.5)), "eng", digits},
+		{stretch, "jpn", "", false},
+		{stretch, "eng", digits, false},
+		// A binarised rendition third: the winner needs one (codeSpec).
+		{then(scaledBy(1.5), binarize), "eng", digits, true},
+		{stretched(1.25, 1.25), "jpn", "", false},
+		{stretched(1.5, 1.5), "eng", digits, false},
+		{stretched(0.8, 0.8), "jpn", "", false},
+		{then(boxBlur, stretched(1.5, 1.5)), "jpn", "", false},
+		{then(boxBlur, stretched(1.5, 1.5)), "eng", digits, false},
 		// Only when the vote is still open: larger renditions, where a
 		// misread of the small 1x crops (5517 as 5512) is outvoted.
-		{stretched(2, 2), "jpn", ""},
-		{stretched(2, 2), "eng", digits},
-		{then(scaledBy(2), binarize), "jpn", ""},
-		{then(localContrast, scaledBy(2)), "eng", digits},
+		{stretched(2, 2), "jpn", "", false},
+		{stretched(2, 2), "eng", digits, false},
+		{then(scaledBy(2), binarize), "jpn", "", true},
+		{then(localContrast, scaledBy(2)), "eng", digits, false},
 	}
 
-	birthSpec = fieldSpec{FieldBirth, dateVariants, 1, 0, true, true}
+	birthSpec = fieldSpec{FieldBirth, dateVariants, 1, false, 0, true, true}
 	// The expiry line is read whole (not just the year) so its month and day
 	// can be checked against the birthday.
-	expirySpec = fieldSpec{FieldExpiry, dateVariants, 1, 0, true, true}
-	codeSpec   = fieldSpec{FieldSecurityCode, codeVariants, 2, 0.93, true, false}
+	expirySpec = fieldSpec{FieldExpiry, dateVariants, 1, false, 0, true, true}
+	codeSpec   = fieldSpec{FieldSecurityCode, codeVariants, 2, true, 0.93, true, false}
 )
 
 const digits = "0123456789"
@@ -120,6 +129,8 @@ type votes[T comparable] struct {
 	counts  []int
 	confs   []float64
 	engines []map[string]bool
+	// binarised: some reading of the value came from a binarised rendition.
+	binarised []bool
 	// vetoed values failed a check: they may not win, but their readings
 	// still count against every rival.
 	vetoed []bool
@@ -144,21 +155,25 @@ func (v *votes[T]) veto(val T) {
 	}
 }
 
-func (v *votes[T]) add(val T, conf float64, lang string) {
+// add counts a reading of val by lang, from a binarised rendition or not.
+func (v *votes[T]) add(val T, conf float64, lang string, binarised bool) {
 	for i := range v.values {
 		if v.values[i] == val {
 			v.counts[i]++
 			v.confs[i] = math.Min(v.confs[i], conf)
 			v.engines[i][lang] = true
+			v.binarised[i] = v.binarised[i] || binarised
 			return
 		}
 	}
 	v.values, v.counts, v.confs = append(v.values, val), append(v.counts, 1), append(v.confs, conf)
 	v.engines, v.vetoed = append(v.engines, map[string]bool{lang: true}), append(v.vetoed, false)
+	v.binarised = append(v.binarised, binarised)
 }
 
 // winner is the value read at least twice, at least twice more often than
-// any rival and by at least minEngines languages; a rival read twice or more
+// any rival, by at least minEngines languages and, when needBinarised, in
+// a binarised rendition too; a rival read twice or more
 // must be outvoted three to one. Unanimous pairs win at once, a lone dissent
 // needs 3-1; a 4-2 split (平成11年 read as 平成1年 four times in six) is
 // doubt, not a majority, while 6-2 with both engines behind the six is not.
@@ -168,7 +183,7 @@ func (v *votes[T]) add(val T, conf float64, lang string) {
 // renditions come back garbled, and two that happen to agree among ten
 // (平成15年 read as 平成13年 twice while the rest garbled the era) are
 // chance, not consensus.
-func (v *votes[T]) winner(minEngines, texts int) (T, float64, bool) {
+func (v *votes[T]) winner(minEngines int, needBinarised bool, texts int) (T, float64, bool) {
 	best, second := -1, 0
 	for i, c := range v.counts {
 		switch {
@@ -182,7 +197,7 @@ func (v *votes[T]) winner(minEngines, texts int) (T, float64, bool) {
 		}
 	}
 	if best < 0 || v.counts[best] < 2 || v.counts[best]-second < 2 || (second > 1 && v.counts[best] < 3*second) ||
-		len(v.engines[best]) < minEngines || v.vetoed[best] || 2*v.counts[best] < texts {
+		len(v.engines[best]) < minEngines || (needBinarised && !v.binarised[best]) || v.vetoed[best] || 2*v.counts[best] < texts {
 		var zero T
 		return zero, 0, false
 	}
@@ -393,9 +408,9 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 		case r.conf < minConf:
 			lowConf++
 		default:
-			tally.add(r.value, r.conf, r.lang)
+			tally.add(r.value, r.conf, r.lang, spec.variants[i].binarised)
 		}
-		if val, conf, ok := tally.winner(spec.engines, texts); ok {
+		if val, conf, ok := tally.winner(spec.engines, spec.binarised, texts); ok {
 			if spec.majority && (droppedDigitDoubt(l.read[:i+1], val) || blindSpotDoubt(l.read[:i+1], val)) {
 				lowConf++
 				continue

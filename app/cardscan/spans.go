@@ -341,7 +341,7 @@ func (l *textLine[T]) readSpan(ctx context.Context, o OCR, x [2]int) (spanRead, 
 // only): each engine has its own blind spots, so both must agree.
 func readSpanAt(ctx context.Context, o OCR, cut *image.Gray, f float64) (spanRead, error) {
 	out := spanRead{conf: 1, ok: true}
-	for i, v := range []variant{{stretched(f, f), "jpn", ""}, {stretched(f, f), "eng", digits}} {
+	for i, v := range []variant{{stretched(f, f), "jpn", "", false}, {stretched(f, f), "eng", digits, false}} {
 		img := withBorder(v.prepare(cut), borderPx)
 		res, err := o.Recognize(ctx, OCRRequest{Image: img, Lang: v.lang, Whitelist: v.whitelist})
 		wipeGray(img)
@@ -431,13 +431,16 @@ func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check fu
 		if !ok || conf < l.spec.minConf {
 			continue
 		}
-		tally.add(val, conf, "span")
-		w, wconf, ok := tally.winner(1, 0)
+		tally.add(val, conf, "span", false)
+		w, wconf, ok := tally.winner(1, false, 0)
 		if !ok || w != val {
 			continue
 		}
 		if !seenModuloBlindSpots(l.read, won, l.spec.slips()) || droppedDigitDoubt(withSpanReadings(l.read, val, won, tally.count(val)), val) {
 			continue // a doubt may clear as more span readings agree
+		}
+		if l.spec.binarised && !seenModuloBlindSpots(l.binarisedReadings(), won, l.spec.slips()) {
+			continue // a faint mark the spans' grey renditions keep (codeSpec)
 		}
 		if vetoErr = passes(check, val); vetoErr == nil {
 			return val, wconf, true, nil
@@ -448,6 +451,18 @@ func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check fu
 		return zero, 0, false, &vetoedError{vetoErr}
 	}
 	return zero, 0, false, nil
+}
+
+// binarisedReadings are the line's readings of binarised renditions (the
+// readings are in the order of the spec's variants).
+func (l *textLine[T]) binarisedReadings() []reading[T] {
+	var out []reading[T]
+	for i, r := range l.read {
+		if i < len(l.spec.variants) && l.spec.variants[i].binarised {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // withSpanReadings is the line's readings and n span readings of val, for

@@ -209,3 +209,21 @@ func TestRegressionCodeFoundInALargerRendition(t *testing.T) {
 		t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
 	}
 }
+
+// Bug 9 (issue 15, fourth round): wrong codes on seeds never tuned on
+// (random layout, normal mix, next design). On 1037 a child's expiry
+// 「2030年…まで有効」 in TakaoGothic was read as 2039 by jpn (its 0 as 9) and
+// nothing contradicted it; on 1055 the code 1171 was read as 1174. A
+// refusal passes this test; a wrong 照合番号B fails it.
+func TestRegressionNoWrongReadOnFreshSeeds(t *testing.T) {
+	if cardface.FontCount() != 12 {
+		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
+	}
+	for _, seed := range []int64{1037, 1055} {
+		t.Run(fmt.Sprintf("random next layout, normal, %d", seed), func(t *testing.T) {
+			opts := cardface.Options{Seed: seed, Mix: cardface.Normal, Font: -1, Layout: cardface.LayoutRandom, Design: cardface.DesignNext}
+			_, log, err := scanOrRefuse(t, cardface.RandomHolder(seed), opts)
+			t.Logf("err %v\nthe scanner read %q", err, log.texts)
+		})
+	}
+}
