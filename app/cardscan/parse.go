@@ -152,11 +152,13 @@ func ParseExpiry(text []byte) (Expiry, error) {
 const codeLabelTail = "ド"
 
 // ParseSecurityCode reads exactly four digits, after the label's last
-// character when the crop caught it (「ド7166」).
+// character when the crop caught it (「ド7166」), and without stray marks at
+// either end (jpn read a clean 3288 as 「:3288」, 「,3288」 and 「.3288」): a
+// mark is never a digit, so trimming one cannot make four digits of three.
 func ParseSecurityCode(text []byte) ([4]byte, error) {
 	n := normalize(text)
 	defer clear(n)
-	t := bytes.TrimPrefix(n, []byte(codeLabelTail))
+	t := trimStrayMarks(bytes.TrimPrefix(trimStrayMarks(n), []byte(codeLabelTail)))
 	var code [4]byte
 	if len(t) != 4 {
 		return code, errSyntax

@@ -410,8 +410,10 @@ func (l *textLine[T]) spanValue(ctx context.Context, o OCR, r reading[T]) (T, di
 // agreeing, two ahead). The winner must also be what some rendition read,
 // or what jpn's blind spots (dateBlindSpots) would make of it (「10月」 read as 「19月」 by
 // every rendition), must not be doubted by longer readings
-// (droppedDigitDoubt, each span reading counting as one) and must pass
-// the line's check. A winner the check
+// (droppedDigitDoubt, each span reading counting as one), for the code
+// must be what a binarised rendition read (codeSpec.binarised: the spans are
+// grey and keep a faint mark on a digit), and must pass the line's check.
+// A winner the check
 // refuses comes back as vetoed, the check's error wrapped.
 func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check func(T) error) (T, float64, bool, error) {
 	var zero T
