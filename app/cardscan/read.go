@@ -81,8 +81,9 @@ var (
 	codeVariants = []variant{
 		{stretch, "jpn", "", false},
 		{stretch, "eng", digits, false},
-		// A binarised rendition third: the winner needs one (codeSpec).
-		{then(scaledBy(1.5), binarize), "eng", digits, true},
+		// A binarised rendition third: the winner needs one (codeSpec). At
+		// x2: eng read a small binarised 5 as 3 or 9 at x1.5.
+		{then(scaledBy(2), binarize), "eng", digits, true},
 		{stretched(1.25, 1.25), "jpn", "", false},
 		{stretched(1.5, 1.5), "eng", digits, false},
 		{stretched(0.8, 0.8), "jpn", "", false},
