@@ -17,11 +17,12 @@ type fieldSpec struct {
 	// engines is how many different languages must have read the winning
 	// value: two for the code, so one model's blind spot cannot win alone.
 	engines int
-	// binarised: a binarised rendition must be among the winner's readings.
-	// For the code: its first pair is one grey image read by both engines,
-	// and a faint pink dot of the security print on the last 1 of 「1171」
-	// made both read 1174 in every grey rendition, at every scale; a
-	// threshold leaves such a mark out.
+	// binarised: a binarised rendition must have read the winner's digits
+	// too, but for its engine's slips (binarisedConfirms). For the code: its
+	// first pair is one grey image read by both engines, and a faint pink
+	// dot of the security print on the last 1 of 「1171」 made both read 1174
+	// in every grey rendition, at every scale; a threshold leaves such a
+	// mark out.
 	binarised bool
 	// minConf is the field's own floor for a reading's weakest character.
 	// The code has no cross-check, and its misreads that both engines shared
@@ -130,8 +131,6 @@ type votes[T comparable] struct {
 	counts  []int
 	confs   []float64
 	engines []map[string]bool
-	// binarised: some reading of the value came from a binarised rendition.
-	binarised []bool
 	// vetoed values failed a check: they may not win, but their readings
 	// still count against every rival.
 	vetoed []bool
@@ -156,25 +155,21 @@ func (v *votes[T]) veto(val T) {
 	}
 }
 
-// add counts a reading of val by lang, from a binarised rendition or not.
-func (v *votes[T]) add(val T, conf float64, lang string, binarised bool) {
+func (v *votes[T]) add(val T, conf float64, lang string) {
 	for i := range v.values {
 		if v.values[i] == val {
 			v.counts[i]++
 			v.confs[i] = math.Min(v.confs[i], conf)
 			v.engines[i][lang] = true
-			v.binarised[i] = v.binarised[i] || binarised
 			return
 		}
 	}
 	v.values, v.counts, v.confs = append(v.values, val), append(v.counts, 1), append(v.confs, conf)
 	v.engines, v.vetoed = append(v.engines, map[string]bool{lang: true}), append(v.vetoed, false)
-	v.binarised = append(v.binarised, binarised)
 }
 
 // winner is the value read at least twice, at least twice more often than
-// any rival, by at least minEngines languages and, when needBinarised, in
-// a binarised rendition too; a rival read twice or more
+// any rival and by at least minEngines languages; a rival read twice or more
 // must be outvoted three to one. Unanimous pairs win at once, a lone dissent
 // needs 3-1; a 4-2 split (平成11年 read as 平成1年 four times in six) is
 // doubt, not a majority, while 6-2 with both engines behind the six is not.
@@ -184,7 +179,7 @@ func (v *votes[T]) add(val T, conf float64, lang string, binarised bool) {
 // renditions come back garbled, and two that happen to agree among ten
 // (平成15年 read as 平成13年 twice while the rest garbled the era) are
 // chance, not consensus.
-func (v *votes[T]) winner(minEngines int, needBinarised bool, texts int) (T, float64, bool) {
+func (v *votes[T]) winner(minEngines, texts int) (T, float64, bool) {
 	best, second := -1, 0
 	for i, c := range v.counts {
 		switch {
@@ -198,7 +193,7 @@ func (v *votes[T]) winner(minEngines int, needBinarised bool, texts int) (T, flo
 		}
 	}
 	if best < 0 || v.counts[best] < 2 || v.counts[best]-second < 2 || (second > 1 && v.counts[best] < 3*second) ||
-		len(v.engines[best]) < minEngines || (needBinarised && !v.binarised[best]) || v.vetoed[best] || 2*v.counts[best] < texts {
+		len(v.engines[best]) < minEngines || v.vetoed[best] || 2*v.counts[best] < texts {
 		var zero T
 		return zero, 0, false
 	}
@@ -279,6 +274,31 @@ func editDistance(a, b []byte) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// binarisedConfirms: some binarised rendition among read gave val's
+// digits, or the same number of digits differing only by its engine's
+// slips (binarisedSlips), at any confidence: it confirms a value both
+// engines already read, it does not elect one.
+func (l *textLine[T]) binarisedConfirms(read []reading[T], val T) bool {
+	for _, r := range read {
+		if r.err == nil && r.value == val {
+			return seenModuloBlindSpots(l.binarisedReadings(read), r.digits, binarisedSlips)
+		}
+	}
+	return false
+}
+
+// binarisedReadings are those of read from binarised renditions (the
+// readings are in the order of the spec's variants).
+func (l *textLine[T]) binarisedReadings(read []reading[T]) []reading[T] {
+	var out []reading[T]
+	for i, r := range read {
+		if i < len(l.spec.variants) && l.spec.variants[i].binarised {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // blindSpotDoubt: a reading that differs from the winner only where the
@@ -409,12 +429,16 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 		case r.conf < minConf:
 			lowConf++
 		default:
-			tally.add(r.value, r.conf, r.lang, spec.variants[i].binarised)
+			tally.add(r.value, r.conf, r.lang)
 		}
-		if val, conf, ok := tally.winner(spec.engines, spec.binarised, texts); ok {
+		if val, conf, ok := tally.winner(spec.engines, texts); ok {
 			if spec.majority && (droppedDigitDoubt(l.read[:i+1], val) || blindSpotDoubt(l.read[:i+1], val)) {
 				lowConf++
 				continue
+			}
+			if spec.binarised && !l.binarisedConfirms(l.read[:i+1], val) {
+				lowConf++
+				continue // a later binarised rendition may confirm it
 			}
 			if vetoErr = passes(check, val); vetoErr == nil {
 				return val, conf, nil
@@ -493,6 +517,15 @@ var blindSpots = map[string][][2]byte{
 	"eng": {{'7', '1'}},
 	// jpn reads TakaoGothic's 0 as 9 at every scale (eng reads it right).
 	"jpn": {{'8', '6'}, {'0', '9'}},
+}
+
+// binarisedSlips explain a binarised rendition's digits against a code
+// both engines read in grey: the code's blind spots, and eng's small 5 read
+// as 9 (「5145」 as 「9145」 at x1.5 and x2 binarised, on clean fixed-layout
+// cards).
+var binarisedSlips = map[string][][2]byte{
+	"eng": append(slices.Clone(blindSpots["eng"]), [2]byte{'5', '9'}),
+	"jpn": blindSpots["jpn"],
 }
 
 // dateBlindSpots are the slips inside a date line: those above, and jpn

@@ -433,15 +433,15 @@ func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check fu
 		if !ok || conf < l.spec.minConf {
 			continue
 		}
-		tally.add(val, conf, "span", false)
-		w, wconf, ok := tally.winner(1, false, 0)
+		tally.add(val, conf, "span")
+		w, wconf, ok := tally.winner(1, 0)
 		if !ok || w != val {
 			continue
 		}
 		if !seenModuloBlindSpots(l.read, won, l.spec.slips()) || droppedDigitDoubt(withSpanReadings(l.read, val, won, tally.count(val)), val) {
 			continue // a doubt may clear as more span readings agree
 		}
-		if l.spec.binarised && !seenModuloBlindSpots(l.binarisedReadings(), won, l.spec.slips()) {
+		if l.spec.binarised && !seenModuloBlindSpots(l.binarisedReadings(l.read), won, binarisedSlips) {
 			continue // a faint mark the spans' grey renditions keep (codeSpec)
 		}
 		if vetoErr = passes(check, val); vetoErr == nil {
@@ -453,18 +453,6 @@ func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check fu
 		return zero, 0, false, &vetoedError{vetoErr}
 	}
 	return zero, 0, false, nil
-}
-
-// binarisedReadings are the line's readings of binarised renditions (the
-// readings are in the order of the spec's variants).
-func (l *textLine[T]) binarisedReadings() []reading[T] {
-	var out []reading[T]
-	for i, r := range l.read {
-		if i < len(l.spec.variants) && l.spec.variants[i].binarised {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // withSpanReadings is the line's readings and n span readings of val, for
