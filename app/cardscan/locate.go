@@ -542,9 +542,10 @@ func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candi
 			kind, design := classify(text)
 			f.noteDesign(design)
 			code, perr := ParseSecurityCode(text)
-			secret.Wipe(text)
+			read := reading[[4]byte]{code, conf, lang, perr, len(text) > 0, digitsOf(text), digitSpans{}}
+			secret.Wipe(text) // after digitsOf: a wiped text holds no digits
 			c.kinds = append(c.kinds, kind)
-			c.code = append(c.code, reading[[4]byte]{code, conf, lang, perr, len(text) > 0, digitsOf(text), digitSpans{}})
+			c.code = append(c.code, read)
 			if kind == kindCode {
 				return c, nil
 			}

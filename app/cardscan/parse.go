@@ -152,11 +152,13 @@ func ParseExpiry(text []byte) (Expiry, error) {
 const codeLabelTail = "ド"
 
 // ParseSecurityCode reads exactly four digits, after the label's last
-// character when the crop caught it (「ド7166」).
+// character when the crop caught it (「ド7166」), and without stray marks at
+// either end (jpn read a clean 3288 as 「:3288」, 「,3288」 and 「.3288」): a
+// mark is never a digit, so trimming one cannot make four digits of three.
 func ParseSecurityCode(text []byte) ([4]byte, error) {
 	n := normalize(text)
 	defer clear(n)
-	t := bytes.TrimPrefix(n, []byte(codeLabelTail))
+	t := trimStrayMarks(bytes.TrimPrefix(trimStrayMarks(n), []byte(codeLabelTail)))
 	var code [4]byte
 	if len(t) != 4 {
 		return code, errSyntax
@@ -185,13 +187,16 @@ func birthdayRuleHolds(b Birth, e Expiry) bool {
 // First year cards were issued (applications from October 2015).
 const firstIssueYear = 2015
 
-// issuanceFits: a national's card expires on the 10th birthday after issue
-// (5th for minors: under 20 before 2022, under 18 since), so the issue year
-// is expiry-10 or -9 for adults and expiry-5 or -4 for minors, never before
-// 2015. A dropped digit in the era year (平成27年 read as 平成7年) usually
-// makes a holder who could not have received a card that expires then.
-func issuanceFits(b Birth, e Expiry) bool {
-	adult := e.Year-9 >= firstIssueYear && e.Year-9-b.GregorianYear >= 17
-	minor := e.Year-4 >= firstIssueYear && e.Year-5-b.GregorianYear <= 20
+// issuanceFits: a card runs to the 10th birthday after issue (5th for
+// minors: under 20 before 2022, under 18 since), so the issue year is
+// expiry-10 or -9 for adults and expiry-5 or -4 for minors, never before
+// 2015 and never after thisYear (a card is not issued in the future). A
+// dropped digit in the era year (平成27年 read as 平成7年) usually makes a
+// holder who could not have received a card that expires then, and so does
+// a 0 read as 9 in a child's expiry (2030 as 2039: a 5-year card issued in
+// 2034).
+func issuanceFits(b Birth, e Expiry, thisYear int) bool {
+	adult := e.Year-9 >= firstIssueYear && e.Year-10 <= thisYear && e.Year-9-b.GregorianYear >= 17
+	minor := e.Year-4 >= firstIssueYear && e.Year-5 <= thisYear && e.Year-5-b.GregorianYear <= 20
 	return adult || minor
 }

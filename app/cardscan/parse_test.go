@@ -129,7 +129,13 @@ func TestParseSecurityCode(t *testing.T) {
 	if c, err := ParseSecurityCode([]byte("ド 7166")); err != nil || string(c[:]) != "7166" {
 		t.Errorf("code after its label's ド = %s %v", c[:], err)
 	}
-	for _, s := range []string{"", "228", "22855", "22B5", "2285\x00", "二二八五", "ド", "ド228", "ドド7166", "7166ド", "ト7166", "コード7166"} {
+	for _, s := range []string{":3288", ",3288", ".3288.", "ド:3288", "|3288"} {
+		if c, err := ParseSecurityCode([]byte(s)); err != nil || string(c[:]) != "3288" {
+			t.Errorf("code with a stray mark %q = %s %v", s, c[:], err)
+		}
+	}
+	for _, s := range []string{"", "228", "22855", "22B5", "2285\x00", "二二八五", "ド", "ド228", "ドド7166", "7166ド", "ト7166", "コード7166",
+		"|288", ":228:", "r3288", "32:88"} {
 		if _, err := ParseSecurityCode([]byte(s)); err == nil {
 			t.Errorf("ParseSecurityCode(%q) accepted", s)
 		}
@@ -223,9 +229,16 @@ func TestIssuanceFits(t *testing.T) {
 		{1980, 2023, false}, // a 10-year card issued 2013 or 2014 did not exist
 		{2004, 2027, true},  // 5-year card issued at 18 under the old rule
 		{1930, 2034, true},  // 昭和5年 holder aged 94: a misread the rule cannot see
+		{2019, 2030, true},  // 5-year card issued 2025 to a six-year-old
+		{2019, 2039, false}, // 2030 misread as 2039: issued in 2034, or at 11 for 10 years
+		{1980, 2036, true},  // adult, issued 2026
+		{1980, 2037, false}, // a 10-year card issued in 2027, after thisYear
+		{2010, 2031, true},  // 5-year card issued 2026 at 16
+		{2010, 2032, false}, // a 5-year card issued 2027
 	}
+	const thisYear = 2026
 	for _, c := range cases {
-		if got := issuanceFits(born(c.birth), Expiry{Year: c.expiry}); got != c.ok {
+		if got := issuanceFits(born(c.birth), Expiry{Year: c.expiry}, thisYear); got != c.ok {
 			t.Errorf("born %d, expiry %d: %v, want %v", c.birth, c.expiry, got, c.ok)
 		}
 	}

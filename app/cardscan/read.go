@@ -17,6 +17,13 @@ type fieldSpec struct {
 	// engines is how many different languages must have read the winning
 	// value: two for the code, so one model's blind spot cannot win alone.
 	engines int
+	// binarised: a binarised rendition must have read the winner's digits
+	// too, but for its engine's slips (binarisedConfirms). For the code: its
+	// first pair is one grey image read by both engines, and a faint pink
+	// dot of the security print on the last 1 of 「1171」 made both read 1174
+	// in every grey rendition, at every scale; a threshold leaves such a
+	// mark out.
+	binarised bool
 	// minConf is the field's own floor for a reading's weakest character.
 	// The code has no cross-check, and its misreads that both engines shared
 	// came with a character below 0.93 while clean readings sat at 0.96-1.
@@ -39,6 +46,8 @@ type variant struct {
 	prepare   func(crop *image.Gray) *image.Gray
 	lang      string
 	whitelist string
+	// binarised: prepare thresholds the crop to black and white.
+	binarised bool
 }
 
 // The renditions are tried in order until one value wins the vote. The
@@ -48,22 +57,22 @@ type variant struct {
 var (
 	// jpn reads the date lines; a whitelist made its confidences useless.
 	dateVariants = []variant{
-		{stretched(1.25, 1.25), "jpn", ""},
-		{stretched(1.3, 1.15), "jpn", ""},
-		{then(scaledBy(1.25), binarize), "jpn", ""},
-		{then(scaledBy(2), binarize), "jpn", ""},
-		{then(scaledBy(1.25), localBinarize), "jpn", ""},
+		{stretched(1.25, 1.25), "jpn", "", false},
+		{stretched(1.3, 1.15), "jpn", "", false},
+		{then(scaledBy(1.25), binarize), "jpn", "", true},
+		{then(scaledBy(2), binarize), "jpn", "", true},
+		{then(scaledBy(1.25), localBinarize), "jpn", "", true},
 		// For a glare spot that leaves part of the line faint.
-		{then(localContrast, scaledBy(1.25)), "jpn", ""},
+		{then(localContrast, scaledBy(1.25)), "jpn", "", false},
 		// Last, for noisy or blurred frames: smooth before reading.
-		{then(boxBlur, stretched(1.5, 1.5)), "jpn", ""},
-		{then(boxBlur, then(scaledBy(1.5), binarize)), "jpn", ""},
+		{then(boxBlur, stretched(1.5, 1.5)), "jpn", "", false},
+		{then(boxBlur, then(scaledBy(1.5), binarize)), "jpn", "", true},
 		// Reached only when the eight above left the vote open (about one
 		// card in a hundred), so they cost nothing at the median or p95.
-		{stretched(1.6, 1.6), "jpn", ""},
-		{stretched(1.0, 1.0), "jpn", ""},
-		{then(scaledBy(1.6), localBinarize), "jpn", ""},
-		{then(localContrast, scaledBy(1.6)), "jpn", ""},
+		{stretched(1.6, 1.6), "jpn", "", false},
+		{stretched(1.0, 1.0), "jpn", "", false},
+		{then(scaledBy(1.6), localBinarize), "jpn", "", true},
+		{then(localContrast, scaledBy(1.6)), "jpn", "", false},
 	}
 	// The code alternates engines so that the first pair is never one
 	// engine agreeing with itself: jpn and eng (with a digit whitelist) err on
@@ -71,27 +80,29 @@ var (
 	// rendition at 1x; jpn once took 8 for 6), so their agreement is worth
 	// more than either's.
 	codeVariants = []variant{
-		{stretch, "jpn", ""},
-		{stretch, "eng", digits},
-		{stretched(1.25, 1.25), "jpn", ""},
-		{stretched(1.5, 1.5), "eng", digits},
-		{stretched(0.8, 0.8), "jpn", ""},
-		{then(scaledBy(1.5), binarize), "eng", digits},
-		{then(boxBlur, stretched(1.5, 1.5)), "jpn", ""},
-		{then(boxBlur, stretched(1.5, 1.5)), "eng", digits},
+		{stretch, "jpn", "", false},
+		{stretch, "eng", digits, false},
+		// A binarised rendition third: the winner needs one (codeSpec). At
+		// x2: eng read a small binarised 5 as 3 or 9 at x1.5.
+		{then(scaledBy(2), binarize), "eng", digits, true},
+		{stretched(1.25, 1.25), "jpn", "", false},
+		{stretched(1.5, 1.5), "eng", digits, false},
+		{stretched(0.8, 0.8), "jpn", "", false},
+		{then(boxBlur, stretched(1.5, 1.5)), "jpn", "", false},
+		{then(boxBlur, stretched(1.5, 1.5)), "eng", digits, false},
 		// Only when the vote is still open: larger renditions, where a
 		// misread of the small 1x crops (5517 as 5512) is outvoted.
-		{stretched(2, 2), "jpn", ""},
-		{stretched(2, 2), "eng", digits},
-		{then(scaledBy(2), binarize), "jpn", ""},
-		{then(localContrast, scaledBy(2)), "eng", digits},
+		{stretched(2, 2), "jpn", "", false},
+		{stretched(2, 2), "eng", digits, false},
+		{then(scaledBy(2), binarize), "jpn", "", true},
+		{then(localContrast, scaledBy(2)), "eng", digits, false},
 	}
 
-	birthSpec = fieldSpec{FieldBirth, dateVariants, 1, 0, true, true}
+	birthSpec = fieldSpec{FieldBirth, dateVariants, 1, false, 0, true, true}
 	// The expiry line is read whole (not just the year) so its month and day
 	// can be checked against the birthday.
-	expirySpec = fieldSpec{FieldExpiry, dateVariants, 1, 0, true, true}
-	codeSpec   = fieldSpec{FieldSecurityCode, codeVariants, 2, 0.93, true, false}
+	expirySpec = fieldSpec{FieldExpiry, dateVariants, 1, false, 0, true, true}
+	codeSpec   = fieldSpec{FieldSecurityCode, codeVariants, 2, true, 0.93, true, false}
 )
 
 const digits = "0123456789"
@@ -265,6 +276,31 @@ func editDistance(a, b []byte) int {
 	return prev[len(b)]
 }
 
+// binarisedConfirms: some binarised rendition among read gave val's
+// digits, or the same number of digits differing only by its engine's
+// slips (binarisedSlips), at any confidence: it confirms a value both
+// engines already read, it does not elect one.
+func (l *textLine[T]) binarisedConfirms(read []reading[T], val T) bool {
+	for _, r := range read {
+		if r.err == nil && r.value == val {
+			return seenModuloBlindSpots(l.binarisedReadings(read), r.digits, binarisedSlips)
+		}
+	}
+	return false
+}
+
+// binarisedReadings are those of read from binarised renditions (the
+// readings are in the order of the spec's variants).
+func (l *textLine[T]) binarisedReadings(read []reading[T]) []reading[T] {
+	var out []reading[T]
+	for i, r := range read {
+		if i < len(l.spec.variants) && l.spec.variants[i].binarised {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // blindSpotDoubt: a reading that differs from the winner only where the
 // winner shows an engine's known misread of the reading's digit (jpn reads
 // TakaoGothic's 0 as 9: 「昭和10年」 read once as 10 and three times as 19)
@@ -400,6 +436,10 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 				lowConf++
 				continue
 			}
+			if spec.binarised && !l.binarisedConfirms(l.read[:i+1], val) {
+				lowConf++
+				continue // a later binarised rendition may confirm it
+			}
 			if vetoErr = passes(check, val); vetoErr == nil {
 				return val, conf, nil
 			}
@@ -478,6 +518,19 @@ var blindSpots = map[string][][2]byte{
 	// jpn reads TakaoGothic's 0 as 9 at every scale (eng reads it right).
 	"jpn": {{'8', '6'}, {'0', '9'}},
 }
+
+// binarisedSlips explain a binarised rendition's digits against a code
+// both engines read in grey: the code's blind spots, and a small 5 whose
+// thin top stroke the threshold breaks, read as 9, 0 or 3 (「5145」 as
+// 「9145」, 「5461」 as 「0461」 on fixed-layout cards). The price: a mark
+// that made a 9, 0 or 3 look like a 5 in every grey rendition would pass;
+// none was seen.
+var binarisedSlips = map[string][][2]byte{
+	"eng": append(slices.Clone(blindSpots["eng"]), smallFive...),
+	"jpn": append(slices.Clone(blindSpots["jpn"]), smallFive...),
+}
+
+var smallFive = [][2]byte{{'5', '9'}, {'5', '0'}, {'5', '3'}}
 
 // dateBlindSpots are the slips inside a date line: those above, and jpn
 // reads TakaoGothic's 0 as 6 there too (「12月10日」 as 「12月16日」, 「4月20日」

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"image"
 	"math"
+	"time"
 
 	"github.com/uketsuke/uketsuke/app/secret"
 	"github.com/uketsuke/uketsuke/app/wareki"
@@ -51,6 +52,9 @@ type Scanner struct {
 	// MinConfidence is the lowest per-character engine confidence a reading
 	// may have to count towards agreement.
 	MinConfidence float64
+	// Now is the clock (time.Now by default): no card is issued after this
+	// year, which bounds its expiry (issuanceFits).
+	Now func() time.Time
 }
 
 // DefaultMinConfidence was chosen on the rendered benchmark: agreeing
@@ -58,7 +62,7 @@ type Scanner struct {
 const DefaultMinConfidence = 0.55
 
 // New returns a scanner using o.
-func New(o OCR) *Scanner { return &Scanner{ocr: o, MinConfidence: DefaultMinConfidence} }
+func New(o OCR) *Scanner { return &Scanner{ocr: o, MinConfidence: DefaultMinConfidence, Now: time.Now} }
 
 // minImageSide is the smallest frame side that can show a readable card.
 const minImageSide = 200
@@ -167,7 +171,7 @@ func (s *Scanner) readDates(ctx context.Context, loc *locator) (Birth, Expiry, f
 		var exp Expiry
 		var c2 float64
 		exp, c2, err = vote(ctx, s.ocr, expiryLine, s.MinConfidence,
-			func(e Expiry) error { return crossCheck(birth, e) }, nil)
+			func(e Expiry) error { return crossCheck(birth, e, s.thisYear()) }, nil)
 		if err == nil {
 			return birth, exp, math.Min(c1, c2), nil
 		}
@@ -191,7 +195,7 @@ func (s *Scanner) readDates(ctx context.Context, loc *locator) (Birth, Expiry, f
 		if err := inkAgrees(b); err != nil {
 			return err
 		}
-		return crossCheck(b, exp)
+		return crossCheck(b, exp, s.thisYear())
 	}
 	birth, c1, err = vote(ctx, s.ocr, birthLine, s.MinConfidence, bothChecks, nil)
 	if err != nil {
@@ -200,15 +204,29 @@ func (s *Scanner) readDates(ctx context.Context, loc *locator) (Birth, Expiry, f
 	return birth, exp, math.Min(c1, c2), nil
 }
 
+func (s *Scanner) thisYear() int {
+	if s.Now == nil {
+		return time.Now().Year()
+	}
+	return s.Now().Year()
+}
+
 // crossCheck applies what a genuine card guarantees between its fields.
-func crossCheck(b Birth, e Expiry) error {
-	if b.GregorianYear > e.Year {
+// A national's card (an era birth date) runs to a birthday after issue. A
+// Gregorian birth date is a foreign resident's (whose card may end with the
+// residence period instead) or anyone's on the next design: a card that
+// ends on the birthday ran its normal term, so it is held to the issuance
+// rule too (2030 read as 2039 on a child's next-design card). No card runs
+// more than ten years from an issue no later than this year.
+func crossCheck(b Birth, e Expiry, thisYear int) error {
+	if b.GregorianYear > e.Year || e.Year > thisYear+10 {
 		return &FieldError{FieldExpiry, ErrDateInvalid}
 	}
-	if b.Era != wareki.Unknown && !birthdayRuleHolds(b, e) {
+	onBirthday := birthdayRuleHolds(b, e)
+	if b.Era != wareki.Unknown && !onBirthday {
 		return &FieldError{FieldExpiry, ErrDateInvalid}
 	}
-	if b.Era != wareki.Unknown && !issuanceFits(b, e) {
+	if onBirthday && !issuanceFits(b, e, thisYear) {
 		return &FieldError{FieldBirth, ErrDateInvalid}
 	}
 	return nil

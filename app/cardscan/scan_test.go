@@ -64,7 +64,7 @@ func TestScanAssemblesCodeBInLockedBuffers(t *testing.T) {
 	o := &scriptedOCR{texts: []string{
 		"昭和55年 2月17日生", "昭和55年 2月17日生",
 		"2035年 2月17日まで有効", "2035年 2月17日まで有効",
-		"2285", "2285",
+		"2285", "2285", "2285", // the third a binarised rendition, which the code's winner needs
 	}}
 	res, err := cardscan.New(o).Scan(context.Background(), cleanFrame(t))
 	if err != nil {
@@ -95,7 +95,7 @@ func TestScanGregorianBirth(t *testing.T) {
 	o := &scriptedOCR{texts: []string{
 		"1985年 3月 4日生", "1985年 3月 4日生",
 		"2030年 7月 1日まで有効", "2030年 7月 1日まで有効", // foreign residents' cards follow the residence period
-		"0042", "0042",
+		"0042", "0042", "0042",
 	}}
 	res, err := cardscan.New(o).Scan(context.Background(), cleanFrame(t))
 	if err != nil {
@@ -109,7 +109,7 @@ func TestScanGregorianBirth(t *testing.T) {
 
 func TestScanVoting(t *testing.T) {
 	birth, other := "昭和55年 2月17日生", "昭和56年 2月17日生"
-	rest := []string{"2035年 2月17日まで有効", "2035年 2月17日まで有効", "2285", "2285"}
+	rest := []string{"2035年 2月17日まで有効", "2035年 2月17日まで有効", "2285", "2285", "2285"}
 	cases := []struct {
 		name   string
 		births []string
@@ -423,7 +423,7 @@ func TestScanSecurityCodeEngineBlindSpots(t *testing.T) {
 // 昭和5年); the ink where a one-digit year's padding space belongs refuses
 // that, and must not refuse a genuine one-digit year in a noisy frame.
 func TestScanEraYearMustMatchTheInk(t *testing.T) {
-	read := []string{"昭和 5年 2月17日生", "昭和 5年 2月17日生", "2035年 2月17日まで有効", "2035年 2月17日まで有効", "2285", "2285"}
+	read := []string{"昭和 5年 2月17日生", "昭和 5年 2月17日生", "2035年 2月17日まで有効", "2035年 2月17日まで有効", "2285", "2285", "2285"}
 	for _, c := range []struct {
 		birth string
 		ok    bool
@@ -461,18 +461,83 @@ func TestScanRecoversFromAMisreadBirthMonth(t *testing.T) {
 		s = append(s, slices.Repeat([]string{""}, cardscan.DateRenditions-2)...) // the vetoed expiry, read on
 		return append(s, slices.Repeat([]string{birth}, goodBirths)...)
 	}
-	o := &scriptedOCR{texts: append(script(6), "2285", "2285")}
+	o := &scriptedOCR{texts: append(script(6), "2285", "2285", "2285")}
 	res, err := cardscan.New(o).Scan(context.Background(), cleanFrame(t))
 	if err != nil || !bytes.Equal(res.CodeB.Bytes(), []byte("60110520352285")) {
 		t.Fatalf("err %v", err)
 	}
 	res.Destroy()
-	if want := 2 + cardscan.DateRenditions + 6 + 2; o.calls != want {
+	if want := 2 + cardscan.DateRenditions + 6 + 3; o.calls != want {
 		t.Errorf("%d OCR calls, want %d: a rendition was recognised twice", o.calls, want)
 	}
 	// Five to two is not three to one: the contradiction stays the reason.
 	res, err = cardscan.New(&scriptedOCR{texts: script(5)}).Scan(context.Background(), cleanFrame(t))
 	if res != nil || !errors.Is(err, cardscan.ErrDateInvalid) || cardscan.FieldOf(err) != cardscan.FieldExpiry {
 		t.Fatalf("err = %v, want the expiry/birthday contradiction", err)
+	}
+}
+
+// Both engines read a faint mark on the code's last 1 as a 4 in the grey
+// renditions; the binarised one reads 1171. The code's winner needs a
+// binarised reading, so the grey pair is not enough.
+func TestScanCodeNeedsABinarisedReading(t *testing.T) {
+	dates := []string{"昭和55年 2月17日生", "昭和55年 2月17日生", "2035年 2月17日まで有効", "2035年 2月17日まで有効"}
+	res, err := cardscan.New(&scriptedOCR{texts: append(dates, "1174", "1174", "1171")}).Scan(context.Background(), cleanFrame(t))
+	if res != nil || cardscan.FieldOf(err) != cardscan.FieldSecurityCode {
+		t.Fatalf("err = %v, want the code refused", err)
+	}
+	res, err = cardscan.New(&scriptedOCR{texts: append(dates, "1171", "1171", "1171")}).Scan(context.Background(), cleanFrame(t))
+	if err != nil || !bytes.Equal(res.SecurityCode.Bytes(), []byte("1171")) {
+		t.Fatalf("err = %v, want 1171 read", err)
+	}
+	res.Destroy()
+	// The threshold breaks a small 5's thin top stroke (read as 9, 0 or
+	// 3): that slip confirms the grey winner once it leads three to one;
+	// any other difference does not.
+	res, err = cardscan.New(&scriptedOCR{texts: append(dates, "5145", "5145", "9145", "5145")}).Scan(context.Background(), cleanFrame(t))
+	if err != nil || !bytes.Equal(res.SecurityCode.Bytes(), []byte("5145")) {
+		t.Fatalf("err = %v, want 5145 read", err)
+	}
+	res.Destroy()
+	res, err = cardscan.New(&scriptedOCR{texts: append(dates, "5461", "5461", "0461", "5461")}).Scan(context.Background(), cleanFrame(t))
+	if err != nil || !bytes.Equal(res.SecurityCode.Bytes(), []byte("5461")) {
+		t.Fatalf("err = %v, want 5461 read", err)
+	}
+	res.Destroy()
+	res, err = cardscan.New(&scriptedOCR{texts: append(dates, "5145", "5145", "5185", "5145")}).Scan(context.Background(), cleanFrame(t))
+	if res != nil || cardscan.FieldOf(err) != cardscan.FieldSecurityCode {
+		t.Fatalf("err = %v, want 5145 against a binarised 5185 refused", err)
+	}
+}
+
+// A Gregorian birth date (the next design, or a foreign resident's card)
+// whose expiry falls on the birthday is held to the issuance rule: a
+// child born in 2019 cannot hold a card valid to 2039 in 2026 (a 0 read as
+// 9), though a card issued in 2034 can.
+func TestScanGregorianChildsExpiryMustFitAnIssuedCard(t *testing.T) {
+	script := func(expiry string) []string {
+		return []string{"2019年 5月 5日生", "2019年 5月 5日生", expiry, expiry, "7523", "7523", "7523"}
+	}
+	for _, c := range []struct {
+		expiry string
+		year   int
+		ok     bool
+	}{
+		{"2030年 5月 5日まで有効", 2026, true},
+		{"2039年 5月 5日まで有効", 2026, false},
+		{"2039年 5月 5日まで有効", 2034, true},
+		{"2037年 8月 1日まで有効", 2026, false}, // a residence period beyond ten years from now
+		{"2036年 8月 1日まで有効", 2026, true},
+	} {
+		s := cardscan.New(&scriptedOCR{texts: script(c.expiry)})
+		s.Now = func() time.Time { return time.Date(c.year, 12, 6, 0, 0, 0, 0, time.UTC) }
+		res, err := s.Scan(context.Background(), cleanFrame(t))
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%s in %d: %v, want read", c.expiry, c.year, err)
+		case !c.ok && (res != nil || !errors.Is(err, cardscan.ErrDateInvalid)):
+			t.Errorf("%s in %d: err = %v, want refused as an invalid date", c.expiry, c.year, err)
+		}
+		res.Destroy()
 	}
 }

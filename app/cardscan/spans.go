@@ -341,7 +341,7 @@ func (l *textLine[T]) readSpan(ctx context.Context, o OCR, x [2]int) (spanRead, 
 // only): each engine has its own blind spots, so both must agree.
 func readSpanAt(ctx context.Context, o OCR, cut *image.Gray, f float64) (spanRead, error) {
 	out := spanRead{conf: 1, ok: true}
-	for i, v := range []variant{{stretched(f, f), "jpn", ""}, {stretched(f, f), "eng", digits}} {
+	for i, v := range []variant{{stretched(f, f), "jpn", "", false}, {stretched(f, f), "eng", digits, false}} {
 		img := withBorder(v.prepare(cut), borderPx)
 		res, err := o.Recognize(ctx, OCRRequest{Image: img, Lang: v.lang, Whitelist: v.whitelist})
 		wipeGray(img)
@@ -410,8 +410,10 @@ func (l *textLine[T]) spanValue(ctx context.Context, o OCR, r reading[T]) (T, di
 // agreeing, two ahead). The winner must also be what some rendition read,
 // or what jpn's blind spots (dateBlindSpots) would make of it (「10月」 read as 「19月」 by
 // every rendition), must not be doubted by longer readings
-// (droppedDigitDoubt, each span reading counting as one) and must pass
-// the line's check. A winner the check
+// (droppedDigitDoubt, each span reading counting as one), for the code
+// must be what a binarised rendition read (codeSpec.binarised: the spans are
+// grey and keep a faint mark on a digit), and must pass the line's check.
+// A winner the check
 // refuses comes back as vetoed, the check's error wrapped.
 func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check func(T) error) (T, float64, bool, error) {
 	var zero T
@@ -438,6 +440,9 @@ func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check fu
 		}
 		if !seenModuloBlindSpots(l.read, won, l.spec.slips()) || droppedDigitDoubt(withSpanReadings(l.read, val, won, tally.count(val)), val) {
 			continue // a doubt may clear as more span readings agree
+		}
+		if l.spec.binarised && !seenModuloBlindSpots(l.binarisedReadings(l.read), won, binarisedSlips) {
+			continue // a faint mark the spans' grey renditions keep (codeSpec)
 		}
 		if vetoErr = passes(check, val); vetoErr == nil {
 			return val, wconf, true, nil

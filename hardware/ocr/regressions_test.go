@@ -209,3 +209,45 @@ func TestRegressionCodeFoundInALargerRendition(t *testing.T) {
 		t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
 	}
 }
+
+// Bug 9 (issue 15, fourth round): wrong codes on seeds never tuned on
+// (random layout, normal mix, next design). On 1037 a child's expiry
+// 「2030年 5月 5日まで有効」 in TakaoGothic was read as 2039 by jpn (its 0 as
+// 9) and nothing contradicted it: a Gregorian birth date had no issuance
+// rule. Now a card that ends on the birthday must fit a card issued no
+// later than this year, 2039 is vetoed and the digits read alone give 2030.
+// On 1055 a pink dot of the security print on the last 1 of 「1171」 made
+// both engines read 1174 in every grey rendition at every scale; the
+// code's winner now needs a binarised reading, which says 1171, and the
+// card is refused. A wrong 照合番号B fails this test at once.
+func TestRegressionNoWrongReadOnFreshSeeds(t *testing.T) {
+	if cardface.FontCount() != 12 {
+		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
+	}
+	for _, c := range []struct {
+		seed     int64
+		mustRead bool
+	}{{1037, true}, {1055, false}} {
+		t.Run(fmt.Sprintf("random next layout, normal, %d", c.seed), func(t *testing.T) {
+			opts := cardface.Options{Seed: c.seed, Mix: cardface.Normal, Font: -1, Layout: cardface.LayoutRandom, Design: cardface.DesignNext}
+			if _, log, err := scanOrRefuse(t, cardface.RandomHolder(c.seed), opts); err != nil && c.mustRead {
+				t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
+			}
+		})
+	}
+}
+
+// Bug 10. On random-layout seed 1284 (normal mix, current design) jpn read
+// a clean 3288 as 「:3288」, 「,3288」, 「.3288」 or 「r3288」, none of which
+// parsed, so the engines never agreed and the code was refused. Stray
+// marks at a code reading's ends are now trimmed (ParseSecurityCode).
+func TestRegressionStrayMarkBeforeTheCode(t *testing.T) {
+	if cardface.FontCount() != 12 {
+		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
+	}
+	const seed = 1284
+	opts := cardface.Options{Seed: seed, Mix: cardface.Normal, Font: -1, Layout: cardface.LayoutRandom, Design: cardface.DesignCurrent}
+	if _, log, err := scanOrRefuse(t, cardface.RandomHolder(seed), opts); err != nil {
+		t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
+	}
+}
