@@ -33,7 +33,7 @@ func parseDemoFlags(args []string) (demoFlags, error) {
 	var f demoFlags
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
-	fs.StringVar(&f.script, "script", "", "play the operator's part: face-ok, pin-ok, stranger-then-pin or card-pulled")
+	fs.StringVar(&f.script, "script", "", "play the operator's part: face-ok, pin-ok, stranger-then-pin, card-pulled or (with --revisit) revisit")
 	fs.BoolVar(&f.exitWhenDone, "exit-when-done", false, "with --script: exit 0 at 受付完了, 1 otherwise")
 	fs.StringVar(&f.dir, "dir", "", "results (DIR/results/face/...) and logs; default a temporary folder removed at exit")
 	fs.StringVar(&f.photos, "photos", "build/demo", "the demo's photographs ("+demoHolder+", "+demoStranger+")")
@@ -177,6 +177,27 @@ var demoScripts = map[string]demoScript{
 	},
 	// card-pulled: the card leaves the reader during the face attempt; the
 	// kiosk must go back to waiting, and the card placed again completes.
+	// revisit (with --revisit): a first visit by PIN that links the card,
+	// then the same card again: 再診, straight to the ticket, no PIN.
+	"revisit": func(d *demoRun, s session.State) (bool, error) {
+		switch {
+		case s == session.StateTicket && d.step == 0:
+			d.step = 1
+			d.op.pull()
+			return false, nil
+		case s == session.StateIdle && d.step == 1:
+			d.step = 2
+			d.op.placeAgain()
+			return false, nil
+		case s == session.StateVisitKind && d.step == 2:
+			return false, d.choose(session.EvChooseRevisit)
+		case s == session.StateTicket && d.step == 2:
+			return true, nil
+		case s == session.StatePIN && d.step == 2:
+			return false, fmt.Errorf("the linked card was asked for its PIN")
+		}
+		return common(d, s, session.EvChoosePIN)
+	},
 	"card-pulled": func(d *demoRun, s session.State) (bool, error) {
 		switch {
 		case s == session.StateFace && !d.pulled:
@@ -194,9 +215,18 @@ var demoScripts = map[string]demoScript{
 	},
 }
 
-// common is the patient's part every script shares.
+// common is the patient's part every script shares; with --revisit a
+// first visit that links the card and takes the first department's ticket.
 func common(d *demoRun, s session.State, method session.EventKind) (bool, error) {
 	switch s {
+	case session.StateVisitKind:
+		return false, d.k.Press(session.EvChooseFirstVisit)
+	case session.StateLinkOffer:
+		return false, d.k.Press(session.EvLinkYes)
+	case session.StateDepartment:
+		return false, d.k.Touch(session.Event{Kind: session.EvChooseDepartment, Department: 0})
+	case session.StateTicket:
+		return true, nil
 	case session.StateMethod:
 		return false, d.choose(method)
 	case session.StatePIN:

@@ -19,13 +19,13 @@ import (
 // playOnStandIns runs one demo script headless against the demo's
 // stand-in world (no photos, no models) and returns its exit status and
 // its JSON lines.
-func playOnStandIns(t *testing.T, name string, prepare func(*wire.World)) (int, string, string) {
+func playOnStandIns(t *testing.T, name string, revisit bool, prepare func(*wire.World)) (int, string, string) {
 	t.Helper()
 	a := test.NewApp()
 	defer a.Quit()
 	t.Setenv("UKETSUKE_DEMO_OPERATOR", "0")
 	dir := t.TempDir()
-	cfg, note := wire.DemoConfig(wire.Demo{Dir: dir, Card: "inprocess", Models: filepath.Join(dir, "no-models"), Holder: filepath.Join(dir, "none.png")})
+	cfg, note := wire.DemoConfig(wire.Demo{Dir: dir, Card: "inprocess", Models: filepath.Join(dir, "no-models"), Holder: filepath.Join(dir, "none.png"), Revisit: revisit})
 	if !strings.HasPrefix(note, "stand-ins:") {
 		t.Fatalf("note %q: want stand-ins", note)
 	}
@@ -63,7 +63,7 @@ var (
 func TestDemoScriptsOnStandIns(t *testing.T) {
 	for _, name := range []string{"face-ok", "pin-ok", "stranger-then-pin", "card-pulled"} {
 		t.Run(name, func(t *testing.T) {
-			code, out, results := playOnStandIns(t, name, nil)
+			code, out, results := playOnStandIns(t, name, false, nil)
 			if code != 0 {
 				t.Fatalf("exit %d\n%s", code, out)
 			}
@@ -90,9 +90,32 @@ func TestDemoScriptsOnStandIns(t *testing.T) {
 	}
 }
 
+// With --revisit the scripts walk re-visit reception's screens: a first
+// visit links the card and gets a ticket; the revisit script then places
+// the same card again and gets the next ticket without a PIN.
+func TestDemoScriptsWithRevisit(t *testing.T) {
+	for _, name := range []string{"pin-ok", "revisit"} {
+		t.Run(name, func(t *testing.T) {
+			code, out, _ := playOnStandIns(t, name, true, nil)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s", code, out)
+			}
+			for _, want := range []string{`{"state":"visit_kind"}`, `{"state":"link_offer"}`, `{"state":"ticket"}`, `"state":"done"`} {
+				if !strings.Contains(out, want) {
+					t.Errorf("no %s line:\n%s", want, out)
+				}
+			}
+			pins := strings.Count(out, `{"state":"pin"}`)
+			if recognised := strings.Contains(out, `{"state":"recognising"}`); recognised != (name == "revisit") || pins != 1 {
+				t.Errorf("recognising %v, %d PIN screens:\n%s", recognised, pins, out)
+			}
+		})
+	}
+}
+
 // A session that cannot complete exits 1: the eligibility service is down.
 func TestDemoScriptFailsWhenTheServiceIsDown(t *testing.T) {
-	code, out, _ := playOnStandIns(t, "face-ok", func(w *wire.World) { w.Sim.ServiceDown(true) })
+	code, out, _ := playOnStandIns(t, "face-ok", false, func(w *wire.World) { w.Sim.ServiceDown(true) })
 	if code != 1 || !strings.Contains(out, `"state":"failed"`) {
 		t.Fatalf("exit %d, want 1 with a failed line:\n%s", code, out)
 	}

@@ -124,10 +124,11 @@ type operator struct {
 	result  *widget.Label // the last session's result file
 	stages  *widget.Label // the last session's stage timings
 
-	mu   sync.Mutex
-	card scenario.Card
-	last string
-	face *widget.RadioGroup // nil without the window
+	mu     sync.Mutex
+	card   scenario.Card
+	pulled scenario.Card // the card last pulled: "Same card again" places it back
+	last   string
+	face   *widget.RadioGroup // nil without the window
 
 	uiMu sync.Mutex
 }
@@ -164,7 +165,8 @@ func (op *operator) content() fyne.CanvasObject {
 	controls := container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("Card", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		people,
-		container.NewGridWithColumns(2, widget.NewButton("Place card", op.place), widget.NewButton("Pull card", op.pull)),
+		container.NewGridWithColumns(3, widget.NewButton("Place card", op.place), widget.NewButton("Pull card", op.pull),
+			widget.NewButton("Same card again", op.placeAgain)),
 		widget.NewLabelWithStyle("Face camera", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		face,
 		widget.NewLabelWithStyle("Staff terminal", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -234,6 +236,28 @@ func (op *operator) place() {
 	op.report("card placed", err)
 }
 
+// placeAgain puts the card last pulled back on the reader: the patient's
+// next visit with the same card (re-visit reception knows it).
+func (op *operator) placeAgain() {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	switch {
+	case op.card != nil:
+		op.report("card placed again", errCardOnReader)
+		return
+	case op.pulled == nil:
+		op.report("card placed again", errNoCardPulled)
+		return
+	}
+	op.timings.reset()
+	card, err := op.sim.PlaceAgain(op.pulled)
+	if err == nil {
+		op.card, op.pulled = card, nil
+		err = op.w.PlaceCard(op.k, card)
+	}
+	op.report("card placed again", err)
+}
+
 func (op *operator) pull() {
 	op.mu.Lock()
 	defer op.mu.Unlock()
@@ -242,7 +266,7 @@ func (op *operator) pull() {
 		return
 	}
 	op.card.Pull()
-	op.card = nil
+	op.card, op.pulled = nil, op.card
 	op.report("card pulled", op.w.CardPulled(op.k))
 }
 
@@ -253,6 +277,7 @@ func (e operatorError) Error() string { return string(e) }
 const (
 	errNoCard       = operatorError("no card on the reader")
 	errCardOnReader = operatorError("a card is already on the reader: pull it first")
+	errNoCardPulled = operatorError("no card was pulled yet: place one first")
 )
 
 func (op *operator) showFace(choice string) {

@@ -79,7 +79,27 @@ func (w *World) NewCard(h scenario.Holder) (scenario.Card, error) {
 	if w.opts.Transport == TransportPCSC {
 		return w.viaPCSC(vc)
 	}
-	return &card{MynaCard: session.NewMynaCard(vc, w.anchors), pull: vc.Pull, link: vc}, nil
+	return w.inProcess(vc), nil
+}
+
+// inProcess hands the kiosk the virtual card without pcscd.
+func (w *World) inProcess(vc *vcard.Card) *card {
+	return &card{MynaCard: session.NewMynaCard(vc, w.anchors), pull: vc.Pull, link: vc, virtual: vc}
+}
+
+// PlaceAgain puts a card that was pulled back on the reader: the same
+// card (the same certificate, so re-visit reception knows it), freshly
+// powered up, as a patient's next visit does.
+func (w *World) PlaceAgain(c scenario.Card) (scenario.Card, error) {
+	cc, ok := c.(*card)
+	if !ok || cc.virtual == nil {
+		return nil, fmt.Errorf("world: %T is not a card of this world", c)
+	}
+	cc.virtual.Insert()
+	if w.opts.Transport == TransportPCSC {
+		return w.viaPCSC(cc.virtual)
+	}
+	return w.inProcess(cc.virtual), nil
 }
 
 func isMyNumberCard(h scenario.Holder) bool { return h.Kind == "" || h.Kind == "mynumber" }
@@ -277,14 +297,15 @@ func (w *World) viaPCSC(vc *vcard.Card) (scenario.Card, error) {
 		w.detach()
 		return nil, err
 	}
-	return &card{MynaCard: session.NewMynaCard(conn, w.anchors), pull: client.Pull, link: conn}, nil
+	return &card{MynaCard: session.NewMynaCard(conn, w.anchors), pull: client.Pull, link: conn, virtual: vc}, nil
 }
 
 // card is the kiosk's card adapter plus the hand that pulls it.
 type card struct {
 	*session.MynaCard
-	pull func()
-	link apdu.Transport // what the kiosk talks to the card through
+	pull    func()
+	link    apdu.Transport // what the kiosk talks to the card through
+	virtual *vcard.Card    // the card itself, for placing it again
 }
 
 func (c *card) Pull() { c.pull() }
@@ -308,5 +329,5 @@ func (w *World) RenewCard() (scenario.Card, error) {
 	if w.opts.Transport == TransportPCSC {
 		return w.viaPCSC(vc)
 	}
-	return &card{MynaCard: session.NewMynaCard(vc, w.anchors), pull: vc.Pull, link: vc}, nil
+	return w.inProcess(vc), nil
 }
