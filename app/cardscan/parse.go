@@ -24,12 +24,20 @@ type Birth struct {
 
 // YYMMDD is the six digits that open 照合番号B: the era year for era dates,
 // the Gregorian year's last two digits otherwise.
-func (b Birth) YYMMDD() [6]byte {
+func (b Birth) YYMMDD() (yymmdd [6]byte) {
+	b.putYYMMDD(yymmdd[:])
+	return yymmdd
+}
+
+// putYYMMDD writes YYMMDD into dst (6 bytes) digit by digit, so that the
+// kiosk's path can write it straight into locked memory (assemble).
+func (b Birth) putYYMMDD(dst []byte) {
 	yy := b.Year
 	if b.Era == wareki.Unknown {
 		yy = b.Year % 100
 	}
-	return [6]byte{digit(yy / 10), digit(yy), digit(b.Month / 10), digit(b.Month), digit(b.Day / 10), digit(b.Day)}
+	_ = dst[5]
+	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = digit(yy/10), digit(yy), digit(b.Month/10), digit(b.Month), digit(b.Day/10), digit(b.Day)
 }
 
 // Expiry is a parsed 「YYYY年 M月 D日まで有効」 line.
