@@ -236,10 +236,9 @@ func crossCheck(b Birth, e Expiry, thisYear int) error {
 // the heap or staying on the goroutine's stack across a call. The locked
 // buffers come first: a call may grow (or a GC shrink) the stack, and
 // either copies the whole stack to new memory and frees the old unwiped,
-// so digits already put together on it would stay behind (the 14-digit
-// 照合番号B did, in 1 run in 4, when the key was assembled in an array
-// before secret.Take allocated). The digits are then written straight into
-// locked memory.
+// so digits already put together on it would stay behind (照合番号B did,
+// now and then, when it was assembled in an array before secret.Take
+// allocated). The digits are then written straight into locked memory.
 func assemble(b Birth, e Expiry, code [4]byte) (*Result, error) {
 	res := &Result{}
 	var errs [4]error
