@@ -66,8 +66,11 @@ var (
 
 const monthDay = `(1[0-2]|[1-9])月(3[01]|[12][0-9]|[1-9])`
 
-// birthTail: 生, or nothing where glare took it.
-const birthTail = `日生?$`
+// birthTail: 生, or nothing where glare took it. A 性別 printed close
+// after the date joins its line (「平成20年12月24日生 性別 女」, every
+// rendition of a random layout's line): it carries no digit, and nothing
+// else may follow 生.
+const birthTail = `日(生(性別[^0-9]*)?)?$`
 
 // normalize drops spaces (ASCII and ideographic) and folds full-width
 // digits to ASCII, in a new buffer the caller wipes. Nothing else is folded:
@@ -89,10 +92,10 @@ func normalize(text []byte) []byte {
 }
 
 // strayMarks are what a box's edge or a speck of dirt beside a line reads
-// as. None can stand for a digit the grammar would then miss: a date's
+// as (jpn read the edge beside a clean 「4819」 as 「」」). None can stand for a digit the grammar would then miss: a date's
 // year, month and day must still be whole, so trimming them from the ends
 // of a date line only drops noise.
-const strayMarks = "|!:;,.'\"`()[]{}/\\_-"
+const strayMarks = "|!:;,.'\"`()[]{}/\\_-「」"
 
 // trimStrayMarks trims stray marks from both ends of a normalised line; the
 // result shares t's memory.

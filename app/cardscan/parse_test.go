@@ -27,8 +27,9 @@ func TestParseBirthEveryEraAndGannen(t *testing.T) {
 		{"令和元年 5月 1日生", "010501", "2019-05-01"},
 		{"令和 2年 2月29日生", "020229", "2020-02-29"},
 		{"明治 6年 1月 1日生", "060101", "1873-01-01"},
-		{"昭和５５年　２月１７日生", "550217", "1980-02-17"}, // full-width digits and space
-		{"平成元年1月8日", "010108", "1989-01-08"},     // 生 lost by the engine
+		{"昭和５５年　２月１７日生", "550217", "1980-02-17"},      // full-width digits and space
+		{"平成元年1月8日", "010108", "1989-01-08"},          // 生 lost by the engine
+		{"平成20年12月24日生 性別 女", "201224", "2008-12-24"}, // 性別 joined the line
 	}
 	for _, c := range cases {
 		b, err := ParseBirth([]byte(c.text))
@@ -85,7 +86,7 @@ func TestParseBirthRefusals(t *testing.T) {
 	garbage := []string{"", "昭和", "慶応 3年 1月 1日生",
 		"平成1年 9月 8日生",  // the card prints 元年: a "1" is 「11」 misread
 		"平成01年 9月 8日生", // nor a leading zero
-		"昭和55年 02月17日生", "1985年 3月 04日生", "昭和10年13月 1日生", "昭和55年 2月17日生生", "昭和5S年 2月17日生",
+		"昭和55年 02月17日生", "1985年 3月 04日生", "昭和10年13月 1日生", "昭和55年 2月17日生生", "昭和55年 2月17日生性別1", "昭和5S年 2月17日生",
 		"昭和555年 2月17日生", "昭和55年 2月17日生 男", "55021720352285", "昭 和55年2月17日生x"}
 	for _, s := range garbage {
 		if _, err := ParseBirth([]byte(s)); err == nil || errors.Is(err, ErrDateInvalid) {
@@ -129,7 +130,7 @@ func TestParseSecurityCode(t *testing.T) {
 	if c, err := ParseSecurityCode([]byte("ド 7166")); err != nil || string(c[:]) != "7166" {
 		t.Errorf("code after its label's ド = %s %v", c[:], err)
 	}
-	for _, s := range []string{":3288", ",3288", ".3288.", "ド:3288", "|3288"} {
+	for _, s := range []string{":3288", ",3288", ".3288.", "ド:3288", "|3288", "3288」"} {
 		if c, err := ParseSecurityCode([]byte(s)); err != nil || string(c[:]) != "3288" {
 			t.Errorf("code with a stray mark %q = %s %v", s, c[:], err)
 		}

@@ -396,7 +396,7 @@ func (l *textLine[T]) close() {
 
 // rescueRule may accept a value the vote left open, from every reading of
 // the line; it must skip those with a parse error.
-type rescueRule[T comparable] func(readings []reading[T]) (T, float64, bool)
+type rescueRule[T comparable] func(l *textLine[T]) (T, float64, bool)
 
 // vote takes the line's renditions in order until a value wins and passes
 // check (when set; a winner it refuses is vetoed and the vote goes on), then
@@ -449,7 +449,7 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 	// The rescue (the code's) judges the renditions before any digit run is
 	// re-read, so a code it accepts costs no further reading.
 	if rescue != nil {
-		if val, conf, ok := rescue(l.read); ok && passes(check, val) == nil {
+		if val, conf, ok := rescue(l); ok && passes(check, val) == nil {
 			return val, conf, nil
 		}
 	}
@@ -502,11 +502,13 @@ func plain(err error) error {
 	return err
 }
 
-// Thresholds of the blind-spot rescue.
+// Thresholds of the code's rescue.
 const (
 	rescueMinLeader = 4
 	rescueMinOther  = 2
-	rescueMinConf   = 0.97
+	// rescueMinConf is the leader's floor when the other engine's readings
+	// need its blind spots to agree.
+	rescueMinConf = 0.97
 )
 
 // blindSpots are the digit slips each engine made consistently, at every
@@ -542,24 +544,32 @@ var dateBlindSpots = map[string][][2]byte{
 	"jpn": append(slices.Clone(blindSpots["jpn"]), [2]byte{'0', '6'}),
 }
 
-// blindSpotRescue accepts a security code that one engine read the same in
-// at least four renditions, each at 0.97 or more, with no dissent of its own
-// at any confidence, while the other engine read it at least twice and
-// every one of its readings differs only by that engine's blind spots. Any
-// other disagreement leaves the code refused.
-func blindSpotRescue(readings []reading[[4]byte]) ([4]byte, float64, bool) {
+// blindSpotRescue accepts a security code that one engine (the leader)
+// read the same in at least four renditions with no dissent of its own at
+// any confidence, while the other engine read it at least twice, at any
+// confidence, and never as anything else:
+//   - read the same by the other engine each time, the leader's readings
+//     need only the code's own floor (0.93), and a binarised rendition must
+//     have read it too: eng read a clean 「4819」 in every rendition, grey
+//     and binarised, but never above 0.42 in one font, so the vote's floor
+//     kept both engines from agreeing;
+//   - read differently but for that engine's blind spots, the leader's
+//     readings must each reach 0.97.
+//
+// Any other disagreement leaves the code refused.
+func blindSpotRescue(l *textLine[[4]byte]) ([4]byte, float64, bool) {
 	for _, leader := range []string{"jpn", "eng"} {
-		if code, conf, ok := ledBy(leader, readings); ok {
+		if code, conf, ok := ledBy(leader, l); ok {
 			return code, conf, true
 		}
 	}
 	return [4]byte{}, 0, false
 }
 
-func ledBy(leader string, readings []reading[[4]byte]) ([4]byte, float64, bool) {
+func ledBy(leader string, l *textLine[[4]byte]) ([4]byte, float64, bool) {
 	var want [4]byte
-	led, others, conf := 0, 0, 1.0
-	for _, r := range readings {
+	led, conf := 0, 1.0
+	for _, r := range l.read {
 		if r.err != nil || r.lang != leader {
 			continue
 		}
@@ -568,22 +578,29 @@ func ledBy(leader string, readings []reading[[4]byte]) ([4]byte, float64, bool) 
 		}
 		want, led, conf = r.value, led+1, math.Min(conf, r.conf)
 	}
-	if led < rescueMinLeader || conf < rescueMinConf {
+	if led < rescueMinLeader || conf < codeSpec.minConf {
 		return [4]byte{}, 0, false
 	}
-	for _, r := range readings {
-		if r.err != nil || r.lang == leader {
-			continue
-		}
-		if !onlyBlindSpots(want[:], r.value[:], blindSpots[r.lang], '0') {
+	same, slipped := 0, 0
+	for _, r := range l.read {
+		switch {
+		case r.err != nil || r.lang == leader:
+		case r.value == want:
+			same++
+		case onlyBlindSpots(want[:], r.value[:], blindSpots[r.lang], '0'):
+			slipped++
+		default:
 			return [4]byte{}, 0, false
 		}
-		others++
 	}
-	if others < rescueMinOther {
-		return [4]byte{}, 0, false
+	switch {
+	case same+slipped < rescueMinOther:
+	case slipped == 0 && l.binarisedConfirms(l.read, want):
+		return want, conf, true
+	case conf >= rescueMinConf:
+		return want, conf, true
 	}
-	return want, conf, true
+	return [4]byte{}, 0, false
 }
 
 // onlyBlindSpots: got equals want but for digits the engine is known to

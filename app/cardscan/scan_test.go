@@ -356,6 +356,8 @@ type byLangOCR struct {
 	dates []string
 	code  map[string][]string
 	conf  float64
+	// engConf, when set, is eng's confidence in place of conf.
+	engConf float64
 }
 
 func (b *byLangOCR) Recognize(ctx context.Context, req cardscan.OCRRequest) (cardscan.OCRResult, error) {
@@ -371,7 +373,11 @@ func (b *byLangOCR) Recognize(ctx context.Context, req cardscan.OCRRequest) (car
 		return cardscan.OCRResult{}, nil
 	}
 	b.code[req.Lang] = q[1:]
-	return cardscan.OCRResult{Text: []byte(q[0]), Confidence: b.conf}, nil
+	conf := b.conf
+	if req.Lang == "eng" && b.engConf > 0 {
+		conf = b.engConf
+	}
+	return cardscan.OCRResult{Text: []byte(q[0]), Confidence: conf}, nil
 }
 
 // In one card font eng reads every serif 7 as 1, in another jpn reads 8 as
@@ -414,6 +420,55 @@ func TestScanSecurityCodeEngineBlindSpots(t *testing.T) {
 			}
 			if err != nil || !bytes.Equal(res.CodeB.Bytes(), []byte(c.want)) {
 				t.Fatalf("err %v", err)
+			}
+		})
+	}
+}
+
+// In one font eng read a clean 「4819」 in every rendition, grey and
+// binarised, but never above 0.42, while jpn read it at 0.94-0.99: the
+// vote's floor kept the engines from agreeing. The rescue accepts jpn's
+// unanimous reading when eng read exactly the same, whatever its
+// confidence, never anything else, and a binarised rendition read it too.
+// eng's readings come in the order of its renditions: grey, binarised x2,
+// then four more; jpn's last of six is its binarised one.
+func TestScanCodeEnginesAgreeBelowTheFloor(t *testing.T) {
+	dates := []string{"昭和55年 2月17日生", "昭和55年 2月17日生", "2035年 2月17日まで有効", "2035年 2月17日まで有効"}
+	jpn := slices.Repeat([]string{"4819"}, 6)
+	eng := slices.Repeat([]string{"4819"}, 6)
+	with := func(list []string, i int, text string) []string {
+		out := slices.Clone(list)
+		out[i] = text
+		return out
+	}
+	cases := []struct {
+		name     string
+		jpn, eng []string
+		jpnConf  float64
+		want     bool
+	}{
+		{"eng agrees unsure", jpn, eng, 0.95, true},
+		{"only jpn's binarised rendition confirms", jpn, with(eng, 1, ""), 0.95, true},
+		{"no binarised rendition confirms", with(jpn, 5, "481"), with(eng, 1, ""), 0.95, false},
+		{"eng once read another code", jpn, with(eng, 5, "4812"), 0.95, false},
+		{"jpn once read another code", with(jpn, 3, "4812"), eng, 0.99, false},
+		{"eng read it once", jpn, append([]string{"4819"}, slices.Repeat([]string{""}, 5)...), 0.99, false},
+		{"jpn below the code's floor", jpn, eng, 0.92, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := &byLangOCR{dates: slices.Clone(dates), conf: c.jpnConf, engConf: 0.35,
+				code: map[string][]string{"jpn": slices.Clone(c.jpn), "eng": slices.Clone(c.eng)}}
+			res, err := cardscan.New(o).Scan(context.Background(), cleanFrame(t))
+			defer res.Destroy()
+			if !c.want {
+				if res != nil || cardscan.FieldOf(err) != cardscan.FieldSecurityCode {
+					t.Fatalf("err = %v, want the security code refused", err)
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(res.SecurityCode.Bytes(), []byte("4819")) {
+				t.Fatalf("err = %v, want 4819 read", err)
 			}
 		})
 	}
