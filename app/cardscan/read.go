@@ -545,17 +545,19 @@ var dateBlindSpots = map[string][][2]byte{
 }
 
 // blindSpotRescue accepts a security code that one engine (the leader)
-// read the same in at least four renditions with no dissent of its own at
-// any confidence, while the other engine read it at least twice, at any
-// confidence, and never as anything else:
-//   - read the same by the other engine each time, the leader's readings
-//     need only the code's own floor (0.93), and a binarised rendition must
-//     have read it too: eng read a clean 「4819」 in every rendition, grey
-//     and binarised, but never above 0.42 in one font, so the vote's floor
-//     kept both engines from agreeing;
-//   - read differently but for that engine's blind spots, the leader's
-//     readings must each reach 0.97.
+// never read as anything else, at any confidence, while the other engine
+// read it at least twice (at any confidence) and never as anything but it
+// or its own blind spots' slips. Four of the leader's readings must reach
+// a floor:
+//   - 0.93, the code's own, when the other engine read exactly the code
+//     each time and a binarised rendition read it too: in one font eng
+//     read a clean 「4819」 in every rendition, grey and binarised, but
+//     never above 0.42, so the vote's floor kept the engines apart;
+//   - 0.97 when the other engine's readings need its blind spots (jpn read
+//     a serif 「7027」 at 0.99 six times and at 0.92 and 0.94 at x2; eng
+//     read 1027 but once).
 //
+// The leader's readings below the floor are no dissent, only no support.
 // Any other disagreement leaves the code refused.
 func blindSpotRescue(l *textLine[[4]byte]) ([4]byte, float64, bool) {
 	for _, leader := range []string{"jpn", "eng"} {
@@ -568,18 +570,15 @@ func blindSpotRescue(l *textLine[[4]byte]) ([4]byte, float64, bool) {
 
 func ledBy(leader string, l *textLine[[4]byte]) ([4]byte, float64, bool) {
 	var want [4]byte
-	led, conf := 0, 1.0
+	var confs []float64
 	for _, r := range l.read {
 		if r.err != nil || r.lang != leader {
 			continue
 		}
-		if led > 0 && r.value != want {
+		if len(confs) > 0 && r.value != want {
 			return [4]byte{}, 0, false
 		}
-		want, led, conf = r.value, led+1, math.Min(conf, r.conf)
-	}
-	if led < rescueMinLeader || conf < codeSpec.minConf {
-		return [4]byte{}, 0, false
+		want, confs = r.value, append(confs, r.conf)
 	}
 	same, slipped := 0, 0
 	for _, r := range l.read {
@@ -593,14 +592,23 @@ func ledBy(leader string, l *textLine[[4]byte]) ([4]byte, float64, bool) {
 			return [4]byte{}, 0, false
 		}
 	}
-	switch {
-	case same+slipped < rescueMinOther:
-	case slipped == 0 && l.binarisedConfirms(l.read, want):
-		return want, conf, true
-	case conf >= rescueMinConf:
-		return want, conf, true
+	if same+slipped < rescueMinOther {
+		return [4]byte{}, 0, false
 	}
-	return [4]byte{}, 0, false
+	floor := rescueMinConf
+	if slipped == 0 && l.binarisedConfirms(l.read, want) {
+		floor = codeSpec.minConf
+	}
+	led, conf := 0, 1.0
+	for _, c := range confs {
+		if c >= floor {
+			led, conf = led+1, math.Min(conf, c)
+		}
+	}
+	if led < rescueMinLeader {
+		return [4]byte{}, 0, false
+	}
+	return want, conf, true
 }
 
 // onlyBlindSpots: got equals want but for digits the engine is known to

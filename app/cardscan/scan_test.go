@@ -10,6 +10,8 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -377,7 +379,12 @@ func (b *byLangOCR) Recognize(ctx context.Context, req cardscan.OCRRequest) (car
 	if req.Lang == "eng" && b.engConf > 0 {
 		conf = b.engConf
 	}
-	return cardscan.OCRResult{Text: []byte(q[0]), Confidence: conf}, nil
+	// 「7027@0.92」 is read at 0.92.
+	text, at, found := strings.Cut(q[0], "@")
+	if found {
+		conf, _ = strconv.ParseFloat(at, 64)
+	}
+	return cardscan.OCRResult{Text: []byte(text), Confidence: conf}, nil
 }
 
 // In one card font eng reads every serif 7 as 1, in another jpn reads 8 as
@@ -403,6 +410,8 @@ func TestScanSecurityCodeEngineBlindSpots(t *testing.T) {
 		{"eng unreadable", slices.Repeat([]string{"7077"}, 6), slices.Repeat([]string{""}, 6), 0.99, ""},
 		{"jpn reads 8 as 6", slices.Repeat([]string{"6216"}, 6), slices.Repeat([]string{"8218"}, 6), 0.99, "55021720358218"},
 		{"jpn reads 6 as 8", slices.Repeat([]string{"8218"}, 6), slices.Repeat([]string{"6216"}, 6), 0.99, ""},
+		{"four of jpn's readings confident", []string{"7027", "7027", "7027@0.92", "7027", "7027@0.94", "7027"}, []string{"1027", "1027", "1027", "7027", "1027", "1027"}, 0.99, "55021720357027"},
+		{"three of jpn's readings confident", []string{"7027", "7027@0.96", "7027@0.92", "7027", "7027@0.94", "7027"}, []string{"1027", "1027", "1027", "7027", "1027", "1027"}, 0.99, ""},
 		{"each engine's slip at once", slices.Repeat([]string{"7068"}, 6), append(slices.Repeat([]string{"1068"}, 3), slices.Repeat([]string{"7066"}, 3)...), 0.99, ""},
 	}
 	for _, c := range cases {
