@@ -19,6 +19,11 @@ type cardPrint struct {
 	// gaps, widest first: a date printed close beside the name joins the
 	// name's line, and is read again from the gap before it.
 	splits [][]int
+	// starts holds, per line, where each run of ink after the first
+	// begins, right to left: a code printed close after another line's
+	// words (the address) joins that line across a gap too narrow to split
+	// it (codeTails).
+	starts [][]int
 }
 
 // Sizes in millimetres that decide what is print and what is a line.
@@ -55,6 +60,7 @@ func findPrint(card *image.Gray) cardPrint {
 	p.lines = groupLines(comps.boxes, p.photo)
 	for _, l := range p.lines {
 		p.splits = append(p.splits, wordStarts(comps, l))
+		p.starts = append(p.starts, segmentStarts(comps, l))
 	}
 	return p
 }
@@ -85,6 +91,17 @@ func wordStarts(c inkBlobs, l image.Rectangle) []int {
 	var starts []int
 	for _, s := range splits[:min(2, len(splits))] {
 		starts = append(starts, s.at)
+	}
+	return starts
+}
+
+// segmentStarts returns where each ink segment of line l after the first
+// begins, rightmost first.
+func segmentStarts(c inkBlobs, l image.Rectangle) []int {
+	segs := inkSegments(c, l)
+	var starts []int
+	for i := len(segs) - 1; i >= 1; i-- {
+		starts = append(starts, segs[i].x0)
 	}
 	return starts
 }

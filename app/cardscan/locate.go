@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/uketsuke/uketsuke/app/secret"
 )
@@ -95,6 +96,13 @@ func classify(text []byte) (lineKind, Design) {
 type candidate struct {
 	rect   image.Rectangle
 	splits []int // where words begin after the line's widest gaps
+	// starts: where each run of ink after the first begins, rightmost
+	// first (codeTails).
+	starts []int
+	// codeAtEnd: the line's first reading ended in four digits after a
+	// character that is neither a digit nor a Latin letter (「西九丁9635」,
+	// not a serial's 「SA2640」).
+	codeAtEnd bool
 	// tail: the candidate is the end of a longer line, so its crop may not
 	// reach back across the gap into the words before it.
 	tail bool
@@ -196,15 +204,16 @@ type locator struct {
 	all          []image.Rectangle // every line found
 	dates, codes []*candidate
 	joined       []*candidate // pairs of lines side by side, made when needed
+	photo        image.Rectangle
 	lines        fieldLines
 }
 
 func (s *Scanner) newLocator(card *image.Gray) *locator {
 	p := findPrint(card)
-	l := &locator{s: s, card: card, all: p.lines}
+	l := &locator{s: s, card: card, all: p.lines, photo: p.photo}
 	for i, r := range p.lines {
 		aspect := float64(r.Dx()) / float64(r.Dy())
-		c := &candidate{rect: r, splits: p.splits[i]}
+		c := &candidate{rect: r, splits: p.splits[i], starts: p.starts[i]}
 		switch {
 		case aspect >= dateMinAspect:
 			c.inkPx = dateInkPx
@@ -289,7 +298,7 @@ func (l *locator) expiry(ctx context.Context) (*textLine[Expiry], error) {
 
 func (l *locator) code(ctx context.Context) (*textLine[[4]byte], error) {
 	if l.lines.code == nil {
-		c, err := l.s.findCode(ctx, l.card, l.codes, &l.lines)
+		c, err := l.s.findCode(ctx, l.card, l.codes, l.codeTails, &l.lines)
 		if err != nil {
 			return nil, err
 		}
@@ -458,6 +467,9 @@ func (l *locator) readDateCandidate(ctx context.Context, c *candidate, i int) ([
 	defer secret.Wipe(text)
 	kind, design := classify(text)
 	l.lines.noteDesign(design)
+	if i == 0 {
+		c.codeAtEnd = endsInCode(text)
+	}
 	b, berr := ParseBirth(text)
 	e, eerr := ParseExpiry(text)
 	digits := digitsOf(text)
@@ -507,6 +519,47 @@ func startsWithWords(text []byte) bool {
 	return true
 }
 
+// endsInCode: the normalised text ends in exactly four digits after a
+// character that is no digit and no Latin letter.
+func endsInCode(text []byte) bool {
+	t := normalize(text)
+	defer clear(t)
+	t = trimStrayMarks(t)
+	n := len(t)
+	if n < 5 || len(bytes.Trim(t[n-4:], digits)) != 0 {
+		return false
+	}
+	r, _ := utf8.DecodeLastRune(t[:n-4])
+	return r >= utf8.RuneSelf
+}
+
+// codeTailsPerLine is how many of a line's last ink runs are tried as a
+// code printed close after it.
+const codeTailsPerLine = 3
+
+// codeTails are candidates for a code that joined the end of a line near
+// the photo across a narrow gap (the address 「…北一条西九丁」 and 9635, 1 mm
+// apart): the code-shaped stretches from each of the line's last ink runs
+// to its end, of lines whose first reading ended in a code after a
+// Japanese character. Made only when no code-shaped line read as a code.
+func (l *locator) codeTails() []*candidate {
+	var out []*candidate
+	for _, c := range l.dates {
+		if !c.codeAtEnd || !nearPhoto(c.rect, l.photo) {
+			continue
+		}
+		for _, x := range c.starts[:min(codeTailsPerLine, len(c.starts))] {
+			t := &candidate{rect: image.Rect(x, c.rect.Min.Y, c.rect.Max.X, c.rect.Max.Y), inkPx: codeInkPx, tail: true, room: c.room}
+			if aspect := float64(t.rect.Dx()) / float64(t.rect.Dy()); aspect < codeMinAspect || aspect > codeMaxAspect {
+				continue
+			}
+			l.lines.all = append(l.lines.all, t)
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // How many of the code's renditions a candidate may be read in while no
 // line says it is the code. The first two (both engines) find nearly every
 // code; a small clean crop of 「1157」 came back as 「US」 from jpn and as
@@ -522,16 +575,37 @@ const (
 // does in the first renditions, the first that read as digits at all goes
 // to the vote (a code of 1s is often read short at first); only if none
 // did are the next renditions tried (codeFindRenditions).
-func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candidate, f *fieldLines) (*candidate, error) {
+func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candidate, tails func() []*candidate, f *fieldLines) (*candidate, error) {
 	// Last, where today's card prints it, cut as a fixed box (see findDate).
 	box := &candidate{box: &CodeRect, inkPx: codeInkPx}
 	f.all = append(f.all, box)
 	ordered := append(byPrior(cands, CodeRect), box)
 	for rendition := 0; rendition < codeFindRenditions; rendition++ {
-		if c := digitsRead(ordered); rendition == codeFirstRenditions && c != nil {
-			return c, nil
+		if rendition == codeFirstRenditions {
+			// Before settling for a line read only as digits: a code
+			// joined to the end of another line.
+			if c, err := s.readAsCode(ctx, card, tails(), 0, codeFirstRenditions, f); c != nil || err != nil {
+				return c, err
+			}
+			if c := digitsRead(ordered); c != nil {
+				return c, nil
+			}
 		}
-		for _, c := range ordered {
+		if c, err := s.readAsCode(ctx, card, ordered, rendition, rendition+1, f); c != nil || err != nil {
+			return c, err
+		}
+	}
+	if c := digitsRead(ordered); c != nil {
+		return c, nil
+	}
+	return nil, &FieldError{FieldSecurityCode, ErrFieldUnreadable}
+}
+
+// readAsCode reads each candidate in the code's renditions from, to (those
+// not read yet) and returns the first that reads as a code.
+func (s *Scanner) readAsCode(ctx context.Context, card *image.Gray, cands []*candidate, from, to int, f *fieldLines) (*candidate, error) {
+	for rendition := from; rendition < to; rendition++ {
+		for _, c := range cands {
 			if len(c.kinds) > rendition {
 				continue
 			}
@@ -551,10 +625,7 @@ func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candi
 			}
 		}
 	}
-	if c := digitsRead(ordered); c != nil {
-		return c, nil
-	}
-	return nil, &FieldError{FieldSecurityCode, ErrFieldUnreadable}
+	return nil, nil
 }
 
 // digitsRead is the first candidate that read as digits but not as a code.

@@ -497,7 +497,7 @@ func TestFindCodeTriesLargerRenditionsOnlyWhenNothingReadAsDigits(t *testing.T) 
 			crop.Pix[crop.PixOffset(40, 17)] = 0
 			cand := &candidate{rect: image.Rect(740, 394, 814, 421), crop: crop, inkPx: codeInkPx}
 			o := &inkedOCR{texts: c.texts}
-			got, err := New(o).findCode(context.Background(), card, []*candidate{cand}, &fieldLines{})
+			got, err := New(o).findCode(context.Background(), card, []*candidate{cand}, func() []*candidate { return nil }, &fieldLines{})
 			if o.calls != c.reads {
 				t.Errorf("%d renditions read, want %d", o.calls, c.reads)
 			}

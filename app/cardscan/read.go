@@ -179,21 +179,30 @@ func (v *votes[T]) add(val T, conf float64, lang string) {
 // renditions come back garbled, and two that happen to agree among ten
 // (平成15年 read as 平成13年 twice while the rest garbled the era) are
 // chance, not consensus.
-func (v *votes[T]) winner(minEngines, texts int) (T, float64, bool) {
+//
+// echoes, when set, adds to each value's count the readings that are that
+// value misread into an impossible date (blindSpotEchoes).
+func (v *votes[T]) winner(minEngines, texts int, echoes func(T) int) (T, float64, bool) {
+	counts := slices.Clone(v.counts)
+	if echoes != nil {
+		for i := range counts {
+			counts[i] += echoes(v.values[i])
+		}
+	}
 	best, second := -1, 0
-	for i, c := range v.counts {
+	for i, c := range counts {
 		switch {
-		case best < 0 || c > v.counts[best]:
+		case best < 0 || c > counts[best]:
 			if best >= 0 {
-				second = max(second, v.counts[best])
+				second = max(second, counts[best])
 			}
 			best = i
 		default:
 			second = max(second, c)
 		}
 	}
-	if best < 0 || v.counts[best] < 2 || v.counts[best]-second < 2 || (second > 1 && v.counts[best] < 3*second) ||
-		len(v.engines[best]) < minEngines || v.vetoed[best] || 2*v.counts[best] < texts {
+	if best < 0 || v.counts[best] < 2 || counts[best]-second < 2 || (second > 1 && counts[best] < 3*second) ||
+		len(v.engines[best]) < minEngines || v.vetoed[best] || 2*counts[best] < texts {
 		var zero T
 		return zero, 0, false
 	}
@@ -327,6 +336,31 @@ func blindSpotDoubt[T comparable](read []reading[T], val T) bool {
 	return false
 }
 
+// blindSpotEchoes counts the readings that did not parse (the grammar
+// admits no impossible day or month) and whose digits differ from val's
+// only by jpn's blind spots inside a date: in one font jpn read 「7月30日」
+// as 「7月36日」 five times and 「7月39日」 once in twelve, and as 「7月30日」
+// only four times. Such a reading is no rival, it is val misread; any
+// other unparsed reading stays a dissent.
+func blindSpotEchoes[T comparable](read []reading[T], val T) int {
+	var won digitRun
+	found := false
+	for _, r := range read {
+		if r.err == nil && r.value == val {
+			won, found = r.digits, true
+			break
+		}
+	}
+	n := 0
+	for _, r := range read {
+		if found && r.err != nil && r.digits.n == won.n && r.digits != won &&
+			onlyBlindSpots(won.d[:won.n], r.digits.d[:won.n], dateBlindSpots[r.lang], 0) {
+			n++
+		}
+	}
+	return n
+}
+
 // droppedDigitDoubt: readings that hold the winner's digits and one more,
 // give or take one other slip (「30日」 read as 「36日」, invalid, while
 // others read 「3日」), say a digit may have been dropped by the winners. The winner must then outvote
@@ -431,7 +465,11 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 		default:
 			tally.add(r.value, r.conf, r.lang)
 		}
-		if val, conf, ok := tally.winner(spec.engines, texts); ok {
+		var echoes func(T) int
+		if spec.majority {
+			echoes = func(val T) int { return blindSpotEchoes(l.read[:i+1], val) }
+		}
+		if val, conf, ok := tally.winner(spec.engines, texts, echoes); ok {
 			if spec.majority && (droppedDigitDoubt(l.read[:i+1], val) || blindSpotDoubt(l.read[:i+1], val)) {
 				lowConf++
 				continue

@@ -541,6 +541,29 @@ func TestScanRecoversFromAMisreadBirthMonth(t *testing.T) {
 	}
 }
 
+// In one font jpn read 「7月30日」 as the impossible 「7月36日」 or 「7月39日」
+// more often than right, and now and then dropped the 0 (「7月 3日」): the
+// impossible readings are 30 misread (jpn's 0 as 6 or 9), so they back 30
+// against 3. An impossible reading that no blind spot explains (「7月37日」)
+// backs nothing, and 30 does not lead 3 by three to one.
+func TestScanImpossibleDayEchoesItsBlindSpot(t *testing.T) {
+	script := func(impossible string) []string {
+		b := func(day string) string { return "1979年 7月" + day + "日生" }
+		s := []string{b(impossible), b(" 3"), b(impossible), b("30"), b(impossible), b(impossible),
+			b(" 3"), b("39"), b("30"), b("30"), b(impossible), b("30")}
+		return append(s, "2031年 7月30日まで有効", "2031年 7月30日まで有効", "3899", "3899", "3899")
+	}
+	res, err := cardscan.New(&scriptedOCR{texts: script("36")}).Scan(context.Background(), cleanFrame(t))
+	if err != nil || !bytes.Equal(res.CodeB.Bytes(), []byte("79073020313899")) {
+		t.Fatalf("err = %v, want 1979年7月30日 read", err)
+	}
+	res.Destroy()
+	res, err = cardscan.New(&scriptedOCR{texts: script("37")}).Scan(context.Background(), cleanFrame(t))
+	if res != nil || cardscan.FieldOf(err) != cardscan.FieldBirth {
+		t.Fatalf("err = %v, want the birth date refused", err)
+	}
+}
+
 // Both engines read a faint mark on the code's last 1 as a 4 in the grey
 // renditions; the binarised one reads 1171. The code's winner needs a
 // binarised reading, so the grey pair is not enough.

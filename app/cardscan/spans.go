@@ -434,7 +434,7 @@ func spanVote[T comparable](ctx context.Context, o OCR, l *textLine[T], check fu
 			continue
 		}
 		tally.add(val, conf, "span")
-		w, wconf, ok := tally.winner(1, 0)
+		w, wconf, ok := tally.winner(1, 0, nil)
 		if !ok || w != val {
 			continue
 		}
