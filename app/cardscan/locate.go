@@ -628,14 +628,34 @@ func (s *Scanner) readAsCode(ctx context.Context, card *image.Gray, cands []*can
 	return nil, nil
 }
 
-// digitsRead is the first candidate that read as digits but not as a code.
+// digitsRead is the candidate read as digits (but not as a code) in the
+// most renditions, the first of equals: eng, whose whitelist admits only
+// digits, read the code's label 「ィコード」 as 「43」 once, while jpn and eng
+// both read the code 9173 beside it as digits (「9」, 「175」) in its small
+// first renditions.
 func digitsRead(ordered []*candidate) *candidate {
+	var best *candidate
+	most := 0
 	for _, c := range ordered {
-		if c.kind() == kindDigits {
-			return c
+		if c.kind() != kindDigits {
+			continue
+		}
+		if n := c.digitReadings(); n > most {
+			best, most = c, n
 		}
 	}
-	return nil
+	return best
+}
+
+// digitReadings is how many of the candidate's renditions read as digits.
+func (c *candidate) digitReadings() int {
+	n := 0
+	for _, k := range c.kinds {
+		if k == kindDigits {
+			n++
+		}
+	}
+	return n
 }
 
 // readCandidate cuts the line's crop (once) and recognises one rendition,

@@ -517,3 +517,21 @@ func TestFindCodeTriesLargerRenditionsOnlyWhenNothingReadAsDigits(t *testing.T) 
 		})
 	}
 }
+
+// eng's digit whitelist read the code's label 「ィコード」 as 「43」 once; the
+// code beside it read as digits in both engines' small renditions. The
+// code goes to the vote, not the label.
+func TestDigitsReadPrefersTheLineReadAsDigitsMoreOften(t *testing.T) {
+	label := &candidate{kinds: []lineKind{kindOther, kindDigits}}
+	code := &candidate{kinds: []lineKind{kindDigits, kindDigits}}
+	other := &candidate{kinds: []lineKind{kindOther, kindOther}}
+	if got := digitsRead([]*candidate{label, code, other}); got != code {
+		t.Errorf("digitsRead chose %+v, want the line read as digits twice", got.kinds)
+	}
+	if got := digitsRead([]*candidate{label, other}); got != label {
+		t.Errorf("digitsRead chose %v, want the only line read as digits", got)
+	}
+	if got := digitsRead([]*candidate{other}); got != nil {
+		t.Errorf("digitsRead chose %+v, want none", got.kinds)
+	}
+}
