@@ -173,6 +173,9 @@ func (s *Scanner) readDates(ctx context.Context, loc *locator) (Birth, Expiry, f
 		exp, c2, err = vote(ctx, s.ocr, expiryLine, s.MinConfidence,
 			func(e Expiry) error { return crossCheck(birth, e, s.thisYear()) }, nil)
 		if err == nil {
+			if err := s.confirmUnchecked(ctx, birthLine, expiryLine, birth, exp); err != nil {
+				return Birth{}, Expiry{}, 0, err
+			}
 			return birth, exp, math.Min(c1, c2), nil
 		}
 	}
@@ -201,7 +204,69 @@ func (s *Scanner) readDates(ctx context.Context, loc *locator) (Birth, Expiry, f
 	if err != nil {
 		return Birth{}, Expiry{}, 0, contradiction
 	}
+	if err := s.confirmUnchecked(ctx, birthLine, expiryLine, birth, exp); err != nil {
+		return Birth{}, Expiry{}, 0, err
+	}
 	return birth, exp, math.Min(c1, c2), nil
+}
+
+// uncheckedAgree is how many of a date line's renditions must read its
+// value when nothing ties the two dates together.
+const uncheckedAgree = 3
+
+// confirmUnchecked: a Gregorian birth date whose expiry does not fall on
+// the birthday (a foreign resident's card that ends with the residence
+// period) has no cross-check, and on the hard mix two such cards were
+// wrong codes: 「11月」 read as 「1月」 twice (the third reading garbled the
+// month) and 「5月」 as 「6月」 twice on a card that expires on 5月 3日. Each
+// line must then hold three readings of its value and no confident dissent
+// beyond one in four; later renditions are read until it does.
+func (s *Scanner) confirmUnchecked(ctx context.Context, birthLine *textLine[Birth], expiryLine *textLine[Expiry], b Birth, e Expiry) error {
+	if b.Era != wareki.Unknown || birthdayRuleHolds(b, e) {
+		return nil
+	}
+	if err := confirmed(ctx, s.ocr, birthLine, b, s.MinConfidence); err != nil {
+		return err
+	}
+	return confirmed(ctx, s.ocr, expiryLine, e, s.MinConfidence)
+}
+
+// confirmed reads the line's renditions in order (those not read yet)
+// until uncheckedAgree of them read val, at least three times as many as
+// dissent; it refuses when none is left. A dissent is a confident reading
+// of another value, or a garbled one whose digits are as many as val's but
+// not the same (「1934征5月3日生」 against 1934年6月3日).
+func confirmed[T comparable](ctx context.Context, o OCR, l *textLine[T], val T, minConf float64) error {
+	minConf = math.Max(minConf, l.spec.minConf)
+	var won digitRun
+	for _, r := range l.read {
+		if r.err == nil && r.value == val {
+			won = r.digits
+			break
+		}
+	}
+	agree, dissent := 0, 0
+	for i := range l.spec.variants {
+		r, err := l.reading(ctx, o, i)
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.err != nil:
+			if r.digits.n == won.n && r.digits != won {
+				dissent++
+			}
+		case r.conf < minConf:
+		case r.value == val:
+			agree++
+		default:
+			dissent++
+		}
+		if agree >= uncheckedAgree && agree >= 3*dissent {
+			return nil
+		}
+	}
+	return &FieldError{l.spec.field, ErrLowConfidence}
 }
 
 func (s *Scanner) thisYear() int {

@@ -93,10 +93,15 @@ func TestScanAssemblesCodeBInLockedBuffers(t *testing.T) {
 	res.Destroy()
 }
 
+// A foreign resident's card may end with the residence period, not on the
+// birthday: nothing then ties the dates together, and each line must be
+// read alike a third time (two wrong codes on the hard mix were such
+// cards read alike twice).
 func TestScanGregorianBirth(t *testing.T) {
 	o := &scriptedOCR{texts: []string{
 		"1985年 3月 4日生", "1985年 3月 4日生",
-		"2030年 7月 1日まで有効", "2030年 7月 1日まで有効", // foreign residents' cards follow the residence period
+		"2030年 7月 1日まで有効", "2030年 7月 1日まで有効",
+		"1985年 3月 4日生", "2030年 7月 1日まで有効",
 		"0042", "0042", "0042",
 	}}
 	res, err := cardscan.New(o).Scan(context.Background(), cleanFrame(t))
@@ -106,6 +111,15 @@ func TestScanGregorianBirth(t *testing.T) {
 	defer res.Destroy()
 	if !bytes.Equal(res.CodeB.Bytes(), []byte("85030420300042")) || !res.GregorianBirth {
 		t.Errorf("B = %q, Gregorian %v", res.CodeB.Bytes(), res.GregorianBirth)
+	}
+	// The third and later readings of the birth line dissent (a garbled
+	// month with other digits counts too): refused, not read.
+	dissent := slices.Repeat([]string{"1985征5月 4日生"}, cardscan.DateRenditions-2)
+	o = &scriptedOCR{texts: append([]string{"1985年 3月 4日生", "1985年 3月 4日生",
+		"2030年 7月 1日まで有効", "2030年 7月 1日まで有効"}, dissent...)}
+	res, err = cardscan.New(o).Scan(context.Background(), cleanFrame(t))
+	if res != nil || !errors.Is(err, cardscan.ErrLowConfidence) || cardscan.FieldOf(err) != cardscan.FieldBirth {
+		t.Fatalf("err = %v, want the unconfirmed birth date refused", err)
 	}
 }
 
@@ -602,8 +616,14 @@ func TestScanCodeNeedsABinarisedReading(t *testing.T) {
 // child born in 2019 cannot hold a card valid to 2039 in 2026 (a 0 read as
 // 9), though a card issued in 2034 can.
 func TestScanGregorianChildsExpiryMustFitAnIssuedCard(t *testing.T) {
+	// An expiry not on the birthday ties nothing to the birth date: each
+	// line is then read a third time (confirmUnchecked).
 	script := func(expiry string) []string {
-		return []string{"2019年 5月 5日生", "2019年 5月 5日生", expiry, expiry, "7523", "7523", "7523"}
+		s := []string{"2019年 5月 5日生", "2019年 5月 5日生", expiry, expiry}
+		if !strings.Contains(expiry, " 5月 5日") {
+			s = append(s, "2019年 5月 5日生", expiry)
+		}
+		return append(s, "7523", "7523", "7523")
 	}
 	for _, c := range []struct {
 		expiry string
