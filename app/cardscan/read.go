@@ -551,10 +551,12 @@ const (
 
 // blindSpots are the digit slips each engine made consistently, at every
 // scale and binarisation, in one of the card fonts: printed digit → read.
-// eng takes a serif 7 for 1 (also in word, raw-line and character modes);
-// jpn takes an 8 for 6, and a monospaced 0 for 9. On such cards the two engines can never agree.
+// eng takes a serif 7 for 1 (also in word, raw-line and character modes)
+// and a small 5 for 9 (「5729」 read as 9729 at x2 on a fixed-layout card
+// whose binarised rendition eng read as 「59729」); jpn takes an 8 for 6,
+// and a monospaced 0 for 9. On such cards the two engines can never agree.
 var blindSpots = map[string][][2]byte{
-	"eng": {{'7', '1'}},
+	"eng": {{'7', '1'}, {'5', '9'}},
 	// jpn reads TakaoGothic's 0 as 9 at every scale (eng reads it right).
 	"jpn": {{'8', '6'}, {'0', '9'}},
 }

@@ -253,13 +253,16 @@ func confirmed[T comparable](ctx context.Context, o OCR, l *textLine[T], val T, 
 		}
 		// jpn's blind spots are no dissent: the digit runs read alone
 		// settled them (TakaoGothic's 「1940年」 read as 1949 six times in
-		// twelve).
+		// twelve); a reading they made impossible (「10月」 as 「19月」) is
+		// the value misread, as in the vote.
 		slip := r.digits.n == won.n && onlyBlindSpots(won.d[:won.n], r.digits.d[:won.n], dateBlindSpots[r.lang], 0)
 		switch {
 		case r.err == nil && r.value == val:
 			if r.conf >= minConf {
 				agree++
 			}
+		case slip && r.err != nil:
+			agree++ // val misread into an impossible date (blindSpotEchoes)
 		case slip:
 		case r.err != nil:
 			if r.digits.n == won.n {

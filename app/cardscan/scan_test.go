@@ -112,6 +112,19 @@ func TestScanGregorianBirth(t *testing.T) {
 	if !bytes.Equal(res.CodeB.Bytes(), []byte("85030420300042")) || !res.GregorianBirth {
 		t.Errorf("B = %q, Gregorian %v", res.CodeB.Bytes(), res.GregorianBirth)
 	}
+	// An impossible reading a blind spot away (jpn's 0 as 9: 「10月」 as
+	// 「19月」) is the value misread: it confirms.
+	o = &scriptedOCR{texts: []string{
+		"1955年 5月 5日生", "1955年 5月 5日生",
+		"2032年10月27日まで有効", "2032年10月27日まで有効",
+		"1955年 5月 5日生", "2032年19月27日まで有効",
+		"3886", "3886", "3886",
+	}}
+	res, err = cardscan.New(o).Scan(context.Background(), cleanFrame(t))
+	if err != nil || !bytes.Equal(res.CodeB.Bytes(), []byte("55050520323886")) {
+		t.Fatalf("err = %v, want 2032年10月27日 confirmed by 「19月」", err)
+	}
+	res.Destroy()
 	// The third and later readings of the birth line dissent (a garbled
 	// month with other digits counts too): refused, not read.
 	dissent := slices.Repeat([]string{"1985征5月 4日生"}, cardscan.DateRenditions-2)
