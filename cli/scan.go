@@ -329,7 +329,8 @@ func scanSaveFrame(path string, img image.Image) error {
 
 func (t *scanTally) report(w io.Writer, r scanRenderSpec, seed int64) {
 	pct := func(k int) string { return fmt.Sprintf("%.2f %% (%d/%d)", 100*float64(k)/float64(t.n), k, t.n) }
-	q, qc := scanQuantiles(t.durations), scanQuantiles(t.cpu)
+	// Times in whole ms by the benches' one percentile rule.
+	ms := func(d []time.Duration, q float64) int64 { return percentile(d, q).Milliseconds() }
 	fmt.Fprintf(w, "scan bench: %d cards, mix %s, layout %s, design %s, seeds %d..%d, 1 OCR worker\n",
 		t.n, r.mix, r.layout, r.design, seed, seed+int64(t.n)-1)
 	fmt.Fprintf(w, "exact 照合番号B   %s\n", pct(t.exact))
@@ -360,16 +361,5 @@ func (t *scanTally) report(w io.Writer, r scanRenderSpec, seed int64) {
 	}
 	fmt.Fprintf(w, "field accuracy   birth %s, expiry year %s, security code %s\n", pct(t.birthOK), pct(t.expiryOK), pct(t.codeOK))
 	fmt.Fprintf(w, "ms per card      CPU on one core: median %d, p95 %d, max %d; wall: median %d, p95 %d (scan only, rendering excluded)\n",
-		qc(0.5), qc(0.95), qc(1), q(0.5), q(0.95))
-}
-
-// scanQuantiles sorts d and returns a function giving its p-quantile in ms.
-func scanQuantiles(d []time.Duration) func(p float64) int64 {
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	return func(p float64) int64 {
-		if len(d) == 0 {
-			return 0
-		}
-		return d[min(len(d)-1, int(p*float64(len(d))))].Milliseconds()
-	}
+		ms(t.cpu, 0.5), ms(t.cpu, 0.95), ms(t.cpu, 1), ms(t.durations, 0.5), ms(t.durations, 0.95))
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uketsuke/uketsuke/sim/cardface"
 	"github.com/uketsuke/uketsuke/sim/profile"
@@ -109,5 +110,21 @@ func TestScanBenchRandomMixedReportsPerDesign(t *testing.T) {
 		if b := filepath.Base(f); !strings.HasPrefix(b, "hard-random-current-") && !strings.HasPrefix(b, "hard-random-next-") {
 			t.Errorf("dump file %s does not name layout and design", b)
 		}
+	}
+}
+
+// The timing line keeps its format and takes its figures by the benches'
+// nearest-rank rule (percentile), as every other bench prints them.
+func TestScanReportTimesAreNearestRank(t *testing.T) {
+	tally := &scanTally{n: 20}
+	for i := 20; i >= 1; i-- { // unsorted on purpose
+		tally.durations = append(tally.durations, time.Duration(i)*time.Millisecond)
+		tally.cpu = append(tally.cpu, time.Duration(20+i)*time.Millisecond)
+	}
+	var out bytes.Buffer
+	tally.report(&out, scanRenderSpec{mix: cardface.Clean, design: string(cardface.DesignCurrent)}, 1)
+	want := "ms per card      CPU on one core: median 30, p95 39, max 40; wall: median 10, p95 19 (scan only, rendering excluded)\n"
+	if !strings.HasSuffix(out.String(), want) {
+		t.Errorf("report ends\n%q\nwant\n%q", out.String(), want)
 	}
 }

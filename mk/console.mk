@@ -8,13 +8,13 @@
 # exceeded" while a worker minimises, which says nothing about the code.
 # A settings change syncs its file to disk, so minimising a new input of
 # FuzzPOSTBodies is slow: a few runs are enough. The console in a browser
-# is `make console-browser` (mk/browser.mk).
+# is `make console-browser` (mk/browser.mk): the browser tests run there.
 TEST_TARGETS += console-test
 
 .PHONY: console-test console-fuzz
 
 console-test: deps
-	$(GO) test -count=1 -skip '^TestConsoleInABrowser$$' ./console/ ./console/consoletest/ ./app/console/
+	$(GO) test -count=1 -skip '$(CONSOLE_BROWSER_TESTS)' ./console/ ./console/consoletest/ ./app/console/
 	UKETSUKE_REQUIRE_OPENSSL=1 $(GO) test -count=1 -run 'Console|StaffDecision|NewSettings|CallForStaff' ./wire/ ./app/operator/ ./app/config/ ./app/session/
 
 console-fuzz: deps

@@ -2,19 +2,15 @@ package wire
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/uketsuke/uketsuke/app/guidance"
 	"github.com/uketsuke/uketsuke/app/session"
 	"github.com/uketsuke/uketsuke/hardware/speech"
 	"github.com/uketsuke/uketsuke/i18n"
-	"github.com/uketsuke/uketsuke/sim/profile"
-	"github.com/uketsuke/uketsuke/sim/standin"
+	"github.com/uketsuke/uketsuke/sim/standin/standintest"
 )
 
 // recordingEngine keeps every text it is asked to render: what the
@@ -58,23 +54,7 @@ func (e *recordingEngine) settle() {
 // loudspeaker: no PIN, 照合番号B or its security code, no name in kanji or
 // kana, no run of four digits in any script.
 func TestNothingSensitiveReachesTheLoudspeaker(t *testing.T) {
-	p := profile.Default()
-	birth, err := p.BirthDate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	expiry, err := p.ExpiryDate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyB := birth.Format("060102") + expiry.Format("2006") + p.SecurityCode
-	if len(keyB) != 14 || len(p.SecurityCode) != 4 || len(p.PIN) != 4 {
-		t.Fatalf("the holder's credentials are not the card's shapes: %d, %d, %d", len(keyB), len(p.SecurityCode), len(p.PIN))
-	}
-	forbidden := []string{p.PIN, keyB, p.SecurityCode, p.Name, p.Kana}
-	forbidden = append(forbidden, strings.Fields(strings.ReplaceAll(p.Name, "　", " "))...)
-	forbidden = append(forbidden, strings.Fields(strings.ReplaceAll(p.Kana, "　", " "))...)
-
+	h := standintest.DefaultHolder(t)
 	spoken := func(lang i18n.Lang, cat *i18n.Catalog) []string {
 		eng := &recordingEngine{}
 		sp, err := speech.NewSpeaker(speech.Options{Engine: eng, Catalog: cat, Keys: guidance.Keys()})
@@ -82,7 +62,11 @@ func TestNothingSensitiveReachesTheLoudspeaker(t *testing.T) {
 			t.Fatal(err)
 		}
 		narrator := guidance.NewNarrator(sp, guidance.NarratorOptions{})
-		runVoicedSessions(t, narrator, lang, eng, p, keyB)
+		standintest.Run(t, h, standintest.Script{
+			Follow: func(v session.View) { narrator.Show(lang, v) },
+			Settle: eng.settle,
+			AtDone: func() { narrator.Repeat(); eng.settle() },
+		})
 		narrator.Close()
 		sp.Close()
 		eng.mu.Lock()
@@ -92,14 +76,7 @@ func TestNothingSensitiveReachesTheLoudspeaker(t *testing.T) {
 	leaks := func(texts []string) []string {
 		var out []string
 		for _, text := range texts {
-			for _, s := range forbidden {
-				if s != "" && strings.Contains(text, s) {
-					out = append(out, fmt.Sprintf("%q holds the holder's %q", text, s))
-				}
-			}
-			if run := digitRun(text); run >= 4 {
-				out = append(out, fmt.Sprintf("%q has a run of %d digits", text, run))
-			}
+			out = append(out, h.Leaks(text)...)
 		}
 		return out
 	}
@@ -117,6 +94,7 @@ func TestNothingSensitiveReachesTheLoudspeaker(t *testing.T) {
 
 	// The check can fail: a wording override that puts the PIN and the
 	// name into the PIN screen's title is caught.
+	p := h.Profile
 	bad, err := cat.WithOverrides(map[i18n.Lang]map[i18n.Key]string{
 		i18n.English: {i18n.PINTitle: "PIN " + p.PIN + " for " + p.Name}})
 	if err != nil {
@@ -125,107 +103,4 @@ func TestNothingSensitiveReachesTheLoudspeaker(t *testing.T) {
 	if got := leaks(spoken(i18n.English, bad)); len(got) < 2 {
 		t.Fatalf("a spoken PIN and name went unnoticed: %v", got)
 	}
-}
-
-// runVoicedSessions drives the sessions while the narrator hears every View.
-func runVoicedSessions(t *testing.T, n *guidance.Narrator, lang i18n.Lang, eng *recordingEngine, p *profile.Profile, keyB string) {
-	t.Helper()
-	w := standin.NewWorld(standin.Fast)
-	set := session.DefaultSettings()
-	set.FaceAttemptTime = 10 * time.Second
-	k, err := session.New(session.Options{Devices: w.Devices(), Settings: set})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { k.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	go func() {
-		for v := range k.Watch(ctx) {
-			n.Show(lang, v)
-		}
-	}()
-	views := k.Watch(ctx)
-	await := func(st session.State, ok func(session.View) bool) {
-		t.Helper()
-		deadline := time.After(10 * time.Second)
-		for {
-			select {
-			case v := <-views:
-				if v.State == st && (ok == nil || ok(v)) {
-					eng.settle()
-					return
-				}
-			case <-deadline:
-				t.Fatalf("%s: waiting for %s", lang, st)
-			}
-		}
-	}
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	typePIN := func(digits string) {
-		for i := range len(digits) {
-			must(k.Digit(digits[i] - '0'))
-		}
-	}
-	holder := standin.Holder{Person: 7, PIN: []byte(p.PIN), KeyB: []byte(keyB)}
-
-	// The PIN: one wrong try, then the right one; consent; done.
-	must(k.CardPlaced(w.Card(holder)))
-	await(session.StateMethod, nil)
-	must(k.Press(session.EvChoosePIN))
-	await(session.StatePIN, nil)
-	typePIN("0000")
-	must(k.Press(session.EvSubmitPIN))
-	await(session.StatePIN, func(v session.View) bool { return v.Error == session.ErrCodePINWrong && v.PIN.Digits == 0 })
-	typePIN(p.PIN)
-	must(k.Press(session.EvSubmitPIN))
-	await(session.StateConsent, nil)
-	must(k.Press(session.EvConsentAll))
-	await(session.StateDone, nil)
-	n.Repeat()
-	eng.settle()
-	must(k.CardRemoved())
-	await(session.StateIdle, nil)
-
-	// The face, after the camera saw the holder too far away.
-	w.Scene.Show(7, session.GuidanceCloser)
-	must(k.CardPlaced(w.Card(holder)))
-	await(session.StateMethod, nil)
-	must(k.Press(session.EvChooseFace))
-	await(session.StateFace, nil)
-	w.Scene.Show(7, session.GuidanceNone)
-	await(session.StateConsent, nil)
-	must(k.Press(session.EvConsentAll))
-	await(session.StateDone, nil)
-	must(k.CardRemoved())
-	await(session.StateIdle, nil)
-
-	// An error: the card pulled while the PIN is typed.
-	must(k.CardPlaced(w.Card(holder)))
-	await(session.StateMethod, nil)
-	must(k.Press(session.EvChoosePIN))
-	await(session.StatePIN, nil)
-	typePIN(p.PIN[:2])
-	must(k.CardRemoved())
-	await(session.StateIdle, nil)
-}
-
-// digitRun is the longest run of digits in any script.
-func digitRun(s string) int {
-	best, run := 0, 0
-	for _, r := range s {
-		if unicode.IsDigit(r) {
-			run++
-			best = max(best, run)
-		} else {
-			run = 0
-		}
-	}
-	return best
 }

@@ -3,7 +3,6 @@ package wire
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,33 +11,21 @@ import (
 
 	"github.com/uketsuke/uketsuke/app/audit"
 	"github.com/uketsuke/uketsuke/app/config"
+	"github.com/uketsuke/uketsuke/hardware/netprobe/netprobetest"
 )
 
 // TestTheTheftLockIsBuiltAndKeptAcrossARestart builds a kiosk with a theft
 // lock whose probe is a real TCP listener and whose enclosure switch is a
 // value file, opens the enclosure, and builds the kiosk again: still locked.
 func TestTheTheftLockIsBuiltAndKeptAcrossARestart(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	probed := netprobetest.AnsweringHost(t)
 	dir := t.TempDir()
 	door := filepath.Join(dir, "gpio17-value")
 	if err := os.WriteFile(door, []byte("0\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg := SimulatedConfig(Simulated{Dir: t.TempDir(), Fast: true})
-	cfg.Parts.TheftLock = &config.TheftLock{Probes: []config.TheftProbe{{Address: ln.Addr().String()}},
+	cfg.Parts.TheftLock = &config.TheftLock{Probes: []config.TheftProbe{{Address: probed}},
 		UnreachableFor: config.Duration{Duration: time.Minute}, EnclosureSwitch: door, State: filepath.Join(dir, "state")}
 	build := func() *World {
 		t.Helper()

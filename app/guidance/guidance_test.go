@@ -32,6 +32,58 @@ func TestEverySpokenKeyHasAReadingInEveryLanguage(t *testing.T) {
 	}
 }
 
+// espeak-ng reads kana as written, so the topic particle は comes out as
+// "ha" and the direction particle へ as "he": a spoken Japanese reading
+// writes them わ and え. In these readings words are spaced, so a word that
+// ends in は or へ ends in a particle.
+func TestJapaneseReadingsSpellParticlesAsSaid(t *testing.T) {
+	cat := i18n.MustLoad()
+	for _, lang := range []i18n.Lang{i18n.Japanese, i18n.EasyJapanese} {
+		for _, k := range guidance.Keys() {
+			text, _ := cat.Reading(lang, k)
+			for _, word := range strings.FieldsFunc(text, isKanaBreak) {
+				if strings.HasSuffix(word, "は") || strings.HasSuffix(word, "へ") {
+					t.Errorf("%s: %s reads %q: write the particle as it is said (わ, え)", lang, k, word)
+				}
+			}
+		}
+	}
+}
+
+// An easy-Japanese text already in kana has a reading only to respell its
+// particles; that reading must say the text's words, not older ones.
+func TestEasyJapaneseReadingsFollowTheirText(t *testing.T) {
+	cat := i18n.MustLoad()
+	for _, k := range guidance.Keys() {
+		text := cat.T(i18n.EasyJapanese, k)
+		if i18n.CheckReading(i18n.ReadKana, text) != nil {
+			continue // digits or kanji: read by hand
+		}
+		if got, _ := cat.Reading(i18n.EasyJapanese, k); got != respellParticles(text) {
+			t.Errorf("%s: text %q is read %q", k, text, got)
+		}
+	}
+}
+
+func isKanaBreak(r rune) bool { return strings.ContainsRune(" 　、。？！：", r) }
+
+// respellParticles writes a word-final は as わ and へ as え.
+func respellParticles(text string) string {
+	runes := []rune(text)
+	for i, r := range runes {
+		if i+1 < len(runes) && !isKanaBreak(runes[i+1]) {
+			continue
+		}
+		switch r {
+		case 'は':
+			runes[i] = 'わ'
+		case 'へ':
+			runes[i] = 'え'
+		}
+	}
+	return string(runes)
+}
+
 func TestKeysStartWithTheIdleScreen(t *testing.T) {
 	keys := guidance.Keys()
 	if keys[0] != i18n.PlaceCardTitle || keys[1] != i18n.PlaceCardHow {

@@ -3,27 +3,14 @@ package netprobe
 import (
 	"context"
 	"errors"
-	"net"
 	"testing"
 	"time"
+
+	"github.com/uketsuke/uketsuke/hardware/netprobe/netprobetest"
 )
 
 func TestAListeningHostIsReachable(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	p, err := NewTCP(ln.Addr().String(), time.Second)
+	p, err := NewTCP(netprobetest.AnsweringHost(t), time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,13 +20,8 @@ func TestAListeningHostIsReachable(t *testing.T) {
 }
 
 func TestARefusalIsNotAnAnswer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens: the kernel answers with a reset
-	p, _ := NewTCP(addr, time.Second)
+	// Nothing listens: the kernel answers with a reset.
+	p, _ := NewTCP(netprobetest.SilentPort(t), time.Second)
 	if p.Reachable(context.Background()) {
 		t.Fatal("a refused connection counted as the host being there")
 	}
