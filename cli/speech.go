@@ -175,13 +175,8 @@ func benchLanguages(list string, available func(i18n.Lang) bool) ([]i18n.Lang, e
 	return out, nil
 }
 
-// quantile of durations (nearest rank), rounded for printing.
+// quantile of durations, by the benches' one rule (percentile), rounded
+// for printing.
 func quantile(d []time.Duration, q float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	i := min(len(s)-1, int(q*float64(len(s))))
-	return s[i].Round(10 * time.Microsecond)
+	return percentile(d, q).Round(10 * time.Microsecond)
 }
