@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -344,8 +343,9 @@ func (a *RevisitAdapter) recordVisit(ctx context.Context, req TicketRequest, t r
 	return a.Visits.Record(ctx, r)
 }
 
-// TicketFolder is where the reception system finds each ticket, beside face/.
-const TicketFolder = "ticket"
+// TicketFolder is where the reception system finds each ticket, beside
+// face/ (reception's retention deletes this kiosk's old ones).
+const TicketFolder = reception.TicketFolder
 
 // ticketFile is a ticket as the reception system reads it: no personal
 // data; the face/ file of the same visit names the patient.
@@ -372,8 +372,7 @@ func (a *RevisitAdapter) writeTicket(t revisit.Ticket, dept revisit.Department, 
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s_%s_%s_%04d.json", a.Kiosk, t.Issued.Format("20060102"), orAll(dept), t.Number)
-	_, err = atomicfile.Create(dir, name, data, 0o640)
+	_, err = atomicfile.Create(dir, reception.TicketName(a.Kiosk, t.Issued, string(dept), t.Number), data, 0o640)
 	return err
 }
 
@@ -452,13 +451,6 @@ func (a *RevisitAdapter) department(name string) (revisit.Department, error) {
 func DepartmentCode(name string) revisit.Department {
 	sum := sha256.Sum256([]byte(name))
 	return revisit.Department("d-" + hex.EncodeToString(sum[:8]))
-}
-
-func orAll(d revisit.Department) string {
-	if d == "" {
-		return "all"
-	}
-	return string(d)
 }
 
 func (a *RevisitAdapter) now() time.Time {
