@@ -257,14 +257,19 @@ func (a *RevisitAdapter) registerReference(ctx context.Context, p revisit.Patien
 	}
 }
 
-// Unlink implements Revisit: the card's row and its history are erased.
+// Unlink implements Revisit: the card's row and its history are erased,
+// once the Book has de-registered its patient number.
 func (a *RevisitAdapter) Unlink(ctx context.Context, card Card) error {
 	id, err := a.cardID(ctx, card)
 	if err != nil {
 		return err
 	}
 	defer id.Serial.Destroy()
-	return a.Book.Unlink(ctx, id)
+	err = a.Book.Unlink(ctx, id)
+	if errors.Is(err, revisit.ErrReferenceKept) {
+		a.log().Warn("card not unlinked: the eligibility system still holds its patient number", "fault", "revisit.reference_kept", "err", err)
+	}
+	return err
 }
 
 // Issue implements Revisit: one number per request ref, printed, recorded
