@@ -2,10 +2,12 @@ package console
 
 import (
 	"encoding/hex"
+	"errors"
 	"net/http"
 
 	appconsole "github.com/uketsuke/uketsuke/app/console"
 	"github.com/uketsuke/uketsuke/app/operator"
+	"github.com/uketsuke/uketsuke/app/revisit"
 )
 
 // The re-visit routes: unlinking a patient and the dead letters of the
@@ -42,6 +44,13 @@ func (s *Server) unlink(w http.ResponseWriter, r *http.Request, op operator.Oper
 		err = appconsole.Unlink(r.Context(), s.o.Unlinker, req)
 	}
 	appconsole.Record(s.o.Record, op, appconsole.ActionUnlink, []string{by}, err)
+	if errors.Is(err, revisit.ErrReferenceKept) {
+		// The row stays until the eligibility system forgets its number.
+		s.o.Log.Warn("unlink waits for the eligibility system", "fault", "revisit.reference_kept", "err", err)
+		writeError(w, http.StatusBadGateway, "reference_kept", "",
+			"the eligibility system could not be made to forget the patient number, so nothing was unlinked; try again later")
+		return
+	}
 	if err != nil {
 		s.refuse(w, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +29,13 @@ type revisitRig struct {
 }
 
 func newRevisitRig(t *testing.T) *revisitRig {
+	t.Helper()
+	return newRevisitRigWith(t, nil)
+}
+
+// newRevisitRigWith is the rig whose unlinking de-registers patient
+// numbers with refs (nil: none).
+func newRevisitRigWith(t *testing.T, refs revisit.References) *revisitRig {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "revisit.db"))
@@ -52,8 +60,63 @@ func newRevisitRig(t *testing.T) *revisitRig {
 		"A-000077,138222,,5550001,02,19750315\n")); err != nil {
 		t.Fatal(err)
 	}
+	if refs != nil {
+		b.UseReferences(refs)
+	}
 	r := newRig(t, func(o *console.Options) { o.Unlinker, o.DeadLetters = b, db })
 	return &revisitRig{rig: r, db: db, book: b}
+}
+
+// references is the eligibility system's register, reachable or not.
+type references struct {
+	mu    sync.Mutex
+	down  bool
+	asked []revisit.PatientNumber
+}
+
+func (f *references) Deregister(_ context.Context, n revisit.PatientNumber) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return errors.New("eligibility: service unreachable")
+	}
+	f.asked = append(f.asked, n)
+	return nil
+}
+
+func (f *references) set(down bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.down = down
+}
+
+// While the eligibility system cannot forget the patient's number the
+// console answers 502 reference_kept and the row stays; once it can, the
+// unlink de-registers the number and erases the row.
+func TestUnlinkingWaitsForTheEligibilitySystemToForgetTheNumber(t *testing.T) {
+	refs := &references{down: true}
+	r := newRevisitRigWith(t, refs)
+	const byNumber = `{"patient_number":"A-000042"}`
+	if code, _ := apiErr(t, r.post(t, r.admin, "/api/revisit/unlink", byNumber, 502)); code != "reference_kept" {
+		t.Errorf("unreachable: %s", code)
+	}
+	if _, err := r.book.Find(context.Background(), card(t, "1001")); err != nil {
+		t.Fatalf("the row went with its number still registered: %v", err)
+	}
+	refs.set(false)
+	r.post(t, r.admin, "/api/revisit/unlink", byNumber, 200)
+	if _, err := r.book.Find(context.Background(), card(t, "1001")); !errors.Is(err, revisit.ErrNotLinked) {
+		t.Fatalf("after unlink: %v", err)
+	}
+	refs.mu.Lock()
+	defer refs.mu.Unlock()
+	if len(refs.asked) != 1 || refs.asked[0] != "A-000042" {
+		t.Fatalf("asked to forget %q", refs.asked)
+	}
+	log := r.accessLog(t)
+	if !strings.Contains(log, `"action":"unlink","result":"error","field_1":"patient_number"`) || strings.Contains(log, "A-000042") {
+		t.Errorf("access log:\n%s", log)
+	}
 }
 
 var taro = revisit.Patient{

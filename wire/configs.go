@@ -46,6 +46,9 @@ func SimulatedRevisit(c *config.Config, dir string) {
 	c.Parts.Revisit = &config.RevisitParts{DatabaseURL: "sqlite:" + filepath.Join(rv, "revisit.db"),
 		CodeKeysFile: filepath.Join(rv, "code.keys"), DataKeysFile: filepath.Join(rv, "data.keys")}
 	c.Parts.World.Revisit = true
+	// The facility of the stand-in's kiosk certificate: reference numbers
+	// are registered and de-registered under it (another is refused).
+	c.Facility.Code = world.Institution
 }
 
 // SimulatedConfig builds the configuration of a simulated world.

@@ -60,6 +60,9 @@ func (w *World) revisit() error {
 	if w.TheftLock != nil {
 		a.Lock = w.TheftLock
 	}
+	// Unlinking (the kiosk's and the console's) de-registers the row's
+	// patient number with the eligibility system first.
+	book.UseReferences(session.ReferenceRegistry{Client: w.results.Client, Facility: c.Facility.Code})
 	w.rv.adapter, w.rv.book = a, book
 	if err := w.visitOutbox(p); err != nil {
 		return err

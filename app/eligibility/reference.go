@@ -15,6 +15,9 @@ import (
 const (
 	PathReferenceNumber  = "/v1/reference-number"  // OQSsiimm01req: one patient
 	PathReferenceNumbers = "/v1/reference-numbers" // OQSmuimm01req: in bulk
+	// PathReferenceNumberDeregister forgets one number (a patient
+	// unlinked their card from the facility's 診察券).
+	PathReferenceNumberDeregister = "/v1/reference-number/deregister"
 )
 
 // MaxReferenceNumbersPerRequest bounds a bulk registration (the stand-in's
@@ -111,6 +114,37 @@ func (c *Client) RegisterReferenceNumbers(ctx context.Context, key, institution 
 	}
 	if len(out.Units) != len(infos) {
 		return nil, fmt.Errorf("eligibility: %s: %d units answer %d registrations", PathReferenceNumbers, len(out.Units), len(infos))
+	}
+	return &out, nil
+}
+
+// ReferenceNumberDeregistrationRequest makes the service forget one of the
+// facility's reference numbers. A reference number names one person per
+// facility, so it is all the request needs; the service refuses a
+// MedicalInstitutionCode other than the kiosk certificate's.
+type ReferenceNumberDeregistrationRequest struct {
+	MedicalInstitutionCode string
+	ReferenceNumber        string
+}
+
+// ReferenceNumberDeregistrationResponse confirms the number is forgotten:
+// later results for that person carry none.
+type ReferenceNumberDeregistrationResponse struct {
+	DeregisteredAt string
+}
+
+// DeregisterReferenceNumber makes the service forget the facility's
+// reference number (照会番号) n. key names this one de-registration (a
+// retry after a lost answer gets the same answer); "" makes a fresh one. A
+// number the facility has not registered is ErrReferenceNotFound.
+func (c *Client) DeregisterReferenceNumber(ctx context.Context, key, institution, n string) (*ReferenceNumberDeregistrationResponse, error) {
+	if key == "" {
+		key = NewIdempotencyKey()
+	}
+	var out ReferenceNumberDeregistrationResponse
+	req := ReferenceNumberDeregistrationRequest{MedicalInstitutionCode: institution, ReferenceNumber: n}
+	if err := c.post(ctx, PathReferenceNumberDeregister, key, req, &out); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }

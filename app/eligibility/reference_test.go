@@ -68,3 +68,43 @@ func TestOneRegistrationRefusedIsTyped(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// A de-registration names the facility and the number, keeps its key
+// across retries, and a number the facility never registered is typed.
+func TestDeregistrationRetriesWithOneKeyAndTypesNotFound(t *testing.T) {
+	var got ReferenceNumberDeregistrationRequest
+	c, keys := stub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != PathReferenceNumberDeregister {
+			t.Errorf("path %s", r.URL.Path)
+		}
+		body, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Error(err)
+		}
+		if n < 2 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte(`{"DeregisteredAt":"2026-12-06T09:00:00+09:00"}`))
+	})
+	out, err := c.DeregisterReferenceNumber(context.Background(), "", "1312345678", "000123")
+	if err != nil || out.DeregisteredAt == "" {
+		t.Fatalf("%+v %v", out, err)
+	}
+	if got.MedicalInstitutionCode != "1312345678" || got.ReferenceNumber != "000123" {
+		t.Fatalf("sent %+v", got)
+	}
+	if k := keys.all(); len(k) != 2 || k[0] == "" || k[0] != k[1] {
+		t.Fatalf("keys %q", k)
+	}
+
+	c, _ = stub(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(404)
+		w.Write([]byte(`{"Error":{"Code":"reference_number_not_found","Message":"none"}}`))
+	})
+	var api *APIError
+	if _, err := c.DeregisterReferenceNumber(context.Background(), "", "1312345678", "000123"); !errors.Is(err, ErrReferenceNotFound) ||
+		!errors.As(err, &api) || api.Status != 404 {
+		t.Fatalf("%v", err)
+	}
+}

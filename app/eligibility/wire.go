@@ -172,6 +172,7 @@ const (
 	CodeKioskUnknown        = "kiosk_unknown"
 	CodeReferenceInvalid    = "reference_number_invalid"
 	CodeReferenceInUse      = "reference_number_in_use"
+	CodeReferenceNotFound   = "reference_number_not_found"
 	CodeInstitutionMismatch = "institution_mismatch"
 	CodeInternal            = "internal_error"
 )
@@ -202,6 +203,8 @@ var (
 	ErrReferenceInvalid = errors.New("eligibility: reference number not acceptable")
 	// ErrReferenceInUse: the facility gave this reference number to another person.
 	ErrReferenceInUse = errors.New("eligibility: reference number already used for another person")
+	// ErrReferenceNotFound: the facility has no such reference number registered.
+	ErrReferenceNotFound = errors.New("eligibility: reference number not registered")
 	// ErrInstitutionMismatch: the request names a facility other than the kiosk's.
 	ErrInstitutionMismatch = errors.New("eligibility: institution code is not the kiosk's")
 	ErrInternal            = errors.New("eligibility: service internal error")
@@ -229,6 +232,7 @@ var codeSentinel = map[string]error{
 	CodeKioskUnknown:        ErrKioskUnknown,
 	CodeReferenceInvalid:    ErrReferenceInvalid,
 	CodeReferenceInUse:      ErrReferenceInUse,
+	CodeReferenceNotFound:   ErrReferenceNotFound,
 	CodeInstitutionMismatch: ErrInstitutionMismatch,
 	CodeInternal:            ErrInternal,
 }
@@ -256,6 +260,7 @@ var CodeStatus = map[string]int{
 	CodeKioskUnknown:        403,
 	CodeReferenceInvalid:    400,
 	CodeReferenceInUse:      409,
+	CodeReferenceNotFound:   404,
 	CodeInstitutionMismatch: 403,
 	CodeInternal:            500,
 }

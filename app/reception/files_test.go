@@ -543,6 +543,79 @@ func TestRetentionDeletesOnlyThisKiosksOldFiles(t *testing.T) {
 	}
 }
 
+// Re-visit tickets in ticket/ fall under the same retention: this kiosk's
+// old ones go, another kiosk's (even one whose id starts with this one's)
+// and anything that is not a ticket stay, and the count is audited.
+func TestRetentionDeletesOnlyThisKiosksOldTickets(t *testing.T) {
+	root, state, logs := t.TempDir(), t.TempDir(), t.TempDir()
+	now := time.Now()
+	past := now.Add(-31 * 24 * time.Hour)
+	dir := filepath.Join(root, TicketFolder)
+	if err := os.Mkdir(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	put := func(name string, at time.Time) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(`{"v":1}`), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, at, at)
+		return p
+	}
+	oldMine := put(TicketName("K1", past, "", 1), past)
+	oldMineDept := put(TicketName("K1", past, "d-0123456789abcdef", 12), past)
+	keep := map[string]string{
+		"new":          put(TicketName("K1", now, "", 2), now),
+		"other kiosk":  put(TicketName("K2", past, "", 1), past),
+		"longer id":    put(TicketName("K1-2", past, "", 1), past),
+		"not a ticket": put("K1_notes.json", past),
+		"other suffix": put("K1_20261101_all_0001.json.bak", past),
+	}
+	lg, err := audit.Open(audit.Options{Dir: logs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := lg.Begin()
+	s := newService(t, root, state, "K1", &countingLookup{}, func(c *ServiceConfig) {
+		c.Retention = 30 * 24 * time.Hour
+		c.Audit = sess
+		c.Now = func() time.Time { return now }
+	})
+	removed, err := s.Cleanup()
+	if err != nil || removed != 2 {
+		t.Fatalf("removed %d, %v", removed, err)
+	}
+	for _, p := range []string{oldMine, oldMineDept} {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s kept (%v)", filepath.Base(p), err)
+		}
+	}
+	for why, p := range keep {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s (%s) deleted: %v", filepath.Base(p), why, err)
+		}
+	}
+	sess.End(audit.MustTerm("done"), audit.MustTerm("none"), true)
+	lg.Close()
+	log, _ := os.ReadFile(filepath.Join(logs, audit.OperationFile))
+	if !strings.Contains(string(log), `"ticket_removed":2`) {
+		t.Fatalf("no ticket count in the retention entry:\n%s", log)
+	}
+}
+
+// Without a ticket/ folder (no ticket ever issued) retention works as
+// before and makes none.
+func TestRetentionWithoutTicketFolder(t *testing.T) {
+	root, state := t.TempDir(), t.TempDir()
+	s := newService(t, root, state, "K1", &countingLookup{}, func(c *ServiceConfig) { c.Retention = 24 * time.Hour })
+	if _, err := s.Cleanup(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, TicketFolder)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("ticket/ made: %v", err)
+	}
+}
+
 func TestRetentionForgetsRequestsTakenBackUnanswered(t *testing.T) {
 	root, state := t.TempDir(), t.TempDir()
 	const name = "OQSsiquc01req_1.xml"

@@ -21,6 +21,9 @@ const (
 	FaceFolder = "face"
 	ReqFolder  = "req"
 	ResFolder  = "res"
+	// TicketFolder holds the re-visit tickets the kiosk writes for the
+	// reception system beside face/ (docs/revisit.md); it is uketsuke's own.
+	TicketFolder = "ticket"
 )
 
 // File names.
@@ -28,6 +31,7 @@ const (
 	FacePrefix    = "OQSsiquc01res_face_" // face/ results
 	RequestPrefix = "OQSsiquc01req_"      // req/ checks by insured number
 	XMLSuffix     = ".xml"
+	TicketSuffix  = ".json"
 )
 
 // Kinds of folder failure, for errors.Is on a *FolderError.
@@ -124,6 +128,32 @@ func checkKiosk(id string) error {
 func FaceName(t time.Time, kiosk string, seq uint64) string {
 	t = t.In(jst)
 	return fmt.Sprintf("%s%s%03d_%s_%08d%s", FacePrefix, t.Format("20060102150405"), t.Nanosecond()/1e6, kiosk, seq, XMLSuffix)
+}
+
+// TicketName is a ticket/ file name: the kiosk's id, the day of issue,
+// the department's counter code ("all" for one counter) and the number.
+//
+//	KIOSK01_20261206_d-0123456789abcdef_0012.json
+func TicketName(kiosk string, issued time.Time, department string, number int) string {
+	if department == "" {
+		department = "all"
+	}
+	return fmt.Sprintf("%s_%s_%s_%04d%s", kiosk, issued.Format("20060102"), department, number, TicketSuffix)
+}
+
+// isTicketOf reports whether name is a ticket/ file kiosk wrote. A kiosk's
+// id has no '_', so its prefix tells it from every other kiosk's.
+func isTicketOf(name, kiosk string) bool {
+	rest, ok := strings.CutPrefix(name, kiosk+"_")
+	if !ok {
+		return false
+	}
+	if rest, ok = strings.CutSuffix(rest, TicketSuffix); !ok {
+		return false
+	}
+	day, rest, ok := strings.Cut(rest, "_")
+	last := strings.LastIndexByte(rest, '_')
+	return ok && len(day) == 8 && allDigits(day) && last > 0 && last < len(rest)-1 && allDigits(rest[last+1:])
 }
 
 // IsRequestName reports whether name is a check-by-number request file.

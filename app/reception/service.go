@@ -30,7 +30,7 @@ type Lookup interface {
 type ServiceConfig struct {
 	Root        string // the 連携 folder: req/ and res/ are made inside it if missing
 	StateDir    string // kiosk-local: the journal lives in StateDir/reqres
-	KioskID     string // the owner of the face/ files retention may delete
+	KioskID     string // the owner of the face/ and ticket/ files retention may delete
 	Institution string
 	Encoding    Encoding
 	Lookup      Lookup
@@ -40,9 +40,9 @@ type ServiceConfig struct {
 	Poll, Settle time.Duration
 	// CheckTimeout bounds one eligibility check (default 30 s).
 	CheckTimeout time.Duration
-	// Retention deletes this kiosk's face/ files and the res/ answers it
-	// wrote once they are older than this and still there (no reception
-	// system picked them up); 0 keeps them.
+	// Retention deletes this kiosk's face/ and ticket/ files and the res/
+	// answers it wrote once they are older than this and still there (no
+	// reception system picked them up); 0 keeps them.
 	Retention time.Duration
 	// Audit receives answer and retention events (terms and counts only).
 	Audit Recorder
@@ -388,9 +388,10 @@ func readRequest(path string) ([]byte, os.FileInfo, error) {
 	return data, info, err
 }
 
-// Cleanup deletes this kiosk's face/ files and the res/ answers the
-// journal lists once they are older than Retention (nobody picked them
-// up), prunes the journal, and records the counts in the audit log.
+// Cleanup deletes this kiosk's face/ files, its ticket/ files and the res/
+// answers the journal lists once they are older than Retention (nobody
+// picked them up), prunes the journal, and records the counts in the audit
+// log.
 func (s *Service) Cleanup() (removed int, err error) {
 	if s.cfg.Retention <= 0 {
 		return 0, nil
@@ -419,6 +420,10 @@ func (s *Service) Cleanup() (removed int, err error) {
 			old(filepath.Join(s.face, n)) && os.Remove(filepath.Join(s.face, n)) == nil {
 			faceRemoved++
 		}
+	}
+	ticketRemoved, err := s.removeOldTickets(old)
+	if err != nil {
+		return 0, err
 	}
 	journal, err := os.ReadDir(s.jdir)
 	if err != nil {
@@ -474,9 +479,33 @@ func (s *Service) Cleanup() (removed int, err error) {
 	}
 	if s.cfg.Audit != nil {
 		s.cfg.Audit.Event(termRetention, audit.Int(termFaceRemoved, faceRemoved), audit.Int(termResRemoved, resRemoved),
-			audit.Int(termRetainedDays, int(s.cfg.Retention/(24*time.Hour))))
+			audit.Int(termTicketRemoved, ticketRemoved), audit.Int(termRetainedDays, int(s.cfg.Retention/(24*time.Hour))))
 	}
-	return faceRemoved + resRemoved, nil
+	return faceRemoved + resRemoved + ticketRemoved, nil
+}
+
+// removeOldTickets deletes this kiosk's re-visit tickets in ticket/ that
+// old says nobody picked up in time, and stale temporary files of killed
+// writes. No ticket/ folder: this kiosk never issued a ticket.
+func (s *Service) removeOldTickets(old func(string) bool) (int, error) {
+	dir := filepath.Join(s.cfg.Root, TicketFolder)
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, folderError(TicketFolder, "retention", err)
+	}
+	removed := 0
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		if e.Type().IsRegular() && isTicketOf(e.Name(), s.cfg.KioskID) && old(p) && os.Remove(p) == nil {
+			removed++
+		}
+	}
+	atomicfile.RemoveStaleTemps(dir, atomicfile.StaleAge, s.cfg.Now())
+	atomicfile.SyncDir(dir)
+	return removed, nil
 }
 
 func mtime(p string) time.Time {

@@ -184,19 +184,20 @@ func (w *Writer) FlushPending() error {
 }
 
 var (
-	termFaceWritten  = audit.MustTerm("reception.face_written")
-	termAnswered     = audit.MustTerm("reception.answered")
-	termRetention    = audit.MustTerm("reception.retention")
-	termReplaced     = audit.MustTerm("replaced_chars")
-	termDropped      = audit.MustTerm("dropped_codes")
-	termEncoding     = audit.MustTerm("encoding")
-	termErrorResult  = audit.MustTerm("error_result")
-	termMalformed    = audit.MustTerm("malformed")
-	termFaceRemoved  = audit.MustTerm("face_removed")
-	termResRemoved   = audit.MustTerm("res_removed")
-	termRetainedDays = audit.MustTerm("retention_days")
-	termUTF8         = audit.MustTerm("utf_8")
-	termShiftJIS     = audit.MustTerm("shift_jis")
+	termFaceWritten   = audit.MustTerm("reception.face_written")
+	termAnswered      = audit.MustTerm("reception.answered")
+	termRetention     = audit.MustTerm("reception.retention")
+	termReplaced      = audit.MustTerm("replaced_chars")
+	termDropped       = audit.MustTerm("dropped_codes")
+	termEncoding      = audit.MustTerm("encoding")
+	termErrorResult   = audit.MustTerm("error_result")
+	termMalformed     = audit.MustTerm("malformed")
+	termFaceRemoved   = audit.MustTerm("face_removed")
+	termResRemoved    = audit.MustTerm("res_removed")
+	termTicketRemoved = audit.MustTerm("ticket_removed")
+	termRetainedDays  = audit.MustTerm("retention_days")
+	termUTF8          = audit.MustTerm("utf_8")
+	termShiftJIS      = audit.MustTerm("shift_jis")
 )
 
 func (e Encoding) term() audit.Term {

@@ -16,10 +16,11 @@ import (
 // codes, seals and opens the personal fields, and keeps the rows on the
 // current keys. The Store below it sees only codes and sealed bytes.
 type Book struct {
-	store  Store
-	codes  *CodeKeys
-	sealer *Sealer
-	now    func() time.Time
+	store      Store
+	codes      *CodeKeys
+	sealer     *Sealer
+	now        func() time.Time
+	references References // nil: unlinking de-registers nothing
 }
 
 // NewBook puts the keys over a store. now is the clock (time.Now in a kiosk).
@@ -129,17 +130,25 @@ func (b *Book) lookupAny(ctx context.Context, codes []Code) (Link, int, error) {
 }
 
 // Unlink erases the card's row and its history (the patient asked, or
-// staff did).
+// staff did), once its patient number is de-registered (ErrReferenceKept:
+// it could not be, and the row stays).
 func (b *Book) Unlink(ctx context.Context, card CardID) error {
 	codes, err := b.codes.All(card)
 	if err != nil {
 		return err
 	}
 	for _, c := range codes {
-		err := b.store.Unlink(ctx, c)
-		if !errors.Is(err, ErrNotLinked) {
+		l, err := b.store.Lookup(ctx, c)
+		if errors.Is(err, ErrNotLinked) {
+			continue
+		}
+		if err != nil {
 			return err
 		}
+		if err := b.deregisterRow(ctx, l); err != nil {
+			return err
+		}
+		return b.store.Unlink(ctx, c)
 	}
 	return ErrNotLinked
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -258,14 +257,19 @@ func (a *RevisitAdapter) registerReference(ctx context.Context, p revisit.Patien
 	}
 }
 
-// Unlink implements Revisit: the card's row and its history are erased.
+// Unlink implements Revisit: the card's row and its history are erased,
+// once the Book has de-registered its patient number.
 func (a *RevisitAdapter) Unlink(ctx context.Context, card Card) error {
 	id, err := a.cardID(ctx, card)
 	if err != nil {
 		return err
 	}
 	defer id.Serial.Destroy()
-	return a.Book.Unlink(ctx, id)
+	err = a.Book.Unlink(ctx, id)
+	if errors.Is(err, revisit.ErrReferenceKept) {
+		a.log().Warn("card not unlinked: the eligibility system still holds its patient number", "fault", "revisit.reference_kept", "err", err)
+	}
+	return err
 }
 
 // Issue implements Revisit: one number per request ref, printed, recorded
@@ -344,8 +348,9 @@ func (a *RevisitAdapter) recordVisit(ctx context.Context, req TicketRequest, t r
 	return a.Visits.Record(ctx, r)
 }
 
-// TicketFolder is where the reception system finds each ticket, beside face/.
-const TicketFolder = "ticket"
+// TicketFolder is where the reception system finds each ticket, beside
+// face/ (reception's retention deletes this kiosk's old ones).
+const TicketFolder = reception.TicketFolder
 
 // ticketFile is a ticket as the reception system reads it: no personal
 // data; the face/ file of the same visit names the patient.
@@ -372,8 +377,7 @@ func (a *RevisitAdapter) writeTicket(t revisit.Ticket, dept revisit.Department, 
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s_%s_%s_%04d.json", a.Kiosk, t.Issued.Format("20060102"), orAll(dept), t.Number)
-	_, err = atomicfile.Create(dir, name, data, 0o640)
+	_, err = atomicfile.Create(dir, reception.TicketName(a.Kiosk, t.Issued, string(dept), t.Number), data, 0o640)
 	return err
 }
 
@@ -452,13 +456,6 @@ func (a *RevisitAdapter) department(name string) (revisit.Department, error) {
 func DepartmentCode(name string) revisit.Department {
 	sum := sha256.Sum256([]byte(name))
 	return revisit.Department("d-" + hex.EncodeToString(sum[:8]))
-}
-
-func orAll(d revisit.Department) string {
-	if d == "" {
-		return "all"
-	}
-	return string(d)
 }
 
 func (a *RevisitAdapter) now() time.Time {

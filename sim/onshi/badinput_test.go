@@ -296,7 +296,8 @@ func FuzzHandlers(f *testing.F) {
 	srv := NewServer(Config{Store: store})
 	paths := []string{eligibility.PathChallenge, eligibility.PathCheckByCard, eligibility.PathCheckByInsurance,
 		eligibility.PathConsent, eligibility.PathRegister, eligibility.PathPinlessStart, eligibility.PathPinlessStep,
-		eligibility.PathReferenceNumber, eligibility.PathReferenceNumbers, eligibility.PathCertStatus}
+		eligibility.PathReferenceNumber, eligibility.PathReferenceNumbers, eligibility.PathCertStatus,
+		eligibility.PathReferenceNumberDeregister}
 	f.Add(uint8(1), []byte(`{"ChallengeID":"a","Certificate":"MAMCAQE=","Signature":"AA=="}`))
 	f.Add(uint8(2), []byte(`{"InsurerNumber":"01130000","InsuredIdentificationNumber":"1","Birthdate":"20000101"}`))
 	f.Add(uint8(3), []byte(`{"Session":"x","Consent":{"SpecificHealthCheckupsInfoConsFlg":"1"}}`))
@@ -304,6 +305,7 @@ func FuzzHandlers(f *testing.F) {
 	f.Add(uint8(7), []byte(`{"MedicalInstitutionCode":"1312345678","ReferenceNumberRegistrationInfo":{"ReferenceNumber":"0012","InsurerNumber":"01130000","InsuredIdentificationNumber":"1"}}`))
 	f.Add(uint8(8), []byte(`{"MedicalInstitutionCode":"1312345678","ReferenceNumberRegistrationInfo":[{"ReferenceNumber":"A-1","InsurerNumber":"123456","InsuredIdentificationNumber":"x","InsuredBranchNumber":"01"}]}`))
 	f.Add(uint8(9), []byte(`{"Certificate":"MAMCAQE="}`))
+	f.Add(uint8(10), []byte(`{"MedicalInstitutionCode":"1312345678","ReferenceNumber":"0012"}`))
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		r := httptest.NewRequest(http.MethodPost, paths[int(which)%len(paths)], bytes.NewReader(body))
 		r.TLS = &tls.ConnectionState{PeerCertificates: []*x509.Certificate{cert.Leaf}}

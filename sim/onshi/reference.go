@@ -151,3 +151,35 @@ func (s *Server) registerReference(ctx context.Context, tx *sql.Tx, institution 
 		info.ReferenceNumber, rfc3339(s.cfg.Now()))
 	return err
 }
+
+// handleReferenceNumberDeregister forgets one of the facility's reference
+// numbers: later results for that person carry none, and forgetting it
+// again is reference_number_not_found. Only the kiosk's own facility's
+// numbers can be forgotten.
+func (s *Server) handleReferenceNumberDeregister(r *request) (int, any, error) {
+	s.disclosed(r)
+	var req eligibility.ReferenceNumberDeregistrationRequest
+	if err := decode(r.body, &req); err != nil {
+		return 0, nil, err
+	}
+	if err := checkInstitution(r.kiosk, req.MedicalInstitutionCode); err != nil {
+		return 0, nil, err
+	}
+	if err := checkReferenceNumber(req.ReferenceNumber); err != nil {
+		return 0, nil, err
+	}
+	return s.once(r, func(tx *sql.Tx) (any, error) {
+		res, err := tx.StmtContext(r.ctx, s.cfg.Store.w["referenceDelete"]).ExecContext(r.ctx, r.kiosk.Institution, req.ReferenceNumber)
+		if err != nil {
+			return nil, err
+		}
+		n, err := res.RowsAffected()
+		switch {
+		case err != nil:
+			return nil, err
+		case n == 0:
+			return nil, fail(eligibility.CodeReferenceNotFound, "this facility has no such reference number registered")
+		}
+		return eligibility.ReferenceNumberDeregistrationResponse{DeregisteredAt: rfc3339(s.cfg.Now())}, nil
+	})
+}

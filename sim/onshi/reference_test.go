@@ -288,3 +288,62 @@ func FuzzReferenceNumberAgreesWithTheLocalTable(f *testing.F) {
 		}
 	})
 }
+
+// De-registering a number: later answers at that facility carry none,
+// other people's and other facilities' numbers stay, a retry with the same
+// key gets the same answer, forgetting it again (or a number never
+// registered) is reference_number_not_found, and the number may be
+// registered again.
+func TestADeregisteredReferenceNumberIsForgotten(t *testing.T) {
+	e := newEnv(t, 100)
+	c := e.client("kiosk-1", nil)
+	other := e.clientAt("kiosk-2", "1399999999", nil)
+	people := e.peopleOfKind(KindValid, 2)
+	gone, kept := people[0], people[1]
+	for _, reg := range []struct {
+		c    *eligibility.Client
+		inst string
+		p    SeedPerson
+		ref  string
+	}{{c, testInstitution, gone, "000123"}, {c, testInstitution, kept, "000124"}, {other, "1399999999", gone, "000123"}} {
+		if _, err := reg.c.RegisterReferenceNumber(bg, "", reg.inst, infoOf(reg.p, 0, reg.ref)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	key := eligibility.NewIdempotencyKey()
+	for try := range 2 { // the second is a retry after a lost answer
+		if out, err := c.DeregisterReferenceNumber(bg, key, testInstitution, "000123"); err != nil || out.DeregisteredAt == "" {
+			t.Fatalf("try %d: %+v %v", try, out, err)
+		}
+	}
+	for _, want := range []struct {
+		c   *eligibility.Client
+		p   SeedPerson
+		ref string
+	}{{c, gone, ""}, {c, kept, "000124"}, {other, gone, "000123"}} {
+		res, err := want.c.CheckByInsurance(bg, queryOf(want.p, 0))
+		if err != nil || referenceIn(t, res) != want.ref {
+			t.Fatalf("after de-registration: %q %v, want %q", referenceIn(t, res), err, want.ref)
+		}
+	}
+
+	if _, err := c.DeregisterReferenceNumber(bg, "", testInstitution, "000123"); !errors.Is(err, eligibility.ErrReferenceNotFound) {
+		t.Fatalf("again: %v", err)
+	}
+	if _, err := c.DeregisterReferenceNumber(bg, "", testInstitution, "999999"); !errors.Is(err, eligibility.ErrReferenceNotFound) {
+		t.Fatalf("never registered: %v", err)
+	}
+	if _, err := c.DeregisterReferenceNumber(bg, "", "1399999999", "000123"); !errors.Is(err, eligibility.ErrInstitutionMismatch) {
+		t.Fatalf("another facility's number: %v", err)
+	}
+	if _, err := c.DeregisterReferenceNumber(bg, "", testInstitution, "12 3"); !errors.Is(err, eligibility.ErrReferenceInvalid) {
+		t.Fatalf("a malformed number: %v", err)
+	}
+	if _, err := c.RegisterReferenceNumber(bg, "", testInstitution, infoOf(gone, 0, "000123")); err != nil {
+		t.Fatalf("registering it again: %v", err)
+	}
+	if res, err := c.CheckByInsurance(bg, queryOf(gone, 0)); err != nil || referenceIn(t, res) != "000123" {
+		t.Fatalf("registered again: %q %v", referenceIn(t, res), err)
+	}
+}

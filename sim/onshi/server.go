@@ -91,6 +91,7 @@ func NewServer(cfg Config) *Server {
 	s.route(eligibility.PathRegister, s.handleRegister)
 	s.route(eligibility.PathReferenceNumber, s.handleReferenceNumber)
 	s.route(eligibility.PathReferenceNumbers, s.handleReferenceNumbers)
+	s.route(eligibility.PathReferenceNumberDeregister, s.handleReferenceNumberDeregister)
 	s.route(eligibility.PathPinlessStart, s.handlePinlessStart)
 	s.route(eligibility.PathPinlessStep, s.handlePinlessStep)
 	s.route(eligibility.PathCertStatus, s.handleCertStatus)

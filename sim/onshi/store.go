@@ -135,6 +135,7 @@ var writeQueries = map[string]string{
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(institution, insurer, symbol, number, branch) DO UPDATE SET
 		person_id = excluded.person_id, reference = excluded.reference, registered_at = excluded.registered_at`,
+	"referenceDelete": `DELETE FROM reference_number WHERE institution = ? AND reference = ?`,
 }
 
 // OpenStore opens (creating if needed) the database at path.
