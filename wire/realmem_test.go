@@ -71,6 +71,11 @@ func TestRealPathLeavesNoSecrets(t *testing.T) {
 			// As the unit runs the kiosk: no preemption signals saving registers
 			// full of photo bytes on unwiped signal stacks.
 			"GODEBUG=asyncpreemptoff=1")
+		if gogc := os.Getenv(realMemGOGC); gogc != "" {
+			// Frequent collections shrink and move goroutine stacks, and
+			// so show up values a function kept on its stack.
+			cmd.Env = append(cmd.Env, "GOGC="+gogc)
+		}
 		out, err := cmd.CombinedOutput()
 		t.Logf("%s:\n%s", env[:strings.Index(env, "=")], out)
 		if err != nil || !strings.Contains(string(out), "--- PASS") {
@@ -80,6 +85,10 @@ func TestRealPathLeavesNoSecrets(t *testing.T) {
 }
 
 const realMask = 0xA5
+
+// realMemGOGC sets the children's GOGC (e.g. 5: a collection every few
+// hundred kilobytes); unset, they run with Go's default as the kiosk does.
+const realMemGOGC = "UKETSUKE_REALMEM_GOGC"
 
 func masked(s string) []byte {
 	b := []byte(s)
@@ -168,7 +177,7 @@ func realMemChild(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	before := scanMasked(t, [][]byte{keyB, birth, code}, nil)
+	before, _ := scanMasked(t, [][]byte{keyB, birth, code}, nil)
 	t.Logf("before: %v (a 4- or 6-digit value may occur by chance; only an increase counts)", before)
 
 	ctx := context.Background()
@@ -216,9 +225,9 @@ func realMemChild(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	photo := map[uint64]bool{}
+	photo := map[uint64]int{}
 	for i := 0; i+32 <= len(frame.Image.Pix); i += 32 {
-		photo[fnv32(frame.Image.Pix[i:])] = true
+		photo[fnv32(frame.Image.Pix[i:])] = i
 	}
 	s, err := w.Devices.Face.EmbedPhoto(ctx, frame)
 	if err != nil {
@@ -229,8 +238,8 @@ func realMemChild(t *testing.T, dir string) {
 	w.Close()
 	runtime.GC()
 
-	after := scanMasked(t, [][]byte{keyB, birth, code}, photo)
-	t.Logf("after: 照合番号B %d, birth YYMMDD %d, security code %d, photo windows %d", after[0], after[1], after[2], after[3])
+	after, where := scanMasked(t, [][]byte{keyB, birth, code}, photo)
+	t.Logf("after: 照合番号B %d, birth YYMMDD %d, security code %d, photo windows %d %v", after[0], after[1], after[2], after[3], where)
 	if after[0] > 0 {
 		t.Errorf("照合番号B left in memory %d times", after[0])
 	}
@@ -266,10 +275,12 @@ func matchMaskedRun(mem, m []byte) bool {
 }
 
 // scanMasked counts occurrences of each masked needle and of the photo's
-// windows in every writable mapping of the process.
-func scanMasked(t *testing.T, needles [][]byte, photo map[uint64]bool) []int {
-	hits := make([]int, len(needles)+1)
-	err := secrettest.EachWritable(32, func(_ uint64, chunk []byte, _ string) {
+// windows in every writable mapping of the process, and says where the
+// first photo windows were: address, mapping and the window's offset in
+// the decoded pixels, which tells a copy of a row from a stray register.
+func scanMasked(t *testing.T, needles [][]byte, photo map[uint64]int) (hits []int, where []string) {
+	hits = make([]int, len(needles)+1)
+	err := secrettest.EachWritable(32, func(addr uint64, chunk []byte, mapping string) {
 		n := len(chunk)
 		for i := 0; i+8 <= n; i++ {
 			for k, m := range needles {
@@ -277,13 +288,20 @@ func scanMasked(t *testing.T, needles [][]byte, photo map[uint64]bool) []int {
 					hits[k]++
 				}
 			}
-			if photo != nil && i+32 <= n && photo[fnv32(chunk[i:])] {
+			if photo == nil || i+32 > n {
+				continue
+			}
+			if off, ok := photo[fnv32(chunk[i:])]; ok {
 				hits[len(needles)]++
+				if len(where) < 8 {
+					f := strings.Fields(mapping)
+					where = append(where, fmt.Sprintf("%#x (mapping %s %s) = pixel byte %d", addr+uint64(i), f[0], strings.Join(f[5:], " "), off))
+				}
 			}
 		}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return hits
+	return hits, where
 }
