@@ -3,6 +3,7 @@ package secrettest
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -46,6 +47,27 @@ func SignalThisThread() error {
 	pid, tid := unix.Getpid(), unix.Gettid()
 	if _, _, e := unix.RawSyscall(unix.SYS_TGKILL, uintptr(pid), uintptr(tid), uintptr(unix.SIGURG)); e != 0 {
 		return e
+	}
+	return nil
+}
+
+// SignalEveryThread sends SIGURG to every thread of the process, so that
+// whatever any thread still holds in its registers lands on its signal
+// stack, where a later scan finds it as a real signal would leave it.
+func SignalEveryThread() error {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return err
+	}
+	pid := unix.Getpid()
+	for _, task := range tasks {
+		tid, err := strconv.Atoi(task.Name())
+		if err != nil {
+			continue
+		}
+		if err := unix.Tgkill(pid, tid, unix.SIGURG); err != nil && err != unix.ESRCH {
+			return err
+		}
 	}
 	return nil
 }
