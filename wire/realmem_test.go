@@ -227,11 +227,11 @@ func realMemChild(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	photo := map[uint64]int{}
+	photo := map[uint64]string{}
 	for i := 0; i+32 <= len(frame.Image.Pix); i += 32 {
-		photo[fnv32(frame.Image.Pix[i:])] = i
+		photo[fnv32(frame.Image.Pix[i:])] = fmt.Sprintf("RGBA byte %d", i)
 	}
-	addRGBRuns(photo, frame.Image)
+	addRGBRuns(t, photo, frame.Image)
 	s, err := w.Devices.Face.EmbedPhoto(ctx, frame)
 	if err != nil {
 		t.Fatalf("the ONNX engine found no face in the chip photo: %v", err)
@@ -264,12 +264,12 @@ func realMemChild(t *testing.T, dir string) {
 }
 
 // addRGBRuns adds the photo's runs as app/face holds it (three bytes a
-// pixel), keyed by the negated offset of the row's first byte in the frame.
-func addRGBRuns(photo map[uint64]int, img *image.RGBA) {
+// pixel), built a row at a time in locked memory.
+func addRGBRuns(t *testing.T, photo map[uint64]string, img *image.RGBA) {
 	w := img.Rect.Dx()
 	row, err := secret.New(3 * w)
 	if err != nil {
-		return
+		t.Fatal(err)
 	}
 	defer row.Destroy()
 	rgb := row.Bytes()
@@ -278,7 +278,7 @@ func addRGBRuns(photo map[uint64]int, img *image.RGBA) {
 			copy(rgb[3*x:3*x+3], img.Pix[y*img.Stride+4*x:])
 		}
 		for i := 0; i+32 <= len(rgb); i += 3 {
-			photo[fnv32(rgb[i:])] = -(y*img.Stride + 4*i/3)
+			photo[fnv32(rgb[i:])] = fmt.Sprintf("RGB row %d byte %d", y, i)
 		}
 	}
 }
@@ -305,9 +305,9 @@ func matchMaskedRun(mem, m []byte) bool {
 
 // scanMasked counts occurrences of each masked needle and of the photo's
 // windows in every writable mapping of the process, and says where the
-// first photo windows were: address, mapping and the window's offset in
-// the decoded pixels, which tells a copy of a row from a stray register.
-func scanMasked(t *testing.T, needles [][]byte, photo map[uint64]int) (hits []int, where []string) {
+// first photo windows were: address, mapping and which run of the photo,
+// which tells a copy of a row from a stray register.
+func scanMasked(t *testing.T, needles [][]byte, photo map[uint64]string) (hits []int, where []string) {
 	hits = make([]int, len(needles)+1)
 	err := secrettest.EachWritable(32, func(addr uint64, chunk []byte, mapping string) {
 		n := len(chunk)
@@ -320,11 +320,11 @@ func scanMasked(t *testing.T, needles [][]byte, photo map[uint64]int) (hits []in
 			if photo == nil || i+32 > n {
 				continue
 			}
-			if off, ok := photo[fnv32(chunk[i:])]; ok {
+			if run, ok := photo[fnv32(chunk[i:])]; ok {
 				hits[len(needles)]++
 				if len(where) < 8 {
 					f := strings.Fields(mapping)
-					where = append(where, fmt.Sprintf("%#x (mapping %s %s) = pixel byte %d (negative: a run of the RGB form from that row offset)", addr+uint64(i), f[0], strings.Join(f[5:], " "), off))
+					where = append(where, fmt.Sprintf("%#x (mapping %s %s) = %s", addr+uint64(i), f[0], strings.Join(f[5:], " "), run))
 				}
 			}
 		}
