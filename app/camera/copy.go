@@ -8,8 +8,10 @@ import (
 )
 
 // copyPixels fills dst (same size as src, origin 0,0) from src without a
-// heap object per pixel.
+// heap object per pixel, and leaves no pixels in the vector registers the
+// copies went through (secret.ScrubRegisters says why).
 func copyPixels(dst *image.RGBA, src image.Image) {
+	defer secret.ScrubRegisters()
 	b := src.Bounds()
 	w, h := b.Dx(), b.Dy()
 	switch s := src.(type) {

@@ -27,6 +27,7 @@ func NewEmbedding(v []float32) (*Embedding, error) {
 	e := &Embedding{buf: buf, dim: len(v)}
 	dst := e.Vector()
 	copy(dst, v)
+	secret.ScrubRegisters()
 	clear(v)
 	if !normalise(dst) {
 		e.Destroy()
@@ -210,6 +211,7 @@ func (m *Matrix) Set(i int, e *Embedding) error {
 		return fmt.Errorf("%w: %d vs %d", ErrDimension, e.Dim(), m.dim)
 	}
 	copy(r, e.Vector())
+	secret.ScrubRegisters()
 	return nil
 }
 

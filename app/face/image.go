@@ -104,7 +104,7 @@ func (im *Image) Clone() (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	copy(c.Pix, im.Pix)
+	secret.Copy(c.Pix, im.Pix)
 	return c, nil
 }
 

@@ -267,10 +267,12 @@ func patchMeanLuma(img *Image, a, b Point, m []Point) float64 {
 	var sum float64
 	var n int
 	for _, c := range []Point{a, b} {
-		for _, px := range pixelsIn(img, Rect{Min: Point{c.X - e, c.Y - e}, Max: Point{c.X + e, c.Y + e}}) {
-			sum += float64(px[0])
+		px := pixelsIn(img, Rect{Min: Point{c.X - e, c.Y - e}, Max: Point{c.X + e, c.Y + e}})
+		for _, p := range px {
+			sum += float64(p[0])
 			n++
 		}
+		clear(px)
 	}
 	if n == 0 {
 		return 0
@@ -278,7 +280,8 @@ func patchMeanLuma(img *Image, a, b Point, m []Point) float64 {
 	return sum / float64(n)
 }
 
-// pixelsIn returns (luma, Cb, Cr) of the pixels inside r, clipped to img.
+// pixelsIn returns (luma, Cb, Cr) of the pixels inside r, clipped to img:
+// part of a face on the heap, which the caller wipes once read.
 func pixelsIn(img *Image, r Rect) [][3]byte {
 	x0, y0 := clampInt(int(r.Min.X), 0, img.W), clampInt(int(r.Min.Y), 0, img.H)
 	x1, y1 := clampInt(int(math.Ceil(r.Max.X)), 0, img.W), clampInt(int(math.Ceil(r.Max.Y)), 0, img.H)
@@ -302,6 +305,7 @@ func ycc(r, g, b byte) [3]byte {
 
 func spread(img *Image, r Rect) float64 {
 	px := pixelsIn(img, r)
+	defer clear(px)
 	if len(px) < 4 {
 		return 0
 	}
@@ -341,6 +345,7 @@ func lowerFaceDifference(img *Image, m []Point) float64 {
 
 func meanYCC(img *Image, r Rect) [3]float64 {
 	px := pixelsIn(img, r)
+	defer clear(px)
 	var s [3]float64
 	for _, p := range px {
 		s[0] += float64(p[0])

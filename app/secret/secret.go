@@ -63,7 +63,7 @@ func Take(src []byte) (*Buffer, error) {
 		return nil, err
 	}
 	if len(src) > 0 {
-		copy(b.lb.Bytes(), src)
+		Copy(b.lb.Bytes(), src)
 	}
 	return b, nil
 }

@@ -87,7 +87,7 @@ func (m *MynaCard) ReadPhoto(ctx context.Context) (*secret.Buffer, error) {
 	if err != nil {
 		return nil, err
 	}
-	copy(out.Bytes(), rec.Photo)
+	secret.Copy(out.Bytes(), rec.Photo)
 	return out, nil
 }
 

@@ -241,7 +241,6 @@ static int decode(const uint8_t *data, size_t len, int format, uint64_t max_pixe
 	opj_codec_t *codec = new_decoder(format, rep);
 	opj_stream_t *st = codec != NULL ? new_in_stream(&m) : NULL;
 	opj_image_t *img = NULL;
-	int decoded = 0;
 	int rc = UKJ_NO_MEMORY;
 	if (codec == NULL || st == NULL) {
 		goto done;
@@ -264,22 +263,15 @@ static int decode(const uint8_t *data, size_t len, int format, uint64_t max_pixe
 	if (!opj_decode(codec, st, img)) {
 		goto done;
 	}
-	decoded = decoded_consistent(img, hdr);
-	if (!decoded || !opj_end_decompress(codec, st)) {
+	if (!decoded_consistent(img, hdr) || !opj_end_decompress(codec, st)) {
 		goto done;
 	}
 	rc = UKJ_OK;
 	*out = img;
 	img = NULL;
 done:
-	if (img != NULL) {
-		// Only a consistently decoded image has buffers of the sizes we wipe.
-		if (decoded) {
-			ukj_wipe_and_free(img);
-		} else {
-			opj_image_destroy(img);
-		}
-	}
+	// A failed decode may have written part of the photo into the planes.
+	ukj_wipe_and_free(img);
 	if (st != NULL) {
 		opj_stream_destroy(st);
 	}
@@ -289,6 +281,10 @@ done:
 	return rc;
 }
 
+// ukj_wipe_and_free overwrites every sample plane before openjp2 frees it.
+// The planes come from posix_memalign (opj_image_data_alloc), so glibc
+// knows each block's size: a plane is wiped whole even when a failed
+// decode left it a size that does not match the header.
 void ukj_wipe_and_free(opj_image_t *img) {
 	if (img == NULL) {
 		return;
@@ -296,7 +292,7 @@ void ukj_wipe_and_free(opj_image_t *img) {
 	for (uint32_t i = 0; i < img->numcomps && img->comps != NULL; i++) {
 		opj_image_comp_t *c = &img->comps[i];
 		if (c->data != NULL) {
-			memset(c->data, 0, (size_t)c->w * c->h * sizeof(OPJ_INT32));
+			explicit_bzero(c->data, malloc_usable_size(c->data));
 		}
 	}
 	opj_image_destroy(img);

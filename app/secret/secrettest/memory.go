@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -34,6 +35,7 @@ func EachWritable(overlap int, visit func(addr uint64, chunk []byte, mapping str
 	defer mem.Close()
 	buf := make([]byte, 1<<20)
 	defer clear(buf)
+	self := uint64(uintptr(unsafe.Pointer(&buf[0])))
 	sc := bufio.NewScanner(bytes.NewReader(maps))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -45,6 +47,7 @@ func EachWritable(overlap int, visit func(addr uint64, chunk []byte, mapping str
 		end, _ := strconv.ParseUint(hi, 16, 64)
 		for off := start; off < end; off += uint64(len(buf) - overlap) {
 			n, _ := mem.ReadAt(buf[:min(uint64(len(buf)), end-off)], int64(off))
+			hideSelf(buf[:n], off, self, len(buf))
 			visit(off, buf[:n], sc.Text())
 			if n < len(buf) {
 				break
@@ -52,4 +55,14 @@ func EachWritable(overlap int, visit func(addr uint64, chunk []byte, mapping str
 		}
 	}
 	return sc.Err()
+}
+
+// hideSelf blanks the part of chunk (read from addr) that is the scan's own
+// buffer (selfLen bytes at self): what was read there is the previous
+// chunk, and a secret in it would be counted twice.
+func hideSelf(chunk []byte, addr, self uint64, selfLen int) {
+	lo, hi := max(addr, self), min(addr+uint64(len(chunk)), self+uint64(selfLen))
+	if lo < hi {
+		clear(chunk[lo-addr : hi-addr])
+	}
 }
