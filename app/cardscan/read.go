@@ -478,6 +478,16 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 				lowConf++
 				continue // a later binarised rendition may confirm it
 			}
+			if spec.spans && spec.majority {
+				refuted, err := l.blindSpotRefuted(ctx, o, val, check)
+				if err != nil {
+					return zero, 0, err
+				}
+				if refuted {
+					lowConf++
+					continue // the digit runs read alone decide (spanVote)
+				}
+			}
 			if vetoErr = passes(check, val); vetoErr == nil {
 				return val, conf, nil
 			}

@@ -30,6 +30,7 @@ const spanMark = 0xFF
 type digitSpans struct {
 	skeleton []byte
 	x        [][2]int
+	lens     []int // how many digits each run held
 }
 
 // spansOf finds res's digit runs in crop. rendW is the width of the
@@ -72,6 +73,7 @@ func spansOf(res OCRResult, crop *image.Gray, rendW int) digitSpans {
 		}
 		s.skeleton = append(s.skeleton, spanMark)
 		s.x = append(s.x, x)
+		s.lens = append(s.lens, j-i+1)
 		i = j
 	}
 	if len(s.x) == 0 {
@@ -287,7 +289,7 @@ func isDigitRune(r rune) bool {
 
 func (s *digitSpans) wipe() {
 	clear(s.skeleton)
-	s.skeleton, s.x = nil, nil
+	s.skeleton, s.x, s.lens = nil, nil, nil
 }
 
 // spanMinConf is what each engine must reach on a span read alone: clean
@@ -385,10 +387,21 @@ func (l *textLine[T]) spanValue(ctx context.Context, o OCR, r reading[T]) (T, di
 		}
 		runs[k], conf = sr.digits, math.Min(conf, sr.conf)
 	}
-	text := make([]byte, 0, len(r.spans.skeleton)+16)
-	defer func() { secret.Wipe(text) }()
+	text := fillSkeleton(r.spans.skeleton, runs)
+	defer secret.Wipe(text)
+	val, err := l.parse(text)
+	if err != nil {
+		return zero, digitRun{}, 0, false, nil
+	}
+	return val, digitsOf(text), conf, true, nil
+}
+
+// fillSkeleton is the text of a reading's skeleton with its digit runs
+// written back, in a new buffer the caller wipes.
+func fillSkeleton(skeleton []byte, runs []digitRun) []byte {
+	text := make([]byte, 0, len(skeleton)+16)
 	k := 0
-	for _, c := range r.spans.skeleton {
+	for _, c := range skeleton {
 		if c != spanMark {
 			text = append(text, c)
 			continue
@@ -398,11 +411,7 @@ func (l *textLine[T]) spanValue(ctx context.Context, o OCR, r reading[T]) (T, di
 		}
 		k++
 	}
-	val, err := l.parse(text)
-	if err != nil {
-		return zero, digitRun{}, 0, false, nil
-	}
-	return val, digitsOf(text), conf, true, nil
+	return text
 }
 
 // spanVote is a date line's last resort when its vote stayed open: the

@@ -341,3 +341,38 @@ func TestSpanVoteReadsACodeWithoutItsLabel(t *testing.T) {
 		})
 	}
 }
+
+// Every rendition of a TakaoGothic 「昭和30年」 can read it as 39 (jpn's 0
+// as 9): the vote closes at once on a value the issue rules accept too.
+// The year's digits, which a blind spot could have made of another valid
+// year, are read alone: both engines reading 30 there keep the vote open
+// and the digit runs decide; reading 39 confirms it. A date with no such
+// run costs no reading.
+func TestBlindSpotRefutedByTheDigitsReadAlone(t *testing.T) {
+	for _, c := range []struct {
+		name, text string
+		jpn, eng   []string
+		want       string
+		left       int // span readings left unread, of jpn's
+	}{
+		{"the year read alone says 30", "昭和39年10月30日生", []string{"30", "10", "30"}, []string{"30", "10", "30"}, "301030", 0},
+		{"the year read alone says 39", "昭和39年10月30日生", []string{"39", "x"}, []string{"39"}, "391030", 1},
+		{"no digit a blind spot makes", "昭和35年10月31日生", []string{"x"}, []string{"x"}, "351031", 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l := takaoBirthLine(c.text)
+			defer l.close()
+			o := &spanOCR{jpn: c.jpn, eng: c.eng}
+			b, _, err := vote(context.Background(), o, l, 0, nil, nil)
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if got := b.YYMMDD(); string(got[:]) != c.want {
+				t.Errorf("YYMMDD %s, want %s", got, c.want)
+			}
+			if len(o.jpn) != c.left {
+				t.Errorf("%d span readings left, want %d", len(o.jpn), c.left)
+			}
+		})
+	}
+}

@@ -280,7 +280,11 @@ func TestRegressionStrayMarkBeforeTheCode(t *testing.T) {
 //   - 385 and 9, foreign residents' cards whose expiry is not on the
 //     birthday (confirmUnchecked must hold without refusing them): jpn read
 //     「10月」 as the impossible 「19月」 in eleven renditions of twelve, and
-//     「5月30日」 as 「5月36日」 or 「5月3日」 in eight of thirteen.
+//     「5月30日」 as 「5月36日」 or 「5月3日」 in eight of thirteen;
+//   - 10139, a wrong code before (seeds never looked at): the first two
+//     renditions read TakaoGothic's 「1940年」 as 1949 and the vote closed;
+//     a year a blind spot could have made of another valid one is now read
+//     alone (blindSpotRefuted), which says 1940.
 func TestRegressionFifthRoundRefusals(t *testing.T) {
 	if cardface.FontCount() != 12 {
 		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
@@ -293,6 +297,7 @@ func TestRegressionFifthRoundRefusals(t *testing.T) {
 		{5027, cardface.LayoutRandom}, {8075, cardface.LayoutRandom}, {7114, cardface.LayoutRandom},
 		{5119, cardface.LayoutRandom}, {8081, cardface.LayoutRandom}, {2102, cardface.LayoutRandom},
 		{676, cardface.LayoutFixed}, {385, cardface.LayoutRandom}, {9, cardface.LayoutRandom},
+		{10139, cardface.LayoutRandom},
 	} {
 		design := cardface.DesignCurrent
 		if c.seed%2 == 1 && c.layout == cardface.LayoutRandom {
