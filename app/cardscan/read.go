@@ -317,14 +317,7 @@ func (l *textLine[T]) binarisedReadings(read []reading[T]) []reading[T] {
 // the vote stays open, the digit runs read alone decide (spans.go), and
 // failing them the date is refused and the kiosk takes another photo.
 func blindSpotDoubt[T comparable](read []reading[T], val T) bool {
-	var won digitRun
-	found := false
-	for _, r := range read {
-		if r.err == nil && r.value == val {
-			won, found = r.digits, true
-			break
-		}
-	}
+	won, found := digitsOfValue(read, val)
 	if !found {
 		return false
 	}
@@ -343,14 +336,7 @@ func blindSpotDoubt[T comparable](read []reading[T], val T) bool {
 // only four times. Such a reading is no rival, it is val misread; any
 // other unparsed reading stays a dissent.
 func blindSpotEchoes[T comparable](read []reading[T], val T) int {
-	var won digitRun
-	found := false
-	for _, r := range read {
-		if r.err == nil && r.value == val {
-			won, found = r.digits, true
-			break
-		}
-	}
+	won, found := digitsOfValue(read, val)
 	n := 0
 	for _, r := range read {
 		if found && r.err != nil && r.digits.n == won.n && r.digits != won &&
@@ -359,6 +345,16 @@ func blindSpotEchoes[T comparable](read []reading[T], val T) int {
 		}
 	}
 	return n
+}
+
+// digitsOfValue are the digits of the first reading of val.
+func digitsOfValue[T comparable](read []reading[T], val T) (digitRun, bool) {
+	for _, r := range read {
+		if r.err == nil && r.value == val {
+			return r.digits, true
+		}
+	}
+	return digitRun{}, false
 }
 
 // droppedDigitDoubt: readings that hold the winner's digits and one more,

@@ -238,13 +238,7 @@ func (s *Scanner) confirmUnchecked(ctx context.Context, birthLine *textLine[Birt
 // not the same (「1934征5月3日生」 against 1934年6月3日).
 func confirmed[T comparable](ctx context.Context, o OCR, l *textLine[T], val T, minConf float64) error {
 	minConf = math.Max(minConf, l.spec.minConf)
-	var won digitRun
-	for _, r := range l.read {
-		if r.err == nil && r.value == val {
-			won = r.digits
-			break
-		}
-	}
+	won, _ := digitsOfValue(l.read, val)
 	agree, dissent := 0, 0
 	for i := range l.spec.variants {
 		r, err := l.reading(ctx, o, i)
