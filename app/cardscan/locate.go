@@ -680,7 +680,7 @@ func (s *Scanner) readCandidate(ctx context.Context, card *image.Gray, c *candid
 	if err != nil {
 		return nil, 0, "", digitSpans{}, err
 	}
-	return res.Text, res.Confidence, v.lang, spansOf(res, c.crop, rendW), nil
+	return res.Text, keptConfidence(res), v.lang, spansOf(res, c.crop, rendW), nil
 }
 
 func (f *fieldLines) noteDesign(d Design) {

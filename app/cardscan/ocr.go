@@ -20,6 +20,9 @@ type OCRResult struct {
 	Text []byte
 	// Confidence is the engine's lowest per-character confidence, 0..1.
 	Confidence float64
+	// Confidences holds each rune's confidence, one per rune of Text, or
+	// nothing when the engine cannot tell them.
+	Confidences []float64
 	// Boxes holds each character's box in the request's image, one per
 	// rune of Text, or nothing when the engine cannot tell them. They are
 	// positions, not card data; the scanner uses them to re-read a date's

@@ -244,3 +244,27 @@ func TestIssuanceFits(t *testing.T) {
 		}
 	}
 }
+
+// A reading's confidence leaves out what the parsers trim: the stray marks
+// at either end and the code label's last character before the code.
+func TestKeptConfidenceLeavesTrimmedMarksOut(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		confs []float64
+		want  float64
+	}{
+		{":6706", []float64{0.86, 0.99, 0.98, 0.99, 0.99}, 0.98},
+		{"ド7166", []float64{0.4, 0.97, 0.99, 0.99, 0.99}, 0.97},
+		{"6706」", []float64{0.99, 0.99, 0.96, 0.99, 0.5}, 0.96},
+		{"67:06", []float64{0.99, 0.99, 0.5, 0.99, 0.99}, 0.5}, // inside: kept
+		{"7166ド", []float64{0.99, 0.99, 0.99, 0.99, 0.4}, 0.4},  // the label only before
+		{"| 2030年", []float64{0.3, 0.2, 0.99, 0.99, 0.99, 0.95, 0.99}, 0.95},
+		{"::", []float64{0.3, 0.2}, 0.1}, // nothing kept: the engine's lowest
+		{"6706", nil, 0.1},                // no confidence per rune
+	} {
+		res := OCRResult{Text: []byte(c.text), Confidence: 0.1, Confidences: c.confs}
+		if got := keptConfidence(res); got != c.want {
+			t.Errorf("%q: %v, want %v", c.text, got, c.want)
+		}
+	}
+}

@@ -409,7 +409,7 @@ func (l *textLine[T]) reading(ctx context.Context, o OCR, i int) (reading[T], er
 	if l.spec.spans {
 		spans = spansOf(res, l.crop, rendW)
 	}
-	r := reading[T]{val, res.Confidence, v.lang, perr, len(res.Text) > 0, digitsOf(res.Text), spans}
+	r := reading[T]{val, keptConfidence(res), v.lang, perr, len(res.Text) > 0, digitsOf(res.Text), spans}
 	secret.Wipe(res.Text)
 	l.read = append(l.read, r)
 	return r, nil

@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"image"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/otiai10/gosseract/v2"
 	"github.com/uketsuke/uketsuke/app/cardscan"
 	"github.com/uketsuke/uketsuke/sim/cardface"
 	"github.com/uketsuke/uketsuke/sim/profile"
@@ -161,6 +163,23 @@ func TestRecognizeWaitsForAWorkerUntilContextEnds(t *testing.T) {
 	_, err := pool.Recognize(ctx, cardscan.OCRRequest{Image: image.NewGray(image.Rect(0, 0, 10, 10)), Lang: "jpn"})
 	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
 		t.Fatalf("err = %v after %v", err, time.Since(start))
+	}
+}
+
+// Each rune of the text gets its symbol's box and confidence, and the
+// lowest of them is the reading's confidence.
+func TestAssembleGivesEachRuneItsConfidence(t *testing.T) {
+	boxes := []gosseract.BoundingBox{
+		{Box: image.Rect(0, 0, 5, 9), Word: ":", Confidence: 61},
+		{Box: image.Rect(6, 0, 12, 9), Word: "6", Confidence: 99},
+		{Box: image.Rect(13, 0, 19, 9), Word: "年", Confidence: 97.5},
+	}
+	res := assemble(boxes)
+	if string(res.Text) != ":6年" || len(res.Boxes) != 3 || res.Boxes[1] != image.Rect(6, 0, 12, 9) {
+		t.Fatalf("text %q, boxes %v", res.Text, res.Boxes)
+	}
+	if want := []float64{0.61, 0.99, 0.975}; !slices.Equal(res.Confidences, want) || res.Confidence != 0.61 {
+		t.Errorf("confidences %v (lowest %v), want %v", res.Confidences, res.Confidence, want)
 	}
 }
 

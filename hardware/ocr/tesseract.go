@@ -108,7 +108,8 @@ func (e *engine) recognize(req cardscan.OCRRequest) (cardscan.OCRResult, error) 
 // assemble joins symbols into text. gosseract hands each symbol over as a Go
 // string (its API offers nothing else); they are copied out at once and left
 // to the collector, which is the one place card text exists as a string.
-// Each rune gets its symbol's box (a symbol is almost always one rune).
+// Each rune gets its symbol's box and confidence (a symbol is almost always
+// one rune).
 func assemble(boxes []gosseract.BoundingBox) cardscan.OCRResult {
 	out := cardscan.OCRResult{Confidence: 1}
 	if len(boxes) == 0 {
@@ -120,12 +121,12 @@ func assemble(boxes []gosseract.BoundingBox) cardscan.OCRResult {
 			continue
 		}
 		out.Text = append(out.Text, w...)
+		c := boxes[i].Confidence / 100
 		for range utf8.RuneCountInString(w) {
 			out.Boxes = append(out.Boxes, boxes[i].Box)
+			out.Confidences = append(out.Confidences, c)
 		}
-		if c := boxes[i].Confidence / 100; c < out.Confidence {
-			out.Confidence = c
-		}
+		out.Confidence = min(out.Confidence, c)
 		boxes[i].Word = ""
 	}
 	return out
