@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"slices"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/uketsuke/uketsuke/app/secret"
@@ -42,6 +43,7 @@ var (
 	nextMarks     = [][]byte{[]byte("日本国"), []byte("JAPAN")}
 	expiryMarks   = [][]byte{[]byte("まで"), []byte("有効")}
 	birthMark     = []byte("生")
+	dateMonth     = []byte("月")
 	dateYear      = []byte("年")
 	dateMonthDays = [][]byte{[]byte("月"), []byte("日")}
 )
@@ -80,6 +82,11 @@ func classify(text []byte) (lineKind, Design) {
 	}
 	dated := bytes.Contains(t, dateYear) && containsAny(t, dateMonthDays) && bytes.ContainsAny(t, digits)
 	switch {
+	case era && bytes.HasSuffix(trimStrayMarks(t), dateMonth):
+		// A birth date cut short: the padding space before a one-digit day
+		// split 「昭和17年 9月 1日生」 in two lines. As a date it is left
+		// for the halves joined (findJoined).
+		return kindDate, design
 	case era || (dated && bytes.Contains(t, birthMark) && !containsAny(t, expiryMarks)):
 		return kindBirth, design
 	case dated && containsAny(t, expiryMarks):
@@ -99,6 +106,9 @@ type candidate struct {
 	// starts: where each run of ink after the first begins, rightmost
 	// first (codeTails).
 	starts []int
+	// garbledBirth: a reading ended in 日 and one kanji that is neither 生
+	// nor of まで有効 (glare's 生, read as 「活」 or 「邊」).
+	garbledBirth bool
 	// codeAtEnd: the line's first reading ended in four digits after a
 	// character that is neither a digit nor a Latin letter (「西九丁9635」,
 	// not a serial's 「SA2640」).
@@ -202,6 +212,7 @@ type locator struct {
 	s            *Scanner
 	card         *image.Gray
 	all          []image.Rectangle // every line found
+	splits       [][]int           // each line's word starts (cardPrint.splits)
 	dates, codes []*candidate
 	joined       []*candidate // pairs of lines side by side, made when needed
 	photo        image.Rectangle
@@ -210,7 +221,7 @@ type locator struct {
 
 func (s *Scanner) newLocator(card *image.Gray) *locator {
 	p := findPrint(card)
-	l := &locator{s: s, card: card, all: p.lines, photo: p.photo}
+	l := &locator{s: s, card: card, all: p.lines, splits: p.splits, photo: p.photo}
 	for i, r := range p.lines {
 		aspect := float64(r.Dx()) / float64(r.Dy())
 		c := &candidate{rect: r, splits: p.splits[i], starts: p.starts[i]}
@@ -378,6 +389,15 @@ func (l *locator) findDate(ctx context.Context, want lineKind, prior RectMM) (*c
 			}
 		}
 	}
+	// A birth line whose 生 glare garbled in the readings so far is no
+	// date of another kind: taken when no line said it was the birth date.
+	if want == kindBirth {
+		for _, c := range ordered {
+			if !c.taken && c.garbledBirth && c.kind() == kindDate {
+				return c, nil
+			}
+		}
+	}
 	// Glare can thin a padding space's neighbours until a date falls
 	// apart in two (「2028年 2月」 and 「2日まで有効」): the two halves
 	// joined are a last chance.
@@ -407,15 +427,18 @@ func (l *locator) findDate(ctx context.Context, want lineKind, prior RectMM) (*c
 func (l *locator) findJoined(ctx context.Context, want lineKind, prior RectMM) (*candidate, error) {
 	if l.joined == nil {
 		l.joined = []*candidate{}
-		for _, a := range l.all {
+		for i, a := range l.all {
 			// Each line with the next on its right, and that with the
 			// next, while there is one: a date may fall apart in three.
+			// The first line's word gaps stay (a birth date printed
+			// after the name, split before its day: 「大翔 昭和17年 9月」 and
+			// 「1日生」).
 			for u, grew := a, true; grew; {
 				grew = false
 				for _, b := range l.all {
 					if v, ok := sideBySide(u, b); ok {
 						u, grew = v, true
-						c := &candidate{rect: u, inkPx: dateInkPx, room: roomBeside(u, l.all)}
+						c := &candidate{rect: u, splits: l.splits[i], inkPx: dateInkPx, room: roomBeside(u, l.all)}
 						l.joined = append(l.joined, c)
 						l.lines.all = append(l.lines.all, c)
 						break
@@ -424,15 +447,21 @@ func (l *locator) findJoined(ctx context.Context, want lineKind, prior RectMM) (
 			}
 		}
 	}
-	for _, c := range byPrior(l.joined, prior) {
+	queue := byPrior(l.joined, prior)
+	for i := 0; i < len(queue); i++ {
+		c := queue[i]
 		if c.taken {
 			continue
 		}
-		if _, err := l.readDateCandidate(ctx, c, 0); err != nil {
+		words, err := l.readDateCandidate(ctx, c, 0)
+		if err != nil {
 			return nil, err
 		}
+		queue = slices.Insert(queue, i+1, words...) // tails join l.dates themselves
 		if c.kind() == want {
-			l.dates = append(l.dates, c)
+			if !c.tail {
+				l.dates = append(l.dates, c)
+			}
 			return c, nil
 		}
 	}
@@ -470,6 +499,7 @@ func (l *locator) readDateCandidate(ctx context.Context, c *candidate, i int) ([
 	if i == 0 {
 		c.codeAtEnd = endsInCode(text)
 	}
+	c.garbledBirth = c.garbledBirth || (kind == kindDate && endsInGarbledBirthMark(text))
 	b, berr := ParseBirth(text)
 	e, eerr := ParseExpiry(text)
 	digits := digitsOf(text)
@@ -531,6 +561,20 @@ func endsInCode(text []byte) bool {
 	}
 	r, _ := utf8.DecodeLastRune(t[:n-4])
 	return r >= utf8.RuneSelf
+}
+
+// endsInGarbledBirthMark: the text ends in 日 and one kanji that is
+// neither 生 nor of まで有効.
+func endsInGarbledBirthMark(text []byte) bool {
+	full := normalize(text)
+	defer clear(full)
+	t := trimStrayMarks(full)
+	last, n := utf8.DecodeLastRune(t)
+	if n == 0 || !unicode.Is(unicode.Han, last) || last == '生' || last == '有' || last == '効' {
+		return false
+	}
+	day, _ := utf8.DecodeLastRune(t[:len(t)-n])
+	return day == '日'
 }
 
 // codeTailsPerLine is how many of a line's last ink runs are tried as a

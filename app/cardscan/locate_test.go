@@ -46,8 +46,9 @@ func TestClassify(t *testing.T) {
 		{"山田　花子", kindOther, DesignUnknown},
 		{"SMITH JOHN", kindOther, DesignUnknown},
 		{"東京都千代田区霞が関二丁目1番2号", kindOther, DesignUnknown},
-		{"年月日", kindOther, DesignUnknown},   // no digits: no date
-		{"2031年", kindOther, DesignUnknown}, // a year alone is no date
+		{"昭和17年 9月", kindDate, DesignCurrent}, // cut short: left for the halves joined
+		{"年月日", kindOther, DesignUnknown},     // no digits: no date
+		{"2031年", kindOther, DesignUnknown},   // a year alone is no date
 		{"12月31日", kindOther, DesignUnknown},
 		{"228a", kindOther, DesignUnknown},
 		{"", kindOther, DesignUnknown},
@@ -533,5 +534,25 @@ func TestDigitsReadPrefersTheLineReadAsDigitsMoreOften(t *testing.T) {
 	}
 	if got := digitsRead([]*candidate{other}); got != nil {
 		t.Errorf("digitsRead chose %+v, want none", got.kinds)
+	}
+}
+
+// A birth line whose 生 glare garbled ends in 日 and one other kanji; an
+// expiry's words, a date with nothing after it, or 生 itself do not.
+func TestEndsInGarbledBirthMark(t *testing.T) {
+	for text, want := range map[string]bool{
+		"1977年 3月17日活": true,
+		"1977年3月17日邊|": true,
+		"1977年 3月17日生": false,
+		"2030年 2月17日":  false,
+		"2030年 2月17日有": false,
+		"2030年 2月17日効": false,
+		"2030年 2月17日a": false,
+		"1977年 3月17活":  false,
+		"":             false,
+	} {
+		if got := endsInGarbledBirthMark([]byte(text)); got != want {
+			t.Errorf("endsInGarbledBirthMark(%q) = %v, want %v", text, got, want)
+		}
 	}
 }

@@ -64,16 +64,20 @@ var (
 	gregBirth = regexp.MustCompile(`^([0-9]{4})年` + monthDay + birthTail)
 	// After 日 comes 「まで有効」, which carries no value and which glare
 	// garbles more often than the digits; only a digit there is refused.
-	expiryRe = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `日[^0-9]*$`)
+	// A code printed close after 「まで有効」 joins the line (「…まで有効8074」):
+	// four digits right after 有効 are that, not the date's.
+	expiryRe = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `日[^0-9]*(有効[0-9]{4})?$`)
 )
 
 const monthDay = `(1[0-2]|[1-9])月(3[01]|[12][0-9]|[1-9])`
 
-// birthTail: 生, or nothing where glare took it. A 性別 printed close
-// after the date joins its line (「平成20年12月24日生 性別 女」, every
-// rendition of a random layout's line): it carries no digit, and nothing
-// else may follow 生.
-const birthTail = `日(生(性別[^0-9]*)?)?$`
+// birthTail: 生, or nothing where glare took it, or one kanji that is
+// glare's 生 (「日活」, 「日邊」: the classification takes such a line for
+// the birth date only when no other says so, see classify). A 性別 printed
+// close after the date joins its line (「平成20年12月24日生 性別 女」,
+// every rendition of a random layout's line): it carries no digit, and
+// nothing else may follow 生.
+const birthTail = `日(生(性別[^0-9]*)?|\p{Han})?$`
 
 // normalize drops spaces (ASCII and ideographic) and folds full-width
 // digits to ASCII, in a new buffer the caller wipes. Nothing else is folded:

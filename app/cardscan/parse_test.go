@@ -30,6 +30,7 @@ func TestParseBirthEveryEraAndGannen(t *testing.T) {
 		{"昭和５５年　２月１７日生", "550217", "1980-02-17"},      // full-width digits and space
 		{"平成元年1月8日", "010108", "1989-01-08"},          // 生 lost by the engine
 		{"平成20年12月24日生 性別 女", "201224", "2008-12-24"}, // 性別 joined the line
+		{"昭和52年 3月17日活", "520317", "1977-03-17"},      // glare's 生
 	}
 	for _, c := range cases {
 		b, err := ParseBirth([]byte(c.text))
@@ -86,7 +87,7 @@ func TestParseBirthRefusals(t *testing.T) {
 	garbage := []string{"", "昭和", "慶応 3年 1月 1日生",
 		"平成1年 9月 8日生",  // the card prints 元年: a "1" is 「11」 misread
 		"平成01年 9月 8日生", // nor a leading zero
-		"昭和55年 02月17日生", "1985年 3月 04日生", "昭和10年13月 1日生", "昭和55年 2月17日生生", "昭和55年 2月17日生性別1", "昭和5S年 2月17日生",
+		"昭和55年 02月17日生", "1985年 3月 04日生", "昭和10年13月 1日生", "昭和55年 2月17日生生", "昭和55年 2月17日生性別1", "昭和55年 2月17日活活", "昭和55年 2月17日a", "昭和5S年 2月17日生",
 		"昭和555年 2月17日生", "昭和55年 2月17日生 男", "55021720352285", "昭 和55年2月17日生x"}
 	for _, s := range garbage {
 		if _, err := ParseBirth([]byte(s)); err == nil || errors.Is(err, ErrDateInvalid) {
@@ -107,12 +108,15 @@ func TestParseExpiry(t *testing.T) {
 	}
 	// The words after the date carry no value and glare garbles them
 	// (「まで用効」, 「まで人石効」); a digit there is refused.
-	for _, s := range []string{"2035年2月17日まで用効", "2035年2月17日まで人石効", "2035年2月17日"} {
+	// A code printed close after 「まで有効」 joins the line: four digits
+	// right after 有効 are the code's.
+	for _, s := range []string{"2035年2月17日まで用効", "2035年2月17日まで人石効", "2035年2月17日", "2035年2月17日まで有効8074"} {
 		if e, err := ParseExpiry([]byte(s)); err != nil || e != (Expiry{2035, 2, 17}) {
 			t.Errorf("ParseExpiry(%q) = %+v %v, want 2035-02-17", s, e, err)
 		}
 	}
-	for _, s := range []string{"", "2035年2月17日まで有効3", "2035年2月17日1まで有効", "203年 2月17日まで有効", "昭和55年 2月17日生"} {
+	for _, s := range []string{"", "2035年2月17日まで有効3", "2035年2月17日1まで有効", "203年 2月17日まで有効", "昭和55年 2月17日生",
+		"2035年2月17日まで有効807", "2035年2月17日まで有効80741", "2035年2月17日8074", "2035年2月17日まで8074"} {
 		if _, err := ParseExpiry([]byte(s)); err == nil || errors.Is(err, ErrDateInvalid) {
 			t.Errorf("ParseExpiry(%q) err = %v, want a syntax refusal", s, err)
 		}
@@ -257,10 +261,10 @@ func TestKeptConfidenceLeavesTrimmedMarksOut(t *testing.T) {
 		{"ド7166", []float64{0.4, 0.97, 0.99, 0.99, 0.99}, 0.97},
 		{"6706」", []float64{0.99, 0.99, 0.96, 0.99, 0.5}, 0.96},
 		{"67:06", []float64{0.99, 0.99, 0.5, 0.99, 0.99}, 0.5}, // inside: kept
-		{"7166ド", []float64{0.99, 0.99, 0.99, 0.99, 0.4}, 0.4},  // the label only before
+		{"7166ド", []float64{0.99, 0.99, 0.99, 0.99, 0.4}, 0.4}, // the label only before
 		{"| 2030年", []float64{0.3, 0.2, 0.99, 0.99, 0.99, 0.95, 0.99}, 0.95},
 		{"::", []float64{0.3, 0.2}, 0.1}, // nothing kept: the engine's lowest
-		{"6706", nil, 0.1},                // no confidence per rune
+		{"6706", nil, 0.1},               // no confidence per rune
 	} {
 		res := OCRResult{Text: []byte(c.text), Confidence: 0.1, Confidences: c.confs}
 		if got := keptConfidence(res); got != c.want {

@@ -389,6 +389,9 @@ type textLine[T comparable] struct {
 	read  []reading[T]
 	// spanReads are the digit runs read alone, by extent in the crop.
 	spanReads map[[2]int]spanRead
+	// readAlone: the line's value was won by its digit runs read alone
+	// (spanVote), both engines agreeing on each.
+	readAlone bool
 }
 
 // reading returns rendition i, recognising it only if it was not read yet.
@@ -505,6 +508,7 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 		case err != nil:
 			return zero, 0, err
 		case ok:
+			l.readAlone = true
 			return val, conf, nil
 		}
 	}

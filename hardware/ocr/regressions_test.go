@@ -284,7 +284,18 @@ func TestRegressionStrayMarkBeforeTheCode(t *testing.T) {
 //   - 10139, a wrong code before (seeds never looked at): the first two
 //     renditions read TakaoGothic's 「1940年」 as 1949 and the vote closed;
 //     a year a blind spot could have made of another valid one is now read
-//     alone (blindSpotRefuted), which says 1940.
+//     alone (blindSpotRefuted), which says 1940;
+//   - 11062: 「昭和17年 9月 1日生」 printed after the name fell apart before
+//     its day; the era date cut short is left for the halves joined, and
+//     the joined line is read again from the name's gap;
+//   - 12230: jpn read a clean 6706 as 「:6706」 with the colon its weakest
+//     character (keptConfidence);
+//   - 11053: the code printed close after 「まで有効」 joined the expiry line
+//     (「…まで有効8074」), which then parsed as nothing;
+//   - 12057: glare's 生 read as 「活」 and 「邊」 (a garbled birth mark);
+//   - 12275: a foreign resident's 「10月」 read as 「19月」 everywhere and 10
+//     by the digits read alone, which the unchecked dates' confirmation
+//     must accept.
 func TestRegressionFifthRoundRefusals(t *testing.T) {
 	if cardface.FontCount() != 12 {
 		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
@@ -297,7 +308,8 @@ func TestRegressionFifthRoundRefusals(t *testing.T) {
 		{5027, cardface.LayoutRandom}, {8075, cardface.LayoutRandom}, {7114, cardface.LayoutRandom},
 		{5119, cardface.LayoutRandom}, {8081, cardface.LayoutRandom}, {2102, cardface.LayoutRandom},
 		{676, cardface.LayoutFixed}, {385, cardface.LayoutRandom}, {9, cardface.LayoutRandom},
-		{10139, cardface.LayoutRandom},
+		{10139, cardface.LayoutRandom}, {11062, cardface.LayoutRandom}, {12230, cardface.LayoutRandom},
+		{11053, cardface.LayoutRandom}, {12057, cardface.LayoutRandom}, {12275, cardface.LayoutRandom},
 	} {
 		design := cardface.DesignCurrent
 		if c.seed%2 == 1 && c.layout == cardface.LayoutRandom {
