@@ -111,8 +111,8 @@ func trimStrayMarks(t []byte) []byte {
 }
 
 // keptConfidence is the lowest confidence of the characters the parsers
-// keep: stray marks at either end (and the code label's last character
-// before the code) are trimmed and carry no value, so a faint 「:」 before a
+// keep: stray marks at either end (and the code label's last character or
+// a letter before the code) are trimmed and carry no value, so a faint 「:」 before a
 // clean 「6706」 (jpn's weakest character at 0.86-0.92 in every rendition)
 // does not make the code unsure. Without a confidence per rune it is the
 // engine's lowest.
@@ -129,7 +129,7 @@ func keptConfidence(res OCRResult) float64 {
 	}
 	label, _ := utf8.DecodeRuneInString(codeLabelTail)
 	trimmed := func(r rune, lead bool) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune(strayMarks, r) || (lead && r == label)
+		return unicode.IsSpace(r) || strings.ContainsRune(strayMarks, r) || (lead && (r == label || isLatinLetter(r)))
 	}
 	i, j := 0, len(runes)
 	for i < j && trimmed(runes[i], true) {
@@ -143,6 +143,8 @@ func keptConfidence(res OCRResult) float64 {
 	}
 	return slices.Min(res.Confidences[i:j])
 }
+
+func isLatinLetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
 
 func atoi(b []byte) int {
 	n := 0
@@ -211,6 +213,11 @@ func ParseSecurityCode(text []byte) ([4]byte, error) {
 	n := normalize(text)
 	defer clear(n)
 	t := trimStrayMarks(bytes.TrimPrefix(trimStrayMarks(n), []byte(codeLabelTail)))
+	if rest := trimStrayMarks(t[min(1, len(t)):]); len(t) > 4 && isLatinLetter(rune(t[0])) && len(rest) == 4 {
+		// The label's edge read as a letter (「r7667」, 「r,7667」): the code
+		// is printed alone, so a letter before four digits is no digit of it.
+		t = rest
+	}
 	var code [4]byte
 	if len(t) != 4 {
 		return code, errSyntax

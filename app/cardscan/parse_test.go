@@ -134,13 +134,13 @@ func TestParseSecurityCode(t *testing.T) {
 	if c, err := ParseSecurityCode([]byte("ド 7166")); err != nil || string(c[:]) != "7166" {
 		t.Errorf("code after its label's ド = %s %v", c[:], err)
 	}
-	for _, s := range []string{":3288", ",3288", ".3288.", "ド:3288", "|3288", "3288」"} {
+	for _, s := range []string{":3288", ",3288", ".3288.", "ド:3288", "|3288", "3288」", "r3288", "r:3288"} {
 		if c, err := ParseSecurityCode([]byte(s)); err != nil || string(c[:]) != "3288" {
 			t.Errorf("code with a stray mark %q = %s %v", s, c[:], err)
 		}
 	}
 	for _, s := range []string{"", "228", "22855", "22B5", "2285\x00", "二二八五", "ド", "ド228", "ドド7166", "7166ド", "ト7166", "コード7166",
-		"|288", ":228:", "r3288", "32:88"} {
+		"|288", ":228:", "r328", "3288r", "rr3288", "32:88"} {
 		if _, err := ParseSecurityCode([]byte(s)); err == nil {
 			t.Errorf("ParseSecurityCode(%q) accepted", s)
 		}

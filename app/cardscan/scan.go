@@ -264,6 +264,9 @@ func confirmed[T comparable](ctx context.Context, o OCR, l *textLine[T], val T, 
 		case slip && r.err != nil:
 			agree++ // val misread into an impossible date (blindSpotEchoes)
 		case slip:
+		case r.digits.within(won):
+			// A digit dropped (「11月」 read as 「1月」): jpn drops digits, it
+			// does not add them, so a shorter reading is no rival of val.
 		case r.err != nil:
 			if r.digits.n == won.n {
 				dissent++

@@ -295,7 +295,12 @@ func TestRegressionStrayMarkBeforeTheCode(t *testing.T) {
 //   - 12057: glare's 生 read as 「活」 and 「邊」 (a garbled birth mark);
 //   - 12275: a foreign resident's 「10月」 read as 「19月」 everywhere and 10
 //     by the digits read alone, which the unchecked dates' confirmation
-//     must accept.
+//     must accept;
+//   - 14186 and 13041: jpn read the code with a letter before it
+//     (「r7667」, 「r9698」) in most renditions, eng exactly at 0.08-0.47;
+//   - 13032: a foreign resident's 「11月」 read as 「1月」 in three renditions
+//     of twelve; a shorter reading is a dropped digit, no dissent in the
+//     unchecked dates' confirmation.
 func TestRegressionFifthRoundRefusals(t *testing.T) {
 	if cardface.FontCount() != 12 {
 		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
@@ -310,6 +315,7 @@ func TestRegressionFifthRoundRefusals(t *testing.T) {
 		{676, cardface.LayoutFixed}, {385, cardface.LayoutRandom}, {9, cardface.LayoutRandom},
 		{10139, cardface.LayoutRandom}, {11062, cardface.LayoutRandom}, {12230, cardface.LayoutRandom},
 		{11053, cardface.LayoutRandom}, {12057, cardface.LayoutRandom}, {12275, cardface.LayoutRandom},
+		{14186, cardface.LayoutRandom}, {13041, cardface.LayoutRandom}, {13032, cardface.LayoutRandom},
 	} {
 		design := cardface.DesignCurrent
 		if c.seed%2 == 1 && c.layout == cardface.LayoutRandom {
