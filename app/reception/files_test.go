@@ -484,16 +484,10 @@ func TestRunReportsAVanishedShareAndGoesOn(t *testing.T) {
 	readAnswer(t, root, "OQSsiquc01req_1.xml")
 }
 
-func TestRetentionDeletesOnlyThisKiosksOldFiles(t *testing.T) {
-	root, state, logs := t.TempDir(), t.TempDir(), t.TempDir()
-	now := time.Now()
-	w := newWriter(t, root, state, "K1", nil)
-	other := newWriter(t, root, t.TempDir(), "K2", nil)
-	res := sample("架空　花子", "カクウ　ハナコ")
-	oldMine, _ := w.Write(res, Facts{})
-	newMine, _ := w.Write(res, Facts{})
-	oldOther, _ := other.Write(res, Facts{})
-	putRequest(t, root, "OQSsiquc01req_1.xml", goodSearch)
+// retainingService is kiosk K1's service keeping files 30 days, its clock
+// at now, auditing into a session of a log in logs.
+func retainingService(t *testing.T, root, state, logs string, now time.Time) (*Service, *audit.Logger, *audit.Session) {
+	t.Helper()
 	lg, err := audit.Open(audit.Options{Dir: logs})
 	if err != nil {
 		t.Fatal(err)
@@ -504,6 +498,20 @@ func TestRetentionDeletesOnlyThisKiosksOldFiles(t *testing.T) {
 		c.Audit = sess
 		c.Now = func() time.Time { return now }
 	})
+	return s, lg, sess
+}
+
+func TestRetentionDeletesOnlyThisKiosksOldFiles(t *testing.T) {
+	root, state, logs := t.TempDir(), t.TempDir(), t.TempDir()
+	now := time.Now()
+	w := newWriter(t, root, state, "K1", nil)
+	other := newWriter(t, root, t.TempDir(), "K2", nil)
+	res := sample("架空　花子", "カクウ　ハナコ")
+	oldMine, _ := w.Write(res, Facts{})
+	newMine, _ := w.Write(res, Facts{})
+	oldOther, _ := other.Write(res, Facts{})
+	putRequest(t, root, "OQSsiquc01req_1.xml", goodSearch)
+	s, lg, sess := retainingService(t, root, state, logs, now)
 	s.Scan(context.Background())
 	past := now.Add(-31 * 24 * time.Hour)
 	for _, p := range []string{oldMine.Path, oldOther.Path, filepath.Join(root, ResFolder, "OQSsiquc01res_1.xml")} {
@@ -571,16 +579,7 @@ func TestRetentionDeletesOnlyThisKiosksOldTickets(t *testing.T) {
 		"not a ticket": put("K1_notes.json", past),
 		"other suffix": put("K1_20261101_all_0001.json.bak", past),
 	}
-	lg, err := audit.Open(audit.Options{Dir: logs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess := lg.Begin()
-	s := newService(t, root, state, "K1", &countingLookup{}, func(c *ServiceConfig) {
-		c.Retention = 30 * 24 * time.Hour
-		c.Audit = sess
-		c.Now = func() time.Time { return now }
-	})
+	s, lg, sess := retainingService(t, root, state, logs, now)
 	removed, err := s.Cleanup()
 	if err != nil || removed != 2 {
 		t.Fatalf("removed %d, %v", removed, err)
