@@ -34,8 +34,7 @@ func (l *textLine[T]) blindSpotRefuted(ctx context.Context, o OCR, val T, check 
 		if err != nil {
 			return false, err
 		}
-		if sr.ok && sr.digits != runs[k] && sr.digits.n == runs[k].n &&
-			onlyBlindSpots(sr.digits.d[:sr.digits.n], runs[k].d[:runs[k].n], dateBlindSpots["jpn"], 0) {
+		if sr.ok && sr.digits != runs[k] && sr.digits.readAs(runs[k], dateBlindSpots["jpn"]) {
 			return true, nil
 		}
 	}

@@ -183,8 +183,9 @@ func (v *votes[T]) add(val T, conf float64, lang string) {
 // echoes, when set, adds to each value's count the readings that are that
 // value misread into an impossible date (blindSpotEchoes).
 func (v *votes[T]) winner(minEngines, texts int, echoes func(T) int) (T, float64, bool) {
-	counts := slices.Clone(v.counts)
+	counts := v.counts
 	if echoes != nil {
+		counts = slices.Clone(v.counts)
 		for i := range counts {
 			counts[i] += echoes(v.values[i])
 		}
@@ -258,6 +259,12 @@ func (r digitRun) within(o digitRun) bool {
 	return j == r.n
 }
 
+// readAs: got has as many digits as r and differs only where an engine
+// with these slips reads one of r's digits as another (got may equal r).
+func (r digitRun) readAs(got digitRun, slips [][2]byte) bool {
+	return r.n == got.n && onlyBlindSpots(r.d[:r.n], got.d[:r.n], slips, 0)
+}
+
 // nearlyWithin: o has more digits than r, and one more slip besides the
 // digits r lacks would make them equal (「2019年5月3日」 against 「2919年5月30日」).
 func (r digitRun) nearlyWithin(o digitRun) bool {
@@ -322,7 +329,7 @@ func blindSpotDoubt[T comparable](read []reading[T], val T) bool {
 		return false
 	}
 	for _, r := range read {
-		if r.text && r.digits.n == won.n && r.digits != won && onlyBlindSpots(r.digits.d[:won.n], won.d[:won.n], dateBlindSpots[r.lang], 0) {
+		if r.text && r.digits != won && r.digits.readAs(won, dateBlindSpots[r.lang]) {
 			return true
 		}
 	}
@@ -339,8 +346,7 @@ func blindSpotEchoes[T comparable](read []reading[T], val T) int {
 	won, found := digitsOfValue(read, val)
 	n := 0
 	for _, r := range read {
-		if found && r.err != nil && r.digits.n == won.n && r.digits != won &&
-			onlyBlindSpots(won.d[:won.n], r.digits.d[:won.n], dateBlindSpots[r.lang], 0) {
+		if found && r.err != nil && r.digits != won && won.readAs(r.digits, dateBlindSpots[r.lang]) {
 			n++
 		}
 	}

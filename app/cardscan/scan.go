@@ -255,7 +255,7 @@ func confirmed[T comparable](ctx context.Context, o OCR, l *textLine[T], val T, 
 		// settled them (TakaoGothic's 「1940年」 read as 1949 six times in
 		// twelve); a reading they made impossible (「10月」 as 「19月」) is
 		// the value misread, as in the vote.
-		slip := r.digits.n == won.n && onlyBlindSpots(won.d[:won.n], r.digits.d[:won.n], dateBlindSpots[r.lang], 0)
+		slip := won.readAs(r.digits, dateBlindSpots[r.lang])
 		switch {
 		case r.err == nil && r.value == val:
 			if r.conf >= minConf {

@@ -481,7 +481,7 @@ func withSpanReadings[T comparable](read []reading[T], val T, won digitRun, n in
 // (slips: a date's or the code's).
 func seenModuloBlindSpots[T comparable](read []reading[T], won digitRun, slips map[string][][2]byte) bool {
 	for _, r := range read {
-		if r.text && r.digits.n == won.n && onlyBlindSpots(won.d[:won.n], r.digits.d[:won.n], slips[r.lang], 0) {
+		if r.text && won.readAs(r.digits, slips[r.lang]) {
 			return true
 		}
 	}
