@@ -67,8 +67,12 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 		return fail(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go kiosk.Run(ctx)
+	sessionDone := make(chan struct{})
+	go func() { kiosk.Run(ctx); close(sessionDone) }()
+	// Runs before w.Close, also on SIGTERM and SIGINT (Fyne's driver quits
+	// the app on both): a patient's session still open ends, is wiped and
+	// logged while its parts are still there.
+	defer endSession(cancel, sessionDone, log)
 	go w.Run(ctx, kiosk)
 
 	voice, sp, closeVoice := startVoice(cfg, w, log)
@@ -107,6 +111,19 @@ func runKiosk(cfg *config.Config, mode kioskMode) int {
 	}
 	win.ShowAndRun()
 	return int(code.Load())
+}
+
+// sessionEndTime bounds the wait for the session machine at exit: a
+// session stuck on a device must not keep a stopping kiosk alive.
+const sessionEndTime = 5 * time.Second
+
+func endSession(cancel context.CancelFunc, done <-chan struct{}, log *slog.Logger) {
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(sessionEndTime):
+		log.Warn("the session machine did not stop in time; exiting without it")
+	}
 }
 
 // startVoice builds the voice guidance from the configuration

@@ -95,8 +95,11 @@ func Open(opts Options) (*Logger, error) {
 	return l, nil
 }
 
-// Close syncs and closes both files.
+// Close records the stop, then syncs and closes both files: a start with
+// no stop before the next start is a crash or a power cut, not an
+// orderly shutdown.
 func (l *Logger) Close() error {
+	l.ops.Info("stop")
 	return errors.Join(l.opsFile.Close(), l.errFile.Close())
 }
 

@@ -149,7 +149,8 @@ func TestAIDsOnly(t *testing.T) {
 }
 
 // The kiosk's version is in the operation log as soon as the log opens, so
-// an update's effect shows without waiting for a patient.
+// an update's effect shows without waiting for a patient; an orderly close
+// is recorded, so that a start without a stop before it shows a crash.
 func TestOpenRecordsTheVersionAtStart(t *testing.T) {
 	dir := t.TempDir()
 	l, err := Open(Options{Dir: dir, App: Version{3, 1, 4}})
@@ -158,8 +159,8 @@ func TestOpenRecordsTheVersionAtStart(t *testing.T) {
 	}
 	l.Close()
 	ops := readLines(t, filepath.Join(dir, OperationFile))
-	if len(ops) != 1 || ops[0]["msg"] != "start" || ops[0]["app"] != "3.1.4" {
-		t.Fatalf("operation log at start %v", ops)
+	if len(ops) != 2 || ops[0]["msg"] != "start" || ops[0]["app"] != "3.1.4" || ops[1]["msg"] != "stop" {
+		t.Fatalf("operation log of a start and a stop %v", ops)
 	}
 }
 

@@ -130,4 +130,25 @@ has '"stage":"scan_keyb","part":"stand-in"' "face-ok on stand-ins"
 grep -q 'stand-ins:' "$work/err" || fail "no stand-in note without photographs"
 result_ok "face-ok on stand-ins" 1
 
-echo "demo-test: all scripts passed; screenshots in $shots"
+# Ctrl-C on a demo left open closes it in order: exit 0, the audit log's
+# stop record, and no temporary folder left behind (the stand-in's SQLite).
+rm -rf "$work/dir" "$work/out" "$work/err" "$work/tmp"
+mkdir -p "$work/tmp"
+TMPDIR="$work/tmp" "$bin" demo --script pin-ok --card inprocess --dir "$work/dir" --photos "$photos" --models "$models" \
+	>"$work/out" 2>"$work/err" &
+pid=$!
+for _ in $(seq 600); do
+	grep -q '"state":"done"' "$work/out" 2>/dev/null && break
+	kill -0 $pid 2>/dev/null || fail "the demo exited before 受付完了"
+	sleep 0.1
+done
+grep -q '"state":"done"' "$work/out" || fail "interrupt: no 受付完了 within 60 s"
+kill -INT $pid
+rc=0
+wait $pid || rc=$?
+[ $rc = 0 ] || fail "the demo exited $rc on Ctrl-C"
+tail -n 1 "$work/dir/log/operation.jsonl" | grep -q '"msg":"stop"' ||
+	fail "no stop record after Ctrl-C: $(tail -n 2 "$work/dir/log/operation.jsonl")"
+[ -z "$(ls -A "$work/tmp")" ] || fail "Ctrl-C left temporary files: $(ls "$work/tmp")"
+
+echo "demo-test: all scripts passed, Ctrl-C closes the demo in order; screenshots in $shots"
