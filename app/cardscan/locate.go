@@ -309,7 +309,11 @@ func (l *locator) expiry(ctx context.Context) (*textLine[Expiry], error) {
 
 func (l *locator) code(ctx context.Context) (*textLine[[4]byte], error) {
 	if l.lines.code == nil {
-		c, err := l.s.findCode(ctx, l.card, l.codes, l.codeTails, &l.lines)
+		var box *candidate
+		if !cutsALine(mmRect(CodeRect), l.all) {
+			box = &candidate{box: &CodeRect, inkPx: codeInkPx}
+		}
+		c, err := l.s.findCode(ctx, l.card, l.codes, box, l.codeTails, &l.lines)
 		if err != nil {
 			return nil, err
 		}
@@ -577,6 +581,19 @@ func endsInGarbledBirthMark(text []byte) bool {
 	return day == '日'
 }
 
+// cutsALine: a found line crosses a side of box r. Today's code box then
+// holds a piece of another line, not a code: on a card that prints its
+// serial there, the box's 「…58V6」 read as 「3586」 and won over the code
+// printed elsewhere.
+func cutsALine(r image.Rectangle, lines []image.Rectangle) bool {
+	for _, l := range lines {
+		if l.Overlaps(r) && (l.Min.X < r.Min.X || l.Max.X > r.Max.X) {
+			return true
+		}
+	}
+	return false
+}
+
 // codeTailsPerLine is how many of a line's last ink runs are tried as a
 // code printed close after it.
 const codeTailsPerLine = 3
@@ -615,15 +632,18 @@ const (
 )
 
 // findCode reads code-shaped candidates near the photo, nearest the prior
-// first, then today's code box, until one reads as four digits. If none
-// does in the first renditions, the first that read as digits at all goes
+// first, then today's code box (nil when it cannot hold a code), until one
+// reads as four digits. If none
+// does in the first renditions, the line that read as digits at all goes
 // to the vote (a code of 1s is often read short at first); only if none
-// did are the next renditions tried (codeFindRenditions).
-func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candidate, tails func() []*candidate, f *fieldLines) (*candidate, error) {
-	// Last, where today's card prints it, cut as a fixed box (see findDate).
-	box := &candidate{box: &CodeRect, inkPx: codeInkPx}
-	f.all = append(f.all, box)
-	ordered := append(byPrior(cands, CodeRect), box)
+// did are the next renditions tried (codeFindRenditions), and only then
+// may the box that read as digits go.
+func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candidate, box *candidate, tails func() []*candidate, f *fieldLines) (*candidate, error) {
+	ordered, lines := byPrior(cands, CodeRect), len(cands)
+	if box != nil {
+		f.all = append(f.all, box)
+		ordered = append(ordered, box)
+	}
 	for rendition := 0; rendition < codeFindRenditions; rendition++ {
 		if rendition == codeFirstRenditions {
 			// Before settling for a line read only as digits: a code
@@ -631,7 +651,11 @@ func (s *Scanner) findCode(ctx context.Context, card *image.Gray, cands []*candi
 			if c, err := s.readAsCode(ctx, card, tails(), 0, codeFirstRenditions, f); c != nil || err != nil {
 				return c, err
 			}
-			if c := digitsRead(ordered); c != nil {
+			// Not yet the fixed box: it reads the serial's end on a card
+			// that prints the code elsewhere (「…58V6」 as 「3586」 by eng's
+			// whitelist), while the code's own line, read as nothing in the
+			// small renditions, is still to be read larger.
+			if c := digitsRead(ordered[:lines]); c != nil {
 				return c, nil
 			}
 		}
@@ -676,12 +700,12 @@ func (s *Scanner) readAsCode(ctx context.Context, card *image.Gray, cands []*can
 // most renditions, the first of equals: eng, whose whitelist admits only
 // digits, read the code's label 「ィコード」 as 「43」 once, while jpn and eng
 // both read the code 9173 beside it as digits (「9」, 「175」) in its small
-// first renditions.
+// first renditions. Lines jpn surely read as words are not digits.
 func digitsRead(ordered []*candidate) *candidate {
 	var best *candidate
 	most := 0
 	for _, c := range ordered {
-		if c.kind() != kindDigits {
+		if c.kind() != kindDigits || c.surelyWords() {
 			continue
 		}
 		if n := c.digitReadings(); n > most {
@@ -689,6 +713,21 @@ func digitsRead(ordered []*candidate) *candidate {
 		}
 	}
 	return best
+}
+
+// wordsSureConfidence: jpn reading a line as text with no digit at all at
+// this confidence or more means it holds words, whatever eng's digit
+// whitelist made of them (the furigana 「イチロウ」 at 0.99, 「19」 by eng).
+const wordsSureConfidence = 0.95
+
+// surelyWords: jpn read the candidate, in some rendition, as words alone.
+func (c *candidate) surelyWords() bool {
+	for _, r := range c.code {
+		if r.lang == "jpn" && r.text && r.digits.n == 0 && r.conf >= wordsSureConfidence {
+			return true
+		}
+	}
+	return false
 }
 
 // digitReadings is how many of the candidate's renditions read as digits.

@@ -498,7 +498,7 @@ func TestFindCodeTriesLargerRenditionsOnlyWhenNothingReadAsDigits(t *testing.T) 
 			crop.Pix[crop.PixOffset(40, 17)] = 0
 			cand := &candidate{rect: image.Rect(740, 394, 814, 421), crop: crop, inkPx: codeInkPx}
 			o := &inkedOCR{texts: c.texts}
-			got, err := New(o).findCode(context.Background(), card, []*candidate{cand}, func() []*candidate { return nil }, &fieldLines{})
+			got, err := New(o).findCode(context.Background(), card, []*candidate{cand}, &candidate{box: &CodeRect, inkPx: codeInkPx}, func() []*candidate { return nil }, &fieldLines{})
 			if o.calls != c.reads {
 				t.Errorf("%d renditions read, want %d", o.calls, c.reads)
 			}
@@ -553,6 +553,48 @@ func TestEndsInGarbledBirthMark(t *testing.T) {
 	} {
 		if got := endsInGarbledBirthMark([]byte(text)); got != want {
 			t.Errorf("endsInGarbledBirthMark(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// Today's code box is no place to look when a found line runs through one
+// of its sides: it then holds a piece of that line.
+func TestCutsALine(t *testing.T) {
+	box := image.Rect(706, 382, 846, 444)
+	for _, c := range []struct {
+		name  string
+		lines []image.Rectangle
+		want  bool
+	}{
+		{"a serial running in from the left", []image.Rectangle{image.Rect(568, 388, 757, 404)}, true},
+		{"a line running out to the right", []image.Rectangle{image.Rect(800, 390, 900, 410)}, true},
+		{"the code inside the box", []image.Rectangle{image.Rect(729, 400, 809, 430)}, false},
+		{"lines elsewhere", []image.Rectangle{image.Rect(100, 100, 800, 130)}, false},
+	} {
+		if got := cutsALine(box, c.lines); got != c.want {
+			t.Errorf("%s: cutsALine = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// A line jpn read as words with no digit, surely, is no code whatever eng's
+// digit whitelist made of it; a garbled reading with a digit, or an unsure
+// one, keeps it in the running.
+func TestSurelyWords(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		read reading[[4]byte]
+		want bool
+	}{
+		{"furigana at 0.99", reading[[4]byte]{conf: 0.99, lang: "jpn", text: true}, true},
+		{"eng's whitelist", reading[[4]byte]{conf: 0.99, lang: "eng", text: true}, false},
+		{"a digit in it", reading[[4]byte]{conf: 0.99, lang: "jpn", text: true, digits: digitsOf([]byte("iaが7"))}, false},
+		{"unsure", reading[[4]byte]{conf: 0.84, lang: "jpn", text: true}, false},
+		{"nothing read", reading[[4]byte]{conf: 0.99, lang: "jpn"}, false},
+	} {
+		cand := &candidate{code: []reading[[4]byte]{c.read}}
+		if got := cand.surelyWords(); got != c.want {
+			t.Errorf("%s: surelyWords = %v, want %v", c.name, got, c.want)
 		}
 	}
 }

@@ -65,11 +65,18 @@ var (
 	// After 日 comes 「まで有効」, which carries no value and which glare
 	// garbles more often than the digits; only a digit there is refused.
 	// A code printed close after 「まで有効」 joins the line (「…まで有効8074」):
-	// four digits right after 有効 are that, not the date's.
-	expiryRe = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `日[^0-9]*(有効[0-9]{4})?$`)
+	// four digits right after 有効 are that, not the date's. In some fonts
+	// jpn reads the expiry's 日 as two strokes (「19|1まで有効」, 「1911まで
+	// 有効」 in every rendition): before まで they stand for 日. The birth
+	// line admits no such stand-in: its day is part of 照合番号B, while the
+	// expiry's only meets the birthday cross-check.
+	expiryRe = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `(?:日|` + dayMarkStrokes + `{1,2}まで)[^0-9]*(有効[0-9]{4})?$`)
 )
 
 const monthDay = `(1[0-2]|[1-9])月(3[01]|[12][0-9]|[1-9])`
+
+// dayMarkStrokes are what jpn reads 日's two uprights as in a thin font.
+const dayMarkStrokes = `[1|lI!\[\]]`
 
 // birthTail: 生, or nothing where glare took it, or one kanji that is
 // glare's 生 (「日活」, 「日邊」: the classification takes such a line for
@@ -99,10 +106,11 @@ func normalize(text []byte) []byte {
 }
 
 // strayMarks are what a box's edge or a speck of dirt beside a line reads
-// as (jpn read the edge beside a clean 「4819」 as 「」」). None can stand for a digit the grammar would then miss: a date's
-// year, month and day must still be whole, so trimming them from the ends
-// of a date line only drops noise.
-const strayMarks = "|!:;,.'\"`()[]{}/\\_-「」"
+// as (jpn read the edge beside a clean 「4819」 as 「」」, and a speck
+// before 「令和元年」 as 「、」). None can stand for a digit the grammar
+// would then miss: a date's year, month and day must still be whole, so
+// trimming them from the ends of a date line only drops noise.
+const strayMarks = "|!:;,.'\"`()[]{}/\\_-「」、。"
 
 // trimStrayMarks trims stray marks from both ends of a normalised line; the
 // result shares t's memory.

@@ -115,6 +115,21 @@ func TestParseExpiry(t *testing.T) {
 			t.Errorf("ParseExpiry(%q) = %+v %v, want 2035-02-17", s, e, err)
 		}
 	}
+	// 日 read as its two strokes before まで (a thin font, every rendition).
+	for _, s := range []string{"2035年2月17|1まで有効", "2035年2月1711まで有効", "2035年2月17||まで有効", "2035年2月17|[まで有効", "2035年2月171まで有効"} {
+		if e, err := ParseExpiry([]byte(s)); err != nil || e != (Expiry{2035, 2, 17}) {
+			t.Errorf("ParseExpiry(%q) = %+v %v, want 2035-02-17", s, e, err)
+		}
+	}
+	// Not without まで, not more than two strokes, and never on the birth line.
+	for _, s := range []string{"2035年2月1711有効", "2035年2月17111まで有効", "2035年2月1791まで有効"} {
+		if e, err := ParseExpiry([]byte(s)); err == nil {
+			t.Errorf("ParseExpiry(%q) = %+v, want a refusal", s, e)
+		}
+	}
+	if b, err := ParseBirth([]byte("昭和38年3月1911生")); err == nil {
+		t.Errorf("ParseBirth took strokes for 日: %+v", b)
+	}
 	for _, s := range []string{"", "2035年2月17日まで有効3", "2035年2月17日1まで有効", "203年 2月17日まで有効", "昭和55年 2月17日生",
 		"2035年2月17日まで有効807", "2035年2月17日まで有効80741", "2035年2月17日8074", "2035年2月17日まで8074"} {
 		if _, err := ParseExpiry([]byte(s)); err == nil || errors.Is(err, ErrDateInvalid) {

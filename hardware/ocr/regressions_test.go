@@ -330,3 +330,31 @@ func TestRegressionFifthRoundRefusals(t *testing.T) {
 		})
 	}
 }
+
+// Cards of the sixth round's fresh ranges (17001..19300, first run before
+// any was looked at), each refused before its fix:
+//   - 17066: a speck before 「令和元年」 read as 「、」 (now a stray mark);
+//   - 17153: a next-design card printing its serial where today's card
+//     prints the code; today's code box held the serial's end, which eng's
+//     whitelist read as 「3586」 and which won before the code's own line was
+//     read larger (cutsALine), and eng's 「19」 for the furigana 「イチロウ」,
+//     which jpn read as words at 0.99, went to the vote (surelyWords);
+//   - 18054 and 19069: 日 read as two strokes before まで (「19|1まで有効」,
+//     「16]まで有効」), which the expiry's grammar now admits.
+func TestRegressionSixthRoundRefusals(t *testing.T) {
+	if cardface.FontCount() != 12 {
+		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
+	}
+	for _, seed := range []int64{17066, 17153, 18054, 19069} {
+		design := cardface.DesignCurrent
+		if seed%2 == 1 {
+			design = cardface.DesignNext
+		}
+		t.Run(fmt.Sprintf("random %s layout, normal, %d", design, seed), func(t *testing.T) {
+			opts := cardface.Options{Seed: seed, Mix: cardface.Normal, Font: -1, Layout: cardface.LayoutRandom, Design: design}
+			if _, log, err := scanOrRefuse(t, cardface.RandomHolder(seed), opts); err != nil {
+				t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
+			}
+		})
+	}
+}
