@@ -69,8 +69,14 @@ func findPrint(card *image.Gray) cardPrint {
 // between glyphs, or the padding space of a one-digit number.
 const splitGapFactor = 0.45
 
+// wordStartsPerLine is how many word starts a line keeps: a birth date
+// printed after the name (「林　翔太　昭和 2年 1月14日生」) has the name's
+// own gap and the era year's padding among its widest, and the gap before
+// the era came third.
+const wordStartsPerLine = 3
+
 // wordStarts returns where words begin inside line l, best first, at most
-// two: after gaps of at least splitGapFactor line heights (the widest
+// wordStartsPerLine: after gaps of at least splitGapFactor line heights (the widest
 // first), and before all of these where the print's height changes by
 // half or more (a small label printed close before the larger code).
 func wordStarts(c inkBlobs, l image.Rectangle) []int {
@@ -89,7 +95,7 @@ func wordStarts(c inkBlobs, l image.Rectangle) []int {
 	}
 	slices.SortStableFunc(splits, func(a, b split) int { return b.weight - a.weight })
 	var starts []int
-	for _, s := range splits[:min(2, len(splits))] {
+	for _, s := range splits[:min(wordStartsPerLine, len(splits))] {
 		starts = append(starts, s.at)
 	}
 	return starts

@@ -426,8 +426,9 @@ func (l *locator) findDate(ctx context.Context, want lineKind, prior RectMM) (*c
 }
 
 // findJoined reads, nearest the prior first, lines made of two found lines
-// side by side on one band (of like height, at most two line heights
-// apart) until one says it is the wanted date.
+// side by side on one band (of like height, at most three line heights
+// apart: a faint 「まで」 the ink mask left out parted 「2030年10月17日」 and
+// 「有効」 by 2.6) until one says it is the wanted date.
 func (l *locator) findJoined(ctx context.Context, want lineKind, prior RectMM) (*candidate, error) {
 	if l.joined == nil {
 		l.joined = []*candidate{}
@@ -478,7 +479,7 @@ func sideBySide(a, b image.Rectangle) (image.Rectangle, bool) {
 	overlap := min(a.Max.Y, b.Max.Y) - max(a.Min.Y, b.Min.Y)
 	gap := b.Min.X - a.Max.X
 	u := a.Union(b)
-	ok := gap > 0 && gap <= 2*max(a.Dy(), b.Dy()) && 10*overlap >= 6*h &&
+	ok := gap > 0 && gap <= 3*max(a.Dy(), b.Dy()) && 10*overlap >= 6*h &&
 		2*max(a.Dy(), b.Dy()) < 3*h && float64(u.Dx())/float64(u.Dy()) >= dateMinAspect
 	return u, ok
 }

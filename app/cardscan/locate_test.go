@@ -232,9 +232,10 @@ func TestInkSegmentsAndWordStarts(t *testing.T) {
 	if got := inkSegments(c, line); !slices.Equal(got, want) {
 		t.Errorf("inkSegments = %v\nwant %v", got, want)
 	}
-	// The change of height comes first, then the widest gaps; at most two.
-	if got := wordStarts(c, line); !slices.Equal(got, []int{115, 100}) {
-		t.Errorf("wordStarts = %v, want [115 100]", got)
+	// The change of height comes first, then the widest gaps (the 5 px gap
+	// is within a word).
+	if got := wordStarts(c, line); !slices.Equal(got, []int{115, 100, 45}) {
+		t.Errorf("wordStarts = %v, want [115 100 45]", got)
 	}
 
 	// Without the small word: the widest gap first, then the next.

@@ -173,7 +173,8 @@ func (s *Scanner) readDates(ctx context.Context, loc *locator) (Birth, Expiry, f
 		exp, c2, err = vote(ctx, s.ocr, expiryLine, s.MinConfidence,
 			func(e Expiry) error { return crossCheck(birth, e, s.thisYear()) }, nil)
 		if err == nil {
-			if err := s.confirmUnchecked(ctx, birthLine, expiryLine, birth, exp); err != nil {
+			birth, c1, err = s.confirmUnchecked(ctx, birthLine, expiryLine, birth, c1, exp, inkAgrees)
+			if err != nil {
 				return Birth{}, Expiry{}, 0, err
 			}
 			return birth, exp, math.Min(c1, c2), nil
@@ -204,7 +205,8 @@ func (s *Scanner) readDates(ctx context.Context, loc *locator) (Birth, Expiry, f
 	if err != nil {
 		return Birth{}, Expiry{}, 0, contradiction
 	}
-	if err := s.confirmUnchecked(ctx, birthLine, expiryLine, birth, exp); err != nil {
+	birth, c1, err = s.confirmUnchecked(ctx, birthLine, expiryLine, birth, c1, exp, inkAgrees)
+	if err != nil {
 		return Birth{}, Expiry{}, 0, err
 	}
 	return birth, exp, math.Min(c1, c2), nil
@@ -220,15 +222,37 @@ const uncheckedAgree = 3
 // wrong codes: 「11月」 read as 「1月」 twice (the third reading garbled the
 // month) and 「5月」 as 「6月」 twice on a card that expires on 5月 3日. Each
 // line must then hold three readings of its value and no confident dissent
-// beyond one in four; later renditions are read until it does.
-func (s *Scanner) confirmUnchecked(ctx context.Context, birthLine *textLine[Birth], expiryLine *textLine[Expiry], b Birth, e Expiry) error {
+// beyond one in four; later renditions are read until it does. A birth
+// date that fails this goes to its digit runs read alone (the first two
+// renditions read TakaoGothic's 「5月20日」 as 「5月2日」, later ones as 20,
+// 26 and 2; both engines read the day alone as 20): their value replaces
+// it, under the birth line's check and the cross-check with e. It returns
+// the birth date that stands and its confidence.
+func (s *Scanner) confirmUnchecked(ctx context.Context, birthLine *textLine[Birth], expiryLine *textLine[Expiry],
+	b Birth, conf float64, e Expiry, birthCheck func(Birth) error) (Birth, float64, error) {
 	if b.Era != wareki.Unknown || birthdayRuleHolds(b, e) {
-		return nil
+		return b, conf, nil
 	}
 	if err := confirmed(ctx, s.ocr, birthLine, b, s.MinConfidence); err != nil {
-		return err
+		alone, aloneConf, ok, spanErr := spanVote(ctx, s.ocr, birthLine, func(b Birth) error {
+			if err := birthCheck(b); err != nil {
+				return err
+			}
+			return crossCheck(b, e, s.thisYear())
+		})
+		if spanErr != nil && !isVeto(spanErr) {
+			return Birth{}, 0, spanErr
+		}
+		if !ok {
+			return Birth{}, 0, err
+		}
+		birthLine.readAlone = true
+		b, conf = alone, aloneConf
 	}
-	return confirmed(ctx, s.ocr, expiryLine, e, s.MinConfidence)
+	if birthdayRuleHolds(b, e) {
+		return b, conf, nil
+	}
+	return b, conf, confirmed(ctx, s.ocr, expiryLine, e, s.MinConfidence)
 }
 
 // confirmed reads the line's renditions in order (those not read yet)

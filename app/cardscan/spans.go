@@ -204,10 +204,11 @@ func inkOwners(ink []inkStretch, boxes []image.Rectangle, runes []rune, cropW, r
 	return owner, true
 }
 
-// anchorKanji gives each kanji-like stretch a non-digit symbol, in order
-// (two stretches may share one), so that the distances between the
-// stretches' centres and the symbols' box centres sum least; other
-// stretches get -1. One wild box cannot pull an anchor out of order.
+// anchorKanji gives each kanji-like stretch a non-digit symbol, in order:
+// one each when they are as many, else (two stretches may share one) so
+// that the distances between the stretches' centres and the symbols' box
+// centres sum least; other stretches get -1. One wild box cannot pull an
+// anchor out of order.
 func anchorKanji(ink []inkStretch, runes []rune, centre func(int) float64) []int {
 	var anchors, symbols []int
 	for k, st := range ink {
@@ -225,6 +226,15 @@ func anchorKanji(ink []inkStretch, runes []rune, centre func(int) float64) []int
 		owner[k] = -1
 	}
 	if len(anchors) == 0 || len(symbols) == 0 {
+		return owner
+	}
+	if len(anchors) == len(symbols) {
+		// One stretch per symbol: in order, whatever the boxes say (in
+		// TakaoGothic 平成's box covered both kanji and 成's lay on the 2
+		// after it, so the least sum gave 平 both and 成 the 2).
+		for a, k := range anchors {
+			owner[k] = symbols[a]
+		}
 		return owner
 	}
 	// cost[a][j]: anchors 0..a placed, anchor a on symbol j; from[a][j]:

@@ -209,8 +209,8 @@ func TestSpanVoteWinnerMustPassTheCheck(t *testing.T) {
 
 // Measured on a bench card (random layout, seed 320): 成's box lay on 月,
 // so the nearest kanji box of 月's ink was 成's and the owners went
-// backwards. In order, 成's ink goes to 平 (harmless: the year's digits
-// still begin after it) and 月's to 月.
+// backwards. Six kanji stretches for six kanji: one each, in order, 成's
+// ink to 成 and 月's to 月.
 func TestAnchorKanjiKeepsOrderPastAWildBox(t *testing.T) {
 	runes := []rune("平成29年19月19日生")
 	centres := []float64{31, 158, 76, 91, 114, 131, 144, 164, 180, 198, 226, 249}
@@ -218,8 +218,31 @@ func TestAnchorKanjiKeepsOrderPastAWildBox(t *testing.T) {
 		{119, 125, false}, {132, 143, false}, {148, 167, true}, {176, 182, false}, {188, 200, false},
 		{206, 225, true}, {232, 255, true}}
 	got := anchorKanji(ink, runes, func(i int) float64 { return centres[i] })
-	want := []int{0, 0, -1, -1, 4, -1, -1, 7, -1, -1, 10, 11}
+	want := []int{0, 1, -1, -1, 4, -1, -1, 7, -1, -1, 10, 11}
 	if !slices.Equal(got, want) {
+		t.Errorf("anchors %v, want %v", got, want)
+	}
+	// With 日's strokes apart (a seventh stretch), the least sum decides,
+	// still in order: 成's ink goes to 平 (harmless, the year's digits still
+	// begin after it).
+	split := append(slices.Clone(ink[:10]), inkStretch{206, 214, true}, inkStretch{216, 225, true}, ink[11])
+	got = anchorKanji(split, runes, func(i int) float64 { return centres[i] })
+	if want := []int{0, 0, -1, -1, 4, -1, -1, 7, -1, -1, 10, 10, 11}; !slices.Equal(got, want) {
+		t.Errorf("anchors with 日 in two %v, want %v", got, want)
+	}
+}
+
+// TakaoGothic, seed 19068 (平成20年4月7日生): Tesseract's box for 平 covered
+// 平成 and 成's lay on the 2, so the least sum gave 平 both kanji and 成
+// the 2, and the year's span held the 0 alone. One stretch per kanji, in
+// order, leaves the 2 to the year.
+func TestAnchorKanjiOnePerSymbol(t *testing.T) {
+	runes := []rune("平成20年4月7日生")
+	centres := []float64{34, 72, 82, 89, 119, 138, 170, 208, 244, 272}
+	ink := []inkStretch{{4, 33, true}, {36, 64, true}, {67, 80, false}, {83, 95, false}, {99, 127, true},
+		{145, 159, false}, {164, 185, true}, {208, 221, false}, {228, 248, true}, {256, 283, true}}
+	got := anchorKanji(ink, runes, func(i int) float64 { return centres[i] })
+	if want := []int{0, 1, -1, -1, 4, -1, 6, -1, 8, 9}; !slices.Equal(got, want) {
 		t.Errorf("anchors %v, want %v", got, want)
 	}
 }

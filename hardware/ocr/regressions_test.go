@@ -340,12 +340,23 @@ func TestRegressionFifthRoundRefusals(t *testing.T) {
 //     read larger (cutsALine), and eng's 「19」 for the furigana 「イチロウ」,
 //     which jpn read as words at 0.99, went to the vote (surelyWords);
 //   - 18054 and 19069: 日 read as two strokes before まで (「19|1まで有効」,
-//     「16]まで有効」), which the expiry's grammar now admits.
+//     「16]まで有効」), which the expiry's grammar now admits;
+//   - 19068 (TakaoGothic, 平成20年 read as 20, 29 and 2): Tesseract's box
+//     for 平 covered 平成 and 成's lay on the 2, so the year's span held the
+//     0 alone; kanji stretches as many as the kanji now anchor one each;
+//   - 17193 (TakaoGothic, a next-design 2019年5月20日生 expiring on 5月29日
+//     as read): the first two renditions read 「5月2日」; the unchecked
+//     dates' confirmation refused it, and the digit runs read alone (20)
+//     now decide;
+//   - 16122 and 16064 (refused since the fifth round): a birth date after
+//     the name whose gap before the era was the line's third widest
+//     (wordStartsPerLine), and an expiry whose faint 「まで」 parted the line
+//     by 2.6 line heights (findJoined).
 func TestRegressionSixthRoundRefusals(t *testing.T) {
 	if cardface.FontCount() != 12 {
 		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
 	}
-	for _, seed := range []int64{17066, 17153, 18054, 19069} {
+	for _, seed := range []int64{17066, 17153, 18054, 19069, 19068, 17193, 16122, 16064} {
 		design := cardface.DesignCurrent
 		if seed%2 == 1 {
 			design = cardface.DesignNext
