@@ -495,6 +495,19 @@ func groupLines(blobs []inkBlob, photo image.Rectangle) []image.Rectangle {
 		parts = append(parts, b.r)
 	}
 	slices.SortFunc(parts, func(a, b image.Rectangle) int { return a.Min.X - b.Min.X })
+	var out []image.Rectangle
+	for _, l := range joinParts(parts) {
+		if isTextRow(l) {
+			out = append(out, l)
+			continue
+		}
+		out = append(out, withoutTallParts(l, parts)...)
+	}
+	return out
+}
+
+// joinParts joins parts, sorted left to right, into lines.
+func joinParts(parts []image.Rectangle) []image.Rectangle {
 	var lines []image.Rectangle
 	for _, r := range parts {
 		joined := false
@@ -509,12 +522,39 @@ func groupLines(blobs []inkBlob, photo image.Rectangle) []image.Rectangle {
 			lines = append(lines, r)
 		}
 	}
-	lines = mergeOverlapping(lines)
-	out := lines[:0]
-	for _, l := range lines {
-		h := float64(l.Dy()) / canonPxPerMM
-		if h >= lineMinHMM && h <= lineMaxHMM && l.Dx() >= l.Dy() {
-			out = append(out, l)
+	return mergeOverlapping(lines)
+}
+
+// isTextRow: l is as tall as a row of print may be, and no narrower.
+func isTextRow(l image.Rectangle) bool {
+	h := float64(l.Dy()) / canonPxPerMM
+	return h >= lineMinHMM && h <= lineMaxHMM && l.Dx() >= l.Dy()
+}
+
+// withoutTallParts regroups the parts of a line too tall to be a row
+// without those a quarter taller than its median part (the line is lost
+// otherwise, so a tall bracket may go too): a photo whose pale
+// background the photo search missed left its edge (1.6 by 5.8 mm) beside
+// a large expiry line (3.9 mm), which it joined into a band too tall to
+// be text, and the expiry was never found.
+func withoutTallParts(l image.Rectangle, parts []image.Rectangle) []image.Rectangle {
+	var in []image.Rectangle
+	for _, r := range parts {
+		if r.In(l) {
+			in = append(in, r)
+		}
+	}
+	heights := make([]int, len(in))
+	for i, r := range in {
+		heights[i] = r.Dy()
+	}
+	slices.Sort(heights)
+	median := heights[len(heights)/2]
+	kept := slices.DeleteFunc(in, func(r image.Rectangle) bool { return 4*r.Dy() > 5*median })
+	var out []image.Rectangle
+	for _, row := range joinParts(kept) {
+		if isTextRow(row) {
+			out = append(out, row)
 		}
 	}
 	return out

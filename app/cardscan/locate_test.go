@@ -599,3 +599,23 @@ func TestSurelyWords(t *testing.T) {
 		}
 	}
 }
+
+// A photo's edge the photo search missed (its pale background) joined a
+// large expiry line into a band too tall for text (seed 613): the line is
+// regrouped without the part taller than its glyphs.
+func TestGroupLinesDropsATallEdgeFromALine(t *testing.T) {
+	var blobs []inkBlob
+	for x := 44; x < 540; x += 42 {
+		blobs = append(blobs, inkBlob{image.Rect(x, 43, x+38, 82), 500})
+	}
+	edge := inkBlob{image.Rect(575, 62, 591, 120), 311}
+	lines := groupLines(append(blobs, edge), image.Rect(610, 90, 760, 260))
+	want := image.Rect(44, 43, 544, 82)
+	if !slices.Contains(lines, want) {
+		t.Errorf("lines %v, want %v among them", lines, want)
+	}
+	// A line of one size of type stays whole.
+	if lines := groupLines(blobs, image.Rect(610, 90, 760, 260)); !slices.Equal(lines, []image.Rectangle{want}) {
+		t.Errorf("lines %v, want [%v]", lines, want)
+	}
+}

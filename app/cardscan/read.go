@@ -378,11 +378,46 @@ func droppedDigitDoubt[T comparable](read []reading[T], val T) bool {
 		}
 	}
 	for _, r := range read {
-		if r.text && won.nearlyWithin(r.digits) {
+		if r.text && won.nearlyWithin(r.digits) && !r.spans.overlong() {
 			longer++
 		}
 	}
 	return longer > 0 && agree < 3*longer
+}
+
+// overlong: a digit run holds more digits than a date's can (four for the
+// first, the year; two for the others): its extra digit is a mark read as
+// one, not a digit the winners dropped (日 read as 「1」 in 「8月111生」).
+func (s digitSpans) overlong() bool {
+	for i, n := range s.lens {
+		if n > 4 || (i > 0 && n > 2) {
+			return true
+		}
+	}
+	return false
+}
+
+// garbledEchoes counts the readings that did not parse but hold val's
+// digits in the same runs: the words around the digits garbled, the
+// digits not (「1935年8月11生」, 「…11邊」 and 「…11|持」 for 1935年8月11日生
+// in a font whose 日 jpn loses, four valid readings in twelve). Without
+// the runs (a reading with no boxes) none counts.
+func garbledEchoes[T comparable](read []reading[T], val T) int {
+	var won reading[T]
+	found := false
+	for _, r := range read {
+		if r.err == nil && r.value == val && len(r.spans.lens) > 0 {
+			won, found = r, true
+			break
+		}
+	}
+	n := 0
+	for _, r := range read {
+		if found && r.err != nil && r.digits == won.digits && slices.Equal(r.spans.lens, won.spans.lens) {
+			n++
+		}
+	}
+	return n
 }
 
 // textLine reads one field's renditions of a located line's crop and
@@ -472,7 +507,7 @@ func vote[T comparable](ctx context.Context, o OCR, l *textLine[T], minConf floa
 		}
 		var echoes func(T) int
 		if spec.majority {
-			echoes = func(val T) int { return blindSpotEchoes(l.read[:i+1], val) }
+			echoes = func(val T) int { return blindSpotEchoes(l.read[:i+1], val) + garbledEchoes(l.read[:i+1], val) }
 		}
 		if val, conf, ok := tally.winner(spec.engines, texts, echoes); ok {
 			if spec.majority && (droppedDigitDoubt(l.read[:i+1], val) || blindSpotDoubt(l.read[:i+1], val)) {

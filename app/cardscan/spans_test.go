@@ -399,3 +399,51 @@ func TestBlindSpotRefutedByTheDigitsReadAlone(t *testing.T) {
 		})
 	}
 }
+
+// runsOf is a reading's digit-run lengths, as its spans would hold them.
+func runsOf(text string) digitSpans {
+	var s digitSpans
+	n := 0
+	for _, r := range text + "|" {
+		if r >= '0' && r <= '9' {
+			n++
+			continue
+		}
+		if n > 0 {
+			s.lens = append(s.lens, n)
+		}
+		n = 0
+	}
+	return s
+}
+
+// Seed 100 (fixed layout): 日 lost or read as 「1」 in eight renditions of
+// twelve. Garbled readings with the winner's digits in the same runs echo
+// it; a reading whose day run holds three digits is no dropped digit; a
+// garbled reading with other digits, or its runs unknown, is neither.
+func TestGarbledEchoesAndOverlongRuns(t *testing.T) {
+	read := func(text string, runs bool) reading[Birth] {
+		v, err := ParseBirth([]byte(text))
+		r := reading[Birth]{v, 0.9, "jpn", err, true, digitsOf([]byte(text)), digitSpans{}}
+		if runs {
+			r.spans = runsOf(text)
+		}
+		return r
+	}
+	won := "1935年8月11日生"
+	want, _ := ParseBirth([]byte(won))
+	lines := []reading[Birth]{read(won, true), read(won, true), read("1935年8月11生", true), read("1935年8月11邊", true),
+		read("1935年8月111生", true), read("1935年8月17生", true), read("1935年8月11生", false), read("1935年811日生", true)}
+	if got := garbledEchoes(lines, want); got != 2 {
+		t.Errorf("garbledEchoes = %d, want 2 (「11生」 and 「11邊」 with their runs)", got)
+	}
+	if !runsOf("1935年8月111生").overlong() || runsOf("1935年8月11生").overlong() || !runsOf("19351年8月1日生").overlong() {
+		t.Error("overlong: want a three-digit day and a five-digit year, not a two-digit day")
+	}
+	if droppedDigitDoubt(lines[:5], want) {
+		t.Error("「8月111生」 doubted 8月11日: its extra 1 is 日's stroke")
+	}
+	if !droppedDigitDoubt(append(lines[:2:2], read("1935年8月18日生", true), read("1935年8月118日生", false)), want) {
+		t.Error("a longer reading whose runs are unknown must still raise the doubt")
+	}
+}
