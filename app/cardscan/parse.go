@@ -61,7 +61,12 @@ func digit(n int) byte { return byte('0' + n%10) }
 // plausible 平成1年.
 var (
 	eraDateRe = regexp.MustCompile(`^(明治|大正|昭和|平成|令和)(元|[2-9]|[1-9][0-9])年` + monthDay + birthTail)
-	gregBirth = regexp.MustCompile(`^([0-9]{4})年` + monthDay + birthTail)
+	// An era name with one kanji misread (「大止8年11月12日生」 for 大正, in
+	// glare) or one more read into it (「大上正」): see garbledEraBirth. One
+	// that holds a whole era name is a name's last kanji before the era
+	// (「湊昭和25年」), words before a date.
+	garbledEraRe = regexp.MustCompile(`^(\p{Han}{2,3})(元|[2-9]|[1-9][0-9])年` + monthDay + birthTail)
+	gregBirth    = regexp.MustCompile(`^([0-9]{4})年` + monthDay + birthTail)
 	// After 日 comes 「まで有効」, which carries no value and which glare
 	// garbles more often than the digits; only a digit there is refused.
 	// A code printed close after 「まで有効」 joins the line (「…まで有効8074」):
@@ -162,6 +167,52 @@ func atoi(b []byte) int {
 	return n
 }
 
+// eraYear is a matched era year: 元 is 1.
+func eraYear(m []byte) int {
+	if bytes.Equal(m, []byte("元")) {
+		return 1
+	}
+	return atoi(m)
+}
+
+// eraBirth is the era date as a birth date; ErrDateInvalid when the era
+// has no such day.
+func eraBirth(era wareki.Era, year, month, day int) (Birth, error) {
+	g, err := wareki.Date{Era: era, Year: year, Month: month, Day: day}.Time()
+	if err != nil {
+		return Birth{}, ErrDateInvalid
+	}
+	return Birth{Era: era, Year: year, Month: month, Day: day, GregorianYear: g.Year()}, nil
+}
+
+// garbledEraBirth reads an era date whose era name jpn garbled: the era is
+// the one whose first kanji opens name or whose last kanji ends it (「大止」
+// and 「大上正」 are 大正; 「信和」 is 昭和 or 令和) and that has the day. The
+// era name is no digit of 照合番号B, which takes the era year as printed;
+// the era only places the date for the checks, so it must be the only one
+// that fits. Several that fit are a syntax refusal.
+func garbledEraBirth(name []byte, year, month, day int) (Birth, error) {
+	first, _ := utf8.DecodeRune(name)
+	last, _ := utf8.DecodeLastRune(name)
+	var found Birth
+	fits := 0
+	for _, era := range eraNames {
+		e0, _ := utf8.DecodeRune(era)
+		e1, _ := utf8.DecodeLastRune(era)
+		if first != e0 && last != e1 {
+			continue
+		}
+		named, _ := wareki.ParseEra(era)
+		if b, err := eraBirth(named, year, month, day); err == nil {
+			found, fits = b, fits+1
+		}
+	}
+	if fits != 1 {
+		return Birth{}, errSyntax
+	}
+	return found, nil
+}
+
 // ParseBirth reads a birth line: 「昭和55年 2月17日生」, 「平成元年 1月 8日生」,
 // or Gregorian 「1985年 3月 4日生」. A well-formed but impossible date is
 // ErrDateInvalid; anything else is a syntax error.
@@ -171,16 +222,10 @@ func ParseBirth(text []byte) (Birth, error) {
 	t = trimStrayMarks(t)
 	if m := eraDateRe.FindSubmatch(t); m != nil {
 		era, _ := wareki.ParseEra(m[1])
-		year := 1
-		if !bytes.Equal(m[2], []byte("元")) {
-			year = atoi(m[2])
-		}
-		d := wareki.Date{Era: era, Year: year, Month: atoi(m[3]), Day: atoi(m[4])}
-		g, err := d.Time()
-		if err != nil {
-			return Birth{}, ErrDateInvalid
-		}
-		return Birth{Era: era, Year: year, Month: d.Month, Day: d.Day, GregorianYear: g.Year()}, nil
+		return eraBirth(era, eraYear(m[2]), atoi(m[3]), atoi(m[4]))
+	}
+	if m := garbledEraRe.FindSubmatch(t); m != nil && !containsAny(m[1], eraNames) {
+		return garbledEraBirth(m[1], eraYear(m[2]), atoi(m[3]), atoi(m[4]))
 	}
 	if m := gregBirth.FindSubmatch(t); m != nil {
 		y, mo, d := atoi(m[1]), atoi(m[2]), atoi(m[3])

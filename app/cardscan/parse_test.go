@@ -175,7 +175,7 @@ func TestBirthdayRule(t *testing.T) {
 }
 
 func FuzzParseBirth(f *testing.F) {
-	for _, s := range []string{"昭和55年 2月17日生", "平成元年 1月 8日生", "1985年 3月 4日生", "令和 2年 2月29日生", ""} {
+	for _, s := range []string{"昭和55年 2月17日生", "平成元年 1月 8日生", "1985年 3月 4日生", "令和 2年 2月29日生", "大止8年11月12日生", ""} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, text []byte) {
@@ -202,7 +202,7 @@ func FuzzParseBirth(f *testing.F) {
 }
 
 func FuzzParseExpiry(f *testing.F) {
-	for _, s := range []string{"2035年 2月17日まで有効", "2015年12月31日まで", ""} {
+	for _, s := range []string{"2035年 2月17日まで有効", "2015年12月31日まで", "2031年3月19|1まで有効", ""} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, text []byte) {
@@ -285,5 +285,34 @@ func TestKeptConfidenceLeavesTrimmedMarksOut(t *testing.T) {
 		if got := keptConfidence(res); got != c.want {
 			t.Errorf("%q: %v, want %v", c.text, got, c.want)
 		}
+	}
+}
+
+// An era name jpn garbled still places the date when one era fits: its
+// first or last kanji survived and the era has the day. The era is no
+// digit of 照合番号B; the era year is.
+func TestParseBirthWithAGarbledEra(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want Birth
+	}{
+		{"大止8年11月12日生", Birth{Era: wareki.Taisho, Year: 8, Month: 11, Day: 12, GregorianYear: 1919}},
+		{"大上正8年11月12日生", Birth{Era: wareki.Taisho, Year: 8, Month: 11, Day: 12, GregorianYear: 1919}},
+		{"信和元年5月1日生", Birth{Era: wareki.Reiwa, Year: 1, Month: 5, Day: 1, GregorianYear: 2019}}, // 昭和元年 began on 12月25日
+	} {
+		if b, err := ParseBirth([]byte(c.text)); err != nil || b != c.want {
+			t.Errorf("ParseBirth(%q) = %+v %v, want %+v", c.text, b, err, c.want)
+		}
+	}
+	// Two eras fit, none shares a kanji, or a name before the year.
+	for _, s := range []string{"信和5年3月3日生", "智子8年11月12日生", "林翔太昭和2年1月14日生", "湊昭和25年6月8日生"} {
+		if b, err := ParseBirth([]byte(s)); err == nil {
+			t.Errorf("ParseBirth(%q) = %+v, want a refusal", s, b)
+		}
+	}
+	// A garbled era begins a date; a name's last kanji before a whole era
+	// name is words before one (its tails are read).
+	if startsWithWords([]byte("大止8年11月12日生")) || !startsWithWords([]byte("湊昭和25年6月8日生")) {
+		t.Error("startsWithWords: want a garbled era to begin a date and a name before an era to be words")
 	}
 }

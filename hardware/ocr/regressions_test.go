@@ -357,7 +357,9 @@ func TestRegressionFifthRoundRefusals(t *testing.T) {
 //     which joined it into a band too tall for text (withoutTallParts);
 //   - 100 of the fixed thousand (refused since before issue 15): a foreign
 //     resident's 「1935年8月11日生」 read with 日 lost or as 「1」 in eight
-//     renditions of twelve (garbledEchoes, digitSpans.overlong).
+//     renditions of twelve (garbledEchoes, digitSpans.overlong);
+//   - 20186 (fresh range 20001, first run at the commit before its fix):
+//     glare garbled 大正 into 「大止」 and 「大上正」 (garbledEraBirth).
 func TestRegressionSixthRoundRefusals(t *testing.T) {
 	if cardface.FontCount() != 12 {
 		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
@@ -369,7 +371,7 @@ func TestRegressionSixthRoundRefusals(t *testing.T) {
 		{17066, cardface.LayoutRandom}, {17153, cardface.LayoutRandom}, {18054, cardface.LayoutRandom},
 		{19069, cardface.LayoutRandom}, {19068, cardface.LayoutRandom}, {17193, cardface.LayoutRandom},
 		{16122, cardface.LayoutRandom}, {16064, cardface.LayoutRandom}, {613, cardface.LayoutRandom},
-		{100, cardface.LayoutFixed},
+		{100, cardface.LayoutFixed}, {20186, cardface.LayoutRandom},
 	} {
 		seed, design := c.seed, cardface.DesignCurrent
 		if seed%2 == 1 && c.layout == cardface.LayoutRandom {
