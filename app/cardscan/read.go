@@ -646,7 +646,12 @@ var dateBlindSpots = map[string][][2]byte{
 //     never above 0.42, so the vote's floor kept the engines apart;
 //   - 0.97 when the other engine's readings need its blind spots (jpn read
 //     a serif 「7027」 at 0.99 six times and at 0.92 and 0.94 at x2; eng
-//     read 1027 but once).
+//     read 1027 but once);
+//   - 0.93, with the other engine's readings of the code at 0.93 or more
+//     counting towards the four, when each engine read the code itself at
+//     0.93 or more at least twice: jpn read TakaoGothic's 「0115」 as 9115
+//     seven times and as 0115 three times at 0.96-0.97, eng 0115 every
+//     time but at 0.86-0.99 (three at 0.93 or more).
 //
 // The leader's readings below the floor are no dissent, only no support.
 // Any other disagreement leaves the code refused.
@@ -671,12 +676,16 @@ func ledBy(leader string, l *textLine[[4]byte]) ([4]byte, float64, bool) {
 		}
 		want, confs = r.value, append(confs, r.conf)
 	}
-	same, slipped := 0, 0
+	same, slipped, sure := 0, 0, 0
+	sureConf := 1.0
 	for _, r := range l.read {
 		switch {
 		case r.err != nil || r.lang == leader:
 		case r.value == want:
 			same++
+			if r.conf >= codeSpec.minConf {
+				sure, sureConf = sure+1, math.Min(sureConf, r.conf)
+			}
 		case onlyBlindSpots(want[:], r.value[:], blindSpots[r.lang], '0'):
 			slipped++
 		default:
@@ -687,10 +696,15 @@ func ledBy(leader string, l *textLine[[4]byte]) ([4]byte, float64, bool) {
 		return [4]byte{}, 0, false
 	}
 	floor := rescueMinConf
-	if slipped == 0 && l.binarisedConfirms(l.read, want) {
+	led, conf := 0, 1.0
+	switch {
+	case sure >= rescueMinOther && atLeast(confs, codeSpec.minConf) >= rescueMinOther:
+		// Both engines read the code itself at the code's floor, each
+		// twice or more: the other's sure readings count with the leader's.
+		floor, led, conf = codeSpec.minConf, sure, sureConf
+	case slipped == 0 && l.binarisedConfirms(l.read, want):
 		floor = codeSpec.minConf
 	}
-	led, conf := 0, 1.0
 	for _, c := range confs {
 		if c >= floor {
 			led, conf = led+1, math.Min(conf, c)
@@ -700,6 +714,17 @@ func ledBy(leader string, l *textLine[[4]byte]) ([4]byte, float64, bool) {
 		return [4]byte{}, 0, false
 	}
 	return want, conf, true
+}
+
+// atLeast is how many of confs reach floor.
+func atLeast(confs []float64, floor float64) int {
+	n := 0
+	for _, c := range confs {
+		if c >= floor {
+			n++
+		}
+	}
+	return n
 }
 
 // onlyBlindSpots: got equals want but for digits the engine is known to

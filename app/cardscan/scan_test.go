@@ -440,6 +440,15 @@ func TestScanSecurityCodeEngineBlindSpots(t *testing.T) {
 		{"four of jpn's readings confident", []string{"7027", "7027", "7027@0.92", "7027", "7027@0.94", "7027"}, []string{"1027", "1027", "1027", "7027", "1027", "1027"}, 0.99, "55021720357027"},
 		{"three of jpn's readings confident", []string{"7027", "7027@0.96", "7027@0.92", "7027", "7027@0.94", "7027"}, []string{"1027", "1027", "1027", "7027", "1027", "1027"}, 0.99, ""},
 		{"each engine's slip at once", slices.Repeat([]string{"7068"}, 6), append(slices.Repeat([]string{"1068"}, 3), slices.Repeat([]string{"7066"}, 3)...), 0.99, ""},
+		// TakaoGothic's 0 (seed 19253): jpn reads it as 9 mostly, eng reads
+		// it right but below 0.97; both read the code itself at the code's
+		// floor twice or more. eng's binarised rendition dropped the 0.
+		{"both engines sure of the code twice", []string{"9115@0.99", "0115@0.97", "9115@0.98", "0115@0.96", "9115@0.99", "9115@0.99"},
+			[]string{"0115@0.95", "115@0.01", "0115@0.90", "0115@0.98", "0115@0.86", "0115@0.99"}, 0.99, "55021720350115"},
+		{"eng sure of it once", []string{"9115@0.99", "0115@0.97", "9115@0.98", "0115@0.96", "9115@0.99", "9115@0.99"},
+			[]string{"0115@0.95", "115@0.01", "0115@0.90", "0115@0.88", "0115@0.86", "0115@0.89"}, 0.99, ""},
+		{"jpn sure of it once", []string{"9115@0.99", "0115@0.97", "9115@0.98", "0115@0.90", "9115@0.99", "9115@0.99"},
+			[]string{"0115@0.95", "115@0.01", "0115@0.90", "0115@0.98", "0115@0.86", "0115@0.99"}, 0.99, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

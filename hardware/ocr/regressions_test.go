@@ -359,7 +359,10 @@ func TestRegressionFifthRoundRefusals(t *testing.T) {
 //     resident's 「1935年8月11日生」 read with 日 lost or as 「1」 in eight
 //     renditions of twelve (garbledEchoes, digitSpans.overlong);
 //   - 20186 (fresh range 20001, first run at the commit before its fix):
-//     glare garbled 大正 into 「大止」 and 「大上正」 (garbledEraBirth).
+//     glare garbled 大正 into 「大止」 and 「大上正」 (garbledEraBirth);
+//   - 19253: TakaoGothic's 「0115」, jpn 9115 seven times and 0115 three
+//     times, eng 0115 at 0.86-0.99; both engines sure of the code twice or
+//     more now rescue it (ledBy).
 func TestRegressionSixthRoundRefusals(t *testing.T) {
 	if cardface.FontCount() != 12 {
 		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
@@ -371,7 +374,7 @@ func TestRegressionSixthRoundRefusals(t *testing.T) {
 		{17066, cardface.LayoutRandom}, {17153, cardface.LayoutRandom}, {18054, cardface.LayoutRandom},
 		{19069, cardface.LayoutRandom}, {19068, cardface.LayoutRandom}, {17193, cardface.LayoutRandom},
 		{16122, cardface.LayoutRandom}, {16064, cardface.LayoutRandom}, {613, cardface.LayoutRandom},
-		{100, cardface.LayoutFixed}, {20186, cardface.LayoutRandom},
+		{100, cardface.LayoutFixed}, {20186, cardface.LayoutRandom}, {19253, cardface.LayoutRandom},
 	} {
 		seed, design := c.seed, cardface.DesignCurrent
 		if seed%2 == 1 && c.layout == cardface.LayoutRandom {
