@@ -542,7 +542,7 @@ func (l *locator) tails(c *candidate) []*candidate {
 func startsWithWords(text []byte) bool {
 	full := normalize(text)
 	defer clear(full)
-	t := trimStrayMarks(full)
+	t := trimBoxSide(trimStrayMarks(full))
 	if len(t) == 0 || (t[0] >= '0' && t[0] <= '9') {
 		return false
 	}

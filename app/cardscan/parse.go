@@ -157,6 +157,16 @@ func keptConfidence(res OCRResult) float64 {
 	return slices.Min(res.Confidences[i:j])
 }
 
+// trimBoxSide drops a Latin letter before a digit at the start of t: a
+// boxed expiry's left side read as one (「t2029年」, 「L2029年」). The year
+// must still be four digits, so no digit is made of it.
+func trimBoxSide(t []byte) []byte {
+	if len(t) > 1 && isLatinLetter(rune(t[0])) && t[1] >= '0' && t[1] <= '9' {
+		return t[1:]
+	}
+	return t
+}
+
 func isLatinLetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
 
 func atoi(b []byte) int {
@@ -241,7 +251,7 @@ func ParseBirth(text []byte) (Birth, error) {
 func ParseExpiry(text []byte) (Expiry, error) {
 	t := normalize(text)
 	defer clear(t)
-	t = trimStrayMarks(t)
+	t = trimBoxSide(trimStrayMarks(t))
 	m := expiryRe.FindSubmatch(t)
 	if m == nil {
 		return Expiry{}, errSyntax

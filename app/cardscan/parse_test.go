@@ -115,6 +115,18 @@ func TestParseExpiry(t *testing.T) {
 			t.Errorf("ParseExpiry(%q) = %+v %v, want 2035-02-17", s, e, err)
 		}
 	}
+	// A box's side read as a letter before the year.
+	for _, s := range []string{"t2035年2月17日まで有効", "L2035年2月17日まで有効"} {
+		if e, err := ParseExpiry([]byte(s)); err != nil || e != (Expiry{2035, 2, 17}) {
+			t.Errorf("ParseExpiry(%q) = %+v %v, want 2035-02-17", s, e, err)
+		}
+	}
+	if e, err := ParseExpiry([]byte("t035年2月17日まで有効")); err == nil {
+		t.Errorf("a letter for the year's first digit parsed: %+v", e)
+	}
+	if startsWithWords([]byte("t2035年2月17日まで有効")) {
+		t.Error("a box's side before the year made the line words")
+	}
 	// 日 read as its two strokes before まで (a thin font, every rendition).
 	for _, s := range []string{"2035年2月17|1まで有効", "2035年2月1711まで有効", "2035年2月17||まで有効", "2035年2月17|[まで有効", "2035年2月171まで有効"} {
 		if e, err := ParseExpiry([]byte(s)); err != nil || e != (Expiry{2035, 2, 17}) {

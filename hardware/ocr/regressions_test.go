@@ -362,7 +362,9 @@ func TestRegressionFifthRoundRefusals(t *testing.T) {
 //     glare garbled 大正 into 「大止」 and 「大上正」 (garbledEraBirth);
 //   - 19253: TakaoGothic's 「0115」, jpn 9115 seven times and 0115 three
 //     times, eng 0115 at 0.86-0.99; both engines sure of the code twice or
-//     more now rescue it (ledBy).
+//     more now rescue it (ledBy);
+//   - 22244 (fresh range 22001): a boxed expiry's left side read as a
+//     letter before the year (「t2029年」, 「L2029年」; trimBoxSide).
 func TestRegressionSixthRoundRefusals(t *testing.T) {
 	if cardface.FontCount() != 12 {
 		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
@@ -375,6 +377,7 @@ func TestRegressionSixthRoundRefusals(t *testing.T) {
 		{19069, cardface.LayoutRandom}, {19068, cardface.LayoutRandom}, {17193, cardface.LayoutRandom},
 		{16122, cardface.LayoutRandom}, {16064, cardface.LayoutRandom}, {613, cardface.LayoutRandom},
 		{100, cardface.LayoutFixed}, {20186, cardface.LayoutRandom}, {19253, cardface.LayoutRandom},
+		{22244, cardface.LayoutRandom},
 	} {
 		seed, design := c.seed, cardface.DesignCurrent
 		if seed%2 == 1 && c.layout == cardface.LayoutRandom {
