@@ -1,6 +1,9 @@
 package cardscan
 
-import "image"
+import (
+	"context"
+	"image"
+)
 
 // eraYearColumnsAgree checks a one-digit era year against the ink where it
 // is printed. The card pads a one-digit year with a space (「昭和 5年」), so the
@@ -9,8 +12,31 @@ import "image"
 // two digits (昭和54年 read as 昭和5年 by every rendition), contradicts the ink.
 // crop is the birth line as tighten cut it (the crop the line was read from).
 func eraYearColumnsAgree(crop *image.Gray, b Birth) bool {
+	blank, ok := eraYearBlank(crop)
+	// Only one direction is checked: a "1" has side bearings wide enough to
+	// pass for a space, so a blank does not prove a one-digit year, but ink
+	// where the padding space belongs does disprove one.
+	return ok && (blank >= spaceBlankEm || b.Year < 2 || b.Year > 9)
+}
+
+// Blanks where a one-digit era year's padding space belongs, in ems,
+// measured on 620 era birth dates of rendered current-design cards
+// (normal mix; seeds 30001.. random and 40001.. fixed layouts): one-digit
+// years left 0.203-0.61, two-digit years without a 1 at most 0.138, and
+// two-digit years with a 1 anything up to 0.273 (a 1's side bearings are
+// as wide as a space).
+const (
+	spaceBlankEm  = 0.20
+	narrowBlankEm = 0.15
+)
+
+// eraYearBlank is the widest blank run, in ems of the line, where a
+// one-digit era year's padding space belongs: past the era name's own
+// internal gaps (和 = 禾|口) up to where 年 begins. ok is false without a
+// crop or when the line is too short to hold the place.
+func eraYearBlank(crop *image.Gray) (blank float64, ok bool) {
 	if crop == nil {
-		return false
+		return 0, false
 	}
 	const pad = 4 // tighten's margin around the ink
 	em := float64(crop.Rect.Dy()-2*pad) / 0.88
@@ -38,7 +64,7 @@ func eraYearColumnsAgree(crop *image.Gray, b Birth) bool {
 	// least a fifth of an em, two digits without a 1 leave less.
 	from, to := x0+int(1.7*em), x0+int(2.7*em)
 	if to >= w {
-		return false
+		return 0, false
 	}
 	longest, run := 0, 0
 	for x := from; x < to; x++ {
@@ -49,9 +75,44 @@ func eraYearColumnsAgree(crop *image.Gray, b Birth) bool {
 		run++
 		longest = max(longest, run)
 	}
-	// Only one direction is checked: a "1" has side bearings wide enough to
-	// pass for a space, so a blank does not prove a one-digit year, but ink
-	// where the padding space belongs does disprove one.
-	spaced := float64(longest) >= 0.20*em
-	return spaced || b.Year < 2 || b.Year > 9
+	return float64(longest) / em, true
+}
+
+// eraYearReadAlone: a one-digit era year whose blank is narrower than
+// spaceBlankEm (some proportional fonts leave 0.19 em for 「平成 4年」's
+// padding, one pixel short) still stands when the blank is too wide for two
+// digits without a 1 and both engines read the year's digit run alone, cut
+// out between the era name's ink and 年's, as that one digit: a 1 that the
+// line's readings dropped lies inside the run (spans.go).
+func eraYearReadAlone(ctx context.Context, o OCR, l *textLine[Birth], b Birth) (bool, error) {
+	if blank, ok := eraYearBlank(l.crop); !ok || blank < narrowBlankEm || b.Year < 2 || b.Year > 9 {
+		return false, nil
+	}
+	for _, r := range l.read {
+		if r.err != nil || r.value != b || len(r.spans.x) == 0 {
+			continue
+		}
+		sr, err := l.readSpan(ctx, o, wholeGaps(l.crop, r.spans.x[0]))
+		if err != nil {
+			return false, err
+		}
+		return sr.ok && sr.digits.n == 1 && int(sr.digits.d[0]) == b.Year, nil
+	}
+	return false, nil
+}
+
+// wholeGaps widens span x to the ink on either side of it: a run's span
+// reaches only halfway across its gaps, and a faint 1 in the left half of
+// the gap after the era name would be left out.
+func wholeGaps(crop *image.Gray, x [2]int) [2]int {
+	lo, hi := 0, crop.Rect.Dx()
+	for _, st := range inkColumns(crop) {
+		if st.x1 <= x[0] {
+			lo = max(lo, st.x1)
+		}
+		if st.x0 >= x[1] {
+			hi = min(hi, st.x0)
+		}
+	}
+	return [2]int{lo, hi}
 }

@@ -158,7 +158,9 @@ func (s *Scanner) readDates(ctx context.Context, loc *locator) (Birth, Expiry, f
 			return &FieldError{FieldBirth, ErrDateInvalid}
 		}
 		if b.Era != wareki.Unknown && !eraYearColumnsAgree(birthLine.crop, b) {
-			return &FieldError{FieldBirth, ErrLowConfidence}
+			if alone, err := eraYearReadAlone(ctx, s.ocr, birthLine, b); err != nil || !alone {
+				return &FieldError{FieldBirth, ErrLowConfidence}
+			}
 		}
 		return nil
 	}

@@ -447,3 +447,12 @@ func TestGarbledEchoesAndOverlongRuns(t *testing.T) {
 		t.Error("a longer reading whose runs are unknown must still raise the doubt")
 	}
 }
+
+// The era year's check reads its run across the whole gaps, from the era
+// name's ink to 年's, so a faint 1 near the era name is inside.
+func TestWholeGapsReachTheNeighboursInk(t *testing.T) {
+	crop, _ := takaoLine()
+	if got := wholeGaps(crop, [2]int{71, 105}); got != [2]int{68, 108} {
+		t.Errorf("wholeGaps = %v, want [68 108] (和's ink ends at 68, 年's begins at 108)", got)
+	}
+}
