@@ -302,13 +302,7 @@ func TestRegressionStrayMarkBeforeTheCode(t *testing.T) {
 //     of twelve; a shorter reading is a dropped digit, no dissent in the
 //     unchecked dates' confirmation.
 func TestRegressionFifthRoundRefusals(t *testing.T) {
-	if cardface.FontCount() != 12 {
-		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
-	}
-	for _, c := range []struct {
-		seed   int64
-		layout cardface.LayoutMode
-	}{
+	scanBenchSeeds(t, []benchSeed{
 		{6174, cardface.LayoutRandom}, {8110, cardface.LayoutRandom}, {8232, cardface.LayoutRandom},
 		{5027, cardface.LayoutRandom}, {8075, cardface.LayoutRandom}, {7114, cardface.LayoutRandom},
 		{5119, cardface.LayoutRandom}, {8081, cardface.LayoutRandom}, {2102, cardface.LayoutRandom},
@@ -316,19 +310,7 @@ func TestRegressionFifthRoundRefusals(t *testing.T) {
 		{10139, cardface.LayoutRandom}, {11062, cardface.LayoutRandom}, {12230, cardface.LayoutRandom},
 		{11053, cardface.LayoutRandom}, {12057, cardface.LayoutRandom}, {12275, cardface.LayoutRandom},
 		{14186, cardface.LayoutRandom}, {13041, cardface.LayoutRandom}, {13032, cardface.LayoutRandom},
-	} {
-		design := cardface.DesignCurrent
-		if c.seed%2 == 1 && c.layout == cardface.LayoutRandom {
-			design = cardface.DesignNext
-		}
-		seed := c.seed
-		t.Run(fmt.Sprintf("%s %s layout, normal, %d", c.layout, design, seed), func(t *testing.T) {
-			opts := cardface.Options{Seed: seed, Mix: cardface.Normal, Font: -1, Layout: c.layout, Design: design}
-			if _, log, err := scanOrRefuse(t, cardface.RandomHolder(seed), opts); err != nil {
-				t.Errorf("refused: %v\nthe scanner read %q", err, log.texts)
-			}
-		})
-	}
+	})
 }
 
 // Cards of the sixth round's fresh ranges (17001..19300, first run before
@@ -370,19 +352,30 @@ func TestRegressionFifthRoundRefusals(t *testing.T) {
 //     check's 0.20; the year's run read alone by both engines across the
 //     whole gaps now lets it stand (eraYearReadAlone).
 func TestRegressionSixthRoundRefusals(t *testing.T) {
-	if cardface.FontCount() != 12 {
-		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
-	}
-	for _, c := range []struct {
-		seed   int64
-		layout cardface.LayoutMode
-	}{
+	scanBenchSeeds(t, []benchSeed{
 		{17066, cardface.LayoutRandom}, {17153, cardface.LayoutRandom}, {18054, cardface.LayoutRandom},
 		{19069, cardface.LayoutRandom}, {19068, cardface.LayoutRandom}, {17193, cardface.LayoutRandom},
 		{16122, cardface.LayoutRandom}, {16064, cardface.LayoutRandom}, {613, cardface.LayoutRandom},
 		{100, cardface.LayoutFixed}, {20186, cardface.LayoutRandom}, {19253, cardface.LayoutRandom},
 		{22244, cardface.LayoutRandom}, {17260, cardface.LayoutRandom}, {22016, cardface.LayoutRandom},
-	} {
+	})
+}
+
+// benchSeed is a card of `scan bench`: its seed and layout (odd seeds of
+// the random layouts are next-design cards, as with --design mixed).
+type benchSeed struct {
+	seed   int64
+	layout cardface.LayoutMode
+}
+
+// scanBenchSeeds renders each bench card (normal mix) and fails on a
+// refusal; scanOrRefuse fails on a wrong read.
+func scanBenchSeeds(t *testing.T, cards []benchSeed) {
+	t.Helper()
+	if cardface.FontCount() != 12 {
+		t.Skipf("needs all twelve card fonts (mk/scan.mk's APT_PACKAGES): the bench seeds draw from them; %d installed", cardface.FontCount())
+	}
+	for _, c := range cards {
 		seed, design := c.seed, cardface.DesignCurrent
 		if seed%2 == 1 && c.layout == cardface.LayoutRandom {
 			design = cardface.DesignNext
