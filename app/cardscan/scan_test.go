@@ -631,6 +631,16 @@ func TestScanCodeNeedsABinarisedReading(t *testing.T) {
 	if res != nil || cardscan.FieldOf(err) != cardscan.FieldSecurityCode {
 		t.Fatalf("err = %v, want 5145 against a binarised 5185 refused", err)
 	}
+	// eng reads a binarised 3 as 5 (seeds 24262, 27085).
+	res, err = cardscan.New(&scriptedOCR{texts: append(dates, "3647", "3647", "5647", "3647")}).Scan(context.Background(), cleanFrame(t))
+	if err != nil || !bytes.Equal(res.SecurityCode.Bytes(), []byte("3647")) {
+		t.Fatalf("err = %v, want 3647 read against a binarised 5647", err)
+	}
+	res.Destroy()
+	res, err = cardscan.New(&scriptedOCR{texts: append(dates, "3647", "3647", "8647", "3647")}).Scan(context.Background(), cleanFrame(t))
+	if res != nil || cardscan.FieldOf(err) != cardscan.FieldSecurityCode {
+		t.Fatalf("err = %v, want 3647 against a binarised 8647 refused", err)
+	}
 }
 
 // A Gregorian birth date (the next design, or a foreign resident's card)

@@ -350,7 +350,10 @@ func TestRegressionFifthRoundRefusals(t *testing.T) {
 //   - 17260 and 22016 (fresh ranges): 「平成 4年」 in a proportional font
 //     whose padding space leaves 0.19 em, one pixel short of the ink
 //     check's 0.20; the year's run read alone by both engines across the
-//     whole gaps now lets it stand (eraYearReadAlone).
+//     whole gaps now lets it stand (eraYearReadAlone);
+//   - 24262 and 27085: eng's binarised rendition read a 3 of the code as 5
+//     (「3647」 as 「5647」, 「5823」 as 「5825」), so none confirmed the grey
+//     readings (binarisedSlips).
 func TestRegressionSixthRoundRefusals(t *testing.T) {
 	scanBenchSeeds(t, []benchSeed{
 		{17066, cardface.LayoutRandom}, {17153, cardface.LayoutRandom}, {18054, cardface.LayoutRandom},
@@ -358,6 +361,7 @@ func TestRegressionSixthRoundRefusals(t *testing.T) {
 		{16122, cardface.LayoutRandom}, {16064, cardface.LayoutRandom}, {613, cardface.LayoutRandom},
 		{100, cardface.LayoutFixed}, {20186, cardface.LayoutRandom}, {19253, cardface.LayoutRandom},
 		{22244, cardface.LayoutRandom}, {17260, cardface.LayoutRandom}, {22016, cardface.LayoutRandom},
+		{24262, cardface.LayoutRandom}, {27085, cardface.LayoutRandom},
 	})
 }
 
