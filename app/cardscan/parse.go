@@ -72,10 +72,11 @@ var (
 	// A code printed close after 「まで有効」 joins the line (「…まで有効8074」):
 	// four digits right after 有効 are that, not the date's. In some fonts
 	// jpn reads the expiry's 日 as two strokes (「19|1まで有効」, 「1911まで
-	// 有効」 in every rendition): before まで they stand for 日. The birth
-	// line admits no such stand-in: its day is part of 照合番号B, while the
-	// expiry's only meets the birthday cross-check.
-	expiryRe = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `(?:日|` + dayMarkStrokes + `{1,2}まで)[^0-9]*(有効[0-9]{4})?$`)
+	// 有効」 in every rendition): before まで they stand for 日, and so does
+	// any one other character but a digit (「5月10唱まで有効」, glare). The
+	// birth line admits no such stand-in: its day is part of 照合番号B,
+	// while the expiry's only meets the birthday cross-check.
+	expiryRe = regexp.MustCompile(`^([0-9]{4})年` + monthDay + `(?:日|(?:` + dayMarkStrokes + `{1,2}|[^0-9])まで)[^0-9]*(有効[0-9]{4})?$`)
 )
 
 const monthDay = `(1[0-2]|[1-9])月(3[01]|[12][0-9]|[1-9])`

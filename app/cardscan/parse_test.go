@@ -128,13 +128,14 @@ func TestParseExpiry(t *testing.T) {
 		t.Error("a box's side before the year made the line words")
 	}
 	// 日 read as its two strokes before まで (a thin font, every rendition).
-	for _, s := range []string{"2035年2月17|1まで有効", "2035年2月1711まで有効", "2035年2月17||まで有効", "2035年2月17|[まで有効", "2035年2月171まで有効"} {
+	for _, s := range []string{"2035年2月17|1まで有効", "2035年2月1711まで有効", "2035年2月17||まで有効", "2035年2月17|[まで有効", "2035年2月171まで有効",
+		"2035年2月17唱まで有効", "2035年2月17中まで有効"} {
 		if e, err := ParseExpiry([]byte(s)); err != nil || e != (Expiry{2035, 2, 17}) {
 			t.Errorf("ParseExpiry(%q) = %+v %v, want 2035-02-17", s, e, err)
 		}
 	}
 	// Not without まで, not more than two strokes, and never on the birth line.
-	for _, s := range []string{"2035年2月1711有効", "2035年2月17111まで有効", "2035年2月1791まで有効"} {
+	for _, s := range []string{"2035年2月1711有効", "2035年2月17111まで有効", "2035年2月1791まで有効", "2035年2月17和1まで有効"} {
 		if e, err := ParseExpiry([]byte(s)); err == nil {
 			t.Errorf("ParseExpiry(%q) = %+v, want a refusal", s, e)
 		}

@@ -353,7 +353,10 @@ func TestRegressionFifthRoundRefusals(t *testing.T) {
 //     whole gaps now lets it stand (eraYearReadAlone);
 //   - 24262 and 27085: eng's binarised rendition read a 3 of the code as 5
 //     (「3647」 as 「5647」, 「5823」 as 「5825」), so none confirmed the grey
-//     readings (binarisedSlips).
+//     readings (binarisedSlips);
+//   - 31288 (fresh range 31001, run at the commit before its fix): glare
+//     garbled the expiry's 日 into 「唱」, 「中」 and 「和1」; one character
+//     but a digit before まで now stands for it.
 func TestRegressionSixthRoundRefusals(t *testing.T) {
 	scanBenchSeeds(t, []benchSeed{
 		{17066, cardface.LayoutRandom}, {17153, cardface.LayoutRandom}, {18054, cardface.LayoutRandom},
@@ -361,7 +364,7 @@ func TestRegressionSixthRoundRefusals(t *testing.T) {
 		{16122, cardface.LayoutRandom}, {16064, cardface.LayoutRandom}, {613, cardface.LayoutRandom},
 		{100, cardface.LayoutFixed}, {20186, cardface.LayoutRandom}, {19253, cardface.LayoutRandom},
 		{22244, cardface.LayoutRandom}, {17260, cardface.LayoutRandom}, {22016, cardface.LayoutRandom},
-		{24262, cardface.LayoutRandom}, {27085, cardface.LayoutRandom},
+		{24262, cardface.LayoutRandom}, {27085, cardface.LayoutRandom}, {31288, cardface.LayoutRandom},
 	})
 }
 
