@@ -16,9 +16,10 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the pure-Go "sqlite" driver
+	moderncsqlite "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 
 	"github.com/uketsuke/uketsuke/app/revisit"
 )
@@ -52,7 +53,7 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	}
 	d.configure(conn)
 	db := &DB{sql: conn, dialect: d}
-	if err := conn.PingContext(ctx); err != nil {
+	if err := connect(ctx, conn); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", d.name, err)
 	}
@@ -62,6 +63,32 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	}
 	return db, nil
 }
+
+// busyWait bounds connect's retries, as busy_timeout bounds a statement's.
+const busyWait = 10 * time.Second
+
+// connect opens the first connection. Handles that open a new SQLite file
+// at once all switch it to WAL, and SQLite answers SQLITE_BUSY to the
+// losers at once, without waiting out busy_timeout (four kiosks' handles
+// starting together failed so one time in forty): those try again.
+func connect(ctx context.Context, conn *sql.DB) error {
+	deadline := time.Now().Add(busyWait)
+	for {
+		err := conn.PingContext(ctx)
+		var lite *moderncsqlite.Error
+		if err == nil || !errors.As(err, &lite) || lite.Code() != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// sqliteBusy is SQLITE_BUSY's result code.
+const sqliteBusy = 5
 
 // Close releases the handle's connections.
 func (db *DB) Close() error { return db.sql.Close() }
@@ -96,7 +123,7 @@ func sqliteDSN(rest string) (dialect, string, error) {
 		return dialect{}, "", fmt.Errorf("%w: sqlite wants a file path without query", ErrURL)
 	}
 	v := url.Values{"_txlock": {"immediate"}}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(FULL)", "foreign_keys(1)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
 		v.Add("_pragma", p)
 	}
 	return sqlite, "file:" + path + "?" + v.Encode(), nil
