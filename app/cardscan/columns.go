@@ -5,18 +5,31 @@ import (
 	"image"
 )
 
-// eraYearColumnsAgree checks a one-digit era year against the ink where it
-// is printed. The card pads a one-digit year with a space (「昭和 5年」), so the
+// eraYearStands checks a one-digit era year against the ink where it is
+// printed. The card pads a one-digit year with a space (「昭和 5年」), so the
 // column right after the two-kanji era name is blank for years 2-9 and inked
 // for 10-99 and 元. Tesseract's commonest correlated slip, dropping one of
-// two digits (昭和54年 read as 昭和5年 by every rendition), contradicts the ink.
-// crop is the birth line as tighten cut it (the crop the line was read from).
-func eraYearColumnsAgree(crop *image.Gray, b Birth) bool {
-	blank, ok := eraYearBlank(crop)
-	// Only one direction is checked: a "1" has side bearings wide enough to
-	// pass for a space, so a blank does not prove a one-digit year, but ink
-	// where the padding space belongs does disprove one.
-	return ok && (blank >= spaceBlankEm || b.Year < 2 || b.Year > 9)
+// two digits (昭和54年 read as 昭和5年 by every rendition), contradicts the
+// ink. Only one direction is checked: a "1" has side bearings wide enough to
+// pass for a space, so a blank does not prove a one-digit year, but ink where
+// the padding space belongs does disprove one. A blank narrower than a space
+// (some proportional fonts leave 0.19 em for 「平成 4年」's padding, one pixel
+// short) but too wide for two digits without a 1 still lets the year stand
+// when both engines read the year's digit run alone, cut out between the era
+// name's ink and 年's, as that one digit: a 1 that the line's readings
+// dropped lies inside the run (spans.go). l.crop is the birth line as
+// tighten cut it (the crop the line was read from).
+func eraYearStands(ctx context.Context, o OCR, l *textLine[Birth], b Birth) (bool, error) {
+	blank, ok := eraYearBlank(l.crop)
+	switch {
+	case !ok:
+		return false, nil
+	case blank >= spaceBlankEm || b.Year < 2 || b.Year > 9:
+		return true, nil
+	case blank < narrowBlankEm:
+		return false, nil
+	}
+	return eraYearReadAlone(ctx, o, l, b)
 }
 
 // Blanks where a one-digit era year's padding space belongs, in ems,
@@ -78,16 +91,9 @@ func eraYearBlank(crop *image.Gray) (blank float64, ok bool) {
 	return float64(longest) / em, true
 }
 
-// eraYearReadAlone: a one-digit era year whose blank is narrower than
-// spaceBlankEm (some proportional fonts leave 0.19 em for 「平成 4年」's
-// padding, one pixel short) still stands when the blank is too wide for two
-// digits without a 1 and both engines read the year's digit run alone, cut
-// out between the era name's ink and 年's, as that one digit: a 1 that the
-// line's readings dropped lies inside the run (spans.go).
+// eraYearReadAlone: both engines read the year's digit run alone, across
+// the whole gaps, as b's one digit.
 func eraYearReadAlone(ctx context.Context, o OCR, l *textLine[Birth], b Birth) (bool, error) {
-	if blank, ok := eraYearBlank(l.crop); !ok || blank < narrowBlankEm || b.Year < 2 || b.Year > 9 {
-		return false, nil
-	}
 	for _, r := range l.read {
 		if r.err != nil || r.value != b || len(r.spans.x) == 0 {
 			continue

@@ -538,7 +538,7 @@ func (l *locator) tails(c *candidate) []*candidate {
 }
 
 // startsWithWords: the text does not begin the way a date does, with an
-// era name (garbled ones included: garbledEraRe) or a digit.
+// era name (garbled ones included: matchGarbledEra) or a digit.
 func startsWithWords(text []byte) bool {
 	full := normalize(text)
 	defer clear(full)
@@ -551,8 +551,7 @@ func startsWithWords(text []byte) bool {
 			return false
 		}
 	}
-	m := garbledEraRe.FindSubmatch(t)
-	return m == nil || containsAny(m[1], eraNames)
+	return matchGarbledEra(t) == nil
 }
 
 // endsInCode: the normalised text ends in exactly four digits after a

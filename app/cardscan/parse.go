@@ -196,6 +196,17 @@ func eraBirth(era wareki.Era, year, month, day int) (Birth, error) {
 	return Birth{Era: era, Year: year, Month: month, Day: day, GregorianYear: g.Year()}, nil
 }
 
+// matchGarbledEra is garbledEraRe's submatches of t, nil when t does not
+// match or its era part holds a whole era name (a name's last kanji before
+// the era: words before a date).
+func matchGarbledEra(t []byte) [][]byte {
+	m := garbledEraRe.FindSubmatch(t)
+	if m == nil || containsAny(m[1], eraNames) {
+		return nil
+	}
+	return m
+}
+
 // garbledEraBirth reads an era date whose era name jpn garbled: the era is
 // the one whose first kanji opens name or whose last kanji ends it (「大止」
 // and 「大上正」 are 大正; 「信和」 is 昭和 or 令和) and that has the day. The
@@ -235,7 +246,7 @@ func ParseBirth(text []byte) (Birth, error) {
 		era, _ := wareki.ParseEra(m[1])
 		return eraBirth(era, eraYear(m[2]), atoi(m[3]), atoi(m[4]))
 	}
-	if m := garbledEraRe.FindSubmatch(t); m != nil && !containsAny(m[1], eraNames) {
+	if m := matchGarbledEra(t); m != nil {
 		return garbledEraBirth(m[1], eraYear(m[2]), atoi(m[3]), atoi(m[4]))
 	}
 	if m := gregBirth.FindSubmatch(t); m != nil {

@@ -403,17 +403,13 @@ func (s digitSpans) overlong() bool {
 // in a font whose 日 jpn loses, four valid readings in twelve). Without
 // the runs (a reading with no boxes) none counts.
 func garbledEchoes[T comparable](read []reading[T], val T) int {
-	var won reading[T]
-	found := false
-	for _, r := range read {
-		if r.err == nil && r.value == val && len(r.spans.lens) > 0 {
-			won, found = r, true
-			break
-		}
+	i := slices.IndexFunc(read, func(r reading[T]) bool { return r.err == nil && r.value == val && len(r.spans.lens) > 0 })
+	if i < 0 {
+		return 0
 	}
-	n := 0
+	won, n := read[i], 0
 	for _, r := range read {
-		if found && r.err != nil && r.digits == won.digits && slices.Equal(r.spans.lens, won.spans.lens) {
+		if r.err != nil && r.digits == won.digits && slices.Equal(r.spans.lens, won.spans.lens) {
 			n++
 		}
 	}

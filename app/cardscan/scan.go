@@ -153,14 +153,15 @@ func (s *Scanner) readDates(ctx context.Context, loc *locator) (Birth, Expiry, f
 		return Birth{}, Expiry{}, 0, err
 	}
 	inkAgrees := func(b Birth) error {
-		if b.Era != wareki.Unknown && loc.lines.design == DesignNext {
+		if b.Era == wareki.Unknown {
+			return nil
+		}
+		if loc.lines.design == DesignNext {
 			// The next-generation card prints no era.
 			return &FieldError{FieldBirth, ErrDateInvalid}
 		}
-		if b.Era != wareki.Unknown && !eraYearColumnsAgree(birthLine.crop, b) {
-			if alone, err := eraYearReadAlone(ctx, s.ocr, birthLine, b); err != nil || !alone {
-				return &FieldError{FieldBirth, ErrLowConfidence}
-			}
+		if stands, err := eraYearStands(ctx, s.ocr, birthLine, b); err != nil || !stands {
+			return &FieldError{FieldBirth, ErrLowConfidence}
 		}
 		return nil
 	}
